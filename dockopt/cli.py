@@ -1,0 +1,170 @@
+"""The command line: ``dockopt fix``, ``dockopt list``, ``dockopt explain``.
+
+stdout carries data (diffs, rewritten text, tables); stderr carries per-file errors and the
+summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
+``--diff``); 2 dockopt could not do its job for at least one file, or bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .engine import FileResult, Settings, fix_text, process_file
+from .files import InputError, decode, discover
+from .output import Summary, unified_diff
+from .registry import UnknownSelector, all_transforms, lookup, select
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Rewrite Dockerfiles so that images are smaller, rebuild faster and run safer.",
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dockopt {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """dockopt: rewrite Dockerfiles, safely, and show the diff."""
+
+
+def _split(values: Optional[List[str]]) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message + "\n")
+
+
+@app.command()
+def fix(
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Files or directories to fix (default: the current directory); '-' reads stdin and writes stdout."
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
+    select_: Optional[List[str]] = typer.Option(
+        None, "--select", help="Only these transforms: codes, names, hadolint rules or code prefixes (comma-separated)."
+    ),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
+) -> None:
+    """Rewrite Dockerfiles in place (or show what would change)."""
+    try:
+        transforms = select(_split(select_), _split(ignore))
+    except UnknownSelector as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR)
+    settings = Settings(transforms, unsafe=unsafe_fixes, write=not (diff or check))
+    targets = paths or ["."]
+    if "-" in targets:
+        if len(targets) > 1:
+            _err("error: '-' (stdin) cannot be combined with other paths")
+            raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
+
+    summary = Summary(unsafe=unsafe_fixes)
+    for found in discover(targets):
+        if found.error:
+            result = FileResult(str(found.path), "failed", error=found.error)
+        else:
+            result = process_file(found.path, settings)
+        summary.add(result)
+        _report(result, diff=diff, check=check)
+    if summary.files == 0:
+        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if not quiet:
+        _err(summary.line(would=diff or check))
+    raise typer.Exit(_exit_code(summary, diff or check))
+
+
+def _report(result: FileResult, *, diff: bool, check: bool) -> None:
+    if result.failed:
+        _err(f"error: {result.error}" if result.error and result.error.startswith(result.path) else f"error: {result.path}: {result.error}")
+        return
+    if result.status == "changed":
+        if diff:
+            sys.stdout.write(unified_diff(result.path, result.source or "", result.output or ""))
+        elif check:
+            _err(f"would change: {result.path}")
+
+
+def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
+    data = sys.stdin.buffer.read()
+    try:
+        text = decode(data, "-")
+    except InputError as exc:
+        _err(f"error: {exc}")
+        sys.stdout.buffer.write(data)
+        return EXIT_ERROR
+    result = fix_text("-", text, settings)
+    summary = Summary(unsafe=settings.unsafe)
+    summary.add(result)
+    if result.failed:
+        _err(f"error: -: {result.error}")
+        if not (diff or check):
+            sys.stdout.write(text)
+        return EXIT_ERROR
+    output = result.output or text
+    if diff:
+        sys.stdout.write(unified_diff("-", text, output))
+    elif not check:
+        sys.stdout.write(output)
+    return _exit_code(summary, diff or check)
+
+
+def _exit_code(summary: Summary, report_changes: bool) -> int:
+    if summary.failed:
+        return EXIT_ERROR
+    if report_changes and summary.changed:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+@app.command("list")
+def list_transforms() -> None:
+    """List every transform: code, name, hadolint rule, default safety, summary."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False)
+    for column in ("code", "name", "hadolint", "safety", "summary"):
+        table.add_column(column)
+    for t in all_transforms():
+        table.add_row(t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary)
+    Console(width=max(100, Console().width)).print(table)
+
+
+@app.command()
+def explain(key: str = typer.Argument(..., help="A transform code, name or hadolint rule, e.g. DO101, merge-runs, DL3059.")) -> None:
+    """Show a transform's documentation."""
+    found = lookup(key)
+    if found is None:
+        _err(f"error: no transform named '{key}' (see `dockopt list`)")
+        raise typer.Exit(EXIT_ERROR)
+    rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
+    typer.echo(f"{found.code} {found.name}{rules}, {found.applicability.label} fix\n\n{found.doc}")
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,171 @@
+"""Finding Dockerfiles, reading them safely, and writing them back atomically."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
+
+DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
+# Names that match the patterns but are not Dockerfiles: per-Dockerfile ignore files,
+# templates that only become a Dockerfile when rendered, and editor or merge leftovers.
+NOT_DOCKERFILE_SUFFIXES = (
+    ".dockerignore", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".mustache",
+    ".hbs", ".orig", ".rej", ".bak", ".swp", "~",
+)
+
+
+class InputError(Exception):
+    """A path that cannot be processed, with a one-line reason."""
+
+
+def is_dockerfile_name(name: str) -> bool:
+    if name.endswith(NOT_DOCKERFILE_SUFFIXES):
+        return False
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS)
+
+
+def read_dockerfile(path: Path) -> str:
+    """The file's text, or InputError saying why it cannot be a Dockerfile we may rewrite."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a Dockerfile")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: file is too large for a Dockerfile ({size / 1048576:.1f} MiB > 1 MiB)")
+        data = path.read_bytes()
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return decode(data, str(path))
+
+
+def decode(data: bytes, display: str) -> str:
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{display}: input is too large for a Dockerfile ({len(data) / 1048576:.1f} MiB > 1 MiB)")
+    if b"\0" in data:
+        raise InputError(f"{display}: binary file (contains NUL bytes), not a Dockerfile")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{display}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace the file's content in one step, keeping its mode and owner; follows a symlink."""
+    target = Path(os.path.realpath(path))
+    info = target.stat()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dockopt", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        os.chmod(tmp, info.st_mode & 0o7777)
+        if hasattr(os, "chown"):
+            try:
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except PermissionError:
+                pass
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Found:
+    path: Path
+    error: str | None = None  # a path given on the command line that does not exist
+
+
+def discover(paths: list[str]) -> Iterator[Found]:
+    """The Dockerfiles named or found under ``paths``, honouring .gitignore in directories.
+
+    A file named explicitly is always taken, whatever its name; directories are searched for
+    Dockerfile names. Symlinked directories are not followed.
+    """
+    seen: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            yield Found(path, f"{raw}: no such file or directory")
+            continue
+        if path.is_dir():
+            for found in _walk(path):
+                key = os.path.realpath(found)
+                if key not in seen:
+                    seen.add(key)
+                    yield Found(found)
+        else:
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                yield Found(path)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    root_abs = root.resolve()
+    specs = list(_ancestor_ignores(root_abs))
+    for directory, dirnames, filenames in os.walk(root):
+        here = Path(directory)
+        here_abs = root_abs / here.relative_to(root)
+        spec = _load_ignore(here_abs)
+        if spec is not None:
+            specs.append((here_abs, spec))
+        active = [(base, s) for base, s in specs if base == here_abs or base in here_abs.parents]
+        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not _ignored(here_abs / d, True, active))
+        for name in sorted(filenames):
+            candidate = here / name
+            if is_dockerfile_name(name) and not _ignored(here_abs / name, False, active) and candidate.is_file():
+                yield candidate
+
+
+def _ignored(path: Path, is_dir: bool, specs) -> bool:
+    """Git's rule: the deepest .gitignore with a matching pattern decides (negations included)."""
+    ignored = False
+    for base, spec in specs:
+        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        decision = spec.check_file(relative).include
+        if decision is not None:
+            ignored = decision
+    return ignored
+
+
+def _load_ignore(directory: Path):
+    import pathspec
+
+    try:
+        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _ancestor_ignores(root: Path):
+    """.gitignore files of the directories above ``root``, up to the repository's top."""
+    chain = []
+    for parent in root.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            break
+    else:
+        return
+    for parent in reversed(chain):
+        spec = _load_ignore(parent)
+        if spec is not None:
+            yield (parent, spec)

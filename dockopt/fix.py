@@ -1,0 +1,98 @@
+"""Edits, fixes and findings: what a transform says about a file.
+
+A transform never prints a file. It yields ``Finding``s; a finding may carry a ``Fix``, a
+list of ``Edit(start, end, text)`` over offsets of the file's text. Text outside the edits
+stays byte-identical by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import IntEnum
+
+
+class Applicability(IntEnum):
+    """How sure a fix is to keep what the Dockerfile does (higher is safer)."""
+
+    DISPLAY_ONLY = 0  # shown as a suggestion, never applied
+    UNSAFE = 1  # applied with --unsafe-fixes: may change behaviour in some images
+    SAFE = 2  # applied by default: keeps what the Dockerfile does
+
+    @property
+    def label(self) -> str:
+        return {0: "display-only", 1: "unsafe", 2: "safe"}[int(self)]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``content`` (an insertion when start == end)."""
+
+    start: int
+    end: int
+    content: str = ""
+
+    @staticmethod
+    def insert(at: int, content: str) -> Edit:
+        return Edit(at, at, content)
+
+    @staticmethod
+    def delete(start: int, end: int) -> Edit:
+        return Edit(start, end, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+    @property
+    def start(self) -> int:
+        return min(e.start for e in self.edits)
+
+    @property
+    def end(self) -> int:
+        return max(e.end for e in self.edits)
+
+    def conflicts_with(self, other: Fix) -> bool:
+        """Two fixes conflict when any of their edits overlap or touch."""
+        return any(a.start <= b.end and b.start <= a.end for a in self.edits for b in other.edits)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a transform found at ``[start, end)`` of the file, maybe with a fix.
+
+    ``code`` and ``name`` are filled in by the registry from the transform that yielded it.
+    """
+
+    message: str
+    start: int
+    end: int
+    fix: Fix | None = None
+    code: str = ""
+    name: str = ""
+
+    def stamped(self, code: str, name: str) -> Finding:
+        return replace(self, code=code, name=name)
+
+    def fixable(self, threshold: Applicability) -> bool:
+        return self.fix is not None and self.fix.applicability >= threshold and self.fix.applicability > Applicability.DISPLAY_ONLY
+
+
+class OverlappingEdits(ValueError):
+    pass
+
+
+def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
+    """Apply non-overlapping edits; raises OverlappingEdits when two overlap."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    parts: list[str] = []
+    position = 0
+    for edit in ordered:
+        if edit.start < position or edit.end < edit.start or edit.end > len(text):
+            raise OverlappingEdits(f"edit {edit} overlaps an earlier one or leaves the text")
+        parts.append(text[position : edit.start])
+        parts.append(edit.content)
+        position = edit.end
+    parts.append(text[position:])
+    return "".join(parts)

@@ -1,0 +1,73 @@
+"""Rendering results: unified diffs, per-file notes and the summary line."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .engine import FileResult
+from .fix import Applicability
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A git-style unified diff (``a/``, ``b/`` headers; marks a missing final newline)."""
+    display = path.lstrip("/") if path != "-" else "-"
+    old_lines = before.splitlines(keepends=True)
+    new_lines = after.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(old_lines, new_lines, f"a/{display}", f"b/{display}", n=3):
+        if line.startswith(("---", "+++")):
+            out.append(line.rstrip("\n") + "\n")
+            continue
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+@dataclass
+class Summary:
+    """Counts folded over file results, so that bulk runs keep no per-file text."""
+
+    unsafe: bool = False
+    changed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    fixes: Counter = field(default_factory=Counter)  # (code, name) -> count
+    more_with_unsafe: int = 0
+
+    def add(self, result: FileResult) -> None:
+        if result.status == "changed":
+            self.changed += 1
+        elif result.status == "unchanged":
+            self.unchanged += 1
+        else:
+            self.failed += 1
+        for finding in result.applied:
+            self.fixes[(finding.code, finding.name)] += 1
+        if not self.unsafe:
+            self.more_with_unsafe += sum(
+                1 for f in result.remaining if f.fix is not None and f.fix.applicability == Applicability.UNSAFE
+            )
+
+    @property
+    def files(self) -> int:
+        return self.changed + self.unchanged + self.failed
+
+    def line(self, *, would: bool) -> str:
+        verb = "would be changed" if would else "changed"
+        parts = [f"{_plural(self.changed, 'file')} {verb}", f"{self.unchanged} unchanged"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        text = ", ".join(parts)
+        if self.fixes:
+            applied = ", ".join(f"{code} {name} ×{n}" for (code, name), n in sorted(self.fixes.items()))
+            text += f"; {'fixes' if not would else 'fixes to apply'}: {applied}"
+        if self.more_with_unsafe:
+            text += f"; {_plural(self.more_with_unsafe, 'more fix', 'more fixes')} available with --unsafe-fixes"
+        return text
+
+
+def _plural(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"

@@ -1,0 +1,99 @@
+"""What a transform is, and choosing transforms by code, name, hadolint rule or prefix.
+
+The transforms themselves are listed, in the order they run, in ``dockopt.transforms.ALL``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .fix import Applicability, Finding
+from .syntax import Dockerfile
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a transform may know besides the Dockerfile itself."""
+
+    path: Path | None = None  # None for stdin
+
+
+TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Transform:
+    code: str  # "DO101": a public contract
+    name: str  # "merge-runs"
+    hadolint: tuple[str, ...]  # rules it answers, e.g. ("DL3059",)
+    applicability: Applicability  # the default safety of its fixes
+    function: TransformFunction
+    doc: str  # the function's docstring: what, why, example, fix safety
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].rstrip(".") if self.doc.strip() else self.name
+
+    def run(self, df: Dockerfile, context: Context) -> Iterator[Finding]:
+        for finding in self.function(df, context):
+            yield finding.stamped(self.code, self.name)
+
+    def matches(self, selector: str) -> bool:
+        key = selector.strip()
+        upper = key.upper()
+        return (
+            upper == "ALL"
+            or upper == self.code
+            or key.lower() == self.name
+            or upper in self.hadolint
+            or (len(upper) >= 2 and upper.startswith("DO") and self.code.startswith(upper))
+        )
+
+
+def transform(
+    *, code: str, name: str, hadolint: tuple[str, ...] = (), applicability: Applicability = Applicability.SAFE
+) -> Callable[[TransformFunction], Transform]:
+    """Declare a transform; its docstring is its documentation."""
+
+    def wrap(function: TransformFunction) -> Transform:
+        return Transform(code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "")
+
+    return wrap
+
+
+class UnknownSelector(ValueError):
+    pass
+
+
+def all_transforms() -> tuple[Transform, ...]:
+    from .transforms import ALL
+
+    return ALL
+
+
+def select(
+    selectors: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    transforms: tuple[Transform, ...] | None = None,
+) -> tuple[Transform, ...]:
+    """The transforms chosen by --select (all when empty) minus --ignore, in registry order."""
+    available = transforms if transforms is not None else all_transforms()
+    chosen_selectors = [s for s in (selectors or ()) if s.strip()]
+    ignored = [s for s in (ignore or ()) if s.strip()]
+    for selector in chosen_selectors + ignored:
+        if not any(t.matches(selector) for t in available):
+            raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
+    chosen = [t for t in available if not chosen_selectors or any(t.matches(s) for s in chosen_selectors)]
+    return tuple(t for t in chosen if not any(t.matches(s) for s in ignored))
+
+
+def lookup(key: str) -> Transform | None:
+    """The transform named by a code, a name or a hadolint rule."""
+    for candidate in all_transforms():
+        upper = key.strip().upper()
+        if upper == candidate.code or key.strip().lower() == candidate.name or upper in candidate.hadolint:
+            return candidate
+    return None

@@ -1,0 +1,201 @@
+"""merge-runs (DO101): merge consecutive RUN instructions into one."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterator
+
+from ..fix import Applicability, Edit, Finding, Fix
+from ..registry import Context, transform
+from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_of
+from ..syntax import Comment, Dockerfile, Instruction
+
+_PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
+_NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})
+
+
+@transform(code="DO101", name="merge-runs", hadolint=("DL3059",), applicability=Applicability.SAFE)
+def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
+    """Merge consecutive RUN instructions into one.
+
+    ## What it does
+    Joins a RUN with the RUN right before it, `RUN a` / `RUN b` becoming `RUN a \\` /
+    `    && b`, in the file's own continuation style (leading or trailing `&&`, its
+    indentation, its escape character and line endings). Comment lines between the two stay
+    where they were, inside the continuation; blank lines between them go, because an empty
+    continuation line is deprecated in BuildKit.
+
+    ## Why
+    Every RUN adds a layer. Files deleted by a later RUN still take space in the earlier
+    layer, and an image may have at most 127 layers. One RUN per logical step keeps the
+    image small and the layer count low.
+
+    ## Example
+    ```Dockerfile
+    RUN apt-get update
+    RUN apt-get install -y curl
+    ```
+    becomes
+    ```Dockerfile
+    RUN apt-get update \\
+        && apt-get install -y curl
+    ```
+    When the second RUN is a list of its own (`a; b` or `a || b`), it is grouped, `&& { a; b; }`,
+    so that it still runs only when the first succeeded.
+
+    ## Fix safety
+    Safe: the merged RUN runs the same commands with the same outcome. It does not merge when
+    that could change what runs: a RUN in exec form or with a heredoc, different RUN flags
+    (`--mount`, `--network`, `--security`), a `SHELL` change or any other instruction in
+    between, a shell that is not POSIX-like (PowerShell, cmd), a first RUN that changes the
+    state of its shell (`cd`, `export`, `set`, `source`, `umask`, `trap`, `exec`, `exit`,
+    function definitions; assignments and loop variables when the second RUN reads them),
+    a first RUN that ends in a shell comment (it would swallow the second), a background `&`,
+    a shell that tree-sitter-bash cannot parse, or a `# hadolint`/`# dockopt` comment aimed at
+    the second RUN.
+
+    It only merges in stages that reach the final image (the last stage and the stages it is
+    built `FROM`): in a build stage whose files are only copied out, separate RUNs cost no
+    image size and keep the build cache fine-grained.
+    """
+    instructions = df.instructions
+    reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
+    style = _continuation_style(df)
+    for first, second in zip(instructions, instructions[1:]):
+        if id(first) not in reaching or id(second) not in reaching:
+            continue
+        fix = _merge(df, first, second, style)
+        if fix is not None:
+            line = first.start_line
+            yield Finding(
+                f"RUN can be merged into the RUN at line {line}",
+                second.keyword_span.start,
+                second.keyword_span.end,
+                fix,
+            )
+
+
+def _merge(df: Dockerfile, first: Instruction, second: Instruction, style: tuple[bool, str]) -> Fix | None:
+    if first.command != "RUN" or second.command != "RUN":
+        return None
+    if first.json or second.json or first.heredocs or second.heredocs:
+        return None
+    if [(f.name, f.value) for f in first.flags] != [(f.name, f.value) for f in second.flags]:
+        return None
+    if not is_posix_shell(effective_shell(df, first)):
+        return None
+    between = [n for n in df.nodes if first.span.end <= n.span.start < second.span.start]
+    if any(isinstance(n, Comment) and _PRAGMA.match(n.text.lstrip()) for n in between):
+        return None
+    a, b = script_of(df, first), script_of(df, second)
+    if a is None or b is None or a.has_error or b.has_error or not a.commands or not b.commands:
+        return None
+    if a.comments or "&" in a.separators or "&" in b.separators:
+        return None
+    if _leaks_into(a, b):
+        return None
+    if b.comments and b.comments[0][0] < b.commands[0].start:
+        return None
+    group = any(sep in _NEEDS_GROUP for sep in b.separators)
+    if group and b.comments:
+        return None
+    return _fix(df, first, second, a, b, group, style)
+
+
+def _leaks_into(first: Script, second: Script) -> bool:
+    """Whether the first script leaves shell state that the second could see."""
+    for effect in persistent_effects(first):
+        kind, _, name = effect.rpartition(" ")
+        if kind in ("variable assignment", "loop variable", "function"):
+            if re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", second.text):
+                return True
+        else:
+            return True
+    return False
+
+
+def _code_end(script: Script) -> tuple[int, int]:
+    """(end of the last command's text, end including trailing `;`) as script offsets."""
+    text = script.text
+    end = len(text.rstrip())
+    with_semicolon = end
+    if text[:end].endswith(";") and not text[:end].endswith(";;"):
+        end = len(text[: end - 1].rstrip())
+    return end, with_semicolon
+
+
+def _fix(
+    df: Dockerfile,
+    first: Instruction,
+    second: Instruction,
+    a: Script,
+    b: Script,
+    group: bool,
+    style: tuple[bool, str],
+) -> Fix:
+    leading, indent = style
+    escape = df.escape
+    a_end, _ = _code_end(a)
+    start = a.offsets.to_file_end(a_end)
+    stop = b.offsets.to_file(0)
+    newline = df.newline_at(start)
+    comments = [
+        df.slice(line.span).rstrip("\r\n")
+        for line in (*first.lines, *_between_lines(df, first, second), *second.lines)
+        if line.kind == "comment" and start <= line.span.start < stop
+    ]
+    kept = "".join(comment + newline for comment in comments)
+    if leading:
+        joint = f" {escape}{newline}{kept}{indent}&& "
+    else:
+        joint = f" && {escape}{newline}{kept}{indent}"
+    edits = [Edit(start, stop, joint + ("{ " if group else ""))]
+    if group:
+        b_end, b_end_semicolon = _code_end(b)
+        edits.append(Edit(b.offsets.to_file_end(b_end), b.offsets.to_file_end(b_end_semicolon), "; }"))
+    return Fix(tuple(edits), Applicability.SAFE)
+
+
+class _LineLike:
+    __slots__ = ("kind", "span")
+
+    def __init__(self, kind: str, span) -> None:
+        self.kind = kind
+        self.span = span
+
+
+def _between_lines(df: Dockerfile, first: Instruction, second: Instruction) -> list[_LineLike]:
+    return [
+        _LineLike("comment", n.span)
+        for n in df.nodes
+        if isinstance(n, Comment) and first.span.end <= n.span.start < second.span.start
+    ]
+
+
+def _continuation_style(df: Dockerfile) -> tuple[bool, str]:
+    """(leading `&&`?, indentation) as this file writes continued RUN lines."""
+    leading = trailing = 0
+    operator_indents: Counter[str] = Counter()
+    indents: Counter[str] = Counter()
+    escape = df.escape
+    for instruction in df.instructions:
+        if instruction.command != "RUN":
+            continue
+        code = [line for line in instruction.lines if line.kind == "code"]
+        for index, line in enumerate(code):
+            text = df.slice(line.span).rstrip("\r\n")
+            stripped = text.lstrip(" \t")
+            if index > 0 and stripped:
+                indent = text[: len(text) - len(stripped)]
+                indents[indent] += 1
+                if stripped.startswith(("&&", "||")):
+                    leading += 1
+                    operator_indents[indent] += 1
+            body = text.rstrip(" \t")
+            if body.endswith(escape) and body[:-1].rstrip().endswith(("&&", "||")):
+                trailing += 1
+    use_leading = leading >= trailing
+    counts = operator_indents if use_leading and operator_indents else indents
+    indent = counts.most_common(1)[0][0] if counts else ""
+    return use_leading, indent or "    "
