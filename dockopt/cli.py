@@ -48,7 +48,16 @@ def _split(values: Optional[List[str]]) -> list[str]:
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+    sys.stderr.buffer.write((message + "\n").encode("utf-8", "backslashreplace"))
+    sys.stderr.buffer.flush()
+
+
+def _out(text: str) -> None:
+    """Data goes to stdout as UTF-8 bytes, whatever the locale says."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
 
 
 @app.command()
@@ -96,11 +105,11 @@ def fix(
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:
     if result.failed:
-        _err(f"error: {result.error}" if result.error and result.error.startswith(result.path) else f"error: {result.path}: {result.error}")
+        _err(f"error: {result.path}: {result.error}")
         return
     if result.status == "changed":
         if diff:
-            sys.stdout.write(unified_diff(result.path, result.source or "", result.output or ""))
+            _out(unified_diff(result.path, result.source or "", result.output or ""))
         elif check:
             _err(f"would change: {result.path}")
 
@@ -108,9 +117,9 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
 def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
     data = sys.stdin.buffer.read()
     try:
-        text = decode(data, "-")
+        text = decode(data)
     except InputError as exc:
-        _err(f"error: {exc}")
+        _err(f"error: -: {exc}")
         sys.stdout.buffer.write(data)
         return EXIT_ERROR
     result = fix_text("-", text, settings)
@@ -119,13 +128,13 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
     if result.failed:
         _err(f"error: -: {result.error}")
         if not (diff or check):
-            sys.stdout.write(text)
+            _out(text)
         return EXIT_ERROR
     output = result.output or text
     if diff:
-        sys.stdout.write(unified_diff("-", text, output))
+        _out(unified_diff("-", text, output))
     elif not check:
-        sys.stdout.write(output)
+        _out(output)
     return _exit_code(summary, diff or check)
 
 

@@ -34,31 +34,32 @@ def read_dockerfile(path: Path) -> str:
     """The file's text, or InputError saying why it cannot be a Dockerfile we may rewrite."""
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a Dockerfile")
+            raise InputError("is a directory, not a Dockerfile")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: file is too large for a Dockerfile ({size / 1048576:.1f} MiB > 1 MiB)")
+            raise InputError(f"file is too large for a Dockerfile ({size / 1048576:.1f} MiB > 1 MiB)")
         data = path.read_bytes()
     except InputError:
         raise
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError("no such file") from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        raise InputError("permission denied") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return decode(data, str(path))
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    return decode(data)
 
 
-def decode(data: bytes, display: str) -> str:
+def decode(data: bytes) -> str:
+    """UTF-8 text of a Dockerfile, or InputError (messages never name the file: callers do)."""
     if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{display}: input is too large for a Dockerfile ({len(data) / 1048576:.1f} MiB > 1 MiB)")
+        raise InputError(f"input is too large for a Dockerfile ({len(data) / 1048576:.1f} MiB > 1 MiB)")
     if b"\0" in data:
-        raise InputError(f"{display}: binary file (contains NUL bytes), not a Dockerfile")
+        raise InputError("binary file (contains NUL bytes), not a Dockerfile")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{display}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -103,7 +104,7 @@ def discover(paths: list[str]) -> Iterator[Found]:
     for raw in paths:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
-            yield Found(path, f"{raw}: no such file or directory")
+            yield Found(path, "no such file or directory")
             continue
         if path.is_dir():
             for found in _walk(path):
@@ -136,13 +137,18 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _ignored(path: Path, is_dir: bool, specs) -> bool:
-    """Git's rule: the deepest .gitignore with a matching pattern decides (negations included)."""
+    """Git's rule: the last matching pattern decides, deeper .gitignore files coming later.
+
+    Patterns are tried one by one (pathspec's whole-spec check does not let `!*/`
+    re-include a directory); excluded directories are pruned by the walk, so a file under an
+    excluded directory is never re-included, as in git.
+    """
     ignored = False
     for base, spec in specs:
         relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        decision = spec.check_file(relative).include
-        if decision is not None:
-            ignored = decision
+        for pattern in spec.patterns:
+            if pattern.include is not None and pattern.match_file(relative) is not None:
+                ignored = pattern.include
     return ignored
 
 

@@ -13,8 +13,8 @@ from .fix import Applicability
 def unified_diff(path: str, before: str, after: str) -> str:
     """A git-style unified diff (``a/``, ``b/`` headers; marks a missing final newline)."""
     display = path.lstrip("/") if path != "-" else "-"
-    old_lines = before.splitlines(keepends=True)
-    new_lines = after.splitlines(keepends=True)
+    old_lines = _lines(before)
+    new_lines = _lines(after)
     out = []
     for line in difflib.unified_diff(old_lines, new_lines, f"a/{display}", f"b/{display}", n=3):
         if line.startswith(("---", "+++")):
@@ -24,6 +24,15 @@ def unified_diff(path: str, before: str, after: str) -> str:
             line += "\n\\ No newline at end of file\n"
         out.append(line)
     return "".join(out)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ending at "\n" only (str.splitlines also breaks at U+2028, \x0c, ...)."""
+    lines = text.split("\n")
+    out = [line + "\n" for line in lines[:-1]]
+    if lines[-1]:
+        out.append(lines[-1])
+    return out
 
 
 @dataclass

@@ -51,7 +51,8 @@ def _compare_one(mine: Instruction, theirs) -> list[str]:
         if sub != theirs.sub_cmd:
             out.append(f"{where}: ONBUILD sub {sub!r} != {theirs.sub_cmd!r}")
     if target is not None:
-        version_difference = _trailing_json(target.args)
+        json_text = target.args.split(None, 1)[-1] if target.command == "HEALTHCHECK" else target.args
+        version_difference = _trailing_json(json_text)
         if target.json != theirs.json and not version_difference:
             out.append(f"{where}: json {target.json} != {theirs.json}")
         if (

@@ -97,7 +97,10 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, style: tuple
         return None
     if b.comments and b.comments[0][0] < b.commands[0].start:
         return None
-    group = any(sep in _NEEDS_GROUP for sep in b.separators)
+    separators = list(b.separators)
+    if separators and separators[-1] == ";" and b.text.rstrip().endswith(";"):
+        separators.pop()  # a trailing `;` ends the list; it does not start another command
+    group = any(sep in _NEEDS_GROUP for sep in separators)
     if group and b.comments:
         return None
     return _fix(df, first, second, a, b, group, style)

@@ -1,0 +1,185 @@
+"""Edits, the registry and the fixpoint loop, with small transforms made for the tests."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from dockopt.engine import FixFailure, Settings, fix_source, process_file
+from dockopt.fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits
+from dockopt.output import Summary, unified_diff
+from dockopt.registry import UnknownSelector, all_transforms, lookup, select, transform
+from dockopt.syntax import DockerfileSyntaxError
+
+
+@transform(code="DO901", name="upper-keywords")
+def upper_keywords(df, context):
+    """Uppercase instruction keywords."""
+    for i in df.instructions:
+        if i.keyword != i.keyword.upper():
+            yield Finding("lowercase keyword", i.keyword_span.start, i.keyword_span.end,
+                          Fix((Edit(i.keyword_span.start, i.keyword_span.end, i.keyword.upper()),)))
+
+
+@transform(code="DO902", name="unsafe-label", applicability=Applicability.UNSAFE)
+def unsafe_label(df, context):
+    """Add a LABEL after FROM (unsafe, for the threshold)."""
+    for i in df.instructions:
+        if i.command == "FROM" and "LABEL" not in df.text:
+            yield Finding("no label", i.span.start, i.span.end,
+                          Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.UNSAFE))
+
+
+@transform(code="DO903", name="display-only")
+def display_only(df, context):
+    """Suggest without fixing."""
+    for i in df.instructions:
+        yield Finding("just saying", i.span.start, i.span.end, Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY))
+
+
+@transform(code="DO904", name="breaks-parse")
+def breaks_parse(df, context):
+    """Append an unterminated heredoc."""
+    yield Finding("boom", 0, 0, Fix((Edit.insert(len(df.text), "RUN <<EOF\n"),)))
+
+
+@transform(code="DO905", name="never-settles")
+def never_settles(df, context):
+    """Always add one more comment."""
+    yield Finding("again", 0, 0, Fix((Edit.insert(0, "# again\n"),)))
+
+
+@transform(code="DO906", name="breaks-shell")
+def breaks_shell(df, context):
+    """Add an unmatched quote to every RUN."""
+    for i in df.instructions:
+        if i.command == "RUN" and '"' not in i.args:
+            end = i.offsets.to_file_end(i.args_end)
+            yield Finding("quote", end, end, Fix((Edit.insert(end, ' "'),)))
+
+
+@transform(code="DO907", name="tag-runs")
+def tag_runs(df, context):
+    """Two fixes on the same RUN that touch: the second waits for the next pass."""
+    for i in df.instructions:
+        if i.command == "RUN" and "# a" not in df.slice(i.span):
+            end = i.code_end
+            yield Finding("a", end, end, Fix((Edit.insert(end, " # a"),)))
+            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),)))
+        elif i.command == "RUN" and "# b" not in df.slice(i.span):
+            end = i.code_end
+            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),)))
+
+
+def test_apply_edits_in_order_and_refuses_overlaps() -> None:
+    assert apply_edits("abcdef", [Edit(4, 5, "E"), Edit.insert(0, ">"), Edit.delete(1, 3)]) == ">adEf"
+    with pytest.raises(OverlappingEdits):
+        apply_edits("abcdef", [Edit(0, 3, "x"), Edit(2, 4, "y")])
+
+
+def test_touching_fixes_conflict() -> None:
+    a = Fix((Edit(0, 2, "x"),))
+    assert a.conflicts_with(Fix((Edit.insert(2, "y"),)))
+    assert not a.conflicts_with(Fix((Edit(3, 4, "y"),)))
+
+
+def test_safe_fixes_apply_unsafe_ones_wait_for_the_flag() -> None:
+    text = "from x\nrun echo hi\n"
+    safe = fix_source(text, (upper_keywords, unsafe_label))
+    assert safe.output == "FROM x\nRUN echo hi\n"
+    assert [f.code for f in safe.remaining] == ["DO902"]
+    summary = Summary()
+    from dockopt.engine import FileResult
+
+    summary.add(FileResult("f", "changed", text, safe.output, safe.applied, safe.remaining))
+    assert summary.more_with_unsafe == 1
+    assert "1 more fix available with --unsafe-fixes" in summary.line(would=False)
+    unsafe = fix_source(text, (upper_keywords, unsafe_label), unsafe=True)
+    assert unsafe.output == "FROM x\nLABEL a=b\nRUN echo hi\n"
+
+
+def test_display_only_fixes_are_never_applied() -> None:
+    result = fix_source("FROM x\n", (display_only,), unsafe=True)
+    assert not result.changed and [f.code for f in result.remaining] == ["DO903"]
+
+
+def test_fix_that_breaks_the_parse_fails_with_its_code() -> None:
+    with pytest.raises(FixFailure, match="unparsable") as info:
+        fix_source("FROM x\n", (breaks_parse,))
+    assert info.value.codes == ("DO904",)
+
+
+def test_loop_that_does_not_settle_fails() -> None:
+    with pytest.raises(FixFailure, match="did not settle"):
+        fix_source("FROM x\n", (never_settles,))
+
+
+def test_fix_that_breaks_a_shell_fails() -> None:
+    with pytest.raises(FixFailure, match="shell"):
+        fix_source("FROM x\nRUN echo hi\n", (breaks_shell,))
+
+
+def test_conflicting_fixes_wait_for_the_next_pass() -> None:
+    result = fix_source("FROM x\nRUN echo hi\n", (tag_runs,))
+    assert result.output == "FROM x\nRUN echo hi # a # b\n"
+    assert result.passes == 3
+    assert [f.message for f in result.applied] == ["a", "b"]
+
+
+def test_bad_input_raises_syntax_error() -> None:
+    with pytest.raises(DockerfileSyntaxError):
+        fix_source("", (upper_keywords,))
+
+
+def test_process_file_writes_only_when_changed(tmp_path: Path) -> None:
+    settings = Settings((upper_keywords,))
+    clean = tmp_path / "Dockerfile"
+    clean.write_text("FROM x\n")
+    os.utime(clean, (1, 1))
+    assert process_file(clean, settings).status == "unchanged"
+    assert clean.stat().st_mtime == 1
+    dirty = tmp_path / "Dockerfile.dev"
+    dirty.write_text("from x\n")
+    assert process_file(dirty, settings).status == "changed"
+    assert dirty.read_text() == "FROM x\n"
+    broken = tmp_path / "Dockerfile.broken"
+    broken.write_text("from x\nrun <<EOF\n")
+    result = process_file(broken, settings)
+    assert result.failed and "unterminated heredoc" in (result.error or "")
+    assert broken.read_text() == "from x\nrun <<EOF\n"
+
+
+def test_unified_diff_headers_and_missing_newline() -> None:
+    diff = unified_diff("dir/Dockerfile", "FROM x\nRUN a", "FROM x\nRUN b")
+    assert diff.startswith("--- a/dir/Dockerfile\n+++ b/dir/Dockerfile\n")
+    assert "-RUN a\n\\ No newline at end of file\n+RUN b\n\\ No newline at end of file\n" in diff
+
+
+def test_registry_codes_names_and_docs() -> None:
+    transforms = all_transforms()
+    codes = [t.code for t in transforms]
+    names = [t.name for t in transforms]
+    assert len(set(codes)) == len(codes) and len(set(names)) == len(names)
+    for t in transforms:
+        assert re.fullmatch(r"DO[1-4]\d\d", t.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", t.name)
+        assert all(re.fullmatch(r"DL\d{4}", rule) for rule in t.hadolint)
+        for section in ("## What it does", "## Why", "## Example", "## Fix safety"):
+            assert section in t.doc, f"{t.name} docstring lacks {section}"
+
+
+def test_selection_by_code_name_rule_prefix_and_ignore() -> None:
+    pool = (upper_keywords, unsafe_label, display_only)
+    assert select(["DO901"], transforms=pool) == (upper_keywords,)
+    assert select(["unsafe-label", "display-only"], transforms=pool) == (unsafe_label, display_only)
+    assert select(["DO90"], ["DO902"], transforms=pool) == (upper_keywords, display_only)
+    assert select(["ALL"], transforms=pool) == pool
+    assert select(None, None, transforms=pool) == pool
+    with pytest.raises(UnknownSelector):
+        select(["DO999"], transforms=pool)
+    assert select(["DL3059"]) == (lookup("merge-runs"),)
+    assert lookup("dl3059") is lookup("DO101") is lookup("merge-runs")
+    assert lookup("nope") is None

@@ -1,0 +1,65 @@
+"""Golden files: every fixture of fixtures/<transform module>/ through its transform alone.
+
+``<case>.in.Dockerfile`` must become ``<case>.out.Dockerfile`` byte for byte; ``ok_<why>``
+cases must come out unchanged. Each case is also fixed a second time (nothing more may
+change) and the output must parse, with our parser and with BuildKit's where it is installed.
+Regenerate with ``pytest tests/test_golden.py --force-regen`` and review the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dockopt.engine import fix_source
+from dockopt.registry import Transform, all_transforms
+from dockopt.syntax import parse
+
+from conftest import FIXTURES
+
+
+def _cases() -> list[Path]:
+    return sorted(FIXTURES.glob("*/*.in.Dockerfile"))
+
+
+def transform_for(case: Path) -> Transform:
+    module = case.parent.name
+    for candidate in all_transforms():
+        if candidate.function.__module__.rsplit(".", 1)[-1] == module:
+            return candidate
+    raise LookupError(f"no transform module named {module}")
+
+
+def read(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("case", _cases(), ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
+def test_golden(case: Path, file_regression) -> None:
+    transform = transform_for(case)
+    source = read(case)
+    output = fix_source(source, (transform,), unsafe=True).output
+    if case.name.startswith("ok_"):
+        assert output == source, "an ok_ case must stay unchanged"
+        assert not case.with_name(case.name.replace(".in.", ".out.")).exists()
+    else:
+        assert output != source, "a fixture that is not ok_ must be changed"
+        file_regression.check(
+            output.encode("utf-8"), binary=True, fullpath=case.with_name(case.name.replace(".in.", ".out."))
+        )
+    assert fix_source(output, (transform,), unsafe=True).output == output, "not idempotent"
+    assert parse(output).print() == output
+
+
+def _changed_cases() -> list[Path]:
+    return [c for c in _cases() if not c.name.startswith("ok_")]
+
+
+@pytest.mark.parametrize("case", _changed_cases(), ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
+def test_golden_output_parses_with_buildkit(case: Path) -> None:
+    dockerfile = pytest.importorskip("dockerfile")
+    out = case.with_name(case.name.replace(".in.", ".out."))
+    before = dockerfile.parse_string(read(case))
+    after = dockerfile.parse_string(read(out))
+    assert len(after) <= len(before)
