@@ -260,25 +260,8 @@ class _Walker:
     def statement(self, node, context: tuple[str, ...]) -> list[str]:
         """Walk one statement; returns the operators joining its top-level parts."""
         kind = node.type
-        if kind == "list":
-            ops: list[str] = []
-            for child in node.children:
-                if child.is_named:
-                    if child.type == "comment":
-                        self.comments.append((self.pos(child.start_byte), self.pos(child.end_byte)))
-                        continue
-                    ops.extend(self.statement(child, context))
-                elif child.type in ("&&", "||"):
-                    self.pending = child.type
-                    ops.append(child.type)
-            return ops
-        if kind == "pipeline":
-            for child in node.children:
-                if child.is_named:
-                    self.statement(child, context + ("pipeline",))
-                elif child.type in ("|", "|&"):
-                    self.pending = "|"
-            return []
+        if kind in ("list", "pipeline"):
+            return self.and_or(node, context)
         if kind == "command":
             self.command(node, context)
             return []
@@ -355,6 +338,56 @@ class _Walker:
         # words, expansions, heredoc bodies, ...: look for commands inside
         self.nested(node, context)
         return []
+
+    def and_or(self, node, context: tuple[str, ...]) -> list[str]:
+        """Walk an and-or list of pipelines with the shell's precedence.
+
+        tree-sitter-bash sometimes nests these wrongly: ``a | b | c && d`` comes as
+        ``a | (b | c && d)``, and ``a && b < f | c`` as ``(a && b) < f | c``. So the list is
+        flattened into commands and operators and regrouped: ``|`` binds tighter than
+        ``&&``/``||``, and only commands in a pipeline of two or more run in a child shell.
+        """
+        items: list[tuple[str, object]] = []
+        redirects: list = []
+        self.flatten(node, items, redirects)
+        groups: list[list] = [[]]
+        ops: list[str] = []
+        for kind, value in items:
+            if kind == "op" and value in ("&&", "||"):
+                groups.append([])
+                ops.append(value)  # type: ignore[arg-type]
+            elif kind == "cmd":
+                groups[-1].append(value)
+        for index, group in enumerate(groups):
+            inner = context + ("pipeline",) if len(group) > 1 else context
+            for position, command in enumerate(group):
+                if position:
+                    self.pending = "|"
+                elif index:
+                    self.pending = ops[index - 1]
+                self.statement(command, inner)
+        for redirect in redirects:
+            self.nested(redirect, context)
+        return ops
+
+    def flatten(self, node, items: list, redirects: list) -> None:
+        kind = node.type
+        body = node.child_by_field_name("body") if kind == "redirected_statement" else None
+        if kind in ("list", "pipeline") or (body is not None and body.type in ("list", "pipeline")):
+            for child in (node.children if body is None else [body]):
+                if child.is_named:
+                    if child.type == "comment":
+                        self.comments.append((self.pos(child.start_byte), self.pos(child.end_byte)))
+                    else:
+                        self.flatten(child, items, redirects)
+                elif child.type in ("&&", "||"):
+                    items.append(("op", child.type))
+                elif child.type in ("|", "|&"):
+                    items.append(("op", "|"))
+            if body is not None:
+                redirects.extend(c for c in node.children if c is not body and c.is_named)
+            return
+        items.append(("cmd", node))
 
     def nested(self, node, context: tuple[str, ...]) -> None:
         """Find commands inside words (command substitutions) and other leaves."""

@@ -31,11 +31,14 @@ COMMANDS = [
     "umask 077", "umask", "echo a # trailing comment", "{ echo braced; }", "if true; then echo t; fi",
     "read -r X < marker2", "echo X=$X", "echo marker2 > marker2", "! false", "true;", "cd / ;",
     "set +e", "trap 'echo trapped' EXIT", "unset A", "alias ll=ls", "B=3 env | grep -c ^B= || true",
+    "echo p | cat | cat", "echo p | cat | cat && cd sub", "true && read -r Y < /etc/hostname | cat",
 ]
 
 
 def _run_body():
-    joiners = st.sampled_from([" && ", "; ", " || ", " | "])
+    # no " | " between generated commands: the two sides of a pipe run at the same time, and
+    # commands that touch the same file would race; pipes come from the vocabulary instead
+    joiners = st.sampled_from([" && ", "; ", " || "])
     return st.lists(st.sampled_from(COMMANDS), min_size=1, max_size=3).flatmap(
         lambda cmds: st.lists(joiners, min_size=len(cmds) - 1, max_size=len(cmds) - 1).map(
             lambda ops: cmds[0] + "".join(op + c for op, c in zip(ops, cmds[1:]))
@@ -75,13 +78,28 @@ def build(text: str, workdir: Path) -> tuple[str, bool, list[str]]:
     return "".join(output), ok, files
 
 
+def has_sh_syntax_error(text: str) -> bool:
+    """Whether /bin/sh refuses one of the RUNs outright (tree-sitter-bash knows bash, not dash)."""
+    return any(
+        subprocess.run(["/bin/sh", "-n", "-c", i.args], capture_output=True).returncode != 0
+        for i in parse(text).instructions
+        if i.command == "RUN"
+    )
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_dockerfile())
 def test_merged_runs_behave_like_separate_runs(text: str) -> None:
     merged = fix_source(text, (MERGE_RUNS,)).output
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp) / "w"
-        assert build(merged, workdir) == build(text, workdir), f"merged:\n{merged}"
+        after, before = build(merged, workdir), build(text, workdir)
+        if has_sh_syntax_error(text):
+            # a RUN that /bin/sh cannot even parse fails the build either way; merged, it
+            # fails before the commands of the RUNs it was joined with print anything
+            assert not after[1] and not before[1]
+        else:
+            assert after == before, f"merged:\n{merged}"
 
 
 def test_the_generator_reaches_merges() -> None:

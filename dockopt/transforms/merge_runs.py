@@ -62,11 +62,18 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     instructions = df.instructions
     reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
     style = _continuation_style(df)
+    wait_for: Instruction | None = None
     for first, second in zip(instructions, instructions[1:]):
-        if id(first) not in reaching or id(second) not in reaching:
+        if id(first) not in reaching or id(second) not in reaching or first is wait_for:
             continue
         fix = _merge(df, first, second, style)
         if fix is not None:
+            # What the first RUN leaves (a variable the second does not read, say) must be
+            # checked against the RUN after the second too: that waits for the next pass,
+            # when the two are one script.
+            first_script = script_of(df, first)
+            if first_script is not None and persistent_effects(first_script):
+                wait_for = second
             line = first.start_line
             yield Finding(
                 f"RUN can be merged into the RUN at line {line}",
