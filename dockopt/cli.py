@@ -8,7 +8,6 @@ summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import List, Optional
 
 import typer

@@ -106,12 +106,8 @@ class Script:
     functions: tuple[str, ...]
 
     def span(self, start: int, end: int) -> Span:
+        """File span of the script's ``[start, end)``."""
         return self.offsets.span(start, end)
-
-    @property
-    def end(self) -> int:
-        """File offset just after the script's last non-blank character."""
-        return self.offsets.to_file_end(len(self.text.rstrip()))
 
 
 # --------------------------------------------------------------------------- building scripts
@@ -169,7 +165,8 @@ def _add_body(pieces: list[tuple[str, int]], body: str, file_start: int, *, chom
         pieces.append((body, file_start))
         return
     pos = 0
-    for line in body.splitlines(keepends=True):
+    for line in body.split("\n"):
+        line += "\n" if pos + len(line) < len(body) else ""
         tabs = len(line) - len(line.lstrip("\t"))
         if line[tabs:]:
             pieces.append((line[tabs:], file_start + pos + tabs))
@@ -499,7 +496,24 @@ def _analyse(text: str, offsets: OffsetMap) -> Script:
 # --------------------------------------------------------------------------- shell facts
 
 
-def persistent_effects(script: Script) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A change a script makes to its own shell: ``kind`` is a builtin ("cd", "export", ...)
+    or "assignment", "loop variable", "function", with the ``name`` it binds."""
+
+    kind: str
+    name: str | None = None
+
+    @property
+    def binds_name(self) -> bool:
+        """Only visible to later commands that use the name (not exported, not a directory)."""
+        return self.name is not None
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}" if self.name else self.kind
+
+
+def persistent_effects(script: Script) -> list[Effect]:
     """What the script does to its shell that a command run after it would see.
 
     ``cd``, ``export``, ``set``, assignments, functions, loop variables, ``exec``, ... in
@@ -510,11 +524,11 @@ def persistent_effects(script: Script) -> list[str]:
         if command.isolated:
             continue
         if command.kind == "assignment":
-            effects.append("variable assignment " + command.assignments[0].text.split("=", 1)[0])
+            effects.append(Effect("assignment", command.assignments[0].text.split("=", 1)[0]))
         elif command.program in STATE_BUILTINS:
-            effects.append(command.program)
-    effects += [f"loop variable {name}" for name in script.loop_variables]
-    effects += [f"function {name}" for name in script.functions]
+            effects.append(Effect(command.program))
+    effects += [Effect("loop variable", name) for name in script.loop_variables]
+    effects += [Effect("function", name) for name in script.functions]
     return effects
 
 

@@ -81,27 +81,17 @@ class OffsetMap:
         """File offset of the logical character at ``index`` (or just past the end)."""
         if not self.pieces:
             return 0
-        i = bisect.bisect_right(self._starts, index) - 1
-        if i < 0:
-            i = 0
+        i = max(bisect.bisect_right(self._starts, index) - 1, 0)
         logical_start, file_start, length = self.pieces[i]
-        if index >= logical_start + length:
-            # past this piece: the next real piece's start, or the end of the last one
-            for later in self.pieces[i + 1 :]:
-                if later[1] >= 0:
-                    return later[1]
-            return self._end_of(i)
-        if file_start < 0:
-            for later in self.pieces[i + 1 :]:
-                if later[1] >= 0:
-                    return later[1]
-            return self._end_of(i)
-        return file_start + (index - logical_start)
-
-    def _end_of(self, i: int) -> int:
-        for logical_start, file_start, length in reversed(self.pieces[: i + 1]):
-            if file_start >= 0:
-                return file_start + length
+        if file_start >= 0 and index < logical_start + length:
+            return file_start + (index - logical_start)
+        # synthetic text, or past the end: where the next real piece starts, else the end
+        for later in self.pieces[i + 1 :]:
+            if later[1] >= 0:
+                return later[1]
+        for _, earlier_start, earlier_length in reversed(self.pieces[: i + 1]):
+            if earlier_start >= 0:
+                return earlier_start + earlier_length
         return 0
 
     def to_file_end(self, index: int) -> int:
@@ -279,10 +269,16 @@ class Dockerfile:
         return cached
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
-        for stage in self.stages:
-            if stage.from_instruction is instruction or any(i is instruction for i in stage.instructions):
-                return stage
-        return None
+        """The stage an instruction belongs to (None before the first FROM)."""
+        index = self._cache.get("stage_index")
+        if index is None:
+            index = {}
+            for stage in self.stages:
+                index[id(stage.from_instruction)] = stage
+                for member in stage.instructions:
+                    index[id(member)] = stage
+            self._cache["stage_index"] = index
+        return index.get(id(instruction))
 
     def slice(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -307,15 +303,6 @@ class Dockerfile:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _go_trim_space(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and text[start] in GO_SPACE:
-        start += 1
-    while end > start and text[end - 1] in GO_SPACE:
-        end -= 1
-    return text[start:end]
 
 
 def _lstrip_go(text: str) -> int:
@@ -544,7 +531,7 @@ def _split_command(line: str, base: int, escape: str) -> _Head:
         if args:
             sub = _split_command(args, args_start, escape)
     elif command in ("ENV", "LABEL"):
-        _check_name_val(args, command if command == "ENV" else "LABEL", escape)
+        _check_name_val(args, command, escape)
     return _Head(keyword, start, flags, args, args_start, args_end, is_json, json_args, sub)
 
 
@@ -816,7 +803,7 @@ def _stages(instructions: tuple[Instruction, ...]) -> tuple[Stage, ...]:
         if name:
             names[name] = index
     ancestors: list[tuple[int, ...]] = []
-    for index, _, _, _, _, parent, _ in partial:
+    for _, _, _, _, _, parent, _ in partial:
         chain: list[int] = []
         while parent is not None:
             chain.append(parent)

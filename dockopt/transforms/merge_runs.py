@@ -61,12 +61,14 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """
     instructions = df.instructions
     reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
+    position = {id(node): index for index, node in enumerate(df.nodes)}
     style = _continuation_style(df)
     wait_for: Instruction | None = None
     for first, second in zip(instructions, instructions[1:]):
         if id(first) not in reaching or id(second) not in reaching or first is wait_for:
             continue
-        fix = _merge(df, first, second, style)
+        between = df.nodes[position[id(first)] + 1 : position[id(second)]]
+        fix = _merge(df, first, second, between, style)
         if fix is not None:
             # What the first RUN leaves (a variable the second does not read, say) must be
             # checked against the RUN after the second too: that waits for the next pass,
@@ -83,7 +85,10 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
             )
 
 
-def _merge(df: Dockerfile, first: Instruction, second: Instruction, style: tuple[bool, str]) -> Fix | None:
+def _merge(
+    df: Dockerfile, first: Instruction, second: Instruction, between: tuple, style: tuple[bool, str]
+) -> Fix | None:
+    """The fix that merges ``second`` into ``first``, or None when that could change what runs."""
     if first.command != "RUN" or second.command != "RUN":
         return None
     if first.json or second.json or first.heredocs or second.heredocs:
@@ -92,7 +97,6 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, style: tuple
         return None
     if not is_posix_shell(effective_shell(df, first)):
         return None
-    between = [n for n in df.nodes if first.span.end <= n.span.start < second.span.start]
     if any(isinstance(n, Comment) and _PRAGMA.match(n.text.lstrip()) for n in between):
         return None
     a, b = script_of(df, first), script_of(df, second)
@@ -110,17 +114,15 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, style: tuple
     group = any(sep in _NEEDS_GROUP for sep in separators)
     if group and b.comments:
         return None
-    return _fix(df, first, second, a, b, group, style)
+    return _fix(df, first, second, between, a, b, group, style)
 
 
 def _leaks_into(first: Script, second: Script) -> bool:
     """Whether the first script leaves shell state that the second could see."""
     for effect in persistent_effects(first):
-        kind, _, name = effect.rpartition(" ")
-        if kind in ("variable assignment", "loop variable", "function"):
-            if re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", second.text):
-                return True
-        else:
+        if not effect.binds_name:
+            return True
+        if re.search(r"(?<![\w])" + re.escape(effect.name or "") + r"(?![\w])", second.text):
             return True
     return False
 
@@ -139,6 +141,7 @@ def _fix(
     df: Dockerfile,
     first: Instruction,
     second: Instruction,
+    between: tuple,
     a: Script,
     b: Script,
     group: bool,
@@ -150,12 +153,15 @@ def _fix(
     start = a.offsets.to_file_end(a_end)
     stop = b.offsets.to_file(0)
     newline = df.newline_at(start)
-    comments = [
-        df.slice(line.span).rstrip("\r\n")
-        for line in (*first.lines, *_between_lines(df, first, second), *second.lines)
-        if line.kind == "comment" and start <= line.span.start < stop
-    ]
-    kept = "".join(comment + newline for comment in comments)
+    # comment lines in the text that is replaced: the end of the first RUN, the lines
+    # between the two, and the start of the second; they stay, inside the continuation
+    spans = [line.span for line in (*first.lines, *second.lines) if line.kind == "comment"]
+    spans += [node.span for node in between if isinstance(node, Comment)]
+    kept = "".join(
+        df.slice(span).rstrip("\r\n") + newline
+        for span in sorted(spans, key=lambda span: span.start)
+        if start <= span.start < stop
+    )
     if leading:
         joint = f" {escape}{newline}{kept}{indent}&& "
     else:
@@ -165,22 +171,6 @@ def _fix(
         b_end, b_end_semicolon = _code_end(b)
         edits.append(Edit(b.offsets.to_file_end(b_end), b.offsets.to_file_end(b_end_semicolon), "; }"))
     return Fix(tuple(edits), Applicability.SAFE)
-
-
-class _LineLike:
-    __slots__ = ("kind", "span")
-
-    def __init__(self, kind: str, span) -> None:
-        self.kind = kind
-        self.span = span
-
-
-def _between_lines(df: Dockerfile, first: Instruction, second: Instruction) -> list[_LineLike]:
-    return [
-        _LineLike("comment", n.span)
-        for n in df.nodes
-        if isinstance(n, Comment) and first.span.end <= n.span.start < second.span.start
-    ]
 
 
 def _continuation_style(df: Dockerfile) -> tuple[bool, str]:
