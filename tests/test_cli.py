@@ -388,28 +388,25 @@ def fixed_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.read_bytes() == FIXED.encode())
 
 
-def test_gitignored_subdirectory_is_not_touched(tmp_path):
-    root = gitignored_tree(tmp_path, "vendor/\n")
+@pytest.mark.parametrize(
+    "gitignore, fixed",
+    [
+        pytest.param("vendor/\n", ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"],
+                     id="ignored-subdirectory"),
+        pytest.param("Dockerfile.local\n", ["Dockerfile", "docker/Dockerfile.a", "docker/Dockerfile.keep", "vendor/Dockerfile"],
+                     id="ignored-file"),
+        pytest.param("docker/Dockerfile.*\n!docker/Dockerfile.keep\n",
+                     ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.keep", "vendor/Dockerfile"],
+                     id="negation-reincludes-a-file"),
+    ],
+)
+def test_gitignore_decides_what_a_directory_search_touches(tmp_path, gitignore, fixed):
+    root = gitignored_tree(tmp_path, gitignore)
     code, _, _ = run("fix", "repo", cwd=tmp_path)
     assert code == 0
-    assert (root / "vendor" / "Dockerfile").read_bytes() == FIXABLE.encode()
-    assert fixed_files(root) == ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"]
-
-
-def test_gitignored_file_is_not_touched(tmp_path):
-    root = gitignored_tree(tmp_path, "Dockerfile.local\n")
-    code, _, _ = run("fix", "repo", cwd=tmp_path)
-    assert code == 0
-    assert (root / "Dockerfile.local").read_bytes() == FIXABLE.encode()
-    assert fixed_files(root) == ["Dockerfile", "docker/Dockerfile.a", "docker/Dockerfile.keep", "vendor/Dockerfile"]
-
-
-def test_gitignore_negation_reincludes_a_file(tmp_path):
-    root = gitignored_tree(tmp_path, "docker/Dockerfile.*\n!docker/Dockerfile.keep\n")
-    code, _, _ = run("fix", "repo", cwd=tmp_path)
-    assert code == 0
-    assert (root / "docker" / "Dockerfile.a").read_bytes() == FIXABLE.encode()
-    assert fixed_files(root) == ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.keep", "vendor/Dockerfile"]
+    assert fixed_files(root) == fixed
+    untouched = {"Dockerfile", "vendor/Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"} - set(fixed)
+    assert all((root / rel).read_bytes() == FIXABLE.encode() for rel in untouched)
 
 
 def test_nested_gitignore_negation_overrides_the_parent_one(tmp_path):
