@@ -109,6 +109,23 @@ class Script:
         """File span of the script's ``[start, end)``."""
         return self.offsets.span(start, end)
 
+    @property
+    def ends_with_semicolon(self) -> bool:
+        """Whether the script ends with a `;` that separates commands (not `\\;`, not `;;`)."""
+        text = self.text.rstrip()
+        if not text.endswith(";") or text.endswith(";;"):
+            return False
+        backslashes = len(text[:-1]) - len(text[:-1].rstrip("\\"))
+        return backslashes % 2 == 0
+
+    @property
+    def code_end(self) -> int:
+        """Script offset just after the last command: trailing blanks and `;` left out."""
+        end = len(self.text.rstrip())
+        if self.ends_with_semicolon:
+            end = len(self.text[: end - 1].rstrip())
+        return end
+
 
 # --------------------------------------------------------------------------- building scripts
 

@@ -32,6 +32,7 @@ COMMANDS = [
     "read -r X < marker2", "echo X=$X", "echo marker2 > marker2", "! false", "true;", "cd / ;",
     "set +e", "trap 'echo trapped' EXIT", "unset A", "alias ll=ls", "B=3 env | grep -c ^B= || true",
     "echo p | cat | cat", "echo p | cat | cat && cd sub", "true && read -r Y < /etc/hostname | cat",
+    "find . -name marker -exec echo found {} \\;", "echo semi\\;",
 ]
 
 

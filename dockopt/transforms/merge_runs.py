@@ -53,7 +53,9 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     function definitions; assignments and loop variables when the second RUN reads them),
     a first RUN that ends in a shell comment (it would swallow the second), a background `&`,
     a shell that tree-sitter-bash cannot parse, or a `# hadolint`/`# dockopt` comment aimed at
-    the second RUN.
+    the second RUN. A second RUN that opens by assigning shell variables (`V=1 && wget .../$V`)
+    stays apart too: merged, hadolint's ShellCheck would see a conditional assignment and flag
+    the variable's unquoted uses (SC2086).
 
     It only merges in stages that reach the final image (the last stage and the stages it is
     built `FROM`): in a build stage whose files are only copied out, separate RUNs cost no
@@ -108,8 +110,10 @@ def _merge(
         return None
     if b.comments and b.comments[0][0] < b.commands[0].start:
         return None
+    if _starts_by_assigning(b):
+        return None
     separators = list(b.separators)
-    if separators and separators[-1] == ";" and b.text.rstrip().endswith(";"):
+    if separators and separators[-1] == ";" and b.ends_with_semicolon:
         separators.pop()  # a trailing `;` ends the list; it does not start another command
     group = any(sep in _NEEDS_GROUP for sep in separators)
     if group and b.comments:
@@ -127,14 +131,17 @@ def _leaks_into(first: Script, second: Script) -> bool:
     return False
 
 
-def _code_end(script: Script) -> tuple[int, int]:
-    """(end of the last command's text, end including trailing `;`) as script offsets."""
-    text = script.text
-    end = len(text.rstrip())
-    with_semicolon = end
-    if text[:end].endswith(";") and not text[:end].endswith(";;"):
-        end = len(text[: end - 1].rstrip())
-    return end, with_semicolon
+def _starts_by_assigning(script: Script) -> bool:
+    """A RUN that opens by setting shell variables (`V=1 && ...`, `readonly V=1 ...`).
+
+    Merged, the assignment would follow `&&`; ShellCheck (inside hadolint) then treats it as
+    conditional and flags every unquoted use of the variable (SC2086). Such a RUN reads as a
+    script of its own, so it stays one.
+    """
+    first = script.commands[0]
+    return first.kind == "assignment" or (
+        first.kind == "declaration" and any("=" in word.text for word in first.args)
+    )
 
 
 def _fix(
@@ -149,8 +156,7 @@ def _fix(
 ) -> Fix:
     leading, indent = style
     escape = df.escape
-    a_end, _ = _code_end(a)
-    start = a.offsets.to_file_end(a_end)
+    start = a.offsets.to_file_end(a.code_end)
     stop = b.offsets.to_file(0)
     newline = df.newline_at(start)
     # comment lines in the text that is replaced: the end of the first RUN, the lines
@@ -168,8 +174,8 @@ def _fix(
         joint = f" && {escape}{newline}{kept}{indent}"
     edits = [Edit(start, stop, joint + ("{ " if group else ""))]
     if group:
-        b_end, b_end_semicolon = _code_end(b)
-        edits.append(Edit(b.offsets.to_file_end(b_end), b.offsets.to_file_end(b_end_semicolon), "; }"))
+        b_end = b.offsets.to_file_end(b.code_end)
+        edits.append(Edit(b_end, b.offsets.to_file_end(len(b.text.rstrip())), "; }"))
     return Fix(tuple(edits), Applicability.SAFE)
 
 
