@@ -212,6 +212,40 @@ class Instruction:
     def is_shell_form(self) -> bool:
         return not self.json
 
+    def mounts(self) -> list[dict[str, str]]:
+        """The --mount flags as key/value dicts (``type`` defaults to "bind", as in BuildKit)."""
+        found = []
+        for value in self.flag_values("mount"):
+            fields = {"type": "bind"}
+            for part in value.split(","):
+                key, eq, val = part.partition("=")
+                fields[key.strip().lower()] = val.strip() if eq else "true"
+            if "dst" in fields or "destination" in fields:
+                fields.setdefault("target", fields.get("dst") or fields.get("destination", ""))
+            found.append(fields)
+        return found
+
+    def caches(self, path: str) -> bool:
+        """Whether a cache or tmpfs mount covers ``path`` (its target is the path or above it).
+
+        ``path`` may also be a home-relative tail such as ".cache/pip", matched anywhere.
+        """
+        for mount in self.mounts():
+            if mount["type"] not in ("cache", "tmpfs"):
+                continue
+            target = mount.get("target", "").rstrip("/")
+            if not target:
+                continue
+            if path.startswith("/"):
+                if path == target or path.startswith(target + "/"):
+                    return True
+                continue
+            parts = path.split("/")
+            # ".cache/pip" is covered by a mount on .../.cache or .../.cache/pip
+            if any(target.endswith("/" + "/".join(parts[:k])) for k in range(1, len(parts) + 1)):
+                return True
+        return False
+
     def words(self) -> list[str]:
         """Whitespace-separated arguments, as BuildKit splits FROM, EXPOSE, COPY, ..."""
         return [w for w in re.split(r"[\t\v\f\r ]+", self.args) if w] if self.args else []
@@ -267,6 +301,10 @@ class Dockerfile:
             cached = _stages(self.instructions)
             self._cache["stages"] = cached
         return cached
+
+    def descendants(self, stage: Stage) -> tuple[Stage, ...]:
+        """The stages built FROM this one, directly or through others."""
+        return tuple(s for s in self.stages if stage.index in s.derives_from)
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         """The stage an instruction belongs to (None before the first FROM)."""

@@ -8,6 +8,7 @@ Regenerate with ``pytest tests/test_golden.py --force-regen`` and review the dif
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,20 @@ def _cases() -> list[Path]:
 
 
 def transform_for(case: Path) -> Transform:
-    module = case.parent.name
-    for candidate in all_transforms():
-        if candidate.function.__module__.rsplit(".", 1)[-1] == module:
-            return candidate
-    raise LookupError(f"no transform module named {module}")
+    """The transform defined in dockopt/transforms/<fixture folder>.py."""
+    module = importlib.import_module(f"dockopt.transforms.{case.parent.name}")
+    found = [value for value in vars(module).values() if isinstance(value, Transform)]
+    assert len(found) == 1, f"{module.__name__} must define exactly one transform"
+    return found[0]
+
+
+def test_every_transform_is_registered_and_has_fixtures() -> None:
+    modules = {c.parent.name for c in _cases()}
+    registered = {t.function.__module__.rsplit(".", 1)[-1] for t in all_transforms()}
+    assert modules == registered
+    for module in modules:
+        names = [c.name for c in _cases() if c.parent.name == module]
+        assert any(n.startswith("ok_") for n in names) and any(not n.startswith("ok_") for n in names)
 
 
 def read(path: Path) -> str:

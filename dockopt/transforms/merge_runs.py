@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..registry import Context, transform
+from ..runs import Style, style_of
 from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_of
 from ..syntax import Comment, Dockerfile, Instruction
 
@@ -64,7 +64,7 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     instructions = df.instructions
     reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
     position = {id(node): index for index, node in enumerate(df.nodes)}
-    style = _continuation_style(df)
+    style = style_of(df)
     wait_for: Instruction | None = None
     for first, second in zip(instructions, instructions[1:]):
         if id(first) not in reaching or id(second) not in reaching or first is wait_for:
@@ -87,9 +87,7 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
             )
 
 
-def _merge(
-    df: Dockerfile, first: Instruction, second: Instruction, between: tuple, style: tuple[bool, str]
-) -> Fix | None:
+def _merge(df: Dockerfile, first: Instruction, second: Instruction, between: tuple, style: Style) -> Fix | None:
     """The fix that merges ``second`` into ``first``, or None when that could change what runs."""
     if first.command != "RUN" or second.command != "RUN":
         return None
@@ -152,10 +150,8 @@ def _fix(
     a: Script,
     b: Script,
     group: bool,
-    style: tuple[bool, str],
+    style: Style,
 ) -> Fix:
-    leading, indent = style
-    escape = df.escape
     start = a.offsets.to_file_end(a.code_end)
     stop = b.offsets.to_file(0)
     newline = df.newline_at(start)
@@ -168,40 +164,9 @@ def _fix(
         for span in sorted(spans, key=lambda span: span.start)
         if start <= span.start < stop
     )
-    if leading:
-        joint = f" {escape}{newline}{kept}{indent}&& "
-    else:
-        joint = f" && {escape}{newline}{kept}{indent}"
+    joint = style.joint(df.escape, newline, kept)
     edits = [Edit(start, stop, joint + ("{ " if group else ""))]
     if group:
         b_end = b.offsets.to_file_end(b.code_end)
         edits.append(Edit(b_end, b.offsets.to_file_end(len(b.text.rstrip())), "; }"))
     return Fix(tuple(edits), Applicability.SAFE)
-
-
-def _continuation_style(df: Dockerfile) -> tuple[bool, str]:
-    """(leading `&&`?, indentation) as this file writes continued RUN lines."""
-    leading = trailing = 0
-    operator_indents: Counter[str] = Counter()
-    indents: Counter[str] = Counter()
-    escape = df.escape
-    for instruction in df.instructions:
-        if instruction.command != "RUN":
-            continue
-        code = [line for line in instruction.lines if line.kind == "code"]
-        for index, line in enumerate(code):
-            text = df.slice(line.span).rstrip("\r\n")
-            stripped = text.lstrip(" \t")
-            if index > 0 and stripped:
-                indent = text[: len(text) - len(stripped)]
-                indents[indent] += 1
-                if stripped.startswith(("&&", "||")):
-                    leading += 1
-                    operator_indents[indent] += 1
-            body = text.rstrip(" \t")
-            if body.endswith(escape) and body[:-1].rstrip().endswith(("&&", "||")):
-                trailing += 1
-    use_leading = leading >= trailing
-    counts = operator_indents if use_leading and operator_indents else indents
-    indent = counts.most_common(1)[0][0] if counts else ""
-    return use_leading, indent or "    "

@@ -1,0 +1,417 @@
+"""What dockopt knows about package managers: finding their invocations inside RUN.
+
+An ``Invocation`` is one run of a package manager in a RUN, wherever it stands (after `&&`
+or `;`, in an `if` branch, behind `sudo` or `env`, with `VAR=value` prefixes, with options
+before the subcommand), its words split into options, the subcommand and its operands.
+Commands that cannot be analysed (the program is an expansion, say) are not invocations.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from .shell import Command, Word, effective_shell, is_posix_shell, script_of
+from .syntax import Dockerfile, Instruction
+
+MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"})
+
+_APT_VALUES = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"})
+_RPM_VALUES = frozenset(
+    {
+        "-c", "--config", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever",
+        "-d", "--debuglevel", "-e", "--errorlevel", "-x", "--exclude", "--repo", "--repoid", "--forcearch",
+        "--downloaddir", "--destdir", "-R", "--randomwait", "--rpmverbosity", "--color",
+    }
+)
+# options that take the next word as their value (when not written `--option=value`)
+VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "apt-get": _APT_VALUES,
+    "apt": _APT_VALUES,
+    "aptitude": _APT_VALUES | {"-F", "-w", "--display-format", "--width"},
+    "apk": frozenset(
+        {
+            "-X", "--repository", "-t", "--virtual", "-p", "--root", "--repositories-file", "--cache-dir",
+            "--arch", "--keys-dir", "--cache-max-age", "--timeout",
+        }
+    ),
+    "yum": _RPM_VALUES,
+    "dnf": _RPM_VALUES,
+    "microdnf": _RPM_VALUES,
+    "zypper": frozenset(
+        {
+            "-R", "--root", "-c", "--config", "-r", "--repo", "-D", "--reposd-dir", "-C", "--cache-dir",
+            "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-t", "--type", "--from",
+        }
+    ),
+    "pip": frozenset(
+        {
+            "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+            "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src",
+            "--trusted-host", "--timeout", "--retries", "--cache-dir", "--platform", "--python-version",
+            "--implementation", "--abi", "--no-binary", "--only-binary", "--progress-bar", "--log",
+            "--proxy", "--upgrade-strategy", "-C", "--config-settings", "--global-option", "--report",
+            "--python", "--exists-action", "--cert", "--client-cert", "--keyring-provider",
+        }
+    ),
+    "npm": frozenset(
+        {
+            "--prefix", "--registry", "-w", "--workspace", "--cache", "--loglevel", "--userconfig",
+            "--globalconfig", "--tag", "--omit", "--include", "--install-strategy",
+        }
+    ),
+    "yarn": frozenset(
+        {
+            "--cwd", "--cache-folder", "--modules-folder", "--network-timeout", "--mutex", "--registry",
+            "--global-folder", "--link-folder", "--use-yarnrc",
+        }
+    ),
+    "gem": frozenset(
+        {
+            "-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
+            "--trust-policy", "--platform", "-g", "--file", "--build-root",
+        }
+    ),
+}
+
+# wrappers that run the command named after their own options
+_WRAPPER_VALUES = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group"}),
+    "env": frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "nohup": frozenset(),
+}
+_PYTHON = re.compile(r"python[0-9.]*\Z")
+_PIP = re.compile(r"pip[0-9.]*\Z")
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One run of a package manager: ``words`` are what follows the manager's name."""
+
+    run: Instruction
+    command: Command
+    manager: str  # "apt-get", "apk", "pip", ... ("pip" also for `python3 -m pip`)
+    program: Word  # the word that names the manager ("apt", "/usr/bin/pip3", "python3")
+    words: tuple[Word, ...]
+    sub_index: int | None  # where the subcommand is in ``words``
+
+    @property
+    def subword(self) -> Word | None:
+        return self.words[self.sub_index] if self.sub_index is not None else None
+
+    @property
+    def subcommand(self) -> str | None:
+        word = self.subword
+        return word.value.lower() if word is not None and word.value is not None else None
+
+    @property
+    def option_slot(self) -> int | None:
+        """File offset where a new option goes: after the subcommand and the options that follow it.
+
+        `apt-get install -y curl` gives the offset after `-y`, so that a new option reads
+        `apt-get install -y --no-install-recommends curl`.
+        """
+        if self.sub_index is None:
+            return None
+        takes_value = VALUE_OPTIONS.get(self.manager, frozenset())
+        last = self.words[self.sub_index]
+        index = self.sub_index + 1
+        while index < len(self.words):
+            value = self.words[index].value
+            if value is None or not value.startswith("-") or value in ("-", "--"):
+                break
+            if value in takes_value:
+                if index + 1 >= len(self.words):
+                    break
+                index += 1
+            last = self.words[index]
+            index += 1
+        return last.span.end
+
+    @property
+    def after_subcommand(self) -> tuple[Word, ...]:
+        return self.words[self.sub_index + 1 :] if self.sub_index is not None else ()
+
+    def has_option(self, *names: str) -> bool:
+        """Whether any of ``names`` is given: `--long`, `--long=value`, `-s` (also bundled, `-qy`)."""
+        for word in self.words:
+            value = word.value
+            if value is None or not value.startswith("-"):
+                continue
+            for name in names:
+                if name.startswith("--"):
+                    if value == name or value.startswith(name + "="):
+                        return True
+                elif value == name or (
+                    len(name) == 2 and not value.startswith("--") and value[1:].isalpha() and name[1] in value[1:]
+                ):
+                    return True
+        return False
+
+    def option_values(self, *names: str) -> list[str]:
+        """The values given to options ``names`` (`--opt value`, `--opt=value`, `-ovalue`)."""
+        values = []
+        for index, word in enumerate(self.words):
+            value = word.value or ""
+            for name in names:
+                if value == name and index + 1 < len(self.words):
+                    values.append(self.words[index + 1].value or "")
+                elif value.startswith(name + "="):
+                    values.append(value[len(name) + 1 :])
+                elif len(name) == 2 and value.startswith(name) and len(value) > 2 and not name.startswith("--"):
+                    values.append(value[2:])
+        return values
+
+    @property
+    def operands(self) -> tuple[Word, ...]:
+        """The words after the subcommand that are neither options nor their values."""
+        takes_value = VALUE_OPTIONS.get(self.manager, frozenset())
+        operands = []
+        skip = False
+        for word in self.after_subcommand:
+            if skip:
+                skip = False
+                continue
+            value = word.value
+            if value is not None and value.startswith("-") and value != "-":
+                skip = value in takes_value
+                continue
+            operands.append(word)
+        return tuple(operands)
+
+    @property
+    def packages(self) -> list[str | None]:
+        """Operand values (None where an operand is an expansion such as $PKGS)."""
+        return [w.value for w in self.operands]
+
+
+def invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
+    """Every package-manager invocation in a RUN (or ONBUILD RUN), in order."""
+    key = ("invocations", id(run))
+    cached = df._cache.get(key)
+    if cached is not None:
+        return cached
+    script = script_of(df, run)
+    found: list[Invocation] = []
+    if script is not None and not script.has_error:
+        for command in script.commands:
+            invocation = _recognise(run, command)
+            if invocation is not None:
+                found.append(invocation)
+    result = tuple(found)
+    df._cache[key] = result
+    return result
+
+
+def runs(df: Dockerfile) -> Iterator[Instruction]:
+    """The RUN and ONBUILD RUN instructions of the file."""
+    for instruction in df.instructions:
+        if (instruction.sub or instruction).command == "RUN":
+            yield instruction
+
+
+def find(df: Dockerfile, managers: frozenset[str] | set[str], only: set[int] | None = None) -> Iterator[Invocation]:
+    """Invocations of ``managers`` in RUNs run by a POSIX shell (``only``: ids of the RUNs to look at)."""
+    for run in runs(df):
+        if only is not None and id(run) not in only:
+            continue
+        if not any(name in run.logical for name in managers) and not any(
+            name in doc.body for doc in run.heredocs for name in managers
+        ):
+            continue
+        if not is_posix_shell(effective_shell(df, run)):
+            continue
+        for invocation in invocations(df, run):
+            if invocation.manager in managers:
+                yield invocation
+
+
+def reaching_final(df: Dockerfile) -> set[int]:
+    """Ids of the instructions of the stages that reach the final image."""
+    return {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
+
+
+def _recognise(run: Instruction, command: Command) -> Invocation | None:
+    if command.name is None or command.name.value is None:
+        return None
+    words = [command.name, *command.args]
+    index = 0
+    program = posixpath.basename(words[0].value or "")
+    while program in _WRAPPER_VALUES:
+        index = _skip_wrapper(words, index + 1, program)
+        if index >= len(words) or words[index].value is None:
+            return None
+        program = posixpath.basename(words[index].value or "")
+    named = words[index]
+    rest = words[index + 1 :]
+    if _PYTHON.match(program):
+        if len(rest) >= 2 and rest[0].value == "-m" and rest[1].value == "pip":
+            return _invocation(run, command, "pip", named, tuple(rest[2:]))
+        if rest and rest[0].value == "-mpip":
+            return _invocation(run, command, "pip", named, tuple(rest[1:]))
+        return None
+    if _PIP.match(program):
+        return _invocation(run, command, "pip", named, tuple(rest))
+    if program in MANAGERS:
+        return _invocation(run, command, program, named, tuple(rest))
+    return None
+
+
+def _skip_wrapper(words: list[Word], index: int, wrapper: str) -> int:
+    takes_value = _WRAPPER_VALUES[wrapper]
+    while index < len(words):
+        value = words[index].value
+        if value is None:
+            return index
+        if value == "--":
+            return index + 1
+        if value.startswith("-"):
+            index += 2 if value in takes_value else 1
+        elif wrapper == "env" and _ASSIGNMENT.match(value):
+            index += 1
+        else:
+            return index
+    return index
+
+
+def _invocation(run: Instruction, command: Command, manager: str, program: Word, words: tuple[Word, ...]) -> Invocation:
+    takes_value = VALUE_OPTIONS.get(manager, frozenset())
+    sub_index = None
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        value = word.value
+        if value is None:
+            break  # an expansion where the subcommand should be: not analysable
+        if value.startswith("-"):
+            skip = value in takes_value
+            continue
+        sub_index = index
+        break
+    return Invocation(run, command, manager, program, words, sub_index)
+
+
+# --------------------------------------------------------------------------- apt facts
+
+# subcommands that read the package lists that `apt-get update` downloads
+APT_LIST_READERS = frozenset(
+    {
+        "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download",
+        "reinstall", "satisfy", "policy", "show", "showpkg", "search", "depends", "rdepends", "madison",
+    }
+)
+APT_MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apt-cache"})
+
+
+def apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
+    """What a RUN does with apt's package lists, in order: "update", "read", "clean".
+
+    None when the RUN cannot be analysed but mentions apt (it may do any of them).
+    """
+    script = script_of(df, run)
+    if script is None or script.has_error:
+        return None if "apt" in run.logical or run.heredocs and any("apt" in h.body for h in run.heredocs) else []
+    events = []
+    for command in script.commands:
+        invocation = _recognise(run, command)
+        program = command.program
+        if invocation is not None and invocation.manager in APT_MANAGERS:
+            sub = invocation.subcommand
+            if sub == "update":
+                events.append("update")
+            elif sub in APT_LIST_READERS:
+                events.append("read")
+        elif program == "apt-cache":
+            events.append("read")
+        elif program == "add-apt-repository":
+            # newer versions refresh the lists after adding the source, older ones do not
+            events += ["read", "update"]
+        elif program == "rm" and any(
+            (w.value or "").rstrip("/*").rstrip("/") in ("/var/lib/apt/lists", "/var/lib/apt") for w in command.args
+        ):
+            events.append("clean")
+    return events
+
+
+@dataclass(frozen=True)
+class AptLists:
+    """Where apt's package lists stand before each RUN of the build (ONBUILD RUNs aside).
+
+    ``state`` is "present" (an earlier RUN ran `apt-get update` and nothing removed the
+    lists since), "absent", or "unknown" (a RUN that mentions apt could not be analysed);
+    ``source`` is the RUN whose update made them. A RUN whose cache or tmpfs mount covers
+    the lists leaves the image's lists as they were.
+    """
+
+    before: dict[int, tuple[str, Instruction | None]]
+
+    def present_before(self, run: Instruction) -> Instruction | None:
+        state, source = self.before.get(id(run), ("absent", None))
+        return source if state == "present" else None
+
+
+def apt_lists(df: Dockerfile) -> AptLists:
+    cached = df._cache.get("apt-lists")
+    if cached is not None:
+        return cached
+    before: dict[int, tuple[str, Instruction | None]] = {}
+    ends: dict[int, tuple[str, Instruction | None]] = {}
+    for stage in df.stages:
+        state, source = ends.get(stage.parent, ("absent", None)) if stage.parent is not None else ("absent", None)
+        for instruction in stage.instructions:
+            if instruction.command != "RUN":
+                continue
+            before[id(instruction)] = (state, source)
+            if instruction.caches("/var/lib/apt/lists"):
+                continue
+            events = apt_events(df, instruction)
+            if events is None:
+                state, source = "unknown", None
+                continue
+            for event in events:
+                if event == "update":
+                    state, source = "present", instruction
+                elif event == "clean":
+                    state, source = "absent", None
+        ends[stage.index] = (state, source)
+    result = AptLists(before)
+    df._cache["apt-lists"] = result
+    return result
+
+
+def reads_lists_later(df: Dockerfile, run: Instruction) -> bool:
+    """Whether something after ``run`` (in its stage, or in a stage built FROM it) reads the
+    lists ``run`` leaves, before updating or removing them itself."""
+    stage = df.stage_of(run)
+    if stage is None:
+        return True
+    if run.command == "ONBUILD":
+        later = [i for i in stage.instructions if i.command == "ONBUILD"]
+        return _first_use_reads(df, later[later.index(run) + 1 :], check_children_of=None)
+    index = stage.instructions.index(run)
+    return _first_use_reads(df, stage.instructions[index + 1 :], check_children_of=stage)
+
+
+def _first_use_reads(df: Dockerfile, instructions, check_children_of) -> bool:
+    for instruction in instructions:
+        if (instruction.sub or instruction).command != "RUN":
+            continue
+        if instruction.command == "ONBUILD" and check_children_of is not None:
+            continue  # runs in other builds
+        if instruction.caches("/var/lib/apt/lists"):
+            continue
+        events = apt_events(df, instruction)
+        if events is None:
+            return True
+        if events:
+            return events[0] == "read"
+    if check_children_of is None:
+        return False
+    children = [s for s in df.stages if s.parent == check_children_of.index]
+    return any(_first_use_reads(df, child.instructions, check_children_of=child) for child in children)
