@@ -21,8 +21,8 @@ from dockopt.cli import app
 from dockopt.engine import Settings, process_file
 from dockopt.registry import select
 
-FIXABLE = "FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n"
-FIXED = "FROM debian:bookworm-slim\nRUN apt-get update \\\n    && apt-get install -y curl\n"
+FIXABLE = "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready\n"
+FIXED = "FROM debian:bookworm-slim\nRUN mkdir -p /app \\\n    && touch /app/ready\n"
 CLEAN = "FROM debian:bookworm-slim\nRUN echo hi\n"
 
 DIFF = (
@@ -30,10 +30,10 @@ DIFF = (
     "+++ b/Dockerfile\n"
     "@@ -1,3 +1,3 @@\n"
     " FROM debian:bookworm-slim\n"
-    "-RUN apt-get update\n"
-    "-RUN apt-get install -y curl\n"
-    "+RUN apt-get update \\\n"
-    "+    && apt-get install -y curl\n"
+    "-RUN mkdir -p /app\n"
+    "-RUN touch /app/ready\n"
+    "+RUN mkdir -p /app \\\n"
+    "+    && touch /app/ready\n"
 )
 
 SUMMARY_CHANGED_1 = "1 file changed, 0 unchanged; fixes: DO101 merge-runs ×1\n"
@@ -177,11 +177,11 @@ def test_diff_marks_a_missing_final_newline(tmp_path):
         "+++ b/Dockerfile\n"
         "@@ -1,3 +1,3 @@\n"
         " FROM debian:bookworm-slim\n"
-        "-RUN apt-get update\n"
-        "-RUN apt-get install -y curl\n"
+        "-RUN mkdir -p /app\n"
+        "-RUN touch /app/ready\n"
         "\\ No newline at end of file\n"
-        "+RUN apt-get update \\\n"
-        "+    && apt-get install -y curl\n"
+        "+RUN mkdir -p /app \\\n"
+        "+    && touch /app/ready\n"
         "\\ No newline at end of file\n"
     )
 
