@@ -7,13 +7,15 @@ summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import replace
 from typing import List, Optional
 
 import typer
 
 from . import __version__
-from .engine import FileResult, Settings, fix_text, process_file
+from .engine import FileResult, Settings, fix_text, process_many
 from .files import InputError, decode, discover
 from .output import Summary, unified_diff
 from .registry import UnknownSelector, all_transforms, lookup, select
@@ -72,6 +74,7 @@ def fix(
     ),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core)."),
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     try:
@@ -79,7 +82,7 @@ def fix(
     except UnknownSelector as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR)
-    settings = Settings(transforms, unsafe=unsafe_fixes, write=not (diff or check))
+    settings = Settings(transforms, unsafe=unsafe_fixes, write=not (diff or check), keep_text=diff)
     targets = paths or ["."]
     if "-" in targets:
         if len(targets) > 1:
@@ -88,11 +91,13 @@ def fix(
         raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
 
     summary = Summary(unsafe=unsafe_fixes)
-    for found in discover(targets):
-        if found.error:
-            result = FileResult(str(found.path), "failed", error=found.error)
-        else:
-            result = process_file(found.path, settings)
+    found = list(discover(targets))
+    for missing in (f for f in found if f.error):
+        result = FileResult(str(missing.path), "failed", error=missing.error)
+        summary.add(result)
+        _report(result, diff=diff, check=check)
+    paths = [f.path for f in found if not f.error]
+    for result in process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1)):
         summary.add(result)
         _report(result, diff=diff, check=check)
     if summary.files == 0:
@@ -121,7 +126,7 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
         _err(f"error: -: {exc}")
         sys.stdout.buffer.write(data)
         return EXIT_ERROR
-    result = fix_text("-", text, settings)
+    result = fix_text("-", text, replace(settings, keep_text=True))
     summary = Summary(unsafe=settings.unsafe)
     summary.add(result)
     if result.failed:
@@ -156,7 +161,9 @@ def list_transforms() -> None:
         table.add_column(column)
     for t in all_transforms():
         table.add_row(t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary)
-    Console(width=max(100, Console().width)).print(table)
+    console = Console()
+    # in a pipe, rows stay whole lines (no wrapping) so that they can be grepped
+    Console(width=console.width if console.is_terminal else 1000).print(table)
 
 
 @app.command()

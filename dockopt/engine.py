@@ -11,8 +11,11 @@ settle, leaves the text untouched and fails with the transform codes involved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import bisect
+from dataclasses import dataclass, field, replace
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from . import files
 from .fix import Applicability, Finding, Fix, OverlappingEdits, apply_edits
@@ -20,7 +23,7 @@ from .registry import Context, Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
 
-MAX_PASSES = 10
+MAX_PASSES = 25
 
 
 class FixFailure(Exception):
@@ -64,7 +67,7 @@ def fix_source(
     broken_shells = _broken_shells(df)
     for passes in range(1, MAX_PASSES + 1):
         findings = _run(df, transforms, context)
-        chosen = _choose(findings, threshold)
+        chosen = _choose(findings, threshold, df)
         if not chosen:
             return FixResult(text, current, tuple(applied), tuple(findings), passes)
         codes = tuple(sorted({f.code for f in chosen}))
@@ -82,7 +85,7 @@ def fix_source(
         broken_shells = new_broken
         applied.extend(chosen)
         current, df = candidate, new_df
-    codes = tuple(sorted({f.code for f in _choose(_run(df, transforms, context), threshold)}))
+    codes = tuple(sorted({f.code for f in _choose(_run(df, transforms, context), threshold, df)}))
     raise FixFailure(f"fixes did not settle after {MAX_PASSES} passes", codes)
 
 
@@ -93,20 +96,39 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
     return findings
 
 
-def _choose(findings: list[Finding], threshold: Applicability) -> list[Finding]:
-    """The fixable findings, in order, skipping any that conflict with one already chosen."""
+def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile) -> list[Finding]:
+    """The fixable findings, in order, skipping any that conflict with one already chosen.
+
+    Two fixes conflict when their edits overlap or touch, and fixes of different transforms
+    also when they edit the same instruction: each was worked out on the instruction as it
+    is, so the later one waits for the next pass and sees the other's result.
+    """
+    starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []
-    taken: list[Fix] = []
+    taken: list[tuple[Fix, str, set[int]]] = []
     for finding in findings:
         if not finding.fixable(threshold):
             continue
         fix = finding.fix
         assert fix is not None
-        if any(fix.conflicts_with(other) for other in taken):
+        nodes = _nodes_touched(fix, starts)
+        if any(
+            fix.conflicts_with(other) or (code != finding.code and nodes & other_nodes)
+            for other, code, other_nodes in taken
+        ):
             continue
         chosen.append(finding)
-        taken.append(fix)
+        taken.append((fix, finding.code, nodes))
     return chosen
+
+
+def _nodes_touched(fix: Fix, starts: list[int]) -> set[int]:
+    touched: set[int] = set()
+    for edit in fix.edits:
+        first = max(bisect.bisect_right(starts, edit.start) - 1, 0)
+        last = max(bisect.bisect_left(starts, edit.end) - 1, first)
+        touched.update(range(first, last + 1))
+    return touched
 
 
 def _broken_shells(df: Dockerfile) -> int:
@@ -126,6 +148,7 @@ class Settings:
     transforms: tuple[Transform, ...]
     unsafe: bool = False
     write: bool = True  # False for --diff and --check
+    keep_text: bool = True  # results carry the source and output (for diffs)
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,13 @@ def fix_text(display: str, text: str, settings: Settings, path: Path | None = No
 
 def process_file(path: Path, settings: Settings) -> FileResult:
     """Read, fix and (when settings.write) rewrite one file. Never raises for a bad file."""
+    result = _process_file(path, settings)
+    if not settings.keep_text:
+        result = replace(result, source=None, output=None)
+    return result
+
+
+def _process_file(path: Path, settings: Settings) -> FileResult:
     display = str(path)
     try:
         text = files.read_dockerfile(path)
@@ -173,3 +203,37 @@ def process_file(path: Path, settings: Settings) -> FileResult:
         except OSError as exc:
             return FileResult(display, "failed", source=text, error=f"cannot write: {exc.strerror or exc}")
     return result
+
+
+# --------------------------------------------------------------------------- many files
+
+PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
+
+
+def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterator[FileResult]:
+    """``process_file`` over many paths, in order, on ``jobs`` processes when it pays off."""
+    paths = list(paths)
+    if jobs <= 1 or len(paths) < PARALLEL_FROM:
+        for path in paths:
+            yield process_file(path, settings)
+        return
+    codes = tuple(t.code for t in settings.transforms)
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(codes, settings.unsafe, settings.write, settings.keep_text)
+    ) as pool:
+        yield from pool.map(_work, paths, chunksize=8)
+
+
+_worker_settings: Settings | None = None
+
+
+def _init_worker(codes: tuple[str, ...], unsafe: bool, write: bool, keep_text: bool) -> None:
+    global _worker_settings
+    from .registry import select
+
+    _worker_settings = Settings(select(codes), unsafe, write, keep_text)
+
+
+def _work(path: Path) -> FileResult:
+    assert _worker_settings is not None
+    return process_file(path, _worker_settings)

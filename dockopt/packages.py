@@ -314,12 +314,25 @@ def apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
 
     None when the RUN cannot be analysed but mentions apt (it may do any of them).
     """
+    key = ("apt-events", id(run))
+    if key in df._cache:
+        return df._cache[key]
+    events = _apt_events(df, run)
+    df._cache[key] = events
+    return events
+
+
+def _apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
+    mentions_apt = "apt" in run.logical or any("apt" in doc.body for doc in run.heredocs)
     script = script_of(df, run)
     if script is None or script.has_error:
-        return None if "apt" in run.logical or run.heredocs and any("apt" in h.body for h in run.heredocs) else []
+        return None if mentions_apt else []
+    if not mentions_apt and "/var/lib/apt" not in script.text:
+        return []
+    by_command = {id(i.command): i for i in invocations(df, run)}
     events = []
     for command in script.commands:
-        invocation = _recognise(run, command)
+        invocation = by_command.get(id(command))
         program = command.program
         if invocation is not None and invocation.manager in APT_MANAGERS:
             sub = invocation.subcommand
@@ -415,3 +428,63 @@ def _first_use_reads(df: Dockerfile, instructions, check_children_of) -> bool:
         return False
     children = [s for s in df.stages if s.parent == check_children_of.index]
     return any(_first_use_reads(df, child.instructions, check_children_of=child) for child in children)
+
+
+# --------------------------------------------------------------------------- build order
+
+
+def ran_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
+    """The instructions whose effects ``run`` finds in the filesystem, in build order.
+
+    The stages its stage derives from come first, whole, their ONBUILD instructions included
+    (they may fire when a stage is built FROM another), then its own stage up to ``run``. An
+    ONBUILD instruction runs in a later build, on top of the whole image and after the
+    ONBUILD instructions written before it. ONBUILD instructions are returned as written:
+    look at ``.sub`` for what they run.
+    """
+    stage = df.stage_of(run)
+    if stage is None:
+        return []
+    seen: list[Instruction] = []
+    for index in reversed(stage.derives_from):
+        seen += df.stages[index].instructions
+    if run.command == "ONBUILD":
+        seen += [i for i in stage.instructions if i.command != "ONBUILD"]
+        for instruction in stage.instructions:
+            if instruction is run:
+                break
+            if instruction.command == "ONBUILD":
+                seen.append(instruction)
+        return seen
+    for instruction in stage.instructions:
+        if instruction is run:
+            break
+        if instruction.command != "ONBUILD":
+            seen.append(instruction)
+    return seen
+
+
+# --------------------------------------------------------------------------- rpm facts
+
+RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf", "zypper"})
+_RPM_GROUPING = {"group": "group", "groups": "group", "module": "module"}
+
+
+def rpm_action(invocation: Invocation) -> tuple[str, Word] | None:
+    """What a yum/dnf/microdnf/zypper invocation does, and the word that says it.
+
+    The subcommand ("install", "in", "clean", ...), or for yum/dnf/microdnf `group` and
+    `module` the pair ("group install", "module enable") with the word of the action. None
+    when the subcommand (or the action of a group or module) is an expansion or missing.
+    """
+    word = invocation.subword
+    sub = invocation.subcommand
+    if word is None or sub is None:
+        return None
+    grouping = _RPM_GROUPING.get(sub) if invocation.manager != "zypper" else None
+    if grouping is None:
+        return sub, word
+    operands = invocation.operands
+    if not operands or operands[0].value is None:
+        return None
+    return f"{grouping} {operands[0].value.lower()}", operands[0]

@@ -37,15 +37,38 @@ STATE_BUILTINS = frozenset(
 _SEPARATORS = frozenset({"&&", "||", ";", "&", "|", "|&", ";;", "\n"})
 
 
-@dataclass(frozen=True, slots=True)
 class Word:
-    """One word of a command, as written; ``value`` is its literal value, None if it expands."""
+    """One word of a command, as written; ``value`` is its literal value, None if it expands.
 
-    text: str
-    value: str | None
-    start: int  # in the script
-    end: int
-    span: Span  # in the file
+    ``start`` and ``end`` are offsets in the script; ``span`` is where the word is in the
+    file. The value and the span are worked out when first asked for: most words of most
+    scripts are never looked at.
+    """
+
+    __slots__ = ("text", "start", "end", "_offsets", "_source", "_value")
+
+    def __init__(self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self._offsets = offsets
+        self._source = source  # (walker, node) to work the value out from, or None when given
+        self._value = value
+
+    @property
+    def value(self) -> str | None:
+        if self._source is not None:
+            walker, node = self._source
+            self._value = _literal(walker, node)
+            self._source = None
+        return self._value
+
+    @property
+    def span(self) -> Span:
+        return self._offsets.span(self.start, self.end)
+
+    def __repr__(self) -> str:
+        return f"Word({self.text!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +89,12 @@ class Command:
     context: tuple[str, ...]
     start: int
     end: int
-    span: Span
+    program: str | None  # the name without its directory: "/usr/bin/apt-get" -> "apt-get"
+    _offsets: OffsetMap
 
     @property
-    def program(self) -> str | None:
-        """The command's name without its directory: "/usr/bin/apt-get" -> "apt-get"."""
-        if self.name is None or self.name.value is None:
-            return None
-        return posixpath.basename(self.name.value)
+    def span(self) -> Span:
+        return self._offsets.span(self.start, self.end)
 
     @property
     def isolated(self) -> bool:
@@ -243,7 +264,7 @@ class _Walker:
 
     def word(self, node) -> Word:
         start, end = self.pos(node.start_byte), self.pos(node.end_byte)
-        return Word(self.text[start:end], _literal(self, node), start, end, self.offsets.span(start, end))
+        return Word(self.text[start:end], start, end, self.offsets, (self, node))
 
     def take_joiner(self) -> str:
         joiner, self.pending = self.pending, ""
@@ -437,7 +458,7 @@ class _Walker:
     def declaration(self, node, context: tuple[str, ...]) -> None:
         keyword = node.children[0]
         start, end = self.pos(keyword.start_byte), self.pos(keyword.end_byte)
-        name = Word(self.text[start:end], self.text[start:end], start, end, self.offsets.span(start, end))
+        name = Word(self.text[start:end], start, end, self.offsets, value=self.text[start:end])
         args = tuple(self.word(c) for c in node.children[1:] if c.is_named)
         kind = "unset" if node.type == "unset_command" else "declaration"
         self.emit(name, args, (), kind, node, context)
@@ -445,8 +466,10 @@ class _Walker:
 
     def emit(self, name, args, assignments, kind, node, context) -> None:
         start, end = self.pos(node.start_byte), self.pos(node.end_byte)
+        value = name.value if name is not None else None
+        program = posixpath.basename(value) if value is not None else None
         self.commands.append(
-            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, self.offsets.span(start, end))
+            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets)
         )
 
 

@@ -185,10 +185,10 @@ class Instruction:
     start_line: int
     end_line: int
     sub: Instruction | None = None  # the instruction an ONBUILD carries
+    command: str = ""  # the keyword in upper case: "RUN", "FROM", ...
 
-    @property
-    def command(self) -> str:
-        return self.keyword.upper()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "command", self.keyword.upper())
 
     @property
     def args_span(self) -> Span:
@@ -213,7 +213,12 @@ class Instruction:
         return not self.json
 
     def mounts(self) -> list[dict[str, str]]:
-        """The --mount flags as key/value dicts (``type`` defaults to "bind", as in BuildKit)."""
+        """The --mount flags as key/value dicts (``type`` defaults to "bind", as in BuildKit).
+
+        For ONBUILD RUN, those of the RUN it carries.
+        """
+        if self.sub is not None:
+            return self.sub.mounts()
         found = []
         for value in self.flag_values("mount"):
             fields = {"type": "bind"}

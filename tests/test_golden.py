@@ -73,3 +73,12 @@ def test_golden_output_parses_with_buildkit(case: Path) -> None:
     before = dockerfile.parse_string(read(case))
     after = dockerfile.parse_string(read(out))
     assert len(after) <= len(before)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in _cases() if "_unsafe" in c.name], ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}"
+)
+def test_unsafe_cases_change_nothing_without_the_flag(case: Path) -> None:
+    """Cases named *_unsafe show a fix that only --unsafe-fixes applies."""
+    source = read(case)
+    assert fix_source(source, (transform_for(case),), unsafe=False).output == source

@@ -27,6 +27,21 @@ def rules(path: Path) -> Counter:
     return Counter(item["code"] for item in json.loads(run.stdout or "[]"))
 
 
+# hadolint checks these on `apt-get` but not on `apt`: once `apt install` is `apt-get install`
+# (DL3027), what the command always did (unpinned packages, recommends) becomes visible.
+SURFACED_BY_APT_GET = ("DL3008", "DL3014", "DL3015")
+
+
+def new_rules(before: Counter, after: Counter) -> set[str]:
+    """Rules that fire on the output and did not fire on the input at all."""
+    credit = max(0, before["DL3027"] - after["DL3027"])
+    return {
+        rule
+        for rule in set(after) - set(before)
+        if not (rule in SURFACED_BY_APT_GET and after[rule] <= credit)
+    }
+
+
 def _changed_cases() -> list[Path]:
     return sorted(
         p for p in FIXTURES.glob("*/*.in.Dockerfile") if p.with_name(p.name.replace(".in.", ".out.")).exists()
@@ -37,7 +52,7 @@ def _changed_cases() -> list[Path]:
 def test_no_new_rule_and_answered_rules_do_not_grow(case: Path) -> None:
     before = rules(case)
     after = rules(case.with_name(case.name.replace(".in.", ".out.")))
-    assert set(after) <= set(before), f"new hadolint rules: {set(after) - set(before)}"
+    assert new_rules(before, after) == set(), "a hadolint rule fires that did not fire before"
     for rule in transform_for(case).hadolint:
         assert after[rule] <= before[rule]
 

@@ -4,13 +4,21 @@ managers, 3xx security, 4xx image structure."""
 from __future__ import annotations
 
 from ..registry import Transform
+from .apk_no_cache import apk_no_cache
 from .apt_assume_yes import apt_assume_yes
 from .apt_autoremove import apt_autoremove
 from .apt_get_not_apt import apt_get_not_apt
 from .apt_lists_cleanup import apt_lists_cleanup
 from .apt_no_install_recommends import apt_no_install_recommends
 from .apt_update_with_install import apt_update_with_install
+from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
+from .npm_cache_clean import npm_cache_clean
+from .pip_no_cache_dir import pip_no_cache_dir
+from .rpm_assume_yes import rpm_assume_yes
+from .rpm_clean import rpm_clean
+from .rpm_no_weak_deps import rpm_no_weak_deps
+from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
     merge_runs,
@@ -20,4 +28,12 @@ ALL: tuple[Transform, ...] = (
     apt_no_install_recommends,
     apt_lists_cleanup,
     apt_autoremove,
+    apk_no_cache,
+    rpm_assume_yes,
+    rpm_clean,
+    rpm_no_weak_deps,
+    pip_no_cache_dir,
+    npm_cache_clean,
+    yarn_cache_clean,
+    gem_no_document,
 )

@@ -6,7 +6,7 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
+from ..packages import Invocation, find, invocations
 from ..registry import Context, transform
 from ..syntax import Dockerfile
 
@@ -80,7 +80,7 @@ def _fix(df: Dockerfile, invocation: Invocation) -> Fix | None:
     packages = invocation.packages
     if not packages or any(p is None for p in packages):
         return None
-    names = {_NAME.match(p).group(0) for p in packages if p and _NAME.match(p)}  # type: ignore[union-attr]
+    names = _names(invocation)
     edits = [Edit.insert(invocation.option_slot, " --no-install-recommends")]  # type: ignore[arg-type]
     if names & HTTPS_CLIENTS and "ca-certificates" not in names and not _installed_before(df, invocation):
         if all("=" in (p or "") for p in packages):
@@ -90,7 +90,8 @@ def _fix(df: Dockerfile, invocation: Invocation) -> Fix | None:
 
 
 def _installed_before(df: Dockerfile, invocation: Invocation) -> bool:
-    """Whether ca-certificates is installed earlier in this stage or the stages it derives from."""
+    """Whether an earlier RUN of the stage (or its parents) installs ca-certificates: by name,
+    or as the recommendation of an HTTPS client (this transform then names it there)."""
     stage = df.stage_of(invocation.run)
     if stage is None:
         return False
@@ -99,9 +100,20 @@ def _installed_before(df: Dockerfile, invocation: Invocation) -> bool:
         for instruction in member.instructions:
             if instruction is invocation.run:
                 return False
-            if "ca-certificates" in instruction.logical:
-                return True
+            for earlier in invocations(df, instruction):
+                if earlier.manager not in ("apt-get", "apt") or earlier.subcommand != "install":
+                    continue
+                names = _names(earlier)
+                if "ca-certificates" in names:
+                    return True
+                if names & HTTPS_CLIENTS and not earlier.has_option("--no-install-recommends"):
+                    return True
     return False
+
+
+def _names(invocation: Invocation) -> set[str]:
+    """Package names without versions, architectures or releases."""
+    return {m.group(0) for p in invocation.packages if p and (m := _NAME.match(p))}
 
 
 def _configured_runs(df: Dockerfile) -> set[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations, runs
+from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations
 from ..registry import Context, transform
 from ..runs import editable_script, prepend_command
 from ..shell import script_of

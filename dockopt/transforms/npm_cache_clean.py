@@ -1,0 +1,116 @@
+"""npm-cache-clean (DO212): clean npm's cache in the RUN that filled it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..fix import Applicability, Finding, Fix
+from ..packages import Invocation, find, invocations, reaching_final, runs
+from ..registry import Context, transform
+from ..shell import effective_shell, is_posix_shell, script_of
+from ..syntax import Dockerfile, Instruction
+from ..package_caches import (
+    clean_edit,
+    env_before,
+    later_runs,
+    mounted,
+    removes,
+    wrapper_prefix,
+)
+
+# npm's subcommands (and their aliases) that download packages into its cache
+INSTALLS = frozenset(
+    {
+        "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add",
+        "ci", "clean-install", "ic", "install-clean", "isntall-clean",
+        "install-test", "it", "install-ci-test", "cit", "clean-install-test", "sit",
+        "update", "up", "upgrade", "udpate",
+    }
+)
+CACHE_CLEANS = frozenset({"clean", "clear", "rm"})
+NPM_CACHE = ".npm"  # ~/.npm: _cacache, _logs, _npx
+
+
+@transform(code="DO212", name="npm-cache-clean", applicability=Applicability.SAFE)
+def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
+    """Clean npm's cache in the RUN that filled it.
+
+    ## What it does
+    Appends `&& npm cache clean --force` to a RUN that runs `npm ci`, `npm install`
+    (`npm i`, `npm install -g ...`, `npm update` and their aliases), in the stages that
+    reach the final image, unless the RUN already cleans the cache after its last install
+    (`npm cache clean`, or `rm -rf ~/.npm`). The clean runs behind the same `sudo` as the
+    install, so that it cleans the same user's cache. When a later command of the RUN may
+    uninstall npm itself (`apk del .build-deps`, `apt-get purge nodejs`, `npm uninstall -g
+    npm`, an `rm` of a node directory), the clean goes right after the last install instead.
+
+    ## Why
+    npm keeps a copy of every package it downloads in `~/.npm/_cacache`. The copies are
+    never used again in the image, and they take about as much space as `node_modules`
+    itself. Deleted in a later RUN, they still take space in the layer that made them.
+
+    ## Example
+    ```Dockerfile
+    RUN npm ci --omit=dev
+    ```
+    becomes
+    ```Dockerfile
+    RUN npm ci --omit=dev && npm cache clean --force
+    ```
+
+    ## Fix safety
+    Safe: the cache only speeds up later downloads; `--force` is what npm 5 and later
+    require to clean it, and older versions ignore it. Nothing is done when a cache or tmpfs
+    mount covers `~/.npm` or the directory named by `--cache` or `npm_config_cache`, in
+    build stages whose files are only copied out, or when a later RUN of the stage (or of a
+    stage built FROM it) installs with `--offline`, which needs the cache. An install that
+    names its own `--cache` directory, a RUN that ends in a shell comment or a background
+    `&`, and heredoc RUNs are reported without a fix. Commands whose subcommand is an
+    expansion, and RUNs under a shell that is not POSIX-like, are left alone.
+    """
+    final = reaching_final(df)
+    for run in runs(df):
+        if id(run) not in final:
+            continue
+        installs = [i for i in invocations(df, run) if i.manager == "npm" and i.subcommand in INSTALLS]
+        if not installs or not is_posix_shell(effective_shell(df, run)):
+            continue
+        cli_caches = [v for i in installs for v in i.option_values("--cache")]
+        env = env_before(df, run)
+        env_caches = [v for k, v in env.items() if k.lower() == "npm_config_cache" and v]
+        if mounted(run, [NPM_CACHE, *cli_caches, *env_caches]):
+            continue
+        if _cleaned_after(df, run, installs[-1], [NPM_CACHE, *cli_caches, *env_caches]):
+            continue
+        if _offline_later(df, run):
+            continue
+        last = installs[-1]
+        edit = None
+        if not cli_caches:
+            edit = clean_edit(df, run, last, f"{wrapper_prefix(df, last)}{last.program.text} cache clean --force")
+        yield Finding(
+            "npm keeps a copy of every package it downloads: clean its cache in the same RUN",
+            last.command.span.start,
+            last.command.span.end,
+            Fix((edit,)) if edit is not None else None,
+        )
+
+
+def _cleaned_after(df: Dockerfile, run: Instruction, last: Invocation, caches: list[str]) -> bool:
+    """Whether the RUN cleans npm's cache after its last install."""
+    script = script_of(df, run)
+    if script is None:
+        return False
+    cleaning = {
+        i.command.start
+        for i in invocations(df, run)
+        if i.manager == "npm" and i.subcommand == "cache" and i.operands[:1] and i.operands[0].value in CACHE_CLEANS
+    }
+    return any(
+        c.start > last.command.start and (c.start in cleaning or removes(c, caches)) for c in script.commands
+    )
+
+
+def _offline_later(df: Dockerfile, run: Instruction) -> bool:
+    """Whether a later RUN installs from the cache alone."""
+    return any(i.has_option("--offline") for i in find(df, {"npm"}, only=later_runs(df, run)))
