@@ -145,7 +145,12 @@ def remove_command(df: Dockerfile, run: Instruction, command: Command) -> Edit |
     ):
         start, end = script.offsets.to_file_end(before.end), script.offsets.to_file_end(command.end)
     elif before is None and after is not None and not after.context and text[command.end : after.start].strip() == "&&":
-        start, end = script.offsets.to_file(command.start), script.offsets.to_file(after.start)
+        # up to the `&&` and the blanks after it: a continuation or comment line that
+        # follows stays, and the next command starts the RUN from where it is
+        operator = command.end + text[command.end : after.start].index("&&")
+        start, end = script.offsets.to_file(command.start), script.offsets.to_file_end(operator + 2)
+        while end < len(df.text) and df.text[end] in " \t":
+            end += 1
     else:
         return None
     if any(line.kind == "comment" and start <= line.span.start < end for line in run.lines):

@@ -136,4 +136,4 @@ def _configures_recommends(instruction) -> bool:
     if instruction.command in ("COPY", "ADD"):
         return "apt.conf" in instruction.args
     text = instruction.logical + "".join(doc.body for doc in instruction.heredocs)
-    return "install-recommends" in text.lower() and ("apt.conf" in text or ">" in text)
+    return "apt::install-recommends" in text.lower() and "apt.conf" in text
