@@ -627,3 +627,18 @@ def test_fix_help_describes_the_options(tmp_path):
     assert (code, err) == (0, "")
     for option in ("--diff", "--check", "--select", "--ignore", "--unsafe-fixes", "--quiet"):
         assert option in out
+
+
+def test_parallel_jobs_give_the_same_results_in_the_same_order(tmp_path):
+    for index in range(40):
+        write(tmp_path / f"d{index:02}" / "Dockerfile", FIXABLE if index % 3 else CLEAN)
+    write(tmp_path / "d05" / "Dockerfile.bad", "FROM x\nRUN <<EOF\n")
+    one = run("fix", "--diff", "-j", "1", ".", cwd=tmp_path)
+    two = run("fix", "--diff", "-j", "2", ".", cwd=tmp_path)
+    assert one == two
+    code, out, err = two
+    assert code == 2 and out.count("--- a/") == 26
+    assert err.splitlines()[-1].startswith("26 files would be changed, 14 unchanged, 1 failed")
+    fixed = run("fix", "-j", "2", ".", cwd=tmp_path)
+    assert fixed[0] == 2
+    assert (tmp_path / "d01" / "Dockerfile").read_text() == FIXED
