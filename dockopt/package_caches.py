@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ._buildkit_lex import LexError, parse_words, process_words
 from .fix import Edit
-from .packages import Invocation, invocations, ran_before
+from .packages import Invocation, find, invocations, ran_before
 from .runs import Style, append_command, editable_script, style_of
 from .shell import Command, script_of
 from .syntax import Dockerfile, Instruction
@@ -160,6 +160,35 @@ def removes(command: Command, paths: Iterable[str]) -> bool:
             if text == path or (not path.startswith("/") and text.endswith("/" + path)):
                 return True
     return False
+
+
+def cleaned_after(
+    df: Dockerfile, last: Invocation, cleans: Iterable[str], paths: Iterable[str], also=lambda command: False
+) -> bool:
+    """Whether the RUN of ``last`` cleans that manager's cache after it.
+
+    A clean is `<manager> cache <one of cleans>`, an `rm` of one of ``paths``, or a command
+    for which ``also`` says so.
+    """
+    run = last.run
+    script = script_of(df, run)
+    if script is None:
+        return False
+    cleans = set(cleans)
+    paths = list(paths)
+    cleaning = {
+        i.command.start
+        for i in invocations(df, run)
+        if i.manager == last.manager and i.subcommand == "cache" and i.operands[:1] and i.operands[0].value in cleans
+    }
+    return any(
+        c.start > last.command.start and (c.start in cleaning or removes(c, paths) or also(c)) for c in script.commands
+    )
+
+
+def offline_later(df: Dockerfile, run: Instruction, manager: str) -> bool:
+    """Whether a later RUN (in the stage or one built FROM it) installs with --offline, from the cache alone."""
+    return any(i.has_option("--offline") for i in find(df, {manager}, only=later_runs(df, run)))
 
 
 def wrapper_prefix(df: Dockerfile, invocation: Invocation) -> str:

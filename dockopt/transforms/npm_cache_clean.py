@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..fix import Applicability, Finding, Fix
-from ..packages import Invocation, find, invocations, reaching_final, runs
+from ..packages import invocations, reaching_final, runs
 from ..registry import Context, transform
-from ..shell import effective_shell, is_posix_shell, script_of
-from ..syntax import Dockerfile, Instruction
+from ..shell import effective_shell, is_posix_shell
+from ..syntax import Dockerfile
 from ..package_caches import (
+    cleaned_after,
+    offline_later,
     clean_edit,
     env_before,
-    later_runs,
     mounted,
-    removes,
     wrapper_prefix,
 )
 
@@ -80,9 +80,9 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
         env_caches = [v for k, v in env.items() if k.lower() == "npm_config_cache" and v]
         if mounted(run, [NPM_CACHE, *cli_caches, *env_caches]):
             continue
-        if _cleaned_after(df, run, installs[-1], [NPM_CACHE, *cli_caches, *env_caches]):
+        if cleaned_after(df, installs[-1], CACHE_CLEANS, [NPM_CACHE, *cli_caches, *env_caches]):
             continue
-        if _offline_later(df, run):
+        if offline_later(df, run, "npm"):
             continue
         last = installs[-1]
         edit = None
@@ -94,23 +94,3 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
             last.command.span.end,
             Fix((edit,)) if edit is not None else None,
         )
-
-
-def _cleaned_after(df: Dockerfile, run: Instruction, last: Invocation, caches: list[str]) -> bool:
-    """Whether the RUN cleans npm's cache after its last install."""
-    script = script_of(df, run)
-    if script is None:
-        return False
-    cleaning = {
-        i.command.start
-        for i in invocations(df, run)
-        if i.manager == "npm" and i.subcommand == "cache" and i.operands[:1] and i.operands[0].value in CACHE_CLEANS
-    }
-    return any(
-        c.start > last.command.start and (c.start in cleaning or removes(c, caches)) for c in script.commands
-    )
-
-
-def _offline_later(df: Dockerfile, run: Instruction) -> bool:
-    """Whether a later RUN installs from the cache alone."""
-    return any(i.has_option("--offline") for i in find(df, {"npm"}, only=later_runs(df, run)))

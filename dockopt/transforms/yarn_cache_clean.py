@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..fix import Applicability, Finding, Fix
-from ..packages import Invocation, find, invocations, reaching_final, runs
+from ..packages import Invocation, invocations, reaching_final, runs
 from ..registry import Context, transform
-from ..shell import Command, effective_shell, is_posix_shell, script_of
+from ..shell import Command, effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
 from ..package_caches import (
+    cleaned_after,
+    offline_later,
     assignments_before_program,
     clean_edit,
     env_before,
-    later_runs,
     mounted,
-    removes,
     visible_before,
     wrapper_prefix,
 )
@@ -86,7 +86,7 @@ def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
         if mounted(run, folders):
             continue
         last = installs[-1]
-        if _cleaned_after(df, run, last, folders) or _offline_later(df, run):
+        if cleaned_after(df, last, ("clean", "clear"), folders, also=_removes_cache_dir) or offline_later(df, run, "yarn"):
             continue
         edit = None
         if not cli_folders and not _berry(df, run, installs):
@@ -110,29 +110,9 @@ def _installs(invocation: Invocation) -> bool:
     return sub in INSTALLS
 
 
-def _cleaned_after(df: Dockerfile, run: Instruction, last: Invocation, folders: list[str]) -> bool:
-    script = script_of(df, run)
-    if script is None:
-        return False
-    cleaning = {
-        i.command.start
-        for i in invocations(df, run)
-        if i.manager == "yarn" and i.subcommand == "cache" and i.operands[:1] and i.operands[0].value in ("clean", "clear")
-    }
-    return any(
-        c.start > last.command.start
-        and (c.start in cleaning or removes(c, folders) or _removes_cache_dir(c))
-        for c in script.commands
-    )
-
-
 def _removes_cache_dir(command: Command) -> bool:
     """`rm -rf "$(yarn cache dir)"`."""
     return command.program == "rm" and any("yarn cache dir" in w.text for w in command.args)
-
-
-def _offline_later(df: Dockerfile, run: Instruction) -> bool:
-    return any(i.has_option("--offline") for i in find(df, {"yarn"}, only=later_runs(df, run)))
 
 
 def _berry(df: Dockerfile, run: Instruction, installs: list[Invocation]) -> bool:
