@@ -150,6 +150,41 @@ def _exit_code(summary: Summary, report_changes: bool) -> int:
     return EXIT_OK
 
 
+@app.command()
+def verify(
+    dockerfile: str = typer.Argument("Dockerfile", help="The Dockerfile to rewrite and verify."),
+    context: Optional[str] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
+    select_: Optional[List[str]] = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+) -> None:
+    """Build the Dockerfile and its rewrite for real and compare the two images."""
+    from pathlib import Path
+
+    from .containers import EngineError, find_engine
+    from .verify import EXIT_CANNOT, render_json, render_text, verify as run_verify
+
+    try:
+        transforms = select(_split(select_), _split(ignore))
+    except UnknownSelector as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        found = find_engine(engine)
+    except EngineError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_CANNOT)
+    report = run_verify(
+        Path(dockerfile), Path(context) if context else None, found, transforms, unsafe_fixes, lambda line: _err(f"  {line}")
+    )
+    _out(render_json(report) + "\n" if as_json else render_text(report))
+    if report.exit_code == EXIT_CANNOT:
+        _err(f"error: {report.message.splitlines()[0]}")
+    raise typer.Exit(report.exit_code)
+
+
 @app.command("list")
 def list_transforms() -> None:
     """List every transform: code, name, hadolint rule, default safety, summary."""

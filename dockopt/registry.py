@@ -32,6 +32,7 @@ class Transform:
     applicability: Applicability  # the default safety of its fixes
     function: TransformFunction
     doc: str  # the function's docstring: what, why, example, fix safety
+    config_changes: tuple[str, ...] = ()  # image config fields its fixes change on purpose (e.g. "User")
 
     @property
     def summary(self) -> str:
@@ -54,12 +55,23 @@ class Transform:
 
 
 def transform(
-    *, code: str, name: str, hadolint: tuple[str, ...] = (), applicability: Applicability = Applicability.SAFE
+    *,
+    code: str,
+    name: str,
+    hadolint: tuple[str, ...] = (),
+    applicability: Applicability = Applicability.SAFE,
+    config_changes: tuple[str, ...] = (),
 ) -> Callable[[TransformFunction], Transform]:
-    """Declare a transform; its docstring is its documentation."""
+    """Declare a transform; its docstring is its documentation.
+
+    ``config_changes`` names the image config fields (``dockopt verify`` compares User, Cmd,
+    Entrypoint, Env, ...) that the transform's fixes change on purpose.
+    """
 
     def wrap(function: TransformFunction) -> Transform:
-        return Transform(code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "")
+        return Transform(
+            code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "", tuple(config_changes)
+        )
 
     return wrap
 

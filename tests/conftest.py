@@ -34,3 +34,22 @@ def buildkit():
 def hadolint_path() -> str | None:
     beside_python = Path(sys.executable).parent / "hadolint"
     return str(beside_python) if beside_python.exists() else shutil.which("hadolint")
+
+
+# What the integration tests built, printed at the end of the run (it goes to the CI log).
+VERIFY_RESULTS: list[dict] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not VERIFY_RESULTS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("dockopt verify: real builds")
+    write(f"{'example':<14} {'engine':<24} {'original B':>13} {'rewritten B':>13} {'change':>8} {'layers':>8} {'build s':>13}")
+    for row in VERIFY_RESULTS:
+        before, after = row["original"], row["rewritten"]
+        change = (after["size"] - before["size"]) / before["size"]
+        write(
+            f"{row['example']:<14} {row['engine'][:24]:<24} {before['size']:>13,} {after['size']:>13,} {change:>+8.1%} "
+            f"{before['layers']:>3} -> {after['layers']:<2} {before['seconds']:>5.1f} / {after['seconds']:<5.1f}"
+        )
