@@ -171,6 +171,9 @@ def verify(
     except UnknownSelector as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR)
+    if not Path(dockerfile).is_file():
+        _err(f"error: {dockerfile}: no such file")
+        raise typer.Exit(EXIT_CANNOT)
     try:
         found = find_engine(engine)
     except EngineError as exc:
