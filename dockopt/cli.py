@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from pathlib import Path
 from typing import List, Optional
 
 import typer
@@ -75,6 +76,9 @@ def fix(
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core)."),
+    context: Optional[str] = typer.Option(
+        None, "--context", help="The build context of the Dockerfiles (default: each one's own directory)."
+    ),
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     try:
@@ -82,7 +86,16 @@ def fix(
     except UnknownSelector as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR)
-    settings = Settings(transforms, unsafe=unsafe_fixes, write=not (diff or check), keep_text=diff)
+    if context is not None and not os.path.isdir(context):
+        _err(f"error: --context {context}: not a directory")
+        raise typer.Exit(EXIT_ERROR)
+    settings = Settings(
+        transforms,
+        unsafe=unsafe_fixes,
+        write=not (diff or check),
+        keep_text=diff,
+        context_dir=Path(context) if context is not None else None,
+    )
     targets = paths or ["."]
     if "-" in targets:
         if len(targets) > 1:
@@ -113,9 +126,14 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
         return
     if result.status == "changed":
         if diff:
-            _out(unified_diff(result.path, result.source or "", result.output or ""))
+            if result.output != result.source:
+                _out(unified_diff(result.path, result.source or "", result.output or ""))
+            for side in result.side_files:
+                _out(unified_diff(side.path, side.before, side.after))
         elif check:
             _err(f"would change: {result.path}")
+            for side in result.side_files:
+                _err(f"would write: {side.path}")
 
 
 def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
@@ -137,8 +155,12 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
     output = result.output or text
     if diff:
         _out(unified_diff("-", text, output))
+        for side in result.side_files:
+            _out(unified_diff(side.path, side.before, side.after))
     elif not check:
         _out(output)
+        if result.side_files:
+            _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
     return _exit_code(summary, diff or check)
 
 
@@ -161,8 +183,6 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
     """Build the Dockerfile and its rewrite for real and compare the two images."""
-    from pathlib import Path
-
     from .containers import EngineError, find_engine
     from .verify import EXIT_CANNOT, render_json, render_text, verify as run_verify
 

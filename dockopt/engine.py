@@ -39,16 +39,26 @@ class FixFailure(Exception):
 
 
 @dataclass(frozen=True)
+class SideFile:
+    """A file of the build context that fixes write (a `.dockerignore`)."""
+
+    path: str  # relative to the build context
+    before: str | None  # None when it does not exist yet
+    after: str
+
+
+@dataclass(frozen=True)
 class FixResult:
     source: str
     output: str
     applied: tuple[Finding, ...]  # the fixes applied, pass after pass
     remaining: tuple[Finding, ...]  # what is still found in the output
     passes: int
+    side_files: tuple[SideFile, ...] = ()
 
     @property
     def changed(self) -> bool:
-        return self.output != self.source
+        return self.output != self.source or bool(self.side_files)
 
 
 def fix_source(
@@ -64,12 +74,21 @@ def fix_source(
     df = parse(text)
     current = text
     applied: list[Finding] = []
+    originals: dict[str, str | None] = {}  # side files as they were before any fix
     broken_shells = _broken_shells(df)
     for passes in range(1, MAX_PASSES + 1):
         findings = _run(df, transforms, context)
         chosen = _choose(findings, threshold, df)
         if not chosen:
-            return FixResult(text, current, tuple(applied), tuple(findings), passes)
+            side = tuple(
+                SideFile(path, before, after)
+                for path, after in context.written
+                if (before := originals[path]) != after
+            )
+            return FixResult(text, current, tuple(applied), tuple(findings), passes, side)
+        for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
+            originals.setdefault(write.path, context.read(write.path))
+            context = context.with_file(write.path, write.content)
         codes = tuple(sorted({f.code for f in chosen}))
         try:
             candidate = apply_edits(current, [e for f in chosen for e in f.fix.edits])  # type: ignore[union-attr]
@@ -149,6 +168,7 @@ class Settings:
     unsafe: bool = False
     write: bool = True  # False for --diff and --check
     keep_text: bool = True  # results carry the source and output (for diffs)
+    context_dir: Path | None = None  # the build context for every file (default: each file's directory)
 
 
 @dataclass(frozen=True)
@@ -162,6 +182,7 @@ class FileResult:
     applied: tuple[Finding, ...] = ()
     remaining: tuple[Finding, ...] = field(default=())
     error: str | None = None
+    side_files: tuple[SideFile, ...] = ()  # paths as displayed (the context directory joined)
 
     @property
     def failed(self) -> bool:
@@ -170,8 +191,9 @@ class FileResult:
 
 def fix_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
     """Fix already-read text; errors become a failed FileResult."""
+    directory = settings.context_dir or (path.parent if path is not None else None)
     try:
-        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=Context(path))
+        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=Context(path, directory))
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
     except FixFailure as exc:
@@ -179,14 +201,18 @@ def fix_text(display: str, text: str, settings: Settings, path: Path | None = No
     except RecursionError:
         return FileResult(display, "failed", source=text, error="too deeply nested to analyse")
     status = "changed" if result.changed else "unchanged"
-    return FileResult(display, status, text, result.output, result.applied, result.remaining)
+    side = tuple(
+        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
+    )
+    return FileResult(display, status, text, result.output, result.applied, result.remaining, side_files=side)
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
     """Read, fix and (when settings.write) rewrite one file. Never raises for a bad file."""
     result = _process_file(path, settings)
     if not settings.keep_text:
-        result = replace(result, source=None, output=None)
+        side = tuple(SideFile(f.path, None, "") for f in result.side_files)
+        result = replace(result, source=None, output=None, side_files=side)
     return result
 
 
@@ -199,7 +225,10 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
     result = fix_text(display, text, settings, path)
     if result.status == "changed" and settings.write:
         try:
-            files.write_atomic(path, result.output or "")
+            if result.output != text:
+                files.write_atomic(path, result.output or "")
+            for side in result.side_files:
+                files.write_file(Path(side.path), side.after)
         except OSError as exc:
             return FileResult(display, "failed", source=text, error=f"cannot write: {exc.strerror or exc}")
     return result
@@ -219,7 +248,9 @@ def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterat
         return
     codes = tuple(t.code for t in settings.transforms)
     with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(codes, settings.unsafe, settings.write, settings.keep_text)
+        max_workers=jobs,
+        initializer=_init_worker,
+        initargs=(codes, settings.unsafe, settings.write, settings.keep_text, settings.context_dir),
     ) as pool:
         yield from pool.map(_work, paths, chunksize=8)
 
@@ -227,11 +258,11 @@ def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterat
 _worker_settings: Settings | None = None
 
 
-def _init_worker(codes: tuple[str, ...], unsafe: bool, write: bool, keep_text: bool) -> None:
+def _init_worker(codes: tuple[str, ...], unsafe: bool, write: bool, keep_text: bool, context_dir: Path | None) -> None:
     global _worker_settings
     from .registry import select
 
-    _worker_settings = Settings(select(codes), unsafe, write, keep_text)
+    _worker_settings = Settings(select(codes), unsafe, write, keep_text, context_dir)
 
 
 def _work(path: Path) -> FileResult:

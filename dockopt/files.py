@@ -85,6 +85,27 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def write_file(path: Path, text: str) -> None:
+    """Write a file of the build context atomically: replaced as write_atomic does, or created."""
+    if path.exists():
+        write_atomic(path, text)
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dockopt", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 # --------------------------------------------------------------------------- discovery
 
 

@@ -41,20 +41,23 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class FileWrite:
+    """Write a whole file of the build context (a `.dockerignore`, say) beside the Dockerfile."""
+
+    path: str  # relative to the build context
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
-
-    @property
-    def start(self) -> int:
-        return min(e.start for e in self.edits)
-
-    @property
-    def end(self) -> int:
-        return max(e.end for e in self.edits)
+    writes: tuple[FileWrite, ...] = ()
 
     def conflicts_with(self, other: Fix) -> bool:
-        """Two fixes conflict when any of their edits overlap or touch."""
+        """Two fixes conflict when any of their edits overlap or touch, or they write the same file."""
+        if {w.path for w in self.writes} & {w.path for w in other.writes}:
+            return True
         return any(a.start <= b.end and b.start <= a.end for a in self.edits for b in other.edits)
 
 

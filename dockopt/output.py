@@ -10,13 +10,15 @@ from .engine import FileResult
 from .fix import Applicability
 
 
-def unified_diff(path: str, before: str, after: str) -> str:
-    """A git-style unified diff (``a/``, ``b/`` headers; marks a missing final newline)."""
+def unified_diff(path: str, before: str | None, after: str) -> str:
+    """A git-style unified diff (``a/``, ``b/`` headers; ``/dev/null`` for a new file; marks a
+    missing final newline)."""
     display = path.lstrip("/") if path != "-" else "-"
-    old_lines = _lines(before)
+    old_lines = _lines(before or "")
     new_lines = _lines(after)
+    old_name = f"a/{display}" if before is not None else "/dev/null"
     out = []
-    for line in difflib.unified_diff(old_lines, new_lines, f"a/{display}", f"b/{display}", n=3):
+    for line in difflib.unified_diff(old_lines, new_lines, old_name, f"b/{display}", n=3):
         if line.startswith(("---", "+++")):
             out.append(line.rstrip("\n") + "\n")
             continue

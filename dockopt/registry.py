@@ -6,7 +6,7 @@ The transforms themselves are listed, in the order they run, in ``dockopt.transf
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -14,11 +14,53 @@ from .fix import Applicability, Finding
 from .syntax import Dockerfile
 
 
+MAX_CONTEXT_FILE = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class Context:
-    """What a transform may know besides the Dockerfile itself."""
+    """What a transform may know besides the Dockerfile itself: where it is, and its build context.
+
+    ``directory`` is the build context (the Dockerfile's directory unless told otherwise);
+    None when it is unknown (stdin), and then transforms that need it only report.
+    ``written`` holds the files that fixes of earlier passes wrote, as they now read.
+    """
 
     path: Path | None = None  # None for stdin
+    directory: Path | None = None
+    written: tuple[tuple[str, str], ...] = ()
+
+    def read(self, relative: str) -> str | None:
+        """A text file of the build context, or None (missing, not a file, outside it, too large)."""
+        for path, content in self.written:
+            if path == relative:
+                return content
+        target = self._inside(relative)
+        if target is None or not target.is_file():
+            return None
+        try:
+            if target.stat().st_size > MAX_CONTEXT_FILE:
+                return None
+            return target.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return None
+
+    def exists(self, relative: str) -> bool:
+        if any(path == relative for path, _ in self.written):
+            return True
+        target = self._inside(relative)
+        return target is not None and target.exists()
+
+    def with_file(self, relative: str, content: str) -> Context:
+        kept = tuple((p, c) for p, c in self.written if p != relative)
+        return replace(self, written=kept + ((relative, content),))
+
+    def _inside(self, relative: str) -> Path | None:
+        if self.directory is None:
+            return None
+        root = self.directory.resolve()
+        target = (root / relative).resolve()
+        return target if target == root or root in target.parents else None
 
 
 TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]

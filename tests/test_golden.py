@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dockopt.engine import fix_source
-from dockopt.registry import Transform, all_transforms
+from dockopt.registry import Context, Transform, all_transforms
 from dockopt.syntax import parse
 
 from conftest import FIXTURES
@@ -22,6 +22,16 @@ from conftest import FIXTURES
 
 def _cases() -> list[Path]:
     return sorted(FIXTURES.glob("*/*.in.Dockerfile"))
+
+
+def _context_cases() -> list[Path]:
+    """Cases with a build context: fixtures/<module>/<case>/ holds a Dockerfile and its files."""
+    return sorted(FIXTURES.glob("*/*/Dockerfile"))
+
+
+def side_file_name(case_dir: Path, relative: str) -> Path:
+    """Where the expected content of a file a fix writes is kept: <case>.out.<name>."""
+    return case_dir.with_name(f"{case_dir.name}.out.{relative.lstrip('.').replace('/', '__')}")
 
 
 def transform_for(case: Path) -> Transform:
@@ -33,11 +43,12 @@ def transform_for(case: Path) -> Transform:
 
 
 def test_every_transform_is_registered_and_has_fixtures() -> None:
-    modules = {c.parent.name for c in _cases()}
+    modules = {c.parent.name for c in _cases()} | {c.parent.parent.name for c in _context_cases()}
     registered = {t.function.__module__.rsplit(".", 1)[-1] for t in all_transforms()}
     assert modules == registered
     for module in modules:
         names = [c.name for c in _cases() if c.parent.name == module]
+        names += [c.parent.name for c in _context_cases() if c.parent.parent.name == module]
         assert any(n.startswith("ok_") for n in names) and any(not n.startswith("ok_") for n in names)
 
 
@@ -82,3 +93,31 @@ def test_unsafe_cases_change_nothing_without_the_flag(case: Path) -> None:
     """Cases named *_unsafe show a fix that only --unsafe-fixes applies."""
     source = read(case)
     assert fix_source(source, (transform_for(case),), unsafe=False).output == source
+
+
+@pytest.mark.parametrize("case", _context_cases(), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
+def test_golden_with_a_build_context(case: Path, file_regression) -> None:
+    """The case directory is the build context; outputs are kept beside it, never inside it."""
+    case_dir = case.parent
+    module = importlib.import_module(f"dockopt.transforms.{case_dir.parent.name}")
+    transform = next(v for v in vars(module).values() if isinstance(v, Transform))
+    source = read(case)
+    result = fix_source(source, (transform,), unsafe=True, context=Context(case, case_dir))
+    expected = case_dir.with_name(f"{case_dir.name}.out.Dockerfile")
+    if case_dir.name.startswith("ok_"):
+        assert result.output == source and not result.side_files, "an ok_ case must stay unchanged"
+        assert not list(case_dir.parent.glob(f"{case_dir.name}.out.*"))
+    else:
+        assert result.changed, "a fixture that is not ok_ must be changed"
+        if result.output != source or expected.exists():
+            file_regression.check(result.output.encode("utf-8"), binary=True, fullpath=expected)
+        for side in result.side_files:
+            file_regression.check(side.after.encode("utf-8"), binary=True, fullpath=side_file_name(case_dir, side.path))
+        written = {side_file_name(case_dir, s.path) for s in result.side_files} | {expected}
+        assert set(case_dir.parent.glob(f"{case_dir.name}.out.*")) <= written, "an expected output is no longer made"
+    context = Context(case, case_dir)
+    for side in result.side_files:
+        context = context.with_file(side.path, side.after)
+    again = fix_source(result.output, (transform,), unsafe=True, context=context)
+    assert again.output == result.output and not again.side_files, "not idempotent"
+    assert parse(result.output).print() == result.output
