@@ -125,6 +125,7 @@ class Script:
     has_error: bool
     loop_variables: tuple[str, ...]
     functions: tuple[str, ...]
+    redirects: tuple[Word, ...] = ()  # the files redirections read or write, in order
 
     def span(self, start: int, end: int) -> Span:
         """File span of the script's ``[start, end)``."""
@@ -254,6 +255,7 @@ class _Walker:
         self.comments: list[tuple[int, int]] = []
         self.loop_variables: list[str] = []
         self.functions: list[str] = []
+        self.redirects: list[Word] = []
         self.pending = ""
 
     def pos(self, byte: int) -> int:
@@ -321,6 +323,7 @@ class _Walker:
             ops = self.statement(body, context) if body is not None else []
             for child in node.children:
                 if child is not body and child.is_named:
+                    self.redirect(child)
                     self.nested(child, context)
             return ops
         if kind == "subshell":
@@ -402,6 +405,7 @@ class _Walker:
                     self.pending = ops[index - 1]
                 self.statement(command, inner)
         for redirect in redirects:
+            self.redirect(redirect)
             self.nested(redirect, context)
         return ops
 
@@ -423,6 +427,17 @@ class _Walker:
                 redirects.extend(c for c in node.children if c is not body and c.is_named)
             return
         items.append(("cmd", node))
+
+    def redirect(self, node) -> None:
+        """Note the file a redirection reads or writes (`> /etc/x`, `< input`)."""
+        if node.type != "file_redirect" or any(c.type in (">&", "<&", ">&-", "<&-") for c in node.children):
+            return  # not a file: `2>&1` duplicates a descriptor
+        target = node.child_by_field_name("destination")
+        if target is None:
+            named = [c for c in node.children if c.is_named and c.type != "file_descriptor"]
+            target = named[-1] if named else None
+        if target is not None:
+            self.redirects.append(self.word(target))
 
     def nested(self, node, context: tuple[str, ...]) -> None:
         """Find commands inside words (command substitutions) and other leaves."""
@@ -449,7 +464,7 @@ class _Walker:
             elif kind == "variable_assignment":
                 assignments.append(self.word(child))
             elif kind in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
-                pass
+                self.redirect(child)
             elif child.is_named:
                 args.append(self.word(child))
         self.emit(name, tuple(args), tuple(assignments), "simple", node, context)
@@ -530,6 +545,7 @@ def _analyse(text: str, offsets: OffsetMap) -> Script:
         root.has_error,
         tuple(walker.loop_variables),
         tuple(walker.functions),
+        tuple(walker.redirects),
     )
 
 

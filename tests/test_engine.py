@@ -183,3 +183,12 @@ def test_selection_by_code_name_rule_prefix_and_ignore() -> None:
     assert select(["DL3059"]) == (lookup("merge-runs"),)
     assert lookup("dl3059") is lookup("DO101") is lookup("merge-runs")
     assert lookup("nope") is None
+
+
+def test_cache_order_wins_over_merging() -> None:
+    """A RUN that cannot read a COPY goes above it, rather than into the RUN that reads it."""
+    from dockopt.transforms import ALL
+
+    text = "FROM debian:bookworm-slim\nCOPY . /app\nRUN mkdir -p /data\nRUN /app/build.sh\n"
+    output = fix_source(text, ALL).output
+    assert output == "FROM debian:bookworm-slim\nRUN mkdir -p /data\nCOPY . /app\nRUN /app/build.sh\n"

@@ -11,6 +11,7 @@ from .apt_get_not_apt import apt_get_not_apt
 from .apt_lists_cleanup import apt_lists_cleanup
 from .apt_no_install_recommends import apt_no_install_recommends
 from .apt_update_with_install import apt_update_with_install
+from .copy_after_install import copy_after_install
 from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
 from .npm_cache_clean import npm_cache_clean
@@ -21,6 +22,7 @@ from .rpm_no_weak_deps import rpm_no_weak_deps
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
+    copy_after_install,
     merge_runs,
     apt_update_with_install,
     apt_get_not_apt,
