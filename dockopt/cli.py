@@ -126,12 +126,13 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
         return
     if result.status == "changed":
         if diff:
-            if result.output != result.source:
+            if result.rewritten:
                 _out(unified_diff(result.path, result.source or "", result.output or ""))
             for side in result.side_files:
                 _out(unified_diff(side.path, side.before, side.after))
         elif check:
-            _err(f"would change: {result.path}")
+            if result.rewritten:
+                _err(f"would change: {result.path}")
             for side in result.side_files:
                 _err(f"would write: {side.path}")
 

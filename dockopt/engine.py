@@ -80,10 +80,9 @@ def fix_source(
         findings = _run(df, transforms, context)
         chosen = _choose(findings, threshold, df)
         if not chosen:
+            written = dict(context.written)
             side = tuple(
-                SideFile(path, before, after)
-                for path, after in context.written
-                if (before := originals[path]) != after
+                SideFile(path, before, written[path]) for path, before in originals.items() if before != written[path]
             )
             return FixResult(text, current, tuple(applied), tuple(findings), passes, side)
         for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
@@ -183,6 +182,7 @@ class FileResult:
     remaining: tuple[Finding, ...] = field(default=())
     error: str | None = None
     side_files: tuple[SideFile, ...] = ()  # paths as displayed (the context directory joined)
+    rewritten: bool = False  # the Dockerfile itself changes (not only files beside it)
 
     @property
     def failed(self) -> bool:
@@ -204,7 +204,9 @@ def fix_text(display: str, text: str, settings: Settings, path: Path | None = No
     side = tuple(
         SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
     )
-    return FileResult(display, status, text, result.output, result.applied, result.remaining, side_files=side)
+    return FileResult(
+        display, status, text, result.output, result.applied, result.remaining, side_files=side, rewritten=result.output != text
+    )
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:

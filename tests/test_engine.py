@@ -192,3 +192,11 @@ def test_cache_order_wins_over_merging() -> None:
     text = "FROM debian:bookworm-slim\nCOPY . /app\nRUN mkdir -p /data\nRUN /app/build.sh\n"
     output = fix_source(text, ALL).output
     assert output == "FROM debian:bookworm-slim\nRUN mkdir -p /data\nCOPY . /app\nRUN /app/build.sh\n"
+
+
+def test_files_written_by_an_earlier_run_are_not_reported_again() -> None:
+    from dockopt.registry import Context
+
+    context = Context(written=((".dockerignore", ".git\n"),))
+    result = fix_source("FROM x\n", (), context=context)
+    assert result.side_files == () and not result.changed

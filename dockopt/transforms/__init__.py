@@ -12,6 +12,8 @@ from .apt_lists_cleanup import apt_lists_cleanup
 from .apt_no_install_recommends import apt_no_install_recommends
 from .apt_update_with_install import apt_update_with_install
 from .copy_after_install import copy_after_install
+from .dependency_manifests_first import dependency_manifests_first
+from .dockerignore import dockerignore
 from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
 from .npm_cache_clean import npm_cache_clean
@@ -24,6 +26,8 @@ from .yarn_cache_clean import yarn_cache_clean
 ALL: tuple[Transform, ...] = (
     copy_after_install,
     merge_runs,
+    dependency_manifests_first,
+    dockerignore,
     apt_update_with_install,
     apt_get_not_apt,
     apt_assume_yes,
