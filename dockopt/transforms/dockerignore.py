@@ -7,11 +7,11 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 from ..fix import Applicability, FileWrite, Finding, Fix
+from ..ignorefile import Pattern, excluded, ignore_file
 from ..packages import invocations, runs
 from ..registry import Context, transform
 from ..shell import script_of
@@ -143,11 +143,11 @@ def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
             span.end,
         )
         return
-    name, current, writable = _ignore_file(context)
-    if name is None:
-        return
+    ignore = ignore_file(context)
+    if ignore.exists and ignore.text is None:
+        return  # there, but unreadable: nothing to complete
     lines = _candidates(df, wholes[0], context, _scan(context.directory))
-    if current is None:
+    if ignore.text is None:
         text = _new_file(lines)
         yield Finding(
             "this sends the whole build context to the builder and no .dockerignore keeps "
@@ -155,17 +155,17 @@ def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
             + " out",
             span.start,
             span.end,
-            Fix((), Applicability.UNSAFE, (FileWrite(name, text),)),
+            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, text),)),
         )
         return
-    missing = _missing(lines, current)
+    missing = _missing(lines, ignore.patterns)
     if missing:
         shown = [e.pattern for e in missing if not e.negated]
         yield Finding(
-            f"{posixpath.basename(name)} lets this whole-context copy send " + ", ".join(shown),
+            f"{posixpath.basename(ignore.path)} lets this whole-context copy send " + ", ".join(shown),
             span.start,
             span.end,
-            Fix((), Applicability.UNSAFE, (FileWrite(name, _appended(current, missing)),)) if writable else None,
+            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, _appended(ignore.text, missing)),)) if ignore.in_context else None,
         )
 
 
@@ -337,32 +337,6 @@ def _holds_private_key(path: str) -> bool:
         return False
 
 
-def _ignore_file(context: Context) -> tuple[str | None, str | None, bool]:
-    """The ignore file that counts: (path in the context, its text or None when missing, writable).
-
-    The path is None when the file is there but unreadable (then nothing is done).
-    """
-    if context.path is not None and context.directory is not None:
-        own = context.path.parent / f"{context.path.name}.dockerignore"
-        try:
-            relative = own.resolve().relative_to(context.directory.resolve()).as_posix()
-        except ValueError:
-            relative = None
-        if relative is not None and context.exists(relative):
-            text = context.read(relative)
-            return (relative, text, True) if text is not None else (None, None, False)
-        if relative is None:
-            try:
-                if own.is_file():
-                    return str(own), own.read_text("utf-8", "replace"), False
-            except OSError:
-                return None, None, False
-    if context.exists(".dockerignore"):
-        text = context.read(".dockerignore")
-        return (".dockerignore", text, True) if text is not None else (None, None, False)
-    return ".dockerignore", None, True
-
-
 # --------------------------------------------------------------------------- entries
 
 
@@ -441,7 +415,7 @@ def _keep_used(entries: list[_Entry], copied: set[str], used: set[str]) -> None:
         while True:
             deciding = None
             for entry in entries:
-                if entry.kept and _matches(_rule(entry.pattern), path):
+                if entry.kept and Pattern(entry.pattern).matches(path):
                     deciding = entry
             if deciding is None or deciding.negated or (deciding.installed and not by_copy):
                 break
@@ -464,21 +438,20 @@ def _new_file(entries: list[_Entry]) -> str:
     return "".join(out)
 
 
-def _missing(entries: list[_Entry], text: str) -> list[_Entry]:
+def _missing(entries: list[_Entry], patterns: tuple[Pattern, ...]) -> list[_Entry]:
     """The essential entries the file neither excludes nor re-includes on purpose.
 
     A `!` entry (`.env.example`) comes along when an entry added excludes what the file sends.
     """
-    rules = _rules(text)
     wanted = [e for e in entries if e.essential and e.kept]
     missing = [
         e for e in wanted
-        if not e.negated and not _excluded(rules, e.probe) and not any(n and _matches(r, e.probe) for n, r in rules)
+        if not e.negated and not excluded(patterns, e.probe) and not any(p.negated and p.matches(e.probe) for p in patterns)
     ]
-    added: list[Rule] = [(False, _rule(e.pattern)) for e in missing]
+    added = [Pattern(e.pattern) for e in missing]
     return [
         e for e in wanted
-        if e in missing or (e.negated and _excluded(added, e.probe) and not _excluded(rules, e.probe))
+        if e in missing or (e.negated and excluded(added, e.probe) and not excluded(patterns, e.probe))
     ]
 
 
@@ -487,68 +460,6 @@ def _appended(text: str, entries: list[_Entry]) -> str:
     lines = [APPENDED] + [("!" if e.negated else "") + e.pattern for e in entries]
     head = text if not text or text.endswith("\n") else text + newline
     return head + (newline if head.strip() else "") + newline.join(lines) + newline
-
-
-# --------------------------------------------------------------------------- .dockerignore patterns
-# As BuildKit reads them (moby/patternmatcher): `#` at the start of a line is a comment, lines
-# are trimmed and cleaned, `!` re-includes, the last pattern that matches a path or one of
-# its parent directories decides, `*` and `?` stop at `/`, `**` spans directories.
-
-Rule = tuple[bool, "re.Pattern[str]"]
-
-
-def _rules(text: str) -> list[Rule]:
-    rules = []
-    for line in text.splitlines():
-        if line.startswith("#") or not line.strip():
-            continue
-        pattern = line.strip()
-        negated = pattern.startswith("!")
-        if negated:
-            pattern = pattern[1:].strip()
-        if pattern:
-            rules.append((negated, _rule(_normal(pattern))))
-    return rules
-
-
-@lru_cache(maxsize=1024)
-def _rule(pattern: str) -> re.Pattern[str]:
-    out, i = [], 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**", i):
-            i += 2 + (pattern[i + 2 : i + 3] == "/")
-            out.append(".*" if i >= len(pattern) else "(.*/)?")
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif char in "[]":
-            out.append(char)
-        else:
-            out.append(re.escape(char))
-        i += 1
-    try:
-        return re.compile("".join(out) + r"\Z")
-    except re.error:
-        return re.compile(r"(?!)")
-
-
-def _matches(rule: re.Pattern[str], path: str) -> bool:
-    parts = path.split("/")
-    return any(rule.match("/".join(parts[:k])) for k in range(1, len(parts) + 1))
-
-
-def _excluded(rules: list[Rule], path: str) -> bool:
-    result = False
-    for negated, rule in rules:
-        if _matches(rule, path):
-            result = not negated
-    return result
 
 
 def _glob(pattern: str) -> bool:
