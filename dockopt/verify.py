@@ -49,6 +49,7 @@ class Report:
     changes: list[ConfigChange] = field(default_factory=list)
     expected: list[ConfigChange] = field(default_factory=list)  # changes the transforms announce
     files: FilesComparison | None = None
+    not_applied: list[str] = field(default_factory=list)  # files beside the Dockerfile the fixes would write
     exit_code: int = EXIT_OK
     message: str = ""
 
@@ -80,6 +81,8 @@ def verify(
     except (files.InputError, DockerfileSyntaxError, FixFailure) as exc:
         return _cannot(report, f"{path}: {exc}")
     report.fixes = dict(Counter(f"{f.code} {f.name}" for f in result.applied))
+    # nothing is written: a .dockerignore the fixes would add is not in the context of this build
+    report.not_applied = [side.path for side in result.side_files]
     if not result.changed:
         report.message = "dockopt changes nothing in this file: nothing to verify"
         return report
@@ -165,6 +168,8 @@ def render_text(report: Report, top: int = 8) -> str:
             lines.append("runtime config: identical")
     if report.files is not None:
         lines += _files_lines(report.files, top)
+    if report.not_applied:
+        lines.append("not part of the rebuilt context (verify writes nothing): " + ", ".join(report.not_applied))
     lines.append(report.message)
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,7 @@ from dockopt.containers import EngineError, find_engine
 from conftest import VERIFY_RESULTS
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ["python-app", "apt-tools", "c-multistage", "heredoc"]
+EXAMPLES = ["python-app", "apt-tools", "c-multistage", "go-hello", "heredoc"]
 
 pytestmark = pytest.mark.integration
 
