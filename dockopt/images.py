@@ -34,21 +34,22 @@ from .syntax import Dockerfile, Instruction, Stage
 
 ROOT_USERS = frozenset({"root", "0"})
 
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Official images (Docker Hub "library/") by the distribution of their default variant.
-_DEBIAN_IMAGES = frozenset(
-    """debian buildpack-deps python node golang ruby php perl openjdk maven gradle rust gcc haskell
+_DEBIAN_IMAGES = _names("""debian buildpack-deps python node golang ruby php perl openjdk maven gradle rust gcc haskell
     julia r-base elixir erlang clojure httpd nginx postgres redis memcached wordpress drupal joomla
     ghost tomcat jetty pypy dart mono groovy sbt hylang rakudo-star nextcloud odoo redmine
     matomo phpmyadmin znc bonita xwiki friendica kong varnish haproxy influxdb telegraf chronograf
     kapacitor cassandra couchdb solr zookeeper flink spark storm nats-streaming elasticsearch
     kibana logstash sonarqube convertigo geonetwork liquibase neo4j plone yourls lightstreamer
-    mediawiki percona postfixadmin rocket.chat silverpeas teamspeak backdrop""".split()
-)
-_UBUNTU_IMAGES = frozenset("ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty".split())
-_ALPINE_IMAGES = frozenset("alpine composer docker traefik caddy vault consul nats registry adminer eggdrop".split())
-_RHEL_IMAGES = frozenset(
-    "centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux".split()
-)
+    mediawiki percona postfixadmin rocket.chat silverpeas teamspeak backdrop""")
+_UBUNTU_IMAGES = _names("ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty")
+_ALPINE_IMAGES = _names("alpine composer docker traefik caddy vault consul nats registry adminer eggdrop")
+_RHEL_IMAGES = _names("centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux")
 _RHEL_PATHS = ("ubi7", "ubi8", "ubi9", "ubi10", "rhel7", "rhel8", "rhel9", "centos/", "rockylinux/", "almalinux/", "fedora/")
 _SUSE_PATHS = ("opensuse/", "suse/", "bci/")
 _DEBIAN_TAGS = ("slim", "bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "sid", "wheezy")
@@ -77,9 +78,9 @@ _CONFIGURED_USERS = {
 _CONFIGURED_USER_PREFIXES = {"bitnami/": "1001:0", "cgr.dev/chainguard/": "65532:65532"}
 
 # Images whose entrypoint starts as root and drops to its own user (gosu, su-exec, ...).
-_SELF_DROPPING = frozenset(
+_SELF_DROPPING = _names(
     "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost "
-    "percona neo4j".split()
+    "percona neo4j"
 )
 # Images whose default service listens on a privileged port as root.
 _PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordpress", "drupal", "joomla",
