@@ -77,13 +77,20 @@ def _changed_cases() -> list[Path]:
     return [c for c in _cases() if not c.name.startswith("ok_")]
 
 
+# transforms whose fixes add instructions (a USER, a SHELL, a RUN) rather than fold them
+ADDS_INSTRUCTIONS = frozenset({"non_root_user", "pipefail", "strip_setuid"})
+
+
 @pytest.mark.parametrize("case", _changed_cases(), ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")
 def test_golden_output_parses_with_buildkit(case: Path) -> None:
     dockerfile = pytest.importorskip("dockerfile")
     out = case.with_name(case.name.replace(".in.", ".out."))
     before = dockerfile.parse_string(read(case))
     after = dockerfile.parse_string(read(out))
-    assert len(after) <= len(before)
+    if case.parent.name in ADDS_INSTRUCTIONS:
+        assert len(after) >= len(before)
+    else:
+        assert len(after) <= len(before)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,10 @@ from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
 from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
+from .non_root_user import non_root_user
 from .npm_cache_clean import npm_cache_clean
 from .pip_no_cache_dir import pip_no_cache_dir
+from .pipefail import pipefail
 from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
@@ -42,4 +44,6 @@ ALL: tuple[Transform, ...] = (
     npm_cache_clean,
     yarn_cache_clean,
     gem_no_document,
+    non_root_user,
+    pipefail,
 )

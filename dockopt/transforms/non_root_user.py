@@ -1,0 +1,382 @@
+"""non-root-user (DO301): the final stage runs as a dedicated non-root user."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from ..fix import Applicability, Edit, Finding, Fix
+from ..images import Base, base_of, chain, is_root, runs_as_root, user_before
+from ..registry import Context, transform
+from ..runs import style_of
+from ..syntax import Dockerfile, Instruction, Stage
+
+UID = 10001
+NAME = "app"
+NUMERIC_ONLY = 65532  # distroless's "nonroot", used where no user can be created
+
+# Programs that need root at run time, or switch users themselves.
+_ROOT_PROGRAMS = re.compile(
+    r"(?<![\w.-])(supervisord|systemd|/sbin/init|my_init|runsvdir|s6-svscan|cron|crond|sshd|dockerd|gosu|su-exec|"
+    r"setpriv|runuser|chroot|nginx|apache2|apache2ctl|apachectl|httpd|haproxy|varnishd|postfix|dovecot|"
+    r"iptables|sysctl|modprobe|service)(?![\w.-])"
+)
+_INIT_PATH = re.compile(r"(^|[\s\"'\[,])/init(?=$|[\s\"',\]])")
+# What an entrypoint script does when it starts as root on purpose.
+_SCRIPT_NEEDS_ROOT = re.compile(r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])")
+_SYSTEM_DIRS = frozenset(
+    "/ /bin /boot /dev /etc /home /lib /lib64 /media /mnt /opt /proc /root /run /sbin /srv /sys /tmp /usr /usr/bin "
+    "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/local/share /usr/sbin /usr/share /usr/src /var /var/cache "
+    "/var/lib /var/log /var/run /var/tmp /var/www".split()
+)
+
+
+@dataclass(frozen=True)
+class _User:
+    value: str  # what USER names: "10001:10001", "app", ...
+    owner: str | None  # what chown/--chown give the writable directories ("10001:10001"), None: nothing
+    create: tuple[str, ...]  # the commands that create the user (none when it exists or cannot be made)
+
+
+@transform(
+    code="DO301",
+    name="non-root-user",
+    hadolint=("DL3002",),
+    applicability=Applicability.UNSAFE,
+    config_changes=("User",),
+)
+def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
+    """The final stage runs as a dedicated non-root user.
+
+    ## What it does
+    When the final stage runs as root (no `USER`, or a last `USER root`), it adds a `USER`
+    after the stage's last RUN, so that the build keeps root and the container does not:
+
+    - on Debian, Ubuntu, RHEL, Fedora, SUSE and Arch bases it first creates a user and a
+      group `app` with the fixed id 10001 (`groupadd`, `useradd --no-log-init`);
+    - on Alpine and BusyBox it uses BusyBox's `addgroup -S` / `adduser -S -D`;
+    - on a base it does not know, but that runs RUN with a shell, the RUN picks whichever
+      of the two exists;
+    - on `scratch`, distroless and the minimal UBI images, where no user can be created,
+      it names the numeric user 65532 (distroless's `nonroot`) and creates nothing;
+    - on a base that ships a non-root user (node's `node`) it uses that user's id, and
+      where the Dockerfile switched to root after an earlier non-root `USER`, it switches
+      back to that one.
+
+    `USER` names the numeric `UID:GID` (Kubernetes' `runAsNonRoot` can only verify a
+    number, and hadolint's DL3066 flags names). What the application must be able to
+    write is given to the user: its final `WORKDIR` and its `VOLUME`s are created and
+    `chown`ed (not recursively) in the RUN that creates the user, and the stage's COPY and
+    ADD into them get `--chown`.
+
+    ## Why
+    A process running as root in a container is root on the files it can reach, and one
+    container escape away from root on the host. Most images need root only to install
+    things, not to run.
+
+    ## Example
+    ```Dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    RUN pip install --no-cache-dir flask
+    COPY . .
+    CMD ["python", "app.py"]
+    ```
+    becomes
+    ```Dockerfile
+    FROM python:3.12-slim
+    WORKDIR /app
+    RUN pip install --no-cache-dir flask
+    RUN groupadd --gid 10001 app \\
+        && useradd --no-log-init --uid 10001 --gid 10001 --create-home app \\
+        && mkdir -p /app && chown 10001:10001 /app
+    USER 10001:10001
+    COPY --chown=10001:10001 . .
+    CMD ["python", "app.py"]
+    ```
+
+    ## Fix safety
+    Unsafe: the application may write where only root can (`/var/run`, files created by a
+    RUN), read root's home, or need a capability. It does nothing, and says why, when the
+    image needs root:
+
+    - it EXPOSEs a port below 1024 and no port from 1024 up;
+    - its CMD or ENTRYPOINT runs an init system or supervisor (`supervisord`, `systemd`,
+      `/sbin/init`, s6's `/init`, `my_init`, `runsvdir`), a service that starts as root
+      (`sshd`, `cron`, `nginx`, `apache2`, `httpd`, `dockerd`, `service ...`), or switches
+      user itself (`gosu`, `su-exec`);
+    - it is Docker-in-Docker (a `dind` base image);
+    - its entrypoint script, read from the build context, switches user or changes owners
+      (`gosu`, `su-exec`, `chown`, `su`, ...);
+    - the base image's own entrypoint starts as root and drops privileges itself
+      (postgres, redis, mysql, ...), or its service listens on port 80 (nginx, httpd, ...);
+    - the base image is unknown and no RUN shows that it has a shell;
+    - the USER in force is an expansion (`USER $APP_USER`).
+
+    Nothing is done to Windows images, or when the final stage already runs as non-root
+    (through its own `USER`, one inherited from an earlier stage, or the base image's).
+    """
+    if not df.stages:
+        return
+    stage = df.stages[-1]
+    base = base_of(df, stage)
+    if base.family == "windows":
+        return
+    user = user_before(df, stage)
+    if user is not None and is_root(user) is not True:
+        return
+    if user is None and base.configured_user is not None:
+        return
+    anchor = _anchor(stage)
+    at = anchor.span
+    why = _needs_root(df, stage, base, context)
+    if why is not None:
+        yield Finding(f"the final stage runs as root; not changed: {why}", at.start, at.end)
+        return
+    chosen = _choose_user(df, stage, base)
+    if chosen is None:
+        yield Finding(
+            "the final stage runs as root; not changed: the base image is unknown and may have no shell to create a user",
+            at.start,
+            at.end,
+        )
+        return
+    edits = _edits(df, stage, anchor, chosen)
+    yield Finding(
+        f"the final stage runs as root: run it as {chosen.value}",
+        at.start,
+        at.end,
+        Fix(tuple(edits), Applicability.UNSAFE),
+    )
+
+
+def _anchor(stage: Stage) -> Instruction:
+    """The last instruction that needs root: the last RUN (or USER) of the stage, else its FROM."""
+    anchor = stage.from_instruction
+    for instruction in stage.instructions:
+        if instruction.command in ("RUN", "USER"):
+            anchor = instruction
+    return anchor
+
+
+def _members(df: Dockerfile, stage: Stage) -> list[Instruction]:
+    return [i for member in chain(df, stage) for i in member.instructions if i.sub is None]
+
+
+def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> str | None:
+    members = _members(df, stage)
+    ports = [port for i in members if i.command == "EXPOSE" for port in _ports(i)]
+    if any(p < 1024 for p in ports) and not any(p >= 1024 for p in ports):
+        low = min(p for p in ports if p < 1024)
+        return f"it exposes port {low}, which only root can bind"
+    entry = [i for i in members if i.command in ("CMD", "ENTRYPOINT")]
+    for instruction in entry:
+        text = " ".join(instruction.json_args) if instruction.json_args is not None else instruction.args
+        found = _ROOT_PROGRAMS.search(text) or _INIT_PATH.search(text)
+        if found:
+            return f"its {instruction.command} runs {found.group(0).strip(' ' + chr(34) + chr(39) + '[,')}, which needs root"
+    script = _entry_script(df, stage, context)
+    if script is not None:
+        name, content = script
+        found = _SCRIPT_NEEDS_ROOT.search(_code_only(content))
+        if found:
+            return f"its entrypoint script {name} runs {found.group(0)}, which needs root"
+    if base.image is not None and "dind" in f"{base.image.path}:{base.image.tag or ''}":
+        return "Docker-in-Docker needs root"
+    if base.drops_root and not any(i.command == "ENTRYPOINT" for i in members):
+        return f"the entrypoint of {base.image.name if base.image else 'the base image'} switches to its own user"
+    if base.privileged_service and not entry:
+        return f"the service of {base.image.name if base.image else 'the base image'} listens on a port only root can bind"
+    return None
+
+
+def _ports(instruction: Instruction) -> list[int]:
+    found = []
+    for word in instruction.words():
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?(?:/\w+)?", word)
+        if match:
+            found.append(int(match.group(1)))
+    return found
+
+
+def _code_only(script: str) -> str:
+    return "\n".join(line.split("#", 1)[0] for line in script.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
+    """The script the container starts with, when the build context holds it."""
+    members = _members(df, stage)
+    entry = next((i for i in reversed(members) if i.command == "ENTRYPOINT"), None)
+    if entry is None:
+        entry = next((i for i in reversed(members) if i.command == "CMD"), None)
+    if entry is None or context.directory is None:
+        return None
+    words = list(entry.json_args) if entry.json_args is not None else entry.words()
+    while words and posixpath.basename(words[0]) in ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c"):
+        words = words[1:]
+    if not words:
+        return None
+    program = posixpath.basename(words[0].strip("\"'"))
+    if not program:
+        return None
+    for instruction in members:
+        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
+            continue
+        sources = list(instruction.json_args or ())[:-1] if instruction.json_args is not None else instruction.words()[:-1]
+        for source in sources:
+            if posixpath.basename(source.rstrip("/")) == program:
+                content = context.read(source.lstrip("./") if source.startswith("./") else source)
+                if content is not None:
+                    return program, content
+            elif source in (".", "./") or source.endswith("/"):
+                for candidate in (program, "docker/" + program, "scripts/" + program):
+                    relative = posixpath.normpath(posixpath.join(source, candidate))
+                    content = context.read(relative)
+                    if content is not None:
+                        return program, content
+    return None
+
+
+def _choose_user(df: Dockerfile, stage: Stage, base: Base) -> _User | None:
+    earlier = _earlier_user(df, stage)
+    if earlier is not None:
+        owner = earlier if re.fullmatch(r"\d+(:\d+)?", earlier) else None
+        return _User(earlier, owner, ())
+    if base.configured_user is not None:
+        return _User(base.configured_user, base.configured_user, ())
+    if base.shipped_user is not None:
+        _, uid, gid = base.shipped_user
+        return _User(f"{uid}:{gid}", f"{uid}:{gid}", ())
+    ids = f"{UID}:{UID}"
+    family = base.family
+    if family in ("debian", "rhel", "suse", "arch"):
+        return _User(ids, ids, _shadow_commands())
+    if family in ("alpine", "busybox"):
+        return _User(ids, ids, _busybox_commands())
+    if family in ("scratch", "distroless", "minimal"):
+        numeric = f"{NUMERIC_ONLY}:{NUMERIC_ONLY}"
+        return _User(numeric, numeric, ())
+    if _has_shell_run(df, stage):
+        shadow = " && ".join(_shadow_commands())
+        busybox = " && ".join(_busybox_commands())
+        return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
+    return None
+
+
+def _shadow_commands() -> tuple[str, ...]:
+    return (f"groupadd --gid {UID} {NAME}", f"useradd --no-log-init --uid {UID} --gid {UID} --create-home {NAME}")
+
+
+def _busybox_commands() -> tuple[str, ...]:
+    return (f"addgroup -S -g {UID} {NAME}", f"adduser -S -D -u {UID} -G {NAME} {NAME}")
+
+
+def _earlier_user(df: Dockerfile, stage: Stage) -> str | None:
+    """The last non-root USER before the stage switched back to root, if any."""
+    found = None
+    for instruction in _members(df, stage):
+        if instruction.command == "USER" and instruction.args:
+            value = instruction.args.strip()
+            if is_root(value) is False:
+                found = value
+    return found
+
+
+def _has_shell_run(df: Dockerfile, stage: Stage) -> bool:
+    return any(i.command == "RUN" and i.is_shell_form for i in _members(df, stage))
+
+
+def _writable(df: Dockerfile, stage: Stage) -> list[str]:
+    """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
+    found: list[str] = []
+    workdir = _workdir_at(df, stage, None)
+    if workdir is not None and workdir not in _SYSTEM_DIRS:
+        found.append(workdir)
+    for instruction in _members(df, stage):
+        if instruction.command != "VOLUME":
+            continue
+        paths = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+        for path in paths:
+            normal = posixpath.normpath(path) if path.startswith("/") else None
+            if normal and "$" not in normal and normal not in _SYSTEM_DIRS and normal not in found:
+                found.append(normal)
+    return found
+
+
+def _workdir_at(df: Dockerfile, stage: Stage, until: Instruction | None) -> str | None:
+    """The working directory at ``until`` (the end of the stage when None); None when unknown."""
+    current: str | None = "/"
+    for instruction in _members(df, stage):
+        if instruction is until:
+            break
+        if instruction.command == "WORKDIR" and instruction.args:
+            path = instruction.args.strip().strip("\"'")
+            if "$" in path:
+                current = None
+            elif path.startswith("/"):
+                current = posixpath.normpath(path)
+            elif current is not None:
+                current = posixpath.normpath(posixpath.join(current, path))
+    return current
+
+
+def _keyword(anchor: Instruction, word: str) -> str:
+    return word.lower() if anchor.keyword.islower() else word
+
+
+def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User) -> list[Edit]:
+    newline = df.newline_at(anchor.span.start)
+    lines: list[str] = []
+    writable = _writable(df, stage) if user.owner is not None else []
+    commands = list(user.create)
+    if writable and (commands or base_of(df, stage).has_shell):
+        joined = " ".join(writable)
+        commands.append(f"mkdir -p {joined} && chown {user.owner} {joined}")
+    if commands:
+        joint = style_of(df).joint(df.escape, newline)
+        lines.append(_keyword(anchor, "RUN") + " " + joint.join(commands))
+    lines.append(f"{_keyword(anchor, 'USER')} {user.value}")
+    if anchor.command == "USER" and (not user.create or runs_as_root(df, stage, anchor) is not False):
+        # the stage's last word was `USER root`: say the new user there instead
+        return [Edit(anchor.span.start, anchor.code_end, newline.join(lines)), *_chown_copies_for(df, stage, user, writable)]
+    at = anchor.span.end
+    if df.text[:at].endswith("\n"):
+        edits = [Edit.insert(at, "".join(line + newline for line in lines))]
+    else:
+        edits = [Edit.insert(at, "".join(newline + line for line in lines))]
+    return edits + _chown_copies_for(df, stage, user, writable)
+
+
+def _chown_copies_for(df: Dockerfile, stage: Stage, user: _User, writable: list[str]) -> list[Edit]:
+    if not writable or user.owner is None:
+        return []
+    return _chown_copies(df, stage, writable, user.owner)
+
+
+def _chown_copies(df: Dockerfile, stage: Stage, writable: list[str], owner: str) -> list[Edit]:
+    """--chown for the stage's COPY and ADD into the writable directories."""
+    edits = []
+    for instruction in stage.instructions:
+        if instruction.command not in ("COPY", "ADD") or instruction.flag("chown") is not None or instruction.heredocs:
+            continue
+        destination = _destination(df, stage, instruction)
+        if destination is None:
+            continue
+        if any(destination == d or destination.startswith(d.rstrip("/") + "/") for d in writable):
+            edits.append(Edit.insert(instruction.keyword_span.end, f" --chown={owner}"))
+    return edits
+
+
+def _destination(df: Dockerfile, stage: Stage, instruction: Instruction) -> str | None:
+    args = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+    if len(args) < 2:
+        return None
+    target = args[-1]
+    if "$" in target:
+        return None
+    if target.startswith("/"):
+        return posixpath.normpath(target)
+    workdir = _workdir_at(df, stage, instruction)
+    return posixpath.normpath(posixpath.join(workdir, target)) if workdir is not None else None
