@@ -75,6 +75,7 @@ class Transform:
     function: TransformFunction
     doc: str  # the function's docstring: what, why, example, fix safety
     config_changes: tuple[str, ...] = ()  # image config fields its fixes change on purpose (e.g. "User")
+    opt_in: bool = False  # runs only when --select names it (by code, name or hadolint rule)
 
     @property
     def summary(self) -> str:
@@ -95,6 +96,15 @@ class Transform:
             or (len(upper) >= 2 and upper.startswith("DO") and self.code.startswith(upper))
         )
 
+    def named_by(self, selector: str) -> bool:
+        """Whether a selector names this transform itself (not ALL, not a prefix)."""
+        key = selector.strip()
+        return key.upper() == self.code or key.lower() == self.name or key.upper() in self.hadolint
+
+    def chosen_by(self, selector: str) -> bool:
+        """Whether --select with this selector runs the transform (opt-in ones must be named)."""
+        return self.named_by(selector) if self.opt_in else self.matches(selector)
+
 
 def transform(
     *,
@@ -103,6 +113,7 @@ def transform(
     hadolint: tuple[str, ...] = (),
     applicability: Applicability = Applicability.SAFE,
     config_changes: tuple[str, ...] = (),
+    opt_in: bool = False,
 ) -> Callable[[TransformFunction], Transform]:
     """Declare a transform; its docstring is its documentation.
 
@@ -112,7 +123,7 @@ def transform(
 
     def wrap(function: TransformFunction) -> Transform:
         return Transform(
-            code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "", tuple(config_changes)
+            code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "", tuple(config_changes), opt_in
         )
 
     return wrap
@@ -133,14 +144,18 @@ def select(
     ignore: Iterable[str] | None = None,
     transforms: tuple[Transform, ...] | None = None,
 ) -> tuple[Transform, ...]:
-    """The transforms chosen by --select (all when empty) minus --ignore, in registry order."""
+    """The transforms chosen by --select (all but the opt-in ones when empty) minus --ignore, in registry order."""
     available = transforms if transforms is not None else all_transforms()
     chosen_selectors = [s for s in (selectors or ()) if s.strip()]
     ignored = [s for s in (ignore or ()) if s.strip()]
     for selector in chosen_selectors + ignored:
         if not any(t.matches(selector) for t in available):
             raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
-    chosen = [t for t in available if not chosen_selectors or any(t.matches(s) for s in chosen_selectors)]
+    chosen = [
+        t
+        for t in available
+        if (not chosen_selectors and not t.opt_in) or any(t.chosen_by(s) for s in chosen_selectors)
+    ]
     return tuple(t for t in chosen if not any(t.matches(s) for s in ignored))
 
 

@@ -16,6 +16,7 @@ from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
 from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
+from .no_sudo import no_sudo
 from .non_root_user import non_root_user
 from .npm_cache_clean import npm_cache_clean
 from .pip_no_cache_dir import pip_no_cache_dir
@@ -23,6 +24,7 @@ from .pipefail import pipefail
 from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
+from .strip_setuid import strip_setuid
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
@@ -46,4 +48,6 @@ ALL: tuple[Transform, ...] = (
     gem_no_document,
     non_root_user,
     pipefail,
+    strip_setuid,
+    no_sudo,
 )

@@ -56,7 +56,9 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     - on Debian, Ubuntu, RHEL, Fedora, SUSE and Arch bases it first creates a user and a
       group `app` with the fixed id 10001 (`groupadd`, `useradd --no-log-init`);
-    - on Alpine and BusyBox it uses BusyBox's `addgroup -S` / `adduser -S -D`;
+    - on Alpine it uses BusyBox's `addgroup -S` / `adduser -S -D`, and on BusyBox the
+      same when the image has those applets, else it writes the user's lines into
+      /etc/passwd and /etc/group itself;
     - on a base it does not know, but that runs RUN with a shell, the RUN picks whichever
       of the two exists;
     - on `scratch`, distroless and the minimal UBI images, where no user can be created,
@@ -253,8 +255,17 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base) -> _User | None:
     family = base.family
     if family in ("debian", "rhel", "suse", "arch"):
         return _User(ids, ids, _shadow_commands())
-    if family in ("alpine", "busybox"):
+    if family == "alpine":
         return _User(ids, ids, _busybox_commands())
+    if family == "busybox":
+        # BusyBox builds without the adduser applet (Debian's busybox-static) get the lines themselves
+        busybox = " && ".join(_busybox_commands())
+        files = (
+            f"echo '{NAME}:x:{UID}:' >> /etc/group"
+            f" && echo '{NAME}:x:{UID}:{UID}::/home/{NAME}:/bin/sh' >> /etc/passwd"
+            f" && mkdir -p /home/{NAME} && chown {ids} /home/{NAME}"
+        )
+        return _User(ids, ids, (f"if command -v adduser >/dev/null 2>&1; then {busybox}; else {files}; fi",))
     if family in ("scratch", "distroless", "minimal"):
         numeric = f"{NUMERIC_ONLY}:{NUMERIC_ONLY}"
         return _User(numeric, numeric, ())
