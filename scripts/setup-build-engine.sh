@@ -3,7 +3,8 @@
 # with no registry and no daemon (see ../shared/notes/real-builds.md):
 #   - buildah, podman and runc from Debian's packages,
 #   - a private storage and configuration under $DOCKOPT_BUILD_HOME,
-#   - a local debian:bookworm-slim base image made with debootstrap.
+#   - a local debian:bookworm-slim base image made with debootstrap,
+#   - a local busybox:static base image made from Debian's busybox-static.
 # Prints the environment to use as `export` lines on stdout (for `eval`); progress on stderr.
 # Needs root and Debian (apt-get, the Debian mirror). Idempotent: done steps are skipped.
 set -euo pipefail
@@ -110,6 +111,27 @@ EOF
 fi
 # so that an unmodified `FROM debian:bookworm-slim` builds without a registry
 podman tag "$BASE" docker.io/library/debian:bookworm-slim
+
+# a BusyBox base (there is no route to Alpine's CDN): Debian's busybox-static, every applet
+# linked, a root and a nobody user
+BUSYBOX=localhost/busybox:static
+if ! podman image exists "$BUSYBOX"; then
+  log "making $BUSYBOX from Debian's busybox-static"
+  if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1 || ! ldd /bin/busybox 2>&1 | grep -q "not a dynamic"; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends busybox-static >&2
+  fi
+  B=$HOME_DIR/busybox-root
+  rm -rf "$B" && mkdir -p "$B/bin" "$B/etc" "$B/root" "$B/tmp" && chmod 1777 "$B/tmp"
+  cp /bin/busybox "$B/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$B/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$B/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$B/etc/group"
+  tar --numeric-owner -C "$B" -cf "$HOME_DIR/busybox.tar" . && rm -rf "$B"
+  podman import -q --change 'CMD ["/bin/sh"]' "$HOME_DIR/busybox.tar" "$BUSYBOX" >/dev/null
+  rm -f "$HOME_DIR/busybox.tar"
+fi
 log "ready in $(( $(date +%s) - start )) s: $(buildah --version)"
 
 echo "export CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF"

@@ -27,9 +27,9 @@ _INIT_PATH = re.compile(r"(^|[\s\"'\[,])/init(?=$|[\s\"',\]])")
 # What an entrypoint script does when it starts as root on purpose.
 _SCRIPT_NEEDS_ROOT = re.compile(r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])")
 _SYSTEM_DIRS = frozenset(
-    "/ /bin /boot /dev /etc /home /lib /lib64 /media /mnt /opt /proc /root /run /sbin /srv /sys /tmp /usr /usr/bin "
-    "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/local/share /usr/sbin /usr/share /usr/src /var /var/cache "
-    "/var/lib /var/log /var/run /var/tmp /var/www".split()
+    "/ /bin /boot /dev /etc /home /lib /lib64 /media /mnt /proc /root /run /sbin /sys /tmp /usr /usr/bin "
+    "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/sbin /usr/share /var /var/cache "
+    "/var/lib /var/log /var/run /var/tmp".split()
 )
 
 
