@@ -6,6 +6,7 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -146,7 +147,7 @@ def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
     ignore = ignore_file(context)
     if ignore.exists and ignore.text is None:
         return  # there, but unreadable: nothing to complete
-    lines = _candidates(df, wholes[0], context, _scan(context.directory))
+    lines = _candidates(df, wholes[0], context, _scan_cached(context.directory))
     if ignore.text is None:
         text = _new_file(lines)
         yield Finding(
@@ -303,7 +304,26 @@ class _Contents:
     keys: list[str] = field(default_factory=list)  # private key files
 
 
+def _scan_cached(root: Path) -> _Contents:
+    """What the context holds, scanned once per process while its top directory is unchanged.
+
+    A bulk run over many Dockerfiles of one directory (a monorepo's services, the corpus)
+    shares one context; writing a .dockerignore there changes the directory's mtime.
+    """
+    try:
+        stamp = root.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _scan_at(str(root.resolve()), stamp)
+
+
+@lru_cache(maxsize=16)
+def _scan_at(root: str, stamp: int) -> _Contents:
+    return _scan(Path(root))
+
+
 def _scan(root: Path) -> _Contents:
+    """(The result is shared between calls: read it, never change it.)"""
     found = _Contents()
     seen = 0
     for directory, dirs, files in os.walk(root):
