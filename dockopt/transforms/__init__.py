@@ -4,6 +4,7 @@ managers, 3xx security, 4xx image structure."""
 from __future__ import annotations
 
 from ..registry import Transform
+from .add_to_copy import add_to_copy
 from .apk_no_cache import apk_no_cache
 from .apt_assume_yes import apt_assume_yes
 from .apt_autoremove import apt_autoremove
@@ -14,13 +15,16 @@ from .apt_update_with_install import apt_update_with_install
 from .copy_after_install import copy_after_install
 from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
+from .exec_form_cmd import exec_form_cmd
 from .gem_no_document import gem_no_document
+from .maintainer_to_label import maintainer_to_label
 from .merge_runs import merge_runs
 from .npm_cache_clean import npm_cache_clean
 from .pip_no_cache_dir import pip_no_cache_dir
 from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
+from .useradd_no_log_init import useradd_no_log_init
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
@@ -42,4 +46,8 @@ ALL: tuple[Transform, ...] = (
     npm_cache_clean,
     yarn_cache_clean,
     gem_no_document,
+    add_to_copy,
+    exec_form_cmd,
+    maintainer_to_label,
+    useradd_no_log_init,
 )
