@@ -71,9 +71,9 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
     (same wildcards, same ownership, permissions and links). ADD recognises an archive by
     its content, not by its name. When the build context is known (the Dockerfile's
     directory, or `--context`), each source file is read: a tar archive, plain or
-    compressed as ADD detects it, keeps its ADD; a folder is never unpacked; a
-    wildcard is matched against the context as BuildKit matches it, and every file it
-    matches is read. A source that is not in the context, and every source when the
+    compressed as ADD detects it, keeps its ADD; a folder is never unpacked; a wildcard
+    is matched against the context as BuildKit matches it, and every file it matches is
+    read. A source that is not in the context, and every source when the
     context is unknown (stdin), is judged by its name: names of archives and compressed
     files (`.tar`, `.tgz`, `.gz`, `.bz2`, `.xz`, `.zst`, ... and the package formats that are
     tar archives: `.apk`, `.gem`, `.crate`, `.ova`) and wildcards that could match such a
@@ -82,8 +82,8 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
     It does nothing to an ADD with a URL or git source (`https://...`,
     `git@host:repo.git`, `github.com/...`), with ADD's own flags (`--checksum`,
     `--keep-git-dir`, `--unpack`) or a flag COPY does not know, with a heredoc
-    (`ADD <<EOF`), with a source or destination that expands a variable (`$VERSION`),
-    nor to `ONBUILD ADD`, which runs with the build context of another image.
+    (`ADD <<EOF`), with a source that expands a variable (`app-$VERSION.bin`), nor to
+    `ONBUILD ADD`, which runs with the build context of another image.
     """
     for instruction in df.instructions:
         if instruction.command != "ADD":

@@ -48,7 +48,7 @@ NO_ENTRYPOINT_IMAGES = frozenset(
     {
         "scratch", "alpine", "busybox", "debian", "ubuntu", "centos", "fedora", "rockylinux", "almalinux",
         "amazonlinux", "oraclelinux", "archlinux", "python", "pypy", "golang", "ruby", "rust", "openjdk",
-        "perl", "gcc", "buildpack-deps",
+        "perl", "gcc", "buildpack-deps", "java", "opensuse", "opensuse/leap", "opensuse/tumbleweed",
     }
 )
 # official images whose ENTRYPOINT script runs the CMD unchanged (`exec "$@"`) when its first
@@ -80,9 +80,12 @@ def exec_form_cmd(df: Dockerfile, context: Context) -> Iterator[Finding]:
     and changes nothing: exec form would not run it the same way.
 
     ## Why
-    In shell form Docker runs `/bin/sh -c "..."`: the shell is the container's PID 1 and
-    the program its child, so `docker stop` sends SIGTERM to the shell, which does not
-    pass it on, and the container is killed after the 10-second timeout. A shell-form
+    In shell form Docker runs `/bin/sh -c "..."`. Unless that shell replaces itself with
+    the program (bash and recent dash do for a single command, BusyBox and older shells
+    may not), the shell is the container's PID 1 and the program its child: `docker
+    stop` sends SIGTERM to a shell that does not pass it on, and the container is killed
+    after the 10-second timeout. Exec form needs no shell at all (distroless and scratch
+    images have none), and is what Docker's documentation recommends. A shell-form
     ENTRYPOINT also ignores CMD and the arguments of `docker run`.
 
     ## Example
@@ -96,18 +99,19 @@ def exec_form_cmd(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     ## Fix safety
     Safe: the program and its arguments are the same words the shell would have passed;
-    what changes on purpose is the image's Cmd or Entrypoint (no `/bin/sh -c`) and that
-    the program receives signals. It does nothing:
+    what changes on purpose is the image's Cmd or Entrypoint (no `/bin/sh -c`), that the
+    program receives signals, and that it no longer inherits what a shell adds to the
+    environment (`PWD`, `SHLVL`). It does nothing:
 
     - under a `SHELL` other than `/bin/sh -c`, on Windows images, and in files whose
       escape character is the backtick (a Windows habit);
     - to a CMD when an exec-form ENTRYPOINT of the stage (or of a stage it is built
       FROM) takes the CMD as its arguments: they would arrive as separate words instead
-      of `/bin/sh`, `-c`, "...". When the stage's ENTRYPOINT comes from a base image that is not
-      known to have none (`alpine`, `debian`, `ubuntu`, `python`, `golang`, ... have none;
-      the `php` and `node` entrypoints run `node`/`npm`/... unchanged), the fix is unsafe:
-      entrypoint scripts often look at their first argument (nginx's, postgres's and
-      redis's do);
+      of `/bin/sh`, `-c`, "...". When the stage's ENTRYPOINT comes from a base image
+      that is not known to have none (`alpine`, `debian`, `ubuntu`, `python`, `golang`,
+      ... have none; the `php` and `node` entrypoints run `node`, `npm`, ... unchanged),
+      the fix is unsafe: entrypoint scripts often look at their first argument (nginx's,
+      postgres's and redis's do);
     - to the last ENTRYPOINT of a stage when the stage, or a stage built FROM it, has a
       CMD: shell form ignores that CMD, exec form would pass it as arguments. An
       ENTRYPOINT that a later one replaces is converted (it has no effect). Mind that
@@ -280,9 +284,9 @@ def _image_name(reference: str) -> str:
 
 def _base_runs_cmd_as_is(base: str, program: str) -> bool:
     """Whether a base image's ENTRYPOINT (if any) runs a CMD starting with ``program`` unchanged."""
-    if "$" in base:
-        return False
     name = _image_name(base)
+    if "$" in name:
+        return False  # the repository is a build argument (a tag that is one does not matter)
     if name in NO_ENTRYPOINT_IMAGES:
         return True
     if name in TRANSPARENT_ENTRYPOINTS:

@@ -24,11 +24,15 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Say who maintains the image with a label, not the deprecated MAINTAINER.
 
     ## What it does
-    Replaces `MAINTAINER text` with `LABEL maintainer="text"` where it stands (keyword
-    in the same letter case), the text quoted so that BuildKit reads it back unchanged:
-    `"`, `$` and the file's escape character (`\\` by default, the backtick in files
-    that start with ``# escape=` ``) are escaped. When the stage already has a `maintainer` or
-    `org.opencontainers.image.authors` label, the MAINTAINER line is removed instead.
+    Replaces `MAINTAINER text` with `LABEL maintainer="text"` where it stands (keyword in
+    the same letter case). The text is quoted so that BuildKit, the classic builder,
+    buildah and podman all read it back unchanged: in single quotes when it holds `"`,
+    `$`, `\\` or a backtick, else in double quotes (escaping with the backslash when it
+    also holds a `'`). A text that is one quoted word already (`MAINTAINER "Jane
+    <jane@example.com>"`) is written as it is: its quotes now quote the label's value,
+    which no longer includes them. When the stage already has a
+    `maintainer` or `org.opencontainers.image.authors` label, the MAINTAINER line is
+    removed instead.
 
     ## Why
     MAINTAINER has been deprecated since Docker 1.13: it fills the image's `Author`
@@ -47,9 +51,11 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
     ## Fix safety
     Safe: MAINTAINER only sets metadata, and nothing a container runs reads it. The
     image's `Author` field is no longer set and its `maintainer` label is (these two
-    changes are the point). A MAINTAINER with comment lines inside its continuation
-    lines, or with flags (which BuildKit refuses), is left alone; MAINTAINER cannot be an
-    ONBUILD trigger.
+    changes are the point). Left alone: a MAINTAINER with comment lines inside its
+    continuation lines, or with flags (which BuildKit refuses), and one whose text holds
+    both a `'` and characters that need escaping in a file whose escape character is the
+    backtick (there, buildah and BuildKit read escapes inside quotes differently).
+    MAINTAINER cannot be an ONBUILD trigger.
     """
     for stage in df.stages:
         for instruction in stage.instructions:
