@@ -81,10 +81,10 @@ def exec_form_cmd(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     ## Why
     In shell form Docker runs `/bin/sh -c "..."`. Unless that shell replaces itself with
-    the program (bash and recent dash do for a single command, BusyBox and older shells
-    may not), the shell is the container's PID 1 and the program its child: `docker
-    stop` sends SIGTERM to a shell that does not pass it on, and the container is killed
-    after the 10-second timeout. Exec form needs no shell at all (distroless and scratch
+    the program (bash and recent dash do for a single command, not every /bin/sh does),
+    the shell is the container's PID 1 and the program its child: `docker stop` sends
+    SIGTERM to a shell that does not pass it on, and the container is killed after the
+    10-second timeout. Exec form needs no shell at all (distroless and scratch
     images have none), and is what Docker's documentation recommends. A shell-form
     ENTRYPOINT also ignores CMD and the arguments of `docker run`.
 
