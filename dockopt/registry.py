@@ -51,6 +51,11 @@ class Context:
         target = self._inside(relative)
         return target is not None and target.exists()
 
+    def locate(self, relative: str) -> Path | None:
+        """Where a path of the build context is on disk (symbolic links resolved); None when
+        the context is unknown or the path leads outside it. The path need not exist."""
+        return self._inside(relative)
+
     def with_file(self, relative: str, content: str) -> Context:
         kept = tuple((p, c) for p, c in self.written if p != relative)
         return replace(self, written=kept + ((relative, content),))

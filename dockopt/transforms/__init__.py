@@ -4,6 +4,7 @@ managers, 3xx security, 4xx image structure."""
 from __future__ import annotations
 
 from ..registry import Transform
+from .add_to_copy import add_to_copy
 from .apk_no_cache import apk_no_cache
 from .apt_assume_yes import apt_assume_yes
 from .apt_autoremove import apt_autoremove
@@ -14,7 +15,9 @@ from .apt_update_with_install import apt_update_with_install
 from .copy_after_install import copy_after_install
 from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
+from .exec_form_cmd import exec_form_cmd
 from .gem_no_document import gem_no_document
+from .maintainer_to_label import maintainer_to_label
 from .merge_runs import merge_runs
 from .no_sudo import no_sudo
 from .non_root_user import non_root_user
@@ -25,6 +28,7 @@ from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
 from .strip_setuid import strip_setuid
+from .useradd_no_log_init import useradd_no_log_init
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
@@ -47,7 +51,11 @@ ALL: tuple[Transform, ...] = (
     yarn_cache_clean,
     gem_no_document,
     non_root_user,
+    add_to_copy,
+    exec_form_cmd,
     pipefail,
     strip_setuid,
     no_sudo,
+    maintainer_to_label,
+    useradd_no_log_init,
 )
