@@ -71,6 +71,15 @@ def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 break
             done.add(stage.index)
             span = instruction.span
+            early = _early_exit(df, stage, instruction)
+            if early is not None:
+                yield Finding(
+                    f"RUN has a pipe but no pipefail: not changed: `{early}` would fail under pipefail "
+                    "(the command before it is killed by SIGPIPE when the reader stops early)",
+                    span.start,
+                    span.end,
+                )
+                break
             family = base_of(df, stage).family
             shell = BASH if family in _BASH_FAMILIES else ASH if family in _ASH_FAMILIES else None
             if shell is None:
@@ -92,6 +101,44 @@ def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 Fix((Edit.insert(start, text),), Applicability.UNSAFE),
             )
             break
+
+
+# readers that may stop before their input ends, and writers that never end on their own
+_EARLY_READERS = frozenset({"head"})
+_QUIET_GREP = ("-q", "--quiet", "--silent", "-m", "--max-count")
+_ENDLESS_WRITERS = frozenset({"yes"})
+
+
+def _early_exit(df: Dockerfile, stage, first: Instruction) -> str | None:
+    """A pipe from ``first`` on (in the stage and the stages built FROM it) that pipefail breaks."""
+    later = list(stage.instructions[stage.instructions.index(first) :])
+    for child in df.descendants(stage):
+        later += child.instructions
+    for run in later:
+        if run.command != "RUN" or run.json or "|" not in run.logical + "".join(d.body for d in run.heredocs):
+            continue
+        script = script_of(df, run)
+        if script is None:
+            continue
+        commands = script.commands
+        for index, command in enumerate(commands):
+            if command.joiner != "|" or index == 0:
+                continue
+            before = commands[index - 1]
+            program = command.program or ""
+            if program in _EARLY_READERS:
+                return f"{before.program} | {program}"
+            if program in ("grep", "egrep", "fgrep") and any(
+                (w.value or "").startswith(_QUIET_GREP) or _short_flag(w.value, "qm") for w in command.args
+            ):
+                return f"{before.program} | {program}"
+            if before.program in _ENDLESS_WRITERS:
+                return f"{before.program} | {program}"
+    return None
+
+
+def _short_flag(value: str | None, letters: str) -> bool:
+    return bool(value) and value.startswith("-") and not value.startswith("--") and any(c in value[1:] for c in letters)
 
 
 def _has_pipe(df: Dockerfile, run: Instruction) -> bool:
