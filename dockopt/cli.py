@@ -18,6 +18,7 @@ import typer
 from . import __version__
 from .engine import FileResult, Settings, fix_text, process_many
 from .files import InputError, decode, discover
+from .fix import Applicability
 from .output import Summary, unified_diff
 from .registry import UnknownSelector, all_transforms, lookup, select
 
@@ -233,7 +234,8 @@ def explain(key: str = typer.Argument(..., help="A transform code, name or hadol
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
     rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
-    typer.echo(f"{found.code} {found.name}{rules}, {found.applicability.label} fix\n\n{found.doc}")
+    safety = "display-only (no fix)" if found.applicability == Applicability.DISPLAY_ONLY else f"{found.applicability.label} fix"
+    typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
 
 
 def run() -> None:

@@ -5,6 +5,9 @@ meet the threshold and do not conflict, parses the new text again, and repeats u
 applies. A pass that breaks the parse (or the shell of a RUN), or a loop that does not
 settle, leaves the text untouched and fails with the transform codes involved.
 
+``find_source`` runs the transforms once on the file as it is and returns every finding
+with its position.
+
 ``process_file`` wraps that for one path: read, fix, write (or not), and always return a
 ``FileResult``, never raise.
 """
@@ -105,6 +108,49 @@ def fix_source(
         current, df = candidate, new_df
     codes = tuple(sorted({f.code for f in _choose(_run(df, transforms, context), threshold, df)}))
     raise FixFailure(f"fixes did not settle after {MAX_PASSES} passes", codes)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding as ``dockopt check`` reports it: where it is (1-based lines and columns,
+    the end just after its last character) and whether its fix would be applied."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    applicability: Applicability | None  # of its fix; None when it has none
+    fixable: bool  # ``dockopt fix`` with the same options would apply its fix
+
+
+def find_source(
+    text: str,
+    transforms: tuple[Transform, ...],
+    *,
+    unsafe: bool = False,
+    context: Context | None = None,
+) -> tuple[Diagnostic, ...]:
+    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order.
+
+    Raises DockerfileSyntaxError for bad input.
+    """
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    df = parse(text)
+    diagnostics = []
+    for finding in _run(df, transforms, context or Context()):
+        line, column = df.line_col(finding.start)
+        end_line, end_column = df.line_col(finding.end)
+        applicability = finding.fix.applicability if finding.fix is not None else None
+        diagnostics.append(
+            Diagnostic(
+                finding.code, finding.name, finding.message, line, column, end_line, end_column,
+                applicability, finding.fixable(threshold),
+            )
+        )
+    return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
 
 
 def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) -> list[Finding]:

@@ -44,14 +44,19 @@ SUMMARY_WOULD_CLEAN_1 = "0 files would be changed, 1 unchanged\n"
 MiB = 1024 * 1024
 
 
+# the dockopt of this checkout, whichever one the interpreter has installed
+CHECKOUT = str(Path(dockopt.__file__).resolve().parent.parent)
+
+
 def run(*args: str, cwd: Path, stdin: bytes = b"", env: dict | None = None) -> tuple[int, str, str]:
     """Run ``python -m dockopt ARGS`` in ``cwd``; (returncode, stdout, stderr), never a traceback."""
+    path = os.pathsep.join(p for p in (CHECKOUT, os.environ.get("PYTHONPATH")) if p)
     proc = subprocess.run(
         [sys.executable, "-m", "dockopt", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
         timeout=120,
     )
     out = proc.stdout.decode("utf-8", "surrogateescape")
@@ -604,6 +609,12 @@ def test_explain_prints_the_transform_documentation(tmp_path, key):
     assert (code, err) == (0, "")
     assert out.startswith("DO101 merge-runs (answers hadolint DL3059), safe fix\n\nMerge consecutive RUN instructions into one.\n")
     assert "## Fix safety" in out
+
+
+def test_explain_says_a_display_only_transform_has_no_fix(tmp_path):
+    code, out, err = run("explain", "DL3007", cwd=tmp_path)
+    assert (code, err) == (0, "")
+    assert out.startswith("DO309 base-image-tag (answers hadolint DL3006, DL3007), display-only (no fix)\n\n")
 
 
 def test_explain_unknown_key_exits_2(tmp_path):

@@ -11,16 +11,20 @@ from .apt_get_not_apt import apt_get_not_apt
 from .apt_lists_cleanup import apt_lists_cleanup
 from .apt_no_install_recommends import apt_no_install_recommends
 from .apt_update_with_install import apt_update_with_install
+from .base_image_tag import base_image_tag
 from .copy_after_install import copy_after_install
+from .curl_pipe_shell import curl_pipe_shell
 from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
 from .gem_no_document import gem_no_document
 from .merge_runs import merge_runs
 from .npm_cache_clean import npm_cache_clean
+from .one_process import one_process
 from .pip_no_cache_dir import pip_no_cache_dir
 from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
+from .secrets_in_env import secrets_in_env
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
@@ -42,4 +46,8 @@ ALL: tuple[Transform, ...] = (
     npm_cache_clean,
     yarn_cache_clean,
     gem_no_document,
+    base_image_tag,
+    secrets_in_env,
+    curl_pipe_shell,
+    one_process,
 )
