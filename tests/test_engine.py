@@ -219,3 +219,10 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
     with pytest.raises(DockerfileSyntaxError):
         find_source("run <<EOF\n", (upper_keywords,))
 
+
+def test_process_file_in_check_mode_writes_nothing(tmp_path: Path) -> None:
+    dirty = tmp_path / "Dockerfile"
+    dirty.write_text("from x\n")
+    result = process_file(dirty, Settings((upper_keywords,), check=True, write=True))
+    assert result.status == "unchanged" and [d.code for d in result.diagnostics] == ["DO901"]
+    assert dirty.read_text() == "from x\n"
