@@ -1,8 +1,10 @@
-"""The command line: ``dockopt fix``, ``dockopt list``, ``dockopt explain``.
+"""The command line: ``dockopt fix``, ``dockopt check``, ``dockopt verify``, ``dockopt list``,
+``dockopt explain``.
 
-stdout carries data (diffs, rewritten text, tables); stderr carries per-file errors and the
-summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
-``--diff``); 2 dockopt could not do its job for at least one file, or bad usage.
+stdout carries data (diffs, rewritten text, findings, tables); stderr carries per-file errors
+and the summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
+``--diff``) or findings (``check``); 2 dockopt could not do its job for at least one file,
+or bad usage.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 
 from . import __version__
-from .engine import FileResult, Settings, fix_text, process_many
+from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
-from .output import Summary, unified_diff
+from .fix import Applicability
+from .output import FORMATS, CheckSummary, Summary, unified_diff
 from .registry import UnknownSelector, all_transforms, lookup, select
 
 app = typer.Typer(
@@ -62,6 +65,16 @@ def _out(text: str) -> None:
     sys.stdout.buffer.flush()
 
 
+# options that `fix` and `check` share
+_SELECT = typer.Option(
+    None, "--select", help="Only these transforms: codes, names, hadolint rules or code prefixes (comma-separated)."
+)
+_IGNORE = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select).")
+_QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary.")
+_JOBS = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core).")
+_CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
+
+
 @app.command()
 def fix(
     paths: Optional[List[str]] = typer.Argument(
@@ -70,17 +83,67 @@ def fix(
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
-    select_: Optional[List[str]] = typer.Option(
-        None, "--select", help="Only these transforms: codes, names, hadolint rules or code prefixes (comma-separated)."
-    ),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print no summary."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core)."),
-    context: Optional[str] = typer.Option(
-        None, "--context", help="The build context of the Dockerfiles (default: each one's own directory)."
-    ),
+    select_: Optional[List[str]] = _SELECT,
+    ignore: Optional[List[str]] = _IGNORE,
+    quiet: bool = _QUIET,
+    jobs: int = _JOBS,
+    context: Optional[str] = _CONTEXT,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
+    settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=not (diff or check), keep_text=diff)
+    targets = paths or ["."]
+    if _stdin(targets):
+        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
+
+    summary = Summary(unsafe=unsafe_fixes)
+    for result in _results(targets, settings, jobs):
+        summary.add(result)
+        _report(result, diff=diff, check=check)
+    if summary.files == 0:
+        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if not quiet:
+        _err(summary.line(would=diff or check))
+    raise typer.Exit(_exit_code(summary, diff or check))
+
+
+@app.command()
+def check(
+    paths: Optional[List[str]] = typer.Argument(
+        None, help="Files or directories to check (default: the current directory); '-' reads stdin."
+    ),
+    unsafe_fixes: bool = typer.Option(
+        False, "--unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too."
+    ),
+    select_: Optional[List[str]] = _SELECT,
+    ignore: Optional[List[str]] = _IGNORE,
+    quiet: bool = _QUIET,
+    jobs: int = _JOBS,
+    context: Optional[str] = _CONTEXT,
+) -> None:
+    """List the findings of every transform, display-only ones included; change nothing."""
+    settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=False, keep_text=False, check=True)
+    targets = paths or ["."]
+    results = [_check_stdin(settings)] if _stdin(targets) else _results(targets, settings, jobs)
+    summary = CheckSummary(unsafe=unsafe_fixes)
+    checked = []
+    for result in results:
+        summary.add(result)
+        if result.failed:
+            _err(f"error: {result.path}: {result.error}")
+        else:
+            checked.append(result)
+    _out(FORMATS["text"](sorted(checked, key=lambda r: r.path)))
+    if summary.files + summary.failed == 0:
+        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if not quiet:
+        _err(summary.line())
+    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
+
+
+def _settings(
+    select_: Optional[List[str]], ignore: Optional[List[str]], context: Optional[str], **options: bool
+) -> Settings:
+    """The settings of --select, --ignore and --context (and ``options``); exits on bad usage."""
     try:
         transforms = select(_split(select_), _split(ignore))
     except UnknownSelector as exc:
@@ -89,35 +152,26 @@ def fix(
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    settings = Settings(
-        transforms,
-        unsafe=unsafe_fixes,
-        write=not (diff or check),
-        keep_text=diff,
-        context_dir=Path(context) if context is not None else None,
-    )
-    targets = paths or ["."]
-    if "-" in targets:
-        if len(targets) > 1:
-            _err("error: '-' (stdin) cannot be combined with other paths")
-            raise typer.Exit(EXIT_ERROR)
-        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
+    return Settings(transforms, context_dir=Path(context) if context is not None else None, **options)
 
-    summary = Summary(unsafe=unsafe_fixes)
+
+def _stdin(targets: list[str]) -> bool:
+    """Whether the paths name stdin (`-`), which must then come alone; exits on bad usage."""
+    if "-" not in targets:
+        return False
+    if len(targets) > 1:
+        _err("error: '-' (stdin) cannot be combined with other paths")
+        raise typer.Exit(EXIT_ERROR)
+    return True
+
+
+def _results(targets: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
+    """Every Dockerfile the paths name, processed: paths that are missing fail first."""
     found = list(discover(targets))
     for missing in (f for f in found if f.error):
-        result = FileResult(str(missing.path), "failed", error=missing.error)
-        summary.add(result)
-        _report(result, diff=diff, check=check)
+        yield FileResult(str(missing.path), "failed", error=missing.error)
     paths = [f.path for f in found if not f.error]
-    for result in process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1)):
-        summary.add(result)
-        _report(result, diff=diff, check=check)
-    if summary.files == 0:
-        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
-    if not quiet:
-        _err(summary.line(would=diff or check))
-    raise typer.Exit(_exit_code(summary, diff or check))
+    yield from process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1))
 
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:
@@ -145,7 +199,7 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
         _err(f"error: -: {exc}")
         sys.stdout.buffer.write(data)
         return EXIT_ERROR
-    result = fix_text("-", text, replace(settings, keep_text=True))
+    result = process_text("-", text, replace(settings, keep_text=True))
     summary = Summary(unsafe=settings.unsafe)
     summary.add(result)
     if result.failed:
@@ -163,6 +217,14 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
         if result.side_files:
             _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
     return _exit_code(summary, diff or check)
+
+
+def _check_stdin(settings: Settings) -> FileResult:
+    try:
+        text = decode(sys.stdin.buffer.read())
+    except InputError as exc:
+        return FileResult("-", "failed", error=str(exc))
+    return process_text("-", text, settings)
 
 
 def _exit_code(summary: Summary, report_changes: bool) -> int:
@@ -233,7 +295,8 @@ def explain(key: str = typer.Argument(..., help="A transform code, name or hadol
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
     rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
-    typer.echo(f"{found.code} {found.name}{rules}, {found.applicability.label} fix\n\n{found.doc}")
+    safety = "display-only (no fix)" if found.applicability == Applicability.DISPLAY_ONLY else f"{found.applicability.label} fix"
+    typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
 
 
 def run() -> None:

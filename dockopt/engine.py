@@ -5,7 +5,10 @@ meet the threshold and do not conflict, parses the new text again, and repeats u
 applies. A pass that breaks the parse (or the shell of a RUN), or a loop that does not
 settle, leaves the text untouched and fails with the transform codes involved.
 
-``process_file`` wraps that for one path: read, fix, write (or not), and always return a
+``find_source`` runs the transforms once on the file as it is and returns every finding
+with its position (``dockopt check``).
+
+``process_file`` wraps either for one path: read, fix, write (or not), and always return a
 ``FileResult``, never raise.
 """
 
@@ -107,6 +110,49 @@ def fix_source(
     raise FixFailure(f"fixes did not settle after {MAX_PASSES} passes", codes)
 
 
+@dataclass(frozen=True)
+class Diagnostic:
+    """A finding as ``dockopt check`` reports it: where it is (1-based lines and columns,
+    the end just after its last character) and whether its fix would be applied."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    applicability: Applicability | None  # of its fix; None when it has none
+    fixable: bool  # ``dockopt fix`` with the same options would apply its fix
+
+
+def find_source(
+    text: str,
+    transforms: tuple[Transform, ...],
+    *,
+    unsafe: bool = False,
+    context: Context | None = None,
+) -> tuple[Diagnostic, ...]:
+    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order.
+
+    Raises DockerfileSyntaxError for bad input.
+    """
+    threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    df = parse(text)
+    diagnostics = []
+    for finding in _run(df, transforms, context or Context()):
+        line, column = df.line_col(finding.start)
+        end_line, end_column = df.line_col(finding.end)
+        applicability = finding.fix.applicability if finding.fix is not None else None
+        diagnostics.append(
+            Diagnostic(
+                finding.code, finding.name, finding.message, line, column, end_line, end_column,
+                applicability, finding.fixable(threshold),
+            )
+        )
+    return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
+
+
 def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) -> list[Finding]:
     findings: list[Finding] = []
     for transform in transforms:
@@ -168,6 +214,7 @@ class Settings:
     write: bool = True  # False for --diff and --check
     keep_text: bool = True  # results carry the source and output (for diffs)
     context_dir: Path | None = None  # the build context for every file (default: each file's directory)
+    check: bool = False  # only list the findings on the file as it is (``diagnostics``); change nothing
 
 
 @dataclass(frozen=True)
@@ -183,17 +230,22 @@ class FileResult:
     error: str | None = None
     side_files: tuple[SideFile, ...] = ()  # paths as displayed (the context directory joined)
     rewritten: bool = False  # the Dockerfile itself changes (not only files beside it)
+    diagnostics: tuple[Diagnostic, ...] = ()  # with ``Settings.check``: the findings, in file order
 
     @property
     def failed(self) -> bool:
         return self.status == "failed"
 
 
-def fix_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
-    """Fix already-read text; errors become a failed FileResult."""
+def process_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
+    """Fix already-read text (with ``settings.check``, list its findings); errors become a failed FileResult."""
     directory = settings.context_dir or (path.parent if path is not None else None)
+    context = Context(path, directory)
     try:
-        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=Context(path, directory))
+        if settings.check:
+            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
+            return FileResult(display, "unchanged", text, text, diagnostics=found)
+        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
     except FixFailure as exc:
@@ -210,7 +262,7 @@ def fix_text(display: str, text: str, settings: Settings, path: Path | None = No
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
-    """Read, fix and (when settings.write) rewrite one file. Never raises for a bad file."""
+    """Read, fix (or check) and (when settings.write) rewrite one file. Never raises for a bad file."""
     result = _process_file(path, settings)
     if not settings.keep_text:
         side = tuple(SideFile(f.path, None, "") for f in result.side_files)
@@ -224,7 +276,7 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
         text = files.read_dockerfile(path)
     except files.InputError as exc:
         return FileResult(display, "failed", error=str(exc))
-    result = fix_text(display, text, settings, path)
+    result = process_text(display, text, settings, path)
     if result.status == "changed" and settings.write:
         try:
             if result.output != text:
@@ -252,7 +304,7 @@ def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterat
     with ProcessPoolExecutor(
         max_workers=jobs,
         initializer=_init_worker,
-        initargs=(codes, settings.unsafe, settings.write, settings.keep_text, settings.context_dir),
+        initargs=(codes, replace(settings, transforms=())),  # transforms go by code: they do not pickle
     ) as pool:
         yield from pool.map(_work, paths, chunksize=8)
 
@@ -260,11 +312,11 @@ def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterat
 _worker_settings: Settings | None = None
 
 
-def _init_worker(codes: tuple[str, ...], unsafe: bool, write: bool, keep_text: bool, context_dir: Path | None) -> None:
+def _init_worker(codes: tuple[str, ...], settings: Settings) -> None:
     global _worker_settings
     from .registry import select
 
-    _worker_settings = Settings(select(codes), unsafe, write, keep_text, context_dir)
+    _worker_settings = replace(settings, transforms=select(codes))
 
 
 def _work(path: Path) -> FileResult:

@@ -1,10 +1,12 @@
-"""Rendering results: unified diffs, per-file notes and the summary line."""
+"""Rendering results: unified diffs, per-file notes, the summary lines, and the findings of
+``dockopt check`` in each output format."""
 
 from __future__ import annotations
 
 import difflib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 from .engine import FileResult
 from .fix import Applicability
@@ -77,6 +79,58 @@ class Summary:
             text += f"; {'fixes' if not would else 'fixes to apply'}: {applied}"
         if self.more_with_unsafe:
             text += f"; {_plural(self.more_with_unsafe, 'more fix', 'more fixes')} available with --unsafe-fixes"
+        return text
+
+
+# --------------------------------------------------------------------------- dockopt check
+
+
+def format_text(results: Sequence[FileResult]) -> str:
+    """One line a finding, `path:line:col: CODE [*] message`; `[*]` marks a fix that `dockopt
+    fix` would apply with the same options."""
+    lines = []
+    for result in results:
+        for d in result.diagnostics:
+            mark = " [*]" if d.fixable else ""
+            lines.append(f"{result.path}:{d.line}:{d.column}: {d.code}{mark} {d.message}\n")
+    return "".join(lines)
+
+
+# output formats of `dockopt check`: the results of every file (in path order) to the text printed
+FORMATS: dict[str, Callable[[Sequence[FileResult]], str]] = {"text": format_text}
+
+
+@dataclass
+class CheckSummary:
+    """Counts of ``dockopt check``, folded over file results."""
+
+    unsafe: bool = False
+    files: int = 0
+    failed: int = 0
+    findings: int = 0
+    fixable: int = 0
+    more_with_unsafe: int = 0
+
+    def add(self, result: FileResult) -> None:
+        if result.failed:
+            self.failed += 1
+            return
+        self.files += 1
+        self.findings += len(result.diagnostics)
+        self.fixable += sum(1 for d in result.diagnostics if d.fixable)
+        if not self.unsafe:
+            self.more_with_unsafe += sum(1 for d in result.diagnostics if d.applicability == Applicability.UNSAFE)
+
+    def line(self) -> str:
+        text = f"Found {_plural(self.findings, 'finding')} in {_plural(self.files, 'file')}"
+        if self.findings:
+            command = "dockopt fix --unsafe-fixes" if self.unsafe else "dockopt fix"
+            details = f"{self.fixable} fixable with `{command}`"
+            if self.more_with_unsafe:
+                details += f", {self.more_with_unsafe} more with `--unsafe-fixes`"
+            text += f" ({details})"
+        if self.failed:
+            text += f"; {self.failed} failed"
         return text
 
 

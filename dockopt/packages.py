@@ -235,7 +235,9 @@ def reaching_final(df: Dockerfile) -> set[int]:
     return {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
 
 
-def _recognise(run: Instruction, command: Command) -> Invocation | None:
+def unwrapped(command: Command) -> tuple[Word, ...] | None:
+    """The command's words from the program it runs behind `sudo`, `env`, `nice` or `nohup`
+    (their options and `VAR=value` words skipped); None when that program is an expansion."""
     if command.name is None or command.name.value is None:
         return None
     words = [command.name, *command.args]
@@ -246,8 +248,15 @@ def _recognise(run: Instruction, command: Command) -> Invocation | None:
         if index >= len(words) or words[index].value is None:
             return None
         program = posixpath.basename(words[index].value or "")
-    named = words[index]
-    rest = words[index + 1 :]
+    return tuple(words[index:])
+
+
+def _recognise(run: Instruction, command: Command) -> Invocation | None:
+    words = unwrapped(command)
+    if words is None:
+        return None
+    named, rest = words[0], words[1:]
+    program = posixpath.basename(named.value or "")
     if _PYTHON.match(program):
         if len(rest) >= 2 and rest[0].value == "-m" and rest[1].value == "pip":
             return _invocation(run, command, "pip", named, tuple(rest[2:]))

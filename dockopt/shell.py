@@ -91,6 +91,7 @@ class Command:
     end: int
     program: str | None  # the name without its directory: "/usr/bin/apt-get" -> "apt-get"
     _offsets: OffsetMap
+    pipeline: int | None = None  # shared by the members of one pipeline (see ``pipeline_of``)
 
     @property
     def span(self) -> Span:
@@ -257,6 +258,8 @@ class _Walker:
         self.functions: list[str] = []
         self.redirects: list[Word] = []
         self.pending = ""
+        self.pipelines = 0
+        self.pipeline: tuple[int, tuple[str, ...]] | None = None  # the pipeline being walked, its members' context
 
     def pos(self, byte: int) -> int:
         return byte if self.char_of is None else self.char_of[byte]
@@ -396,14 +399,19 @@ class _Walker:
                 ops.append(value)  # type: ignore[arg-type]
             elif kind == "cmd":
                 groups[-1].append(value)
+        saved = self.pipeline
         for index, group in enumerate(groups):
             inner = context + ("pipeline",) if len(group) > 1 else context
+            if len(group) > 1:
+                self.pipelines += 1
+                self.pipeline = (self.pipelines, inner)
             for position, command in enumerate(group):
                 if position:
                     self.pending = "|"
                 elif index:
                     self.pending = ops[index - 1]
                 self.statement(command, inner)
+            self.pipeline = saved
         for redirect in redirects:
             self.redirect(redirect)
             self.nested(redirect, context)
@@ -483,8 +491,10 @@ class _Walker:
         start, end = self.pos(node.start_byte), self.pos(node.end_byte)
         value = name.value if name is not None else None
         program = posixpath.basename(value) if value is not None else None
+        # a member of the pipeline itself, not a command nested in one of its members
+        pipeline = self.pipeline[0] if self.pipeline is not None and self.pipeline[1] == context else None
         self.commands.append(
-            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets)
+            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets, pipeline)
         )
 
 
@@ -550,6 +560,15 @@ def _analyse(text: str, offsets: OffsetMap) -> Script:
 
 
 # --------------------------------------------------------------------------- shell facts
+
+
+def pipeline_of(script: Script, command: Command) -> tuple[Command, ...]:
+    """The simple commands of the pipeline ``command`` is a member of, in order (itself alone
+    when it is in none). A member that is a compound command (`(...)`, `{ ...; }`) has no
+    command here; commands nested in a member (in `$(...)`) are not members."""
+    if command.pipeline is None:
+        return (command,)
+    return tuple(c for c in script.commands if c.pipeline == command.pipeline)
 
 
 @dataclass(frozen=True, slots=True)

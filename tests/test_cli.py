@@ -21,19 +21,21 @@ from dockopt.cli import app
 from dockopt.engine import Settings, process_file
 from dockopt.registry import select
 
-FIXABLE = "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready\n"
-FIXED = "FROM debian:bookworm-slim\nRUN mkdir -p /app \\\n    && touch /app/ready\n"
-CLEAN = "FROM debian:bookworm-slim\nRUN echo hi\n"
+# the samples run as a non-root user, so that non-root-user (DO301) has nothing to say
+FIXABLE = "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready\nUSER 10001:10001\n"
+FIXED = "FROM debian:bookworm-slim\nRUN mkdir -p /app \\\n    && touch /app/ready\nUSER 10001:10001\n"
+CLEAN = "FROM debian:bookworm-slim\nRUN echo hi\nUSER 10001:10001\n"
 
 DIFF = (
     "--- a/Dockerfile\n"
     "+++ b/Dockerfile\n"
-    "@@ -1,3 +1,3 @@\n"
+    "@@ -1,4 +1,4 @@\n"
     " FROM debian:bookworm-slim\n"
     "-RUN mkdir -p /app\n"
     "-RUN touch /app/ready\n"
     "+RUN mkdir -p /app \\\n"
     "+    && touch /app/ready\n"
+    " USER 10001:10001\n"
 )
 
 SUMMARY_CHANGED_1 = "1 file changed, 0 unchanged; fixes: DO101 merge-runs ×1\n"
@@ -44,14 +46,19 @@ SUMMARY_WOULD_CLEAN_1 = "0 files would be changed, 1 unchanged\n"
 MiB = 1024 * 1024
 
 
+# the dockopt of this checkout, whichever one the interpreter has installed
+CHECKOUT = str(Path(dockopt.__file__).resolve().parent.parent)
+
+
 def run(*args: str, cwd: Path, stdin: bytes = b"", env: dict | None = None) -> tuple[int, str, str]:
     """Run ``python -m dockopt ARGS`` in ``cwd``; (returncode, stdout, stderr), never a traceback."""
+    path = os.pathsep.join(p for p in (CHECKOUT, os.environ.get("PYTHONPATH")) if p)
     proc = subprocess.run(
         [sys.executable, "-m", "dockopt", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
         timeout=120,
     )
     out = proc.stdout.decode("utf-8", "surrogateescape")
@@ -169,7 +176,7 @@ def test_diff_headers_carry_the_path_of_a_file_in_a_subdirectory(tmp_path):
 
 
 def test_diff_marks_a_missing_final_newline(tmp_path):
-    write(tmp_path / "Dockerfile", FIXABLE.rstrip("\n"))
+    write(tmp_path / "Dockerfile", "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready")
     code, out, _ = run("fix", "--diff", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert out == (
@@ -606,6 +613,12 @@ def test_explain_prints_the_transform_documentation(tmp_path, key):
     assert "## Fix safety" in out
 
 
+def test_explain_says_a_display_only_transform_has_no_fix(tmp_path):
+    code, out, err = run("explain", "DL3007", cwd=tmp_path)
+    assert (code, err) == (0, "")
+    assert out.startswith("DO309 base-image-tag (answers hadolint DL3006, DL3007), display-only (no fix)\n\n")
+
+
 def test_explain_unknown_key_exits_2(tmp_path):
     assert run("explain", "NOPE", cwd=tmp_path) == (2, "", "error: no transform named 'NOPE' (see `dockopt list`)\n")
 
@@ -642,3 +655,108 @@ def test_parallel_jobs_give_the_same_results_in_the_same_order(tmp_path):
     fixed = run("fix", "-j", "2", ".", cwd=tmp_path)
     assert fixed[0] == 2
     assert (tmp_path / "d01" / "Dockerfile").read_text() == FIXED
+
+
+# --------------------------------------------------------------------------- 9. check
+
+# a safe fix (DO101), an unsafe one (DO204) and display-only findings (DO309, DO310)
+FINDINGS = (
+    "FROM node\n"
+    "ENV API_TOKEN=abc\n"
+    "RUN mkdir -p /app\n"
+    "RUN apt-get install -y curl\n"
+    "USER 10001:10001\n"
+)
+CHECKED = [
+    "Dockerfile:1:6: DO309 FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)",
+    "Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
+    "never bake secrets in the image, use RUN --mount=type=secret",
+    "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3",
+    "Dockerfile:4:5: DO204 apt-get install without --no-install-recommends also installs recommended packages",
+]
+
+
+def test_check_lists_findings_sorted_with_fixable_marks_and_writes_nothing(tmp_path):
+    target = write(tmp_path / "Dockerfile", FINDINGS)
+    code, out, err = run("check", "Dockerfile", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines() == CHECKED
+    assert err == "Found 4 findings in 1 file (1 fixable with `dockopt fix`, 1 more with `--unsafe-fixes`)\n"
+    assert target.read_text() == FINDINGS
+
+
+def test_check_with_unsafe_fixes_marks_unsafe_fixes_fixable(tmp_path):
+    write(tmp_path / "Dockerfile", FINDINGS)
+    code, out, err = run("check", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
+    assert code == 1
+    assert out.splitlines()[3].startswith("Dockerfile:4:5: DO204 [*] apt-get install")
+    assert err == "Found 4 findings in 1 file (2 fixable with `dockopt fix --unsafe-fixes`)\n"
+
+
+def test_check_reports_findings_of_the_file_as_it_is_not_after_fixes(tmp_path):
+    # merging the RUNs would move the second one; its findings keep their original place
+    write(tmp_path / "Dockerfile", "FROM debian:12\nRUN mkdir /a\nRUN curl -fsSL https://x.example/i.sh | sh\nUSER 1000\n")
+    code, out, _ = run("check", "Dockerfile", cwd=tmp_path)
+    assert code == 1
+    assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [
+        ["Dockerfile:3:1:", "DO101"],
+        ["Dockerfile:3:1:", "DO304"],
+        ["Dockerfile:3:5:", "DO311"],
+    ]
+
+
+def test_check_of_clean_files_exits_0_and_prints_no_findings(tmp_path):
+    write(tmp_path / "a" / "Dockerfile", CLEAN)
+    write(tmp_path / "b" / "Dockerfile", CLEAN)
+    assert run("check", cwd=tmp_path) == (0, "", "Found 0 findings in 2 files\n")
+
+
+def test_check_sorts_by_file_and_reports_a_bad_file_on_one_line(tmp_path):
+    write(tmp_path / "b" / "Dockerfile", "FROM node\nUSER 1000\n")
+    write(tmp_path / "a" / "Dockerfile", "FROM debian:12\nENV GITHUB_TOKEN=x\nUSER 1000\n")
+    bad = write(tmp_path / "c" / "Dockerfile", "FROM x\nRUN <<EOF\n")
+    code, out, err = run("check", "b", "c", "a", "missing", cwd=tmp_path)
+    assert code == 2
+    assert [line.split(":")[0] for line in out.splitlines()] == ["a/Dockerfile", "b/Dockerfile"]
+    assert_one_error_line(err, "c/Dockerfile", "cannot parse: line 2: unterminated heredoc")
+    assert_one_error_line(err, "missing", "no such file or directory")
+    assert err.splitlines()[-1] == "Found 2 findings in 2 files (0 fixable with `dockopt fix`); 2 failed"
+    assert bad.read_text() == "FROM x\nRUN <<EOF\n"
+
+
+def test_check_reads_stdin(tmp_path):
+    code, out, err = run("check", "-", cwd=tmp_path, stdin=FINDINGS.encode())
+    assert code == 1
+    assert out.splitlines() == [line.replace("Dockerfile:", "-:", 1) for line in CHECKED]
+    assert run("check", "-", cwd=tmp_path, stdin=CLEAN.encode())[0] == 0
+
+
+def test_check_of_bad_stdin_exits_2_with_one_error_line(tmp_path):
+    code, out, err = run("check", "-q", "-", cwd=tmp_path, stdin=b"FROM x\nRUN echo \xff\n")
+    assert (code, out) == (2, "")
+    assert err == "error: -: not UTF-8 (byte 0xff at offset 16)\n"
+
+
+@pytest.mark.parametrize("selector", ["DO310", "secrets-in-env", "DL3064"])
+def test_check_select_and_ignore(tmp_path, selector):
+    write(tmp_path / "Dockerfile", FINDINGS)
+    code, out, err = run("check", "-q", "--select", selector, "Dockerfile", cwd=tmp_path)
+    assert (code, out, err) == (1, CHECKED[1] + "\n", "")
+    code, out, _ = run("check", "--select", "DO3", "--ignore", "DO309,DO310", "Dockerfile", cwd=tmp_path)
+    assert (code, out) == (0, "")
+
+
+def test_check_usage_errors_exit_2(tmp_path):
+    write(tmp_path / "Dockerfile", FINDINGS)
+    assert run("check", "--select", "DO999", "Dockerfile", cwd=tmp_path)[0] == 2
+    assert run("check", "-", "Dockerfile", cwd=tmp_path)[0] == 2
+    assert run("check", "--context", "nowhere", "Dockerfile", cwd=tmp_path)[0] == 2
+
+
+def test_check_on_many_files_in_parallel_gives_the_same_output(tmp_path):
+    for index in range(40):
+        write(tmp_path / f"d{index:02}" / "Dockerfile", FINDINGS if index % 3 else CLEAN)
+    one = run("check", "-j", "1", ".", cwd=tmp_path)
+    two = run("check", "-j", "2", ".", cwd=tmp_path)
+    assert one == two
+    assert one[0] == 1 and len(one[1].splitlines()) == 26 * 4

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.engine import FixFailure, Settings, fix_source, process_file
+from dockopt.engine import Diagnostic, FixFailure, Settings, find_source, fix_source, process_file
 from dockopt.fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits
 from dockopt.output import Summary, unified_diff
 from dockopt.registry import UnknownSelector, all_transforms, lookup, select, transform
@@ -200,3 +200,29 @@ def test_files_written_by_an_earlier_run_are_not_reported_again() -> None:
     context = Context(written=((".dockerignore", ".git\n"),))
     result = fix_source("FROM x\n", (), context=context)
     assert result.side_files == () and not result.changed
+
+
+def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() -> None:
+    text = "from x\nrun a\n"
+    found = find_source(text, (display_only, unsafe_label, upper_keywords))
+    assert found == (
+        Diagnostic("DO903", "display-only", "just saying", 1, 1, 2, 1, Applicability.DISPLAY_ONLY, False),
+        Diagnostic("DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False),
+        Diagnostic("DO901", "upper-keywords", "lowercase keyword", 1, 1, 1, 5, Applicability.SAFE, True),
+        Diagnostic("DO903", "display-only", "just saying", 2, 1, 2, 7, Applicability.DISPLAY_ONLY, False),
+        Diagnostic("DO901", "upper-keywords", "lowercase keyword", 2, 1, 2, 4, Applicability.SAFE, True),
+    )
+    with_unsafe = find_source(text, (unsafe_label,), unsafe=True)
+    assert [d.fixable for d in with_unsafe] == [True]
+    # a transform that never settles is still run once
+    assert [d.code for d in find_source(text, (never_settles,))] == ["DO905"]
+    with pytest.raises(DockerfileSyntaxError):
+        find_source("run <<EOF\n", (upper_keywords,))
+
+
+def test_process_file_in_check_mode_writes_nothing(tmp_path: Path) -> None:
+    dirty = tmp_path / "Dockerfile"
+    dirty.write_text("from x\n")
+    result = process_file(dirty, Settings((upper_keywords,), check=True, write=True))
+    assert result.status == "unchanged" and [d.code for d in result.diagnostics] == ["DO901"]
+    assert dirty.read_text() == "from x\n"

@@ -3,6 +3,10 @@
 ``<case>.in.Dockerfile`` must become ``<case>.out.Dockerfile`` byte for byte; ``ok_<why>``
 cases must come out unchanged. Each case is also fixed a second time (nothing more may
 change) and the output must parse, with our parser and with BuildKit's where it is installed.
+
+A display-only transform changes nothing: its findings on ``<case>.in.Dockerfile`` are kept
+in ``<case>.findings.txt``, one ``line:col: CODE message`` a line, and ``ok_`` cases have none.
+
 Regenerate with ``pytest tests/test_golden.py --force-regen`` and review the diff.
 """
 
@@ -13,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.engine import fix_source
+from dockopt.engine import find_source, fix_source
+from dockopt.fix import Applicability
 from dockopt.registry import Context, Transform, all_transforms
 from dockopt.syntax import parse
 
@@ -42,14 +47,34 @@ def transform_for(case: Path) -> Transform:
     return found[0]
 
 
+def display_only(transform: Transform) -> bool:
+    return transform.applicability == Applicability.DISPLAY_ONLY
+
+
+def expected_findings(case: Path) -> Path:
+    return case.with_name(case.name.replace(".in.Dockerfile", ".findings.txt"))
+
+
+def findings_text(source: str, transform: Transform) -> str:
+    """The findings as kept in <case>.findings.txt: `line:col: CODE message`, in file order."""
+    return "".join(f"{d.line}:{d.column}: {d.code} {d.message}\n" for d in find_source(source, (transform,)))
+
+
 def test_every_transform_is_registered_and_has_fixtures() -> None:
     modules = {c.parent.name for c in _cases()} | {c.parent.parent.name for c in _context_cases()}
-    registered = {t.function.__module__.rsplit(".", 1)[-1] for t in all_transforms()}
-    assert modules == registered
+    registered = {t.function.__module__.rsplit(".", 1)[-1]: t for t in all_transforms()}
+    assert modules == set(registered)
     for module in modules:
         names = [c.name for c in _cases() if c.parent.name == module]
         names += [c.parent.name for c in _context_cases() if c.parent.parent.name == module]
         assert any(n.startswith("ok_") for n in names) and any(not n.startswith("ok_") for n in names)
+    # expected files belong to a case, and of the kind its transform makes
+    for kept in FIXTURES.glob("*/*.findings.txt"):
+        case = kept.with_name(kept.name.replace(".findings.txt", ".in.Dockerfile"))
+        assert case.exists() and display_only(registered[kept.parent.name]), f"{kept} has no display-only case"
+    for kept in FIXTURES.glob("*/*.out.Dockerfile"):
+        assert not display_only(registered[kept.parent.name]), f"{kept}: a display-only transform changes nothing"
+    assert not [c for c in _context_cases() if display_only(registered[c.parent.parent.name])]
 
 
 def read(path: Path) -> str:
@@ -61,7 +86,16 @@ def test_golden(case: Path, file_regression) -> None:
     transform = transform_for(case)
     source = read(case)
     output = fix_source(source, (transform,), unsafe=True).output
-    if case.name.startswith("ok_"):
+    if display_only(transform):
+        assert output == source, "a display-only transform must not change the file"
+        findings = findings_text(source, transform)
+        if case.name.startswith("ok_"):
+            assert findings == "", "an ok_ case must have no findings"
+            assert not expected_findings(case).exists()
+        else:
+            assert findings, "a fixture that is not ok_ must have findings"
+            file_regression.check(findings.encode("utf-8"), binary=True, fullpath=expected_findings(case))
+    elif case.name.startswith("ok_"):
         assert output == source, "an ok_ case must stay unchanged"
         assert not case.with_name(case.name.replace(".in.", ".out.")).exists()
     else:
@@ -74,7 +108,7 @@ def test_golden(case: Path, file_regression) -> None:
 
 
 def _changed_cases() -> list[Path]:
-    return [c for c in _cases() if not c.name.startswith("ok_")]
+    return [c for c in _cases() if not c.name.startswith("ok_") and not display_only(transform_for(c))]
 
 
 # transforms whose fixes add instructions (a USER, a SHELL, a RUN) rather than fold them

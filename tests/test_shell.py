@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockopt.shell import effective_shell, is_posix_shell, persistent_effects, script_of
+from dockopt.shell import effective_shell, is_posix_shell, persistent_effects, pipeline_of, script_of
 from dockopt.syntax import parse
 
 
@@ -129,3 +129,27 @@ def test_non_ascii_offsets() -> None:
     df, sc = script("FROM x\nRUN echo héllo wörld && ls ü\n")
     assert [df.slice(w.span) for w in sc.commands[0].args] == ["héllo", "wörld"]
     assert df.slice(sc.commands[1].args[0].span) == "ü"
+
+
+def test_pipeline_members_and_only_them() -> None:
+    df, sc = script(
+        "FROM x\nRUN a | b $(c | d) | e && f | g; h | (i; j) | k; l\n"
+    )
+    programs = {c.program: c for c in sc.commands}
+
+    def members(name: str) -> list[str | None]:
+        return [c.program for c in pipeline_of(sc, programs[name])]
+
+    assert members("a") == members("e") == ["a", "b", "e"]
+    assert members("c") == members("d") == ["c", "d"]  # a pipeline of its own, inside a member
+    assert members("f") == ["f", "g"]
+    assert members("h") == members("k") == ["h", "k"]  # the subshell member has no simple command
+    assert members("i") == ["i"] and members("l") == ["l"]
+
+
+def test_pipeline_that_tree_sitter_nests_wrongly() -> None:
+    df, sc = script("FROM x\nRUN curl -sL u | tee f | sh && echo done\n")
+    first = sc.commands[0]
+    assert [c.program for c in pipeline_of(sc, first)] == ["curl", "tee", "sh"]
+    assert pipeline_of(sc, sc.commands[-1]) == (sc.commands[-1],)
+

@@ -12,7 +12,9 @@ from .apt_get_not_apt import apt_get_not_apt
 from .apt_lists_cleanup import apt_lists_cleanup
 from .apt_no_install_recommends import apt_no_install_recommends
 from .apt_update_with_install import apt_update_with_install
+from .base_image_tag import base_image_tag
 from .copy_after_install import copy_after_install
+from .curl_pipe_shell import curl_pipe_shell
 from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
 from .exec_form_cmd import exec_form_cmd
@@ -22,11 +24,13 @@ from .merge_runs import merge_runs
 from .no_sudo import no_sudo
 from .non_root_user import non_root_user
 from .npm_cache_clean import npm_cache_clean
+from .one_process import one_process
 from .pip_no_cache_dir import pip_no_cache_dir
 from .pipefail import pipefail
 from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
+from .secrets_in_env import secrets_in_env
 from .strip_setuid import strip_setuid
 from .useradd_no_log_init import useradd_no_log_init
 from .yarn_cache_clean import yarn_cache_clean
@@ -58,4 +62,8 @@ ALL: tuple[Transform, ...] = (
     no_sudo,
     maintainer_to_label,
     useradd_no_log_init,
+    base_image_tag,
+    secrets_in_env,
+    curl_pipe_shell,
+    one_process,
 )
