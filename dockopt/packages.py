@@ -11,9 +11,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from .shell import Command, Word, effective_shell, is_posix_shell, script_of
+from .shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from .syntax import Dockerfile, Instruction
 
 MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"})
@@ -212,6 +212,21 @@ def runs(df: Dockerfile) -> Iterator[Instruction]:
     for instruction in df.instructions:
         if (instruction.sub or instruction).command == "RUN":
             yield instruction
+
+
+def scripts_mentioning(
+    df: Dockerfile, word: str, candidates: Iterable[Instruction] | None = None
+) -> Iterator[tuple[Instruction, Script]]:
+    """The RUNs (of ``candidates``, default all) whose text holds ``word``, run by a POSIX
+    shell, with their parsed scripts (those tree-sitter could not parse are left out)."""
+    for run in runs(df) if candidates is None else candidates:
+        if word not in run.logical and not any(word in doc.body for doc in run.heredocs):
+            continue
+        if not is_posix_shell(effective_shell(df, run)):
+            continue
+        script = script_of(df, run)
+        if script is not None and not script.has_error:
+            yield run, script
 
 
 def find(df: Dockerfile, managers: frozenset[str] | set[str], only: set[int] | None = None) -> Iterator[Invocation]:

@@ -7,7 +7,8 @@ from typing import Iterator
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import runs_as_root
 from ..registry import Context, transform
-from ..shell import Command, effective_shell, is_posix_shell, script_of
+from ..packages import scripts_mentioning
+from ..shell import Command
 from ..syntax import Dockerfile
 
 # sudo options that change nothing when root runs a command as root
@@ -48,14 +49,8 @@ def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
     RUN whose user is unknown (`USER $NAME`), or a RUN that runs as another user.
     """
     for stage in df.stages:
-        for run in stage.instructions:
-            if run.command != "RUN" or "sudo" not in run.logical + "".join(d.body for d in run.heredocs):
-                continue
-            if not is_posix_shell(effective_shell(df, run)):
-                continue
-            script = script_of(df, run)
-            if script is None or script.has_error:
-                continue
+        own_runs = [i for i in stage.instructions if i.command == "RUN"]
+        for run, script in scripts_mentioning(df, "sudo", own_runs):
             as_root = runs_as_root(df, stage, run)
             for command in script.commands:
                 if command.program != "sudo" or command.name is None:

@@ -6,9 +6,9 @@ import posixpath
 from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import _WRAPPER_VALUES, _skip_wrapper, runs
+from ..packages import scripts_mentioning, unwrapped
 from ..registry import Context, transform
-from ..shell import Command, Word, effective_shell, is_posix_shell, script_of
+from ..shell import Command, Word
 from ..syntax import Dockerfile
 
 # useradd's short options that take a value (shadow's getopt string), the rest of a bundle
@@ -60,14 +60,7 @@ def useradd_no_log_init(df: Dockerfile, context: Context) -> Iterator[Finding]:
     call useradd themselves), RUNs in exec form and RUNs under a shell that is not
     POSIX-like.
     """
-    for run in runs(df):
-        if "useradd" not in run.logical and not any("useradd" in doc.body for doc in run.heredocs):
-            continue
-        if not is_posix_shell(effective_shell(df, run)):
-            continue
-        script = script_of(df, run)
-        if script is None or script.has_error:
-            continue
+    for _run, script in scripts_mentioning(df, "useradd"):
         for command in script.commands:
             word = _useradd(command)
             if word is None:
@@ -85,17 +78,10 @@ def _useradd(command: Command) -> Word | None:
     """The word naming useradd when the command needs the option, else None."""
     if command.name is None or command.name.value is None:
         return None
-    words = [command.name, *command.args]
-    index = 0
-    program = posixpath.basename(words[0].value or "")
-    while program in _WRAPPER_VALUES:
-        index = _skip_wrapper(words, index + 1, program)
-        if index >= len(words) or words[index].value is None:
-            return None
-        program = posixpath.basename(words[index].value or "")
-    if program != "useradd":
+    words = unwrapped(command)
+    if not words or posixpath.basename(words[0].value or "") != "useradd":
         return None
-    return None if _decided(words[index + 1 :]) else words[index]
+    return None if _decided(words[1:]) else words[0]
 
 
 def _decided(words: list[Word]) -> bool:
