@@ -81,7 +81,7 @@ def fix_source(
     broken_shells = _broken_shells(df)
     for passes in range(1, MAX_PASSES + 1):
         findings = _run(df, transforms, context)
-        chosen = _choose(findings, threshold, df)
+        chosen = _choose(findings, threshold, df, {t.code for t in transforms if t.alone})
         if not chosen:
             written = dict(context.written)
             side = tuple(
@@ -106,7 +106,7 @@ def fix_source(
         broken_shells = new_broken
         applied.extend(chosen)
         current, df = candidate, new_df
-    codes = tuple(sorted({f.code for f in _choose(_run(df, transforms, context), threshold, df)}))
+    codes = tuple(sorted({f.code for f in _choose(_run(df, transforms, context), threshold, df, set())}))
     raise FixFailure(f"fixes did not settle after {MAX_PASSES} passes", codes)
 
 
@@ -160,13 +160,18 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
     return findings
 
 
-def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile) -> list[Finding]:
+def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None) -> list[Finding]:
     """The fixable findings, in order, skipping any that conflict with one already chosen.
+
+    The first fixable finding of an ``alone`` transform, if any, is chosen by itself.
 
     Two fixes conflict when their edits overlap or touch, and fixes of different transforms
     also when they edit the same instruction: each was worked out on the instruction as it
     is, so the later one waits for the next pass and sees the other's result.
     """
+    for finding in findings:
+        if alone and finding.code in alone and finding.fixable(threshold):
+            return [finding]
     starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []
     taken: list[tuple[Fix, str, set[int]]] = []

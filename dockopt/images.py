@@ -27,6 +27,7 @@ them are unsafe.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -339,3 +340,22 @@ def runs_as_root(df: Dockerfile, stage: Stage, until: Instruction | None = None)
     if base.image is None and base.family != "scratch":
         return None
     return True
+
+
+def workdir_at(df: Dockerfile, stage: Stage, until: Instruction | None) -> str | None:
+    """The working directory at ``until`` (the end of the stage when None), through the chain;
+    None when a WORKDIR is an expansion."""
+    current: str | None = "/"
+    for member in chain(df, stage):
+        for instruction in member.instructions:
+            if instruction is until:
+                return current
+            if instruction.command == "WORKDIR" and instruction.args and instruction.sub is None:
+                path = instruction.args.strip().strip("\"'")
+                if "$" in path:
+                    current = None
+                elif path.startswith("/"):
+                    current = posixpath.normpath(path)
+                elif current is not None:
+                    current = posixpath.normpath(posixpath.join(current, path))
+    return current

@@ -81,6 +81,7 @@ class Transform:
     doc: str  # the function's docstring: what, why, example, fix safety
     config_changes: tuple[str, ...] = ()  # image config fields its fixes change on purpose (e.g. "User")
     opt_in: bool = False  # runs only when --select names it (by code, name or hadolint rule)
+    alone: bool = False  # its fix is applied in a pass of its own, before any other fix
 
     @property
     def summary(self) -> str:
@@ -119,6 +120,7 @@ def transform(
     applicability: Applicability = Applicability.SAFE,
     config_changes: tuple[str, ...] = (),
     opt_in: bool = False,
+    alone: bool = False,
 ) -> Callable[[TransformFunction], Transform]:
     """Declare a transform; its docstring is its documentation.
 
@@ -128,7 +130,7 @@ def transform(
 
     def wrap(function: TransformFunction) -> Transform:
         return Transform(
-            code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "", tuple(config_changes), opt_in
+            code, name, tuple(hadolint), applicability, function, inspect.getdoc(function) or "", tuple(config_changes), opt_in, alone
         )
 
     return wrap

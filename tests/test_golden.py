@@ -112,7 +112,7 @@ def _changed_cases() -> list[Path]:
 
 
 # transforms whose fixes add instructions (a USER, a SHELL, a RUN) rather than fold them
-ADDS_INSTRUCTIONS = frozenset({"non_root_user", "pipefail", "strip_setuid"})
+ADDS_INSTRUCTIONS = frozenset({"non_root_user", "pipefail", "strip_setuid", "multi_stage"})
 
 
 @pytest.mark.parametrize("case", _changed_cases(), ids=lambda p: f"{p.parent.name}/{p.name.split('.')[0]}")

@@ -21,6 +21,7 @@ from .exec_form_cmd import exec_form_cmd
 from .gem_no_document import gem_no_document
 from .maintainer_to_label import maintainer_to_label
 from .merge_runs import merge_runs
+from .multi_stage import multi_stage
 from .no_sudo import no_sudo
 from .non_root_user import non_root_user
 from .npm_cache_clean import npm_cache_clean
@@ -66,4 +67,5 @@ ALL: tuple[Transform, ...] = (
     secrets_in_env,
     curl_pipe_shell,
     one_process,
+    multi_stage,
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, base_of, chain, is_root, runs_as_root, user_before
+from ..images import Base, base_of, chain, is_root, runs_as_root, user_before, workdir_at
 from ..registry import Context, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
@@ -302,7 +302,7 @@ def _has_shell_run(df: Dockerfile, stage: Stage) -> bool:
 def _writable(df: Dockerfile, stage: Stage) -> list[str]:
     """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
     found: list[str] = []
-    workdir = _workdir_at(df, stage, None)
+    workdir = workdir_at(df, stage, None)
     if workdir is not None and workdir not in _SYSTEM_DIRS:
         found.append(workdir)
     for instruction in _members(df, stage):
@@ -314,23 +314,6 @@ def _writable(df: Dockerfile, stage: Stage) -> list[str]:
             if normal and "$" not in normal and normal not in _SYSTEM_DIRS and normal not in found:
                 found.append(normal)
     return found
-
-
-def _workdir_at(df: Dockerfile, stage: Stage, until: Instruction | None) -> str | None:
-    """The working directory at ``until`` (the end of the stage when None); None when unknown."""
-    current: str | None = "/"
-    for instruction in _members(df, stage):
-        if instruction is until:
-            break
-        if instruction.command == "WORKDIR" and instruction.args:
-            path = instruction.args.strip().strip("\"'")
-            if "$" in path:
-                current = None
-            elif path.startswith("/"):
-                current = posixpath.normpath(path)
-            elif current is not None:
-                current = posixpath.normpath(posixpath.join(current, path))
-    return current
 
 
 def _keyword(anchor: Instruction, word: str) -> str:
@@ -389,5 +372,5 @@ def _destination(df: Dockerfile, stage: Stage, instruction: Instruction) -> str 
         return None
     if target.startswith("/"):
         return posixpath.normpath(target)
-    workdir = _workdir_at(df, stage, instruction)
+    workdir = workdir_at(df, stage, instruction)
     return posixpath.normpath(posixpath.join(workdir, target)) if workdir is not None else None

@@ -1,0 +1,133 @@
+"""C and C++: a compiler installed with apt on a Debian or Ubuntu image builds the program.
+
+Artifacts: the files `gcc`/`g++`/`cc`/`c++`/`clang` write with `-o PATH`, and the whole
+/usr/local prefix after a `make install` (or `cmake --install`, `ninja install`) into the
+default prefix. The runtime is the image the build started from (its slim variant when it
+is a full Debian tag); compilers and headers were installed by the stage, so the image
+itself has none. Libraries other than the C and C++ standard ones (``-dev`` packages) would
+be needed at run time too, and dockopt does not know which: then it only suggests.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..images import base_of, resolved_reference
+from ..packages import invocations
+from ..registry import Context
+from ..shell import script_of
+from ..syntax import Dockerfile, Stage
+from . import Artifact, Plan, Suggestion, entry, resolve, runs_artifact
+
+_COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
+_TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
+_STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
+_INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
+_LAYOUT = (
+    "compile in `FROM <image> AS build`, then start the final stage from the same image without the "
+    "compiler and `COPY --from=build` the program and the runtime libraries it links"
+)
+
+
+def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
+    packages = _apt_packages(df, stage)
+    base = base_of(df, stage)
+    image = base.image
+    official_gcc = image is not None and image.path == "gcc"
+    if not (packages & _TOOLCHAIN) and not official_gcc:
+        return None
+    outputs, prefix_install = _outputs(df, stage)
+    if not outputs and not prefix_install:
+        return None if not official_gcc else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
+    extra = sorted(p for p in packages if p.endswith("-dev") and p not in _STANDARD_DEV)
+    if extra:
+        return Suggestion("c", f"the program may need the runtime libraries of {', '.join(extra)}", _LAYOUT)
+    start = entry(df, stage)
+    if start is None:
+        return Suggestion("c", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
+    candidates = list(outputs)
+    if prefix_install:
+        program = _prefix_program(df, stage, start)
+        if program is not None:
+            candidates.append(program)
+    artifact = runs_artifact(df, stage, start, candidates)
+    if artifact is None:
+        return Suggestion("c", "its CMD or ENTRYPOINT does not run what it builds (or uses shell syntax)", _LAYOUT)
+    runtime = _runtime(df, stage)
+    if runtime is None:
+        return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
+    copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
+    copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
+    return Plan("c", runtime, tuple(copies), why="a program compiled by a toolchain the image does not need")
+
+
+def _runtime(df: Dockerfile, stage: Stage) -> str | None:
+    base = base_of(df, stage)
+    image = base.image
+    if image is None or base.family != "debian":
+        return None
+    reference = resolved_reference(df, stage)
+    if image.path == "gcc":
+        return None
+    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
+        return f"{reference}-slim"
+    if image.path in ("debian", "ubuntu"):
+        return reference
+    return None
+
+
+def _apt_packages(df: Dockerfile, stage: Stage) -> set[str]:
+    found: set[str] = set()
+    for run in stage.instructions:
+        if run.command != "RUN" or "install" not in run.logical:
+            continue
+        for invocation in invocations(df, run):
+            if invocation.manager in ("apt-get", "apt", "aptitude") and invocation.subcommand == "install":
+                found.update(p for p in invocation.packages if p)
+    return found
+
+
+def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:
+    """Files the compilers write with -o, and whether something is installed into /usr/local."""
+    outputs: list[str] = []
+    prefix = False
+    for run in stage.instructions:
+        if run.command != "RUN":
+            continue
+        script = script_of(df, run)
+        if script is None or script.has_error:
+            continue
+        moved = False
+        for command in script.commands:
+            if command.program == "cd" and not command.isolated:
+                moved = True
+            values = [w.value for w in command.args]
+            if command.program in _COMPILERS and "-o" in values and "-c" not in values:
+                index = values.index("-o")
+                target = values[index + 1] if index + 1 < len(values) else None
+                path = resolve(df, stage, run, target) if target and not (moved and not target.startswith("/")) else None
+                if path is not None and not path.endswith((".o", ".so", ".a")):
+                    outputs.append(path)
+            for program, word in _INSTALLERS:
+                if command.program == program and word in values:
+                    text = " ".join(v or "$" for v in values)
+                    if "PREFIX" not in text.upper() and "DESTDIR" not in text.upper():
+                        prefix = True
+            if command.program == "./configure" or (command.name is not None and (command.name.value or "").endswith("/configure")):
+                if any((v or "").startswith("--prefix") and v != "--prefix=/usr/local" for v in values):
+                    return outputs, False
+    return outputs, prefix
+
+
+def _prefix_program(df: Dockerfile, stage: Stage, start) -> str | None:
+    from . import entry_words
+
+    words = entry_words(start)
+    if not words:
+        return None
+    program = words[0]
+    if program.startswith("/usr/local/"):
+        return program
+    if "/" not in program:
+        return f"/usr/local/bin/{program}"
+    return None

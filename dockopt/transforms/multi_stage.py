@@ -1,0 +1,205 @@
+"""multi-stage (DO402): build tools never reach the final image."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Iterator
+
+from ..fix import Applicability, Edit, Finding, Fix, apply_edits
+from ..images import base_of, workdir_at
+from ..package_caches import env_pairs
+from ..registry import Context, transform
+from ..stacks import Plan, Suggestion, entry_words, recognise
+from ..syntax import Dockerfile, Instruction, Stage
+
+BUILD = "build"
+# runtime configuration: moved from the build stage to the runtime stage
+_MOVED = frozenset({"CMD", "ENTRYPOINT", "EXPOSE", "STOPSIGNAL", "VOLUME", "LABEL", "MAINTAINER"})
+# ENV that only a build reads
+_BUILD_ONLY_ENV = re.compile(
+    r"(CGO_ENABLED|GOOS|GOARCH|GOARM|GOPATH|GOFLAGS|GO111MODULE|GOPROXY|GOPRIVATE|GOCACHE|GOMODCACHE|GOTOOLCHAIN|"
+    r"DEBIAN_FRONTEND|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PIP_\w+|NPM_CONFIG_\w+)"
+)
+
+
+@transform(
+    code="DO402",
+    name="multi-stage",
+    applicability=Applicability.UNSAFE,
+    config_changes=("Cmd", "Entrypoint", "Env"),
+    alone=True,
+)
+def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
+    """Build tools never reach the final image: build in one stage, run from another.
+
+    ## What it does
+    A single-stage Dockerfile that compiles its program with tools the program does not
+    need at run time becomes two stages: the original stage, named `build`, and a runtime
+    stage that starts from a small base and copies only what the program needs:
+
+    - **Go** (`go build -o PATH` on a golang image, or on Debian with `golang-go`): a static
+      binary (`CGO_ENABLED=0`) goes to `scratch`, with the build image's CA certificates
+      when it has them; a dynamic one to the slim Debian of the same release (the golang
+      tag must name it: `golang:1.22-bookworm`), or to the Debian image the build used.
+    - **C and C++** (a compiler installed with apt on Debian or Ubuntu): the files written
+      with `-o PATH`, or the whole /usr/local after a `make install`, go to the image the
+      build started from (its `-slim` variant for a full `debian:` tag).
+
+    The runtime stage keeps the original's runtime configuration: the ENV the program may
+    read (not the build's own: `CGO_ENABLED`, `GOPATH`, `DEBIAN_FRONTEND`, ...), the final
+    WORKDIR, LABEL, EXPOSE, VOLUME, USER, STOPSIGNAL, CMD and ENTRYPOINT (in exec form,
+    with the program's full path, when the runtime has no shell). It is applied alone in
+    its pass, before any other fix, so that the other transforms then see both stages.
+
+    Where dockopt recognises a build but cannot prove the runtime complete, it reports the
+    layout it would suggest instead (Python with compilers, Node builds, Maven and Gradle,
+    Cargo, and the cases below).
+
+    ## Why
+    Compilers, headers, package caches and source trees are most of a build image: a small
+    C program measured 79 MB on slim Debian, 2.9 MB on BusyBox and 0.8 MB on scratch. None
+    of it is needed to run the program, and all of it is attack surface.
+
+    ## Example
+    ```Dockerfile
+    FROM golang:1.22
+    WORKDIR /src
+    COPY . .
+    RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+    EXPOSE 8080
+    CMD ["app"]
+    ```
+    becomes
+    ```Dockerfile
+    FROM golang:1.22 AS build
+    WORKDIR /src
+    COPY . .
+    RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .
+
+    FROM scratch
+    WORKDIR /src
+    COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+    COPY --from=build /usr/local/bin/app /usr/local/bin/app
+    EXPOSE 8080
+    CMD ["/usr/local/bin/app"]
+    ```
+
+    ## Fix safety
+    Unsafe: the program may need what the runtime base lacks (files it opens from its
+    source tree, a shell, tools it runs, libraries loaded at run time). It reports instead
+    of rewriting when: the Dockerfile already has several stages or is a base for others
+    (ONBUILD); the CMD or ENTRYPOINT does not run the built program directly, or uses shell
+    syntax; the output path is not known (`go build` without `-o`, a `cd` before it); the
+    Go sources in the build context open files at run time; the build installs `-dev`
+    packages whose runtime libraries are not known; the USER is a name (the runtime has no
+    such user); there is a HEALTHCHECK (its command may need the build's tools); or the
+    runtime image for a dynamic binary is not known.
+    """
+    if len(df.stages) != 1:
+        return
+    stage = df.stages[0]
+    if base_of(df, stage).family == "windows" or any(i.command == "ONBUILD" for i in stage.instructions):
+        return
+    found = recognise(df, stage, context)
+    if found is None:
+        return
+    span = stage.from_instruction.span
+    if isinstance(found, Suggestion):
+        yield Finding(_suggestion(found), span.start, span.end)
+        return
+    blocked = _blocked(stage, found)
+    if blocked is not None:
+        yield Finding(_suggestion(Suggestion(found.stack, blocked, f"FROM {found.runtime} for the runtime")), span.start, span.end)
+        return
+    edits = _edits(df, stage, found)
+    if edits is None:
+        yield Finding(
+            _suggestion(Suggestion(found.stack, "its CMD or ENTRYPOINT needs a shell, which the runtime lacks", f"FROM {found.runtime}")),
+            span.start,
+            span.end,
+        )
+        return
+    yield Finding(
+        f"single-stage {found.stack} build: split it into a build stage and a `{found.runtime}` runtime stage ({found.why})",
+        span.start,
+        span.end,
+        Fix(tuple(edits), Applicability.UNSAFE),
+    )
+
+
+def _suggestion(found: Suggestion) -> str:
+    return f"single-stage {found.stack} build: not split ({found.reason}); suggested layout: {found.layout}"
+
+
+def _blocked(stage: Stage, plan: Plan) -> str | None:
+    for instruction in stage.instructions:
+        if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
+            return "its HEALTHCHECK may need tools of the build image"
+        if instruction.command == "USER" and not re.fullmatch(r"\d+(:\d+)?", instruction.args.strip()):
+            return f"USER {instruction.args.strip()} names a user the runtime image does not have"
+    return None
+
+
+def _text(df: Dockerfile, instruction: Instruction) -> str:
+    return df.text[df.line_start(instruction.span.start) : instruction.span.end].rstrip("\r\n")
+
+
+def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
+    newline = df.newline_at(stage.from_instruction.span.start)
+    lower = stage.from_instruction.keyword.islower()
+    keyword = (lambda word: word.lower()) if lower else (lambda word: word)
+    edits: list[Edit] = []
+    from_instruction = stage.from_instruction
+    name = stage.name
+    if name is None:
+        name = BUILD
+        edits.append(Edit.insert(from_instruction.code_end, f" {keyword('AS')} {BUILD}"))
+    last_run = max((k for k, i in enumerate(stage.instructions) if i.command == "RUN"), default=-1)
+    runtime: list[str] = [f"{keyword('FROM')} {plan.runtime}"]
+    env_lines: list[str] = []
+    moved: list[str] = []
+    for index, instruction in enumerate(stage.instructions):
+        command = instruction.command
+        if command == "ENV":
+            pairs = env_pairs(instruction, df.escape)
+            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key in pairs):
+                env_lines.append(_text(df, instruction))
+            continue
+        if command in _MOVED or (command == "USER" and index > last_run):
+            text = _text(df, instruction)
+            if command in ("CMD", "ENTRYPOINT") and not plan.has_shell:
+                text = _exec_form(df, stage, instruction, plan, keyword(command))
+                if text is None:
+                    return None
+            moved.append(text)
+            start = df.line_start(instruction.span.start)
+            edits.append(Edit.delete(start, instruction.span.end))
+        elif command == "USER":
+            moved.append(_text(df, instruction))
+    runtime += env_lines
+    workdir = workdir_at(df, stage, None)
+    if workdir not in (None, "/"):
+        runtime.append(f"{keyword('WORKDIR')} {workdir}")
+    runtime += list(plan.setup)
+    runtime += [f"{keyword('COPY')} --from={name} {a.source} {a.destination}" for a in plan.artifacts]
+    runtime += moved
+    remaining = apply_edits(df.text, edits)
+    lead = "" if remaining.endswith("\n") else newline
+    gap = "" if remaining.endswith(newline + newline) else newline
+    edits.append(Edit.insert(len(df.text), lead + gap + newline.join(runtime) + newline))
+    return edits
+
+
+def _exec_form(df: Dockerfile, stage: Stage, instruction: Instruction, plan: Plan, keyword: str) -> str | None:
+    """The CMD or ENTRYPOINT in exec form, with the artifact's full path, for a runtime without a shell."""
+    words = entry_words(instruction)
+    if words is None or not words:
+        return None
+    artifacts = {a.destination.rsplit("/", 1)[-1]: a.destination for a in plan.artifacts}
+    if "/" not in words[0]:
+        if words[0] not in artifacts:
+            return None
+        words = [artifacts[words[0]], *words[1:]]
+    flags = "".join(f"--{f.name}={f.value} " for f in instruction.flags)
+    return f"{keyword} {flags}{json.dumps(words, ensure_ascii=False)}"

@@ -1,0 +1,63 @@
+"""multi-stage (DO402) for real: single-stage Go and C examples, rewritten by
+`dockopt fix --unsafe-fixes` (all transforms), build, run their CMD with the same output,
+and make smaller images.
+
+Built with the engine, run with `podman run`. Skipped where no engine or podman is there,
+failed instead when DOCKOPT_REQUIRE_INTEGRATION=1 (CI).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import VERIFY_RESULTS
+from test_non_root_examples import _build_and_run, _cannot_run, engine  # noqa: F401 (a fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = {
+    "go-hello": "debian:bookworm-slim",  # Debian's golang-go, a binary dynamic by default
+    "go-static": "scratch",  # CGO_ENABLED=0
+    "c-hello": "debian:bookworm-slim",
+}
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES))
+def test_split_builds_runs_the_same_and_is_smaller(engine, example: str, tmp_path: Path) -> None:  # noqa: F811
+    original = ROOT / "examples" / example
+    rewritten = tmp_path / example
+    shutil.copytree(original, rewritten)
+    fix = subprocess.run(
+        [sys.executable, "-m", "dockopt", "fix", "--unsafe-fixes", "-q", str(rewritten / "Dockerfile")],
+        capture_output=True, text=True,
+    )
+    assert fix.returncode == 0, fix.stderr
+    text = (rewritten / "Dockerfile").read_text()
+    assert f"FROM {EXAMPLES[example]}\n" in text and " AS build" in text
+
+    _, out_before, size_before, layers_before, seconds_before = _build_and_run(
+        engine, original, f"localhost/dockopt-split-a-{example}"
+    )
+    if size_before < 0:
+        _cannot_run(f"the original example does not build here: {out_before[-500:]}")
+    _, out_after, size_after, layers_after, seconds_after = _build_and_run(
+        engine, rewritten, f"localhost/dockopt-split-b-{example}"
+    )
+    assert size_after >= 0, f"the rewrite does not build: {out_after}"
+    assert out_after == out_before
+    assert size_after < size_before
+    VERIFY_RESULTS.append(
+        {
+            "example": example,
+            "engine": engine.name,
+            "exit_code": 0,
+            "original": {"size": size_before, "layers": layers_before, "seconds": seconds_before},
+            "rewritten": {"size": size_after, "layers": layers_after, "seconds": seconds_after},
+        }
+    )
