@@ -226,3 +226,17 @@ def test_process_file_in_check_mode_writes_nothing(tmp_path: Path) -> None:
     result = process_file(dirty, Settings((upper_keywords,), check=True, write=True))
     assert result.status == "unchanged" and [d.code for d in result.diagnostics] == ["DO901"]
     assert dirty.read_text() == "from x\n"
+
+
+@transform(code="DO908", name="alone-marker", alone=True)
+def alone_marker(df, context):
+    """Append a marker comment, in a pass of its own."""
+    if "# alone" not in df.text:
+        yield Finding("alone", 0, 0, Fix((Edit.insert(len(df.text), "# alone\n"),)))
+
+
+def test_an_alone_fix_is_applied_by_itself_before_the_others() -> None:
+    result = fix_source("from debian\n", (upper_keywords, alone_marker))
+    assert result.output == "FROM debian\n# alone\n"
+    # pass 1 applied only the alone fix (listed after upper-keywords); pass 2 the keyword
+    assert [f.code for f in result.applied] == ["DO908", "DO901"]
