@@ -17,6 +17,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from ..fix import Edit
 from ..images import workdir_at
 from ..registry import Context
 from ..syntax import Dockerfile, Instruction, Stage
@@ -39,6 +40,7 @@ class Plan:
     setup: tuple[str, ...] = ()  # instructions the runtime stage runs before the copies
     has_shell: bool = True  # the runtime base has /bin/sh (else CMD must be in exec form)
     why: str = ""  # what makes the split safe, for the finding
+    build_edits: tuple[Edit, ...] = ()  # changes to the build stage (a virtualenv created, ...)
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,9 @@ def reads_context_files(context: Context, suffix: str, pattern: re.Pattern[str],
 
 
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
-    from . import c, go, others
+    from . import c, go, others, python
 
-    for module in (go, c, others):
+    for module in (go, c, python, others):
         found = module.recognise(df, stage, context)
         if found is not None:
             return found

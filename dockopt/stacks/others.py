@@ -1,6 +1,6 @@
 """Stacks dockopt recognises but does not split yet: it suggests the layout instead.
 
-Python with compilers (build tools or ``-dev`` packages, then ``pip install``), Node
+Node
 (``npm``/``yarn``/``pnpm`` then a ``build`` script), Java (Maven or Gradle) and Rust
 (``cargo build --release``).
 """
@@ -33,12 +33,6 @@ _RULES = (
         "`COPY --from=build /app/dist ./dist`",
     ),
 )
-_PYTHON_BUILD = re.compile(r"(^|[\s;&|(])(build-essential|gcc|g\+\+|[\w.+-]+-dev)(\s|$)")
-_PIP = re.compile(r"(^|[\s;&|(])(pip3?|python3?\s+-m\s+pip)\s+install\b")
-_PYTHON_LAYOUT = (
-    "install into a virtualenv in `FROM python:X AS build` (with the compilers), then `FROM python:X-slim` "
-    "with `COPY --from=build /opt/venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH`"
-)
 
 
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
@@ -46,6 +40,4 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     for stack, pattern, layout in _RULES:
         if pattern.search(text):
             return Suggestion(stack, f"dockopt does not split {stack} builds yet", layout)
-    if _PIP.search(text) and _PYTHON_BUILD.search(text):
-        return Suggestion("python", "dockopt does not split Python builds yet", _PYTHON_LAYOUT)
     return None

@@ -184,6 +184,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     runtime += list(plan.setup)
     runtime += [f"{keyword('COPY')} --from={name} {a.source} {a.destination}" for a in plan.artifacts]
     runtime += moved
+    edits += plan.build_edits
     remaining = apply_edits(df.text, edits)
     lead = "" if remaining.endswith("\n") else newline
     gap = "" if remaining.endswith(newline + newline) else newline

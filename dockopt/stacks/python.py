@@ -1,0 +1,250 @@
+"""Python with compiled dependencies: compilers or ``-dev`` packages, then ``pip install``.
+
+The dependencies go into a virtualenv in the build stage (the one the Dockerfile creates,
+or ``/opt/venv``, created before the first ``pip install`` on the official python images),
+and the runtime stage copies it, with the directories the Dockerfile copied its sources to,
+from the build stage (so that files a RUN generated there come along). The runtime base is:
+
+- for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
+- for a Debian image with apt's ``python3``, the same image, with apt installing the
+  stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
+  runtime libraries of the ``-dev`` packages where they are known (Debian 12).
+
+Everything else a RUN might leave behind is a reason to only suggest: the stage's RUNs may
+only install packages, create the virtualenv, and clean up.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ..fix import Edit
+from ..images import base_of, resolved_reference, workdir_at
+from ..packages import invocations
+from ..registry import Context
+from ..shell import script_of
+from ..syntax import Dockerfile, Instruction, Stage
+from . import Artifact, Plan, Suggestion, entry, entry_words
+
+VENV = "/opt/venv"
+_BUILD_PACKAGES = frozenset(
+    "build-essential gcc g++ make cmake pkg-config pkgconf autoconf automake libtool python3-pip python3-venv "
+    "python3-setuptools python3-wheel python3-dev python-dev python3-all-dev cython3 libc6-dev libc-dev".split()
+)
+_COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
+# runtime libraries of -dev packages in Debian 12 (bookworm)
+_BOOKWORM_RUNTIME = {
+    "libpq-dev": "libpq5",
+    "libffi-dev": "libffi8",
+    "libssl-dev": "libssl3",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "libxslt-dev": "libxslt1.1",
+    "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libpng-dev": "libpng16-16",
+    "libfreetype6-dev": "libfreetype6",
+    "libfreetype-dev": "libfreetype6",
+    "libmariadb-dev": "libmariadb3",
+    "default-libmysqlclient-dev": "libmariadb3",
+    "libcurl4-openssl-dev": "libcurl4",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
+# what a RUN of the stage may do for the split to be complete
+_ALLOWED = frozenset({"apt-get", "apt", "pip", "pip3", "rm", "true", "set", "python", "python3", "virtualenv"})
+_PIP = re.compile(r"(^|[\s;&|(/])(pip3?(\.\d+)?|python3?(\.\d+)?\s+-m\s+pip)\s+install\b")
+_LAYOUT = (
+    "install into a virtualenv in `FROM python:X AS build` (with the compilers), then `FROM python:X-slim` "
+    "with `COPY --from=build /opt/venv /opt/venv` and `ENV PATH=/opt/venv/bin:$PATH`"
+)
+
+
+def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
+    runs = [i for i in stage.instructions if i.command == "RUN"]
+    if not any(_PIP.search(r.logical) for r in runs):
+        return None
+    packages = _apt_packages(df, runs)
+    dev = {p for p in packages if p.endswith("-dev")}
+    if not (packages & _COMPILERS or dev):
+        return None  # nothing to compile with: slim-base (DO401) is the transform for this
+    base = base_of(df, stage)
+    image = base.image
+    if image is None or base.family != "debian":
+        return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
+    for run in runs:
+        why = _unexpected(df, run)
+        if why is not None:
+            return Suggestion("python", why, _LAYOUT)
+    start = entry(df, stage)
+    if start is None or entry_words(start) is None:
+        return Suggestion("python", "the stage has no CMD or ENTRYPOINT in plain words", _LAYOUT)
+    venv = _venv(df, stage, runs)
+    official = image.official and image.path == "python"
+    edits: tuple[Edit, ...] = ()
+    setup: list[str] = []
+    if venv is None:
+        if not official:
+            return Suggestion("python", "pip installs outside a virtualenv and no `python3-venv` is known", _LAYOUT)
+        first = next(r for r in runs if _PIP.search(r.logical))
+        if re.search(r"--(user|target|prefix|root)\b|/usr/local/bin/pip", first.logical):
+            return Suggestion("python", "pip installs with --user, --target, --prefix or by full path", _LAYOUT)
+        newline = df.newline_at(first.span.start)
+        at = df.line_start(first.span.start)
+        edits = (Edit.insert(at, f"RUN python -m venv {VENV}{newline}ENV PATH=\"{VENV}/bin:$PATH\"{newline}"),)
+        venv = VENV
+        setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
+    release = _release(image.tag or "", image.path)
+    runtime_libs = []
+    for package in sorted(dev - _BUILD_PACKAGES):
+        library = _BOOKWORM_RUNTIME.get(package) if release == "bookworm" else None
+        if library is None:
+            return Suggestion("python", f"the runtime libraries of {package} are not known for this image", _LAYOUT)
+        runtime_libs.append(library)
+    if official:
+        runtime = _slim_python(resolved_reference(df, stage), image.tag or "")
+        if runtime is None:
+            return Suggestion("python", f"no slim variant is known for {resolved_reference(df, stage)}", _LAYOUT)
+        if runtime_libs:
+            setup.insert(0, _apt_install(runtime_libs))
+    else:
+        runtime = resolved_reference(df, stage)
+        kept = sorted(p for p in packages if p not in _BUILD_PACKAGES and not p.endswith("-dev"))
+        if "python3" not in kept:
+            return Suggestion("python", "python3 is not installed by apt in the stage", _LAYOUT)
+        setup.insert(0, _apt_install(kept + runtime_libs))
+    copied = _copied(df, stage, venv)
+    if copied is None:
+        return Suggestion("python", "files are copied into system directories", _LAYOUT)
+    artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied]
+    return Plan(
+        "python",
+        runtime,
+        tuple(artifacts),
+        setup=tuple(setup),
+        build_edits=edits,
+        why="the dependencies are built in a virtualenv with compilers the application does not need",
+    )
+
+
+def _apt_install(packages: list[str]) -> str:
+    return (
+        "RUN apt-get update && apt-get install -y --no-install-recommends "
+        + " ".join(packages)
+        + " && rm -rf /var/lib/apt/lists/*"
+    )
+
+
+def _release(tag: str, path: str) -> str | None:
+    if "bookworm" in tag or (path == "debian" and tag.startswith("12")):
+        return "bookworm"
+    return None
+
+
+def _slim_python(reference: str, tag: str) -> str | None:
+    """python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm."""
+    if "alpine" in tag or "windows" in tag or not tag:
+        return None
+    if "slim" in tag:
+        return reference
+    name = reference[: len(reference) - len(tag)]
+    match = re.fullmatch(r"(\d+(?:\.\d+){0,2}(?:[a-z]+\d*)?)(?:-(bookworm|bullseye|trixie))?", tag)
+    if match is None:
+        return None
+    version, release = match.groups()
+    return f"{name}{version}-slim" + (f"-{release}" if release else "")
+
+
+def _apt_packages(df: Dockerfile, runs: list[Instruction]) -> set[str]:
+    found: set[str] = set()
+    for run in runs:
+        for invocation in invocations(df, run):
+            if invocation.manager in ("apt-get", "apt") and invocation.subcommand == "install":
+                found.update(p for p in invocation.packages if p)
+    return found
+
+
+def _unexpected(df: Dockerfile, run: Instruction) -> str | None:
+    if run.json or run.heredocs or run.flags:
+        return "a RUN in exec form, with a heredoc or with flags"
+    script = script_of(df, run)
+    if script is None or script.has_error:
+        return "a RUN whose shell is not understood"
+    for command in script.commands:
+        program = command.program or ""
+        if program in ("python", "python3") or re.fullmatch(r"python3\.\d+", program):
+            values = [w.value for w in command.args]
+            if values[:2] not in (["-m", "venv"], ["-m", "pip"]):
+                return f"RUN {program} {' '.join(v or '$' for v in values[:2])} may write files the runtime needs"
+            continue
+        if posixpath.basename(program) in ("pip", "pip3") or program.startswith(("pip3.", "/opt/", "/venv")):
+            continue
+        if program not in _ALLOWED:
+            return f"RUN {program or 'a command'} may write files the runtime needs"
+    return None
+
+
+def _venv(df: Dockerfile, stage: Stage, runs: list[Instruction]) -> str | None:
+    """The virtualenv the Dockerfile creates (`python -m venv PATH`, `virtualenv PATH`)."""
+    for run in runs:
+        script = script_of(df, run)
+        if script is None:
+            continue
+        for command in script.commands:
+            values = [w.value for w in command.args]
+            target = None
+            if (command.program or "").startswith("python") and values[:2] == ["-m", "venv"]:
+                operands = [v for v in values[2:] if v and not v.startswith("-")]
+                target = operands[0] if operands else None
+            elif command.program == "virtualenv":
+                operands = [v for v in values if v and not v.startswith("-")]
+                target = operands[0] if operands else None
+            if target is not None:
+                if target.startswith("/"):
+                    return posixpath.normpath(target)
+                workdir = workdir_at(df, stage, run)
+                return posixpath.normpath(posixpath.join(workdir, target)) if workdir else None
+    return None
+
+
+_SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var", "/opt/venv")
+
+
+def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
+    """What to take from the build stage: the directories the stage copied the build context
+    to (outermost only), or the files themselves in system directories; None when unclear."""
+    found: list[str] = []
+    for instruction in stage.instructions:
+        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
+            continue
+        args = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+        if len(args) < 2 or "$" in args[-1]:
+            return None
+        sources, target = args[:-1], args[-1]
+        workdir = workdir_at(df, stage, instruction)
+        if workdir is None:
+            return None
+        path = posixpath.normpath(target if target.startswith("/") else posixpath.join(workdir, target))
+        into_directory = target.endswith("/") or target in (".", "./") or len(sources) > 1
+        if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
+            if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
+                return None
+            found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]
+        elif into_directory or any(_is_directory_copy(s) for s in sources):
+            found.append(path)
+        else:
+            found.append(posixpath.dirname(path))
+    kept: list[str] = []
+    for path in sorted(set(found), key=len):
+        if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _is_directory_copy(source: str) -> bool:
+    return source in (".", "./") or source.endswith("/")
