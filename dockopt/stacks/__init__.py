@@ -41,6 +41,7 @@ class Plan:
     has_shell: bool = True  # the runtime base has /bin/sh (else CMD must be in exec form)
     why: str = ""  # what makes the split safe, for the finding
     build_edits: tuple[Edit, ...] = ()  # changes to the build stage (a virtualenv created, ...)
+    after: tuple[str, ...] = ()  # instructions the runtime stage runs after the copies
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,83 @@ def runs_artifact(df: Dockerfile, stage: Stage, start: Instruction, artifacts: l
             return artifact
         if path is None and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in PATH_DIRS:
             return artifact
+    return None
+
+
+# packages a build needs and a runtime does not: toolchains, headers, package tools (not
+# git, curl, wget or ca-certificates: a program may run or read those)
+BUILD_PACKAGES = frozenset(
+    "build-essential gcc g++ cpp clang make cmake ninja-build pkg-config pkgconf autoconf automake libtool "
+    "bison flex patch subversion mercurial golang-go golang gccgo "
+    "python3-pip python3-venv python3-setuptools python3-wheel python3-dev python-dev python3-all-dev cython3 "
+    "libc6-dev libc-dev linux-libc-dev libstdc++-dev dpkg-dev unzip xz-utils bzip2 gnupg dirmngr".split()
+)
+
+
+def apt_packages(df: Dockerfile, runs: list[Instruction]) -> set[str]:
+    """The packages the RUNs install with apt-get or apt."""
+    from ..packages import invocations
+
+    found: set[str] = set()
+    for run in runs:
+        for invocation in invocations(df, run):
+            if invocation.manager in ("apt-get", "apt") and invocation.subcommand == "install":
+                found.update(p for p in invocation.packages if p)
+    return found
+
+
+def runtime_packages(packages: set[str]) -> list[str]:
+    """The installed packages a runtime may still need: not the build's, not headers."""
+    return sorted(p for p in packages if p not in BUILD_PACKAGES and not p.endswith("-dev") and "=" not in p)
+
+
+def apt_install(packages: list[str]) -> str:
+    return (
+        "RUN apt-get update && apt-get install -y --no-install-recommends "
+        + " ".join(packages)
+        + " && rm -rf /var/lib/apt/lists/*"
+    )
+
+
+def unexpected(
+    df: Dockerfile, stage: Stage, run: Instruction, kept: list[str], allowed: frozenset[str]
+) -> str | None:
+    """Why a RUN may leave something the runtime stage would lack, or None.
+
+    ``allowed`` programs only build; commands that change files in place (mkdir, chmod,
+    chown) are fine on the paths in ``kept`` (what the runtime takes from the build).
+    """
+    from ..shell import script_of
+
+    if run.json or run.heredocs or run.flags:
+        return "a RUN in exec form, with a heredoc or with flags"
+    script = script_of(df, run)
+    if script is None or script.has_error:
+        return "a RUN whose shell is not understood"
+    if script.redirects:
+        return "a RUN writes a file with a redirection"
+    for command in script.commands:
+        program = command.program or ""
+        if program in ("mkdir", "chmod", "chown"):
+            operands = list(command.operands)[1:] if program in ("chmod", "chown") else list(command.operands)
+            for word in operands:
+                path = resolve(df, stage, run, word.value) if word.value and not command.isolated else None
+                if path is None or not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
+                    return f"RUN {program} {word.value or '$'} changes files the runtime would not have"
+            continue
+        if program in ("echo", "printf", "cd", "ls", "true", "set", "test", "rm", "export") or program in allowed:
+            continue
+        return f"RUN {program or 'a command'} may write files the runtime needs"
+    return None
+
+
+def check_runs(df: Dockerfile, stage: Stage, kept: list[str], allowed: frozenset[str]) -> str | None:
+    """The first reason a RUN of the stage gives (see ``unexpected``), or None."""
+    for run in stage.instructions:
+        if run.command == "RUN":
+            why = unexpected(df, stage, run, kept, allowed)
+            if why is not None:
+                return why
     return None
 
 

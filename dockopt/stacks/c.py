@@ -13,16 +13,31 @@ from __future__ import annotations
 import re
 
 from ..images import base_of, resolved_reference
-from ..packages import invocations
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import Artifact, Plan, Suggestion, entry, resolve, runs_artifact
+from . import (
+    Artifact,
+    Plan,
+    Suggestion,
+    apt_install,
+    apt_packages,
+    check_runs,
+    entry,
+    resolve,
+    runs_artifact,
+    runtime_packages,
+)
 
 _COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
 _TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
 _STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
 _INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
+# what a RUN of a C build may run: the package manager, the toolchain, fetching and unpacking sources
+_ALLOWED = frozenset(
+    "apt-get apt gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
+    "tar unzip wget curl git strip".split()
+)
 _LAYOUT = (
     "compile in `FROM <image> AS build`, then start the final stage from the same image without the "
     "compiler and `COPY --from=build` the program and the runtime libraries it links"
@@ -30,7 +45,7 @@ _LAYOUT = (
 
 
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
-    packages = _apt_packages(df, stage)
+    packages = apt_packages(df, [i for i in stage.instructions if i.command == "RUN"])
     base = base_of(df, stage)
     image = base.image
     official_gcc = image is not None and image.path == "gcc"
@@ -58,7 +73,19 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
-    return Plan("c", runtime, tuple(copies), why="a program compiled by a toolchain the image does not need")
+    why = check_runs(df, stage, [c.source for c in copies], _ALLOWED)
+    if why is not None:
+        return Suggestion("c", why, _LAYOUT)
+    kept = runtime_packages(packages)
+    return Plan(
+        "c",
+        runtime,
+        tuple(copies),
+        setup=(apt_install(kept),) if kept else (),
+        # libraries installed into /usr/local/lib are found through ld.so's cache
+        after=("RUN ldconfig",) if copies and copies[0].source == "/usr/local" else (),
+        why="a program compiled by a toolchain the image does not need",
+    )
 
 
 def _runtime(df: Dockerfile, stage: Stage) -> str | None:
@@ -74,17 +101,6 @@ def _runtime(df: Dockerfile, stage: Stage) -> str | None:
     if image.path in ("debian", "ubuntu"):
         return reference
     return None
-
-
-def _apt_packages(df: Dockerfile, stage: Stage) -> set[str]:
-    found: set[str] = set()
-    for run in stage.instructions:
-        if run.command != "RUN" or "install" not in run.logical:
-            continue
-        for invocation in invocations(df, run):
-            if invocation.manager in ("apt-get", "apt", "aptitude") and invocation.subcommand == "install":
-                found.update(p for p in invocation.packages if p)
-    return found
 
 
 def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:

@@ -17,9 +17,24 @@ from ..packages import invocations
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import Artifact, Plan, Suggestion, entry, reads_context_files, resolve, runs_artifact
+from . import (
+    Artifact,
+    Plan,
+    Suggestion,
+    apt_install,
+    apt_packages,
+    check_runs,
+    entry,
+    reads_context_files,
+    resolve,
+    runs_artifact,
+    runtime_packages,
+)
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+# what a RUN of a Go build may run, and the packages it may install only to fetch sources
+_ALLOWED = frozenset({"go", "apt-get", "apt", "git", "curl", "wget", "tar", "make"})
+_FETCH_TOOLS = frozenset({"git", "curl", "wget", "ca-certificates", "openssh-client", "make", "gcc", "musl-dev"})
 _CODENAMES = ("trixie", "bookworm", "bullseye", "buster")
 # what a Go program does when it reads files from its source tree at run time
 _READS_FILES = re.compile(
@@ -42,6 +57,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     reader = reads_context_files(context, ".go", _READS_FILES)
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
+    why = check_runs(df, stage, [artifact], _ALLOWED)
+    if why is not None:
+        return Suggestion("go", why, _LAYOUT)
+    kept = runtime_packages(apt_packages(df, [i for i in stage.instructions if i.command == "RUN"]))
     static = dict(builds)[artifact]
     base = base_of(df, stage)
     image = base.image
@@ -53,6 +72,9 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         artifacts = [Artifact(artifact, artifact)]
         if has_ca:
             artifacts.insert(0, Artifact(CA_BUNDLE, CA_BUNDLE))
+        extra = [p for p in kept if p not in _FETCH_TOOLS]
+        if extra:
+            return Suggestion("go", f"the stage installs {', '.join(extra)}, which scratch would not have", _LAYOUT)
         return Plan("go", "scratch", tuple(artifacts), has_shell=False, why="a static Go binary (CGO_ENABLED=0)")
     if image is not None and image.path == "golang":
         tag = image.tag or ""
@@ -63,9 +85,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
                 f"a dynamic binary and {reference} names no Debian release, so the runtime's C library may not match",
                 "set CGO_ENABLED=0 and use scratch, or name the release (golang:1.22-bookworm)",
             )
-        return Plan("go", f"debian:{release}-slim", (Artifact(artifact, artifact),), why="a dynamic Go binary")
+        setup = (apt_install(kept),) if kept else ()
+        return Plan("go", f"debian:{release}-slim", (Artifact(artifact, artifact),), setup=setup, why="a dynamic Go binary")
     if base.family == "debian" and _installs(df, stage, "golang-go"):
-        return Plan("go", reference, (Artifact(artifact, artifact),), has_shell=True, why="a Go binary built with Debian's Go")
+        setup = (apt_install(kept),) if kept else ()
+        return Plan("go", reference, (Artifact(artifact, artifact),), setup=setup, why="a Go binary built with Debian's Go")
     return Suggestion("go", f"the runtime for a dynamic binary built on {reference} is not known", _LAYOUT)
 
 

@@ -25,13 +25,20 @@ from ..packages import invocations
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from . import Artifact, Plan, Suggestion, entry, entry_words
+from . import (
+    BUILD_PACKAGES,
+    Artifact,
+    Plan,
+    Suggestion,
+    apt_install,
+    apt_packages,
+    entry,
+    entry_words,
+    runtime_packages,
+    unexpected,
+)
 
 VENV = "/opt/venv"
-_BUILD_PACKAGES = frozenset(
-    "build-essential gcc g++ make cmake pkg-config pkgconf autoconf automake libtool python3-pip python3-venv "
-    "python3-setuptools python3-wheel python3-dev python-dev python3-all-dev cython3 libc6-dev libc-dev".split()
-)
 _COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
 # runtime libraries of -dev packages in Debian 12 (bookworm)
 _BOOKWORM_RUNTIME = {
@@ -56,7 +63,7 @@ _BOOKWORM_RUNTIME = {
     "liblzma-dev": "liblzma5",
 }
 # what a RUN of the stage may do for the split to be complete
-_ALLOWED = frozenset({"apt-get", "apt", "pip", "pip3", "rm", "true", "set", "python", "python3", "virtualenv"})
+_ALLOWED = frozenset({"apt-get", "apt", "pip", "pip3", "python", "python3", "virtualenv"})
 _PIP = re.compile(r"(^|[\s;&|(/])(pip3?(\.\d+)?|python3?(\.\d+)?\s+-m\s+pip)\s+install\b")
 _LAYOUT = (
     "install into a virtualenv in `FROM python:X AS build` (with the compilers), then `FROM python:X-slim` "
@@ -68,16 +75,23 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     runs = [i for i in stage.instructions if i.command == "RUN"]
     if not any(_PIP.search(r.logical) for r in runs):
         return None
-    packages = _apt_packages(df, runs)
+    packages = apt_packages(df, runs)
     dev = {p for p in packages if p.endswith("-dev")}
     if not (packages & _COMPILERS or dev):
+        if _other_toolchain(df, runs):
+            return Suggestion("python", "the compilers come from another package manager than apt", _LAYOUT)
         return None  # nothing to compile with: slim-base (DO401) is the transform for this
     base = base_of(df, stage)
     image = base.image
     if image is None or base.family != "debian":
         return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
+    copied = _copied(df, stage, VENV)
+    if copied is None:
+        return Suggestion("python", "files are copied into system directories", _LAYOUT)
     for run in runs:
-        why = _unexpected(df, run)
+        why = unexpected(df, stage, run, [*copied, VENV], _ALLOWED)
+        if why is None:
+            why = _python_command(df, run)
         if why is not None:
             return Suggestion("python", why, _LAYOUT)
     start = entry(df, stage)
@@ -100,27 +114,23 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
     release = _release(image.tag or "", image.path)
     runtime_libs = []
-    for package in sorted(dev - _BUILD_PACKAGES):
+    for package in sorted(dev - BUILD_PACKAGES):
         library = _BOOKWORM_RUNTIME.get(package) if release == "bookworm" else None
         if library is None:
             return Suggestion("python", f"the runtime libraries of {package} are not known for this image", _LAYOUT)
         runtime_libs.append(library)
+    kept = runtime_packages(packages)
     if official:
         runtime = _slim_python(resolved_reference(df, stage), image.tag or "")
         if runtime is None:
             return Suggestion("python", f"no slim variant is known for {resolved_reference(df, stage)}", _LAYOUT)
-        if runtime_libs:
-            setup.insert(0, _apt_install(runtime_libs))
     else:
         runtime = resolved_reference(df, stage)
-        kept = sorted(p for p in packages if p not in _BUILD_PACKAGES and not p.endswith("-dev"))
         if "python3" not in kept:
             return Suggestion("python", "python3 is not installed by apt in the stage", _LAYOUT)
-        setup.insert(0, _apt_install(kept + runtime_libs))
-    copied = _copied(df, stage, venv)
-    if copied is None:
-        return Suggestion("python", "files are copied into system directories", _LAYOUT)
-    artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied]
+    if kept or runtime_libs:
+        setup.insert(0, apt_install(sorted(set(kept + runtime_libs))))
+    artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied if d != venv]
     return Plan(
         "python",
         runtime,
@@ -131,12 +141,16 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     )
 
 
-def _apt_install(packages: list[str]) -> str:
-    return (
-        "RUN apt-get update && apt-get install -y --no-install-recommends "
-        + " ".join(packages)
-        + " && rm -rf /var/lib/apt/lists/*"
-    )
+def _other_toolchain(df: Dockerfile, runs: list[Instruction]) -> bool:
+    for run in runs:
+        for invocation in invocations(df, run):
+            if invocation.manager in ("apk", "yum", "dnf", "microdnf", "zypper") and invocation.subcommand in ("add", "install"):
+                names = {p for p in invocation.packages if p}
+                if names & {"gcc", "g++", "build-base", "gcc-c++", "musl-dev", "make"} or any(
+                    n.endswith(("-dev", "-devel")) for n in names
+                ):
+                    return True
+    return False
 
 
 def _release(tag: str, path: str) -> str | None:
@@ -159,32 +173,15 @@ def _slim_python(reference: str, tag: str) -> str | None:
     return f"{name}{version}-slim" + (f"-{release}" if release else "")
 
 
-def _apt_packages(df: Dockerfile, runs: list[Instruction]) -> set[str]:
-    found: set[str] = set()
-    for run in runs:
-        for invocation in invocations(df, run):
-            if invocation.manager in ("apt-get", "apt") and invocation.subcommand == "install":
-                found.update(p for p in invocation.packages if p)
-    return found
-
-
-def _unexpected(df: Dockerfile, run: Instruction) -> str | None:
-    if run.json or run.heredocs or run.flags:
-        return "a RUN in exec form, with a heredoc or with flags"
+def _python_command(df: Dockerfile, run: Instruction) -> str | None:
+    """`python` may only create the virtualenv or run pip."""
     script = script_of(df, run)
-    if script is None or script.has_error:
-        return "a RUN whose shell is not understood"
-    for command in script.commands:
+    for command in script.commands if script is not None else ():
         program = command.program or ""
         if program in ("python", "python3") or re.fullmatch(r"python3\.\d+", program):
             values = [w.value for w in command.args]
             if values[:2] not in (["-m", "venv"], ["-m", "pip"]):
                 return f"RUN {program} {' '.join(v or '$' for v in values[:2])} may write files the runtime needs"
-            continue
-        if posixpath.basename(program) in ("pip", "pip3") or program.startswith(("pip3.", "/opt/", "/venv")):
-            continue
-        if program not in _ALLOWED:
-            return f"RUN {program or 'a command'} may write files the runtime needs"
     return None
 
 

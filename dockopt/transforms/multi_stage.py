@@ -183,6 +183,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
         runtime.append(f"{keyword('WORKDIR')} {workdir}")
     runtime += list(plan.setup)
     runtime += [f"{keyword('COPY')} --from={name} {a.source} {a.destination}" for a in plan.artifacts]
+    runtime += list(plan.after)
     runtime += moved
     edits += plan.build_edits
     remaining = apply_edits(df.text, edits)
