@@ -147,6 +147,12 @@ def global_args(df: Dockerfile) -> dict[str, str]:
 
 def resolved_reference(df: Dockerfile, stage: Stage) -> str:
     """The stage's FROM reference with the global ARG defaults substituted (unknown ones stay)."""
+    return "".join(resolved for _, resolved in reference_pieces(df, stage))
+
+
+def reference_pieces(df: Dockerfile, stage: Stage) -> list[tuple[str, str]]:
+    """The stage's FROM reference as pieces ``(written, resolved)``: literal text stands for
+    itself, each variable for its value with the global ARG defaults (unknown ones stay)."""
     defaults = global_args(df)
 
     def substitute(match: re.Match) -> str:
@@ -159,7 +165,17 @@ def resolved_reference(df: Dockerfile, stage: Stage) -> str:
             return word if value or (operator == "+" and value is not None) else ""
         return value if value is not None else match.group(0)
 
-    return _VARIABLE.sub(substitute, stage.base)
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for match in _VARIABLE.finditer(stage.base):
+        if match.start() > position:
+            literal = stage.base[position : match.start()]
+            pieces.append((literal, literal))
+        pieces.append((match.group(0), substitute(match)))
+        position = match.end()
+    if position < len(stage.base):
+        pieces.append((stage.base[position:], stage.base[position:]))
+    return pieces
 
 
 def root_stage(df: Dockerfile, stage: Stage) -> Stage:

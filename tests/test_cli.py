@@ -695,7 +695,7 @@ def test_check_with_unsafe_fixes_marks_unsafe_fixes_fixable(tmp_path):
 
 def test_check_reports_findings_of_the_file_as_it_is_not_after_fixes(tmp_path):
     # merging the RUNs would move the second one; its findings keep their original place
-    write(tmp_path / "Dockerfile", "FROM debian:12\nRUN mkdir /a\nRUN curl -fsSL https://x.example/i.sh | sh\nUSER 1000\n")
+    write(tmp_path / "Dockerfile", "FROM debian:12-slim\nRUN mkdir /a\nRUN curl -fsSL https://x.example/i.sh | sh\nUSER 1000\n")
     code, out, _ = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [
@@ -713,7 +713,7 @@ def test_check_of_clean_files_exits_0_and_prints_no_findings(tmp_path):
 
 def test_check_sorts_by_file_and_reports_a_bad_file_on_one_line(tmp_path):
     write(tmp_path / "b" / "Dockerfile", "FROM node\nUSER 1000\n")
-    write(tmp_path / "a" / "Dockerfile", "FROM debian:12\nENV GITHUB_TOKEN=x\nUSER 1000\n")
+    write(tmp_path / "a" / "Dockerfile", "FROM debian:12-slim\nENV GITHUB_TOKEN=x\nUSER 1000\n")
     bad = write(tmp_path / "c" / "Dockerfile", "FROM x\nRUN <<EOF\n")
     code, out, err = run("check", "b", "c", "a", "missing", cwd=tmp_path)
     assert code == 2

@@ -32,6 +32,7 @@ from .rpm_assume_yes import rpm_assume_yes
 from .rpm_clean import rpm_clean
 from .rpm_no_weak_deps import rpm_no_weak_deps
 from .secrets_in_env import secrets_in_env
+from .slim_base import slim_base
 from .strip_setuid import strip_setuid
 from .useradd_no_log_init import useradd_no_log_init
 from .yarn_cache_clean import yarn_cache_clean
@@ -67,5 +68,6 @@ ALL: tuple[Transform, ...] = (
     secrets_in_env,
     curl_pipe_shell,
     one_process,
+    slim_base,
     multi_stage,
 )

@@ -179,10 +179,10 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
         found = _ROOT_PROGRAMS.search(text) or _INIT_PATH.search(text)
         if found:
             return f"its {instruction.command} runs {found.group(0).strip(' ' + chr(34) + chr(39) + '[,')}, which needs root"
-    script = _entry_script(df, stage, context)
+    script = entry_script(df, stage, context)
     if script is not None:
         name, content = script
-        found = _SCRIPT_NEEDS_ROOT.search(_code_only(content))
+        found = _SCRIPT_NEEDS_ROOT.search(code_only(content))
         if found:
             return f"its entrypoint script {name} runs {found.group(0)}, which needs root"
     if base.image is not None and "dind" in f"{base.image.path}:{base.image.tag or ''}":
@@ -203,11 +203,11 @@ def _ports(instruction: Instruction) -> list[int]:
     return found
 
 
-def _code_only(script: str) -> str:
+def code_only(script: str) -> str:
     return "\n".join(line.split("#", 1)[0] for line in script.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
+def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
     """The script the container starts with, when the build context holds it."""
     members = _members(df, stage)
     entry = next((i for i in reversed(members) if i.command == "ENTRYPOINT"), None)
