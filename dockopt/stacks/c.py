@@ -10,14 +10,11 @@ be needed at run time too, and dockopt does not know which: then it only suggest
 
 from __future__ import annotations
 
-import re
-
 from ..images import base_of, resolved_reference
-from ..packages import invocations
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import Artifact, Plan, Suggestion, entry, resolve, runs_artifact
+from . import Artifact, Plan, Suggestion, debian_runtime, entry, installed_packages, resolve, runs_artifact
 
 _COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
 _TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
@@ -30,7 +27,7 @@ _LAYOUT = (
 
 
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
-    packages = _apt_packages(df, stage)
+    packages = installed_packages(df, stage)
     base = base_of(df, stage)
     image = base.image
     official_gcc = image is not None and image.path == "gcc"
@@ -53,38 +50,12 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     artifact = runs_artifact(df, stage, start, candidates)
     if artifact is None:
         return Suggestion("c", "its CMD or ENTRYPOINT does not run what it builds (or uses shell syntax)", _LAYOUT)
-    runtime = _runtime(df, stage)
+    runtime = debian_runtime(df, stage)
     if runtime is None:
         return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
     return Plan("c", runtime, tuple(copies), why="a program compiled by a toolchain the image does not need")
-
-
-def _runtime(df: Dockerfile, stage: Stage) -> str | None:
-    base = base_of(df, stage)
-    image = base.image
-    if image is None or base.family != "debian":
-        return None
-    reference = resolved_reference(df, stage)
-    if image.path == "gcc":
-        return None
-    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
-        return f"{reference}-slim"
-    if image.path in ("debian", "ubuntu"):
-        return reference
-    return None
-
-
-def _apt_packages(df: Dockerfile, stage: Stage) -> set[str]:
-    found: set[str] = set()
-    for run in stage.instructions:
-        if run.command != "RUN" or "install" not in run.logical:
-            continue
-        for invocation in invocations(df, run):
-            if invocation.manager in ("apt-get", "apt", "aptitude") and invocation.subcommand == "install":
-                found.update(p for p in invocation.packages if p)
-    return found
 
 
 def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:

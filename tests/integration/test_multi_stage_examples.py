@@ -1,4 +1,4 @@
-"""multi-stage (DO402) for real: single-stage Go and C examples, rewritten by
+"""multi-stage (DO402) for real: single-stage Go, C and Node examples, rewritten by
 `dockopt fix --unsafe-fixes` (all transforms), build, run their CMD with the same output,
 and make smaller images.
 
@@ -23,6 +23,7 @@ EXAMPLES = {
     "go-hello": "debian:bookworm-slim",  # Debian's golang-go, a binary dynamic by default
     "go-static": "scratch",  # CGO_ENABLED=0
     "c-hello": "debian:bookworm-slim",
+    "node-build": "debian:bookworm-slim",  # apt's nodejs and npm; the runtime installs nodejs alone
 }
 
 pytestmark = pytest.mark.integration
