@@ -345,10 +345,27 @@ def manifests_for(
     return Manifests(tuple(need.files), need.problem, need.unsafe)
 
 
-def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | None:
+def node_manifests(context: Context, ignore: IgnoreFile, where: str, install: Install) -> Manifests:
+    """What a Node install in the context directory ``where`` reads (package.json, its lock
+    file, the configuration beside them), or why it needs more of the project."""
+    need = _Need(context, ignore)
+    _node_files(context, where, install, need)
+    if need.problem is None:
+        need.problem = _excluded(need)
+    return Manifests(tuple(need.files), need.problem)
+
+
+def _excluded(need: _Need) -> str | None:
     for path in need.files:
         if path not in need.extras and need.ignore.excluded(path):
             return f"{path} is excluded by .dockerignore"
+    return None
+
+
+def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | None:
+    excluded = _excluded(need)
+    if excluded is not None:
+        return excluded
     for output in _WRITES_INTO.get(install.tool, ()) + install.outputs:
         relative = copied.to_context(image_path(output, install.cwd))
         if relative is None or relative.startswith(".."):

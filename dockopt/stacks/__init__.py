@@ -6,20 +6,26 @@ Each stack module has ``recognise(df, stage, context) -> Plan | Suggestion | Non
 - ``Suggestion``: it does, but dockopt cannot prove that the runtime would be complete
   (it says why, and the layout it would suggest);
 - ``Plan``: what the runtime stage needs: its base, the artifacts to copy from the build
-  stage, and the instructions to run there.
+  stage, and the instructions to run there (``setup``: lines, and copies from the build
+  stage that those lines read, in order, before the artifacts).
 
 The transform (``dockopt.transforms.multi_stage``) renders a Plan into the rewrite.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import posixpath
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from ..fix import Edit
-from ..images import workdir_at
+from ..images import base_of, resolved_reference, workdir_at
+from ..packages import invocations, unwrapped
 from ..registry import Context
+from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 
 # directories the official images and Debian put on PATH
@@ -37,11 +43,14 @@ class Plan:
     stack: str  # "go", "c", ...
     runtime: str  # the runtime stage's base image ("scratch", "debian:bookworm-slim", ...)
     artifacts: tuple[Artifact, ...]
-    setup: tuple[str, ...] = ()  # instructions the runtime stage runs before the copies
+    # before the artifacts, in order: instruction lines ("RUN ...") and copies from the build
+    # stage (the manifests an install among those lines reads)
+    setup: tuple[str | Artifact, ...] = ()
     has_shell: bool = True  # the runtime base has /bin/sh (else CMD must be in exec form)
     why: str = ""  # what makes the split safe, for the finding
     build_edits: tuple[Edit, ...] = ()  # changes to the build stage (a virtualenv created, ...)
     after: tuple[str, ...] = ()  # instructions the runtime stage runs after the copies
+    users: tuple[str, ...] = ()  # users the runtime base has, that a USER may name
 
 
 @dataclass(frozen=True)
@@ -114,18 +123,6 @@ BUILD_PACKAGES = frozenset(
     "python3-pip python3-venv python3-setuptools python3-wheel python3-dev python-dev python3-all-dev cython3 "
     "libc6-dev libc-dev linux-libc-dev libstdc++-dev dpkg-dev unzip xz-utils bzip2 gnupg dirmngr".split()
 )
-
-
-def apt_packages(df: Dockerfile, runs: list[Instruction]) -> set[str]:
-    """The packages the RUNs install with apt-get or apt."""
-    from ..packages import invocations
-
-    found: set[str] = set()
-    for run in runs:
-        for invocation in invocations(df, run):
-            if invocation.manager in ("apt-get", "apt") and invocation.subcommand == "install":
-                found.update(p for p in invocation.packages if p)
-    return found
 
 
 def runtime_packages(packages: set[str]) -> list[str]:
@@ -205,10 +202,284 @@ def reads_context_files(context: Context, suffix: str, pattern: re.Pattern[str],
     return None
 
 
-def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
-    from . import c, go, others, python
+# directories a search of the sources never enters
+_NOT_SOURCES = frozenset({".git", "node_modules", "vendor", "target", "build", ".gradle", ".mvn", "testdata"})
 
-    for module in (go, c, python, others):
+
+def source_matching(
+    context: Context,
+    under: str,
+    suffixes: tuple[str, ...],
+    pattern: re.Pattern[str],
+    skip: Callable[[str], bool] = lambda path: False,
+    limit: int = 500,
+) -> tuple[str | None, bool]:
+    """The first source file below the directory ``under`` of the build context (by its path
+    there) whose name ends with one of ``suffixes``, that ``skip`` does not leave out, and that
+    matches ``pattern``; and whether the search was complete (False: no context, or more than
+    ``limit`` files to read)."""
+    top = context.locate(under)
+    if context.directory is None or top is None:
+        return None, False
+    root = context.directory.resolve()
+    seen = 0
+    for directory, subdirectories, files in os.walk(top):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _NOT_SOURCES)
+        for name in sorted(files):
+            if not name.endswith(suffixes):
+                continue
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root).replace(os.sep, "/")
+            if skip(relative):
+                continue
+            seen += 1
+            if seen > limit:
+                return None, False
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read(1_000_000)
+            except OSError:
+                continue
+            if pattern.search(text):
+                return relative, True
+    return None, True
+
+
+def stage_commands(df: Dockerfile, stage: Stage) -> list[tuple[Instruction, Command, str | None]] | None:
+    """Every command of the stage's RUNs, with the directory it runs in (None after a `cd`
+    dockopt cannot follow); None when a RUN cannot be read (exec form, a shell that is not
+    POSIX, a script that does not parse)."""
+    found: list[tuple[Instruction, Command, str | None]] = []
+    for run in stage.instructions:
+        if run.command != "RUN":
+            continue
+        script = script_of(df, run) if is_posix_shell(effective_shell(df, run)) else None
+        if script is None or script.has_error:
+            return None
+        cwd = workdir_at(df, stage, run)
+        for command in script.commands:
+            found.append((run, command, cwd))
+            if command.program == "cd" and not command.isolated:
+                values = [w.value for w in command.args]
+                target = values[0] if len(values) == 1 else None
+                if target is None or target == "-" or "$" in target or target.startswith("~") or cwd is None:
+                    cwd = None
+                else:
+                    cwd = posixpath.normpath(posixpath.join(cwd, target))
+    return found
+
+
+# commands that read or change nothing a runtime stage would miss
+HARMLESS = frozenset({"cd", "echo", "printf", "true", ":", "set", "export", "rm", "ls", "test", "[", "cat", "pwd", "sleep"})
+# system package managers: what they install is looked at by itself (``installed_packages``)
+_SYSTEM_MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk"})
+# commands that change the paths they name: the last operand of cp and mv, every operand of the others
+_CHANGING = frozenset({"mkdir", "chmod", "touch", "ln", "cp", "mv"})
+
+
+@dataclass
+class RunCommands:
+    """The commands of a stage's RUNs that a stack must look at, and what the others change."""
+
+    commands: list[tuple[Instruction, Command, str, list[str], str | None]]  # RUN, command, program, arguments, directory
+    touched: list[tuple[str, str | None]]  # paths that RUNs change (mkdir, cp, mv, ..., redirections), with their directory
+    problem: str | None = None  # why the RUNs cannot all be read, or do what a runtime stage would lack
+
+
+def run_commands(df: Dockerfile, stage: Stage, harmless: frozenset[str] = HARMLESS) -> RunCommands:
+    """The stage's RUN commands but the ``harmless`` ones and the system package managers (the
+    program named without its directory, behind `sudo` or `env`); the paths that mkdir, cp,
+    mv, chmod, touch, ln and redirections change; a problem when a RUN cannot be read, runs a
+    command with expansions, or creates users."""
+    found = RunCommands([], redirected_files(df, stage))
+    commands = stage_commands(df, stage)
+    if commands is None:
+        found.problem = "a RUN cannot be read (exec form, another shell, or a script that does not parse)"
+        return found
+    for run, command, cwd in commands:
+        if command.kind in ("assignment", "declaration"):
+            continue
+        words = unwrapped(command) if command.kind == "simple" else None
+        program = posixpath.basename(words[0].value or "") if words else ""
+        if program in _SYSTEM_MANAGERS or program in harmless:
+            continue
+        if words is None or any(w.value is None for w in words[1:]):
+            found.problem = f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
+            return found
+        args = [w.value for w in words[1:] if w.value is not None]
+        if program in ("useradd", "adduser", "groupadd", "addgroup"):
+            found.problem = "the stage creates users, which the runtime image would not have"
+            return found
+        if program in _CHANGING:
+            operands = [a for a in args if not a.startswith(("-", "+"))]
+            found.touched += [(a, cwd) for a in (operands[-1:] if program in ("cp", "mv") else operands)]
+        found.commands.append((run, command, program, args, cwd))
+    return found
+
+
+def redirected_files(df: Dockerfile, stage: Stage) -> list[tuple[str, str | None]]:
+    """The files the stage's RUNs redirect to or from (`> /etc/motd`), with the WORKDIR of their
+    RUN ("$" for a name that expands); /dev is left out."""
+    found: list[tuple[str, str | None]] = []
+    for run in stage.instructions:
+        script = script_of(df, run) if run.command == "RUN" else None
+        if script is None:
+            continue
+        for word in script.redirects:
+            value = word.value if word.value is not None else "$"
+            if not value.startswith("/dev/") and not value.startswith("&") and not value.isdigit():
+                found.append((value, workdir_at(df, stage, run)))
+    return found
+
+
+def installed_packages(df: Dockerfile, stage: Stage, managers: tuple[str, ...] = ("apt-get", "apt", "aptitude")) -> set[str]:
+    """The packages the stage installs with the system package managers ``managers``."""
+    found: set[str] = set()
+    for run in stage.instructions:
+        if run.command != "RUN" or ("install" not in run.logical and "add" not in run.logical):
+            continue
+        for invocation in invocations(df, run):
+            if invocation.manager in managers and invocation.subcommand in ("install", "add"):
+                found.update(p for p in invocation.packages if p)
+    return found
+
+
+def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
+    """The Debian or Ubuntu image a program built on the stage's image runs on: the image
+    itself, or its slim variant for a full `debian:` tag; None for other images."""
+    base = base_of(df, stage)
+    image = base.image
+    if image is None or base.family != "debian":
+        return None
+    reference = resolved_reference(df, stage)
+    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
+        return f"{reference}-slim"
+    if image.path in ("debian", "ubuntu"):
+        return reference
+    return None
+
+
+# an argument that names a file: a path (not under /dev, /proc, /sys), or a configuration file
+_PATH = re.compile(r"(?:^|[=:,])(/|\./|\.\./|~/)")
+_SYSTEM_PATH = re.compile(r"(?:^|[=:,])/(dev|proc|sys)(/|$)")
+_FILE_NAME = re.compile(r"\.(ya?ml|json|properties|xml|conf|cfg|ini|toml|env|jks|p12|pfx|pem|crt|key|jar)\Z")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+
+
+def file_argument(words: list[str]) -> str | None:
+    """The first of ``words`` (arguments of the container's command) that names a file the
+    program would open: a path or a configuration file; `classpath:` resources do not count."""
+    for word in words:
+        if word.startswith("classpath:") or "=classpath:" in word:
+            continue
+        bare = _URL.sub("", word)
+        if _PATH.search(bare) and not _SYSTEM_PATH.search(bare):
+            return word
+        if _FILE_NAME.search(bare):
+            return word
+    return None
+
+
+def inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def left_behind(
+    df: Dockerfile,
+    stage: Stage,
+    project: str,
+    build: Instruction,
+    touched: list[tuple[str, str | None]],
+    kept: tuple[str, ...] = (),
+) -> str | None:
+    """Why files the program needs may stay behind in the build stage: a COPY or ADD after the
+    ``build`` RUN, from another image, or to a place outside the ``project`` directory and
+    ``kept``; a RUN command that changes a path (``touched``: the path and the directory it
+    runs in) outside them, /tmp and the directories the runtime stage makes itself (its
+    WORKDIR and VOLUMEs)."""
+    places = {project, "/tmp", *kept}
+    workdir = workdir_at(df, stage, None)
+    if workdir is not None:
+        places.add(workdir)
+    after = False
+    for instruction in stage.instructions:
+        command = instruction.command
+        if instruction is build:
+            after = True
+        elif command == "VOLUME":
+            volumes = instruction.json_args if instruction.json_args is not None else instruction.words()
+            places.update(v for v in volumes if v.startswith("/"))
+        elif command in ("COPY", "ADD"):
+            items = list(instruction.json_args or ()) if instruction.json else instruction.words()
+            if after:
+                return f"a {command} after the build copies files the program may need"
+            if instruction.flag("from") is not None:
+                return f"a {command} --from copies files the program may need"
+            destination = resolve(df, stage, instruction, items[-1]) if items else None
+            if destination is None or not any(inside(destination, place) for place in places):
+                return f"a {command} puts files outside the project ({items[-1] if items else '?'})"
+    for path, cwd in touched:
+        resolved = resolve_from(path, cwd)
+        if resolved is None or not any(inside(resolved, place) for place in places):
+            return f"a RUN changes {path}, outside the project"
+    return None
+
+
+def resolve_from(path: str, directory: str | None) -> str | None:
+    """``path`` made absolute from ``directory`` (None: unknown, or an expansion)."""
+    if "$" in path or path.startswith("~"):
+        return None
+    if path.startswith("/"):
+        return posixpath.normpath(path)
+    return posixpath.normpath(posixpath.join(directory, path)) if directory is not None else None
+
+
+def context_path(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
+    """Where the file or directory at the image ``path`` comes from in the build context: the
+    last COPY or ADD (not --from) that puts it there, whole or inside a copied directory; None
+    when no such COPY is known."""
+    found = None
+    for instruction in stage.instructions:
+        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
+            continue
+        items = list(instruction.json_args or ()) if instruction.json else instruction.words()
+        sources, target = items[:-1], items[-1] if items else ""
+        destination = resolve(df, stage, instruction, target)
+        if not sources or destination is None:
+            continue
+        into = target.endswith("/") or target in (".", "..") or len(sources) > 1
+        for source in sources:
+            folder, _, pattern = source.rpartition("/")
+            if re.search(r"[*?\[]", pattern) and not re.search(r"[*?\[$\"'\\]", folder) and into:
+                # a pattern in the last part only: `COPY package*.json ./`
+                name = posixpath.basename(path)
+                origin = posixpath.normpath(posixpath.join(folder or ".", name))
+                if posixpath.dirname(path) == destination and fnmatch.fnmatchcase(name, pattern) and context.exists(origin):
+                    found = origin
+                continue
+            if re.search(r"[*?\[$\"'\\]", source) or source.startswith(("/", "..")) or "://" in source:
+                continue
+            normal = posixpath.normpath(source)
+            located = context.locate(normal)
+            if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
+                if len(sources) == 1 and inside(path, destination):
+                    found = posixpath.normpath(posixpath.join(normal, posixpath.relpath(path, destination)))
+                continue
+            placed = posixpath.join(destination, posixpath.basename(normal)) if into else destination
+            if path == placed:
+                found = normal
+    return found
+
+
+def plain_path(path: str) -> bool:
+    """Whether a path can stand in a COPY as it is (no blanks, quotes, expansions or globs)."""
+    return not re.search(r"[\s\"'$*?\[\]\\]", path)
+
+
+def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
+    from . import c, go, java, node, others, python
+
+    for module in (go, c, python, node, java, others):
         found = module.recognise(df, stage, context)
         if found is not None:
             return found

@@ -10,8 +10,6 @@ be needed at run time too, and dockopt does not know which: then it only suggest
 
 from __future__ import annotations
 
-import re
-
 from ..images import base_of, resolved_reference
 from ..registry import Context
 from ..shell import script_of
@@ -21,9 +19,10 @@ from . import (
     Plan,
     Suggestion,
     apt_install,
-    apt_packages,
     check_runs,
+    debian_runtime,
     entry,
+    installed_packages,
     resolve,
     runs_artifact,
     runtime_packages,
@@ -45,7 +44,7 @@ _LAYOUT = (
 
 
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
-    packages = apt_packages(df, [i for i in stage.instructions if i.command == "RUN"])
+    packages = installed_packages(df, stage)
     base = base_of(df, stage)
     image = base.image
     official_gcc = image is not None and image.path == "gcc"
@@ -68,7 +67,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     artifact = runs_artifact(df, stage, start, candidates)
     if artifact is None:
         return Suggestion("c", "its CMD or ENTRYPOINT does not run what it builds (or uses shell syntax)", _LAYOUT)
-    runtime = _runtime(df, stage)
+    runtime = debian_runtime(df, stage)
     if runtime is None:
         return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
@@ -86,21 +85,6 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         after=("RUN ldconfig",) if copies and copies[0].source == "/usr/local" else (),
         why="a program compiled by a toolchain the image does not need",
     )
-
-
-def _runtime(df: Dockerfile, stage: Stage) -> str | None:
-    base = base_of(df, stage)
-    image = base.image
-    if image is None or base.family != "debian":
-        return None
-    reference = resolved_reference(df, stage)
-    if image.path == "gcc":
-        return None
-    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
-        return f"{reference}-slim"
-    if image.path in ("debian", "ubuntu"):
-        return reference
-    return None
 
 
 def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:

@@ -22,7 +22,7 @@ from . import (
     Plan,
     Suggestion,
     apt_install,
-    apt_packages,
+    installed_packages,
     check_runs,
     entry,
     reads_context_files,
@@ -60,7 +60,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     why = check_runs(df, stage, [artifact], _ALLOWED)
     if why is not None:
         return Suggestion("go", why, _LAYOUT)
-    kept = runtime_packages(apt_packages(df, [i for i in stage.instructions if i.command == "RUN"]))
+    kept = runtime_packages(installed_packages(df, stage))
     static = dict(builds)[artifact]
     base = base_of(df, stage)
     image = base.image

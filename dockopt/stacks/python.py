@@ -31,7 +31,7 @@ from . import (
     Plan,
     Suggestion,
     apt_install,
-    apt_packages,
+    installed_packages,
     entry,
     entry_words,
     runtime_packages,
@@ -75,7 +75,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     runs = [i for i in stage.instructions if i.command == "RUN"]
     if not any(_PIP.search(r.logical) for r in runs):
         return None
-    packages = apt_packages(df, runs)
+    packages = installed_packages(df, stage)
     dev = {p for p in packages if p.endswith("-dev")}
     if not (packages & _COMPILERS or dev):
         if _other_toolchain(df, runs):

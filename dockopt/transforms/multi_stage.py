@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Iterator
 
@@ -10,7 +11,7 @@ from ..fix import Applicability, Edit, Finding, Fix, apply_edits
 from ..images import base_of, workdir_at
 from ..package_caches import env_pairs
 from ..registry import Context, transform
-from ..stacks import Plan, Suggestion, entry_words, recognise
+from ..stacks import Artifact, Plan, Suggestion, entry_words, recognise
 from ..syntax import Dockerfile, Instruction, Stage
 
 BUILD = "build"
@@ -19,7 +20,8 @@ _MOVED = frozenset({"CMD", "ENTRYPOINT", "EXPOSE", "STOPSIGNAL", "VOLUME", "LABE
 # ENV that only a build reads
 _BUILD_ONLY_ENV = re.compile(
     r"(CGO_ENABLED|GOOS|GOARCH|GOARM|GOPATH|GOFLAGS|GO111MODULE|GOPROXY|GOPRIVATE|GOCACHE|GOMODCACHE|GOTOOLCHAIN|"
-    r"DEBIAN_FRONTEND|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PIP_\w+|NPM_CONFIG_\w+)"
+    r"DEBIAN_FRONTEND|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PIP_\w+|NPM_CONFIG_\w+|"
+    r"MAVEN_OPTS|MAVEN_CONFIG|GRADLE_OPTS|GRADLE_USER_HOME)"
 )
 
 
@@ -45,6 +47,18 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     - **C and C++** (a compiler installed with apt on Debian or Ubuntu): the files written
       with `-o PATH`, or the whole /usr/local after a `make install`, go to the image the
       build started from (its `-slim` variant for a full `debian:` tag).
+    - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script, on a node image or
+      on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
+      (`node:20` → `node:20-slim`), or the same Debian with `nodejs` alone; it copies
+      package.json and the lock file, installs the production dependencies only (`npm ci
+      --omit=dev`, with the build's `--legacy-peer-deps`, `--ignore-scripts`, ...; nothing
+      when there are none), then the build's output directory. That directory must hold the
+      file the CMD runs with node, as package.json's build script in the build context shows
+      (`tsc` and its outDir, `--outDir`, `-o`, `--outfile`, `vite build`, ...).
+    - **Java** (Maven or Gradle on an image whose JDK release its tag tells:
+      `maven:3.9-eclipse-temurin-17`, `gradle:8-jdk21`, `openjdk:17`, ...): the jar that
+      `java -jar PATH` runs, from `target/` or `build/libs/` (or copied from there), goes
+      to `eclipse-temurin:N-jre`.
 
     The runtime stage keeps the original's runtime configuration: the ENV the program may
     read (not the build's own: `CGO_ENABLED`, `GOPATH`, `DEBIAN_FRONTEND`, ...), the final
@@ -53,8 +67,7 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     its pass, before any other fix, so that the other transforms then see both stages.
 
     Where dockopt recognises a build but cannot prove the runtime complete, it reports the
-    layout it would suggest instead (Python with compilers, Node builds, Maven and Gradle,
-    Cargo, and the cases below).
+    layout it would suggest instead (Python with compilers, Cargo, and the cases below).
 
     ## Why
     Compilers, headers, package caches and source trees are most of a build image: a small
@@ -93,8 +106,18 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     syntax; the output path is not known (`go build` without `-o`, a `cd` before it); the
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
-    such user); there is a HEALTHCHECK (its command may need the build's tools); or the
-    runtime image for a dynamic binary is not known.
+    such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
+    need the build's tools); or the runtime image for a dynamic binary is not known.
+    For Node and Java it also reports instead when: a RUN runs a command whose effects the
+    runtime would lack (one dockopt does not know, a user created, a file written outside
+    the project), or installs system packages other than build tools; a COPY comes after
+    the build or puts files outside the project; the program is given a file, or its
+    sources or dependencies read files of the project at run time (`readFileSync`,
+    `express.static`, dotenv, config, `Files.readString`, a Spring `application.yml`).
+    Node needs the build context (package.json, its lock file, without install lifecycle
+    scripts or workspaces; not pnpm, Yarn 2 or Next.js); Java needs a JDK release that
+    Temurin publishes a JRE for (8, 11, 17, 21, 25) and a jar that is not a thin one
+    (`copy-dependencies`, a `Class-Path` manifest).
     """
     if len(df.stages) != 1:
         return
@@ -136,8 +159,9 @@ def _blocked(stage: Stage, plan: Plan) -> str | None:
     for instruction in stage.instructions:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"
-        if instruction.command == "USER" and not re.fullmatch(r"\d+(:\d+)?", instruction.args.strip()):
-            return f"USER {instruction.args.strip()} names a user the runtime image does not have"
+        user = instruction.args.strip()
+        if instruction.command == "USER" and not re.fullmatch(r"\d+(:\d+)?", user) and user.split(":")[0] not in plan.users:
+            return f"USER {user} names a user the runtime image does not have"
     return None
 
 
@@ -181,7 +205,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     workdir = workdir_at(df, stage, None)
     if workdir not in (None, "/"):
         runtime.append(f"{keyword('WORKDIR')} {workdir}")
-    runtime += list(plan.setup)
+    runtime += _setup_lines(plan, name, keyword)
     runtime += [f"{keyword('COPY')} --from={name} {a.source} {a.destination}" for a in plan.artifacts]
     runtime += list(plan.after)
     runtime += moved
@@ -191,6 +215,38 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     gap = "" if remaining.endswith(newline + newline) else newline
     edits.append(Edit.insert(len(df.text), lead + gap + newline.join(runtime) + newline))
     return edits
+
+
+def _setup_lines(plan: Plan, name: str, keyword) -> list[str]:
+    """The runtime stage's setup: its instruction lines, and its copies from the build stage,
+    those into one directory under their own names in one COPY."""
+    lines: list[str] = []
+    group: list[Artifact] = []
+
+    def flush() -> None:
+        if len(group) == 1:
+            lines.append(f"{keyword('COPY')} --from={name} {group[0].source} {group[0].destination}")
+        elif group:
+            directory = posixpath.dirname(group[0].destination).rstrip("/") + "/"
+            lines.append(f"{keyword('COPY')} --from={name} {' '.join(a.source for a in group)} {directory}")
+        group.clear()
+
+    for item in plan.setup:
+        if isinstance(item, Artifact):
+            if group and posixpath.dirname(item.destination) != posixpath.dirname(group[0].destination):
+                flush()
+            if posixpath.basename(item.source) != posixpath.basename(item.destination):
+                flush()
+                group.append(item)
+                flush()
+            else:
+                group.append(item)
+            continue
+        flush()
+        command, _, rest = item.partition(" ")
+        lines.append(f"{keyword(command)} {rest}")
+    flush()
+    return lines
 
 
 def _exec_form(df: Dockerfile, stage: Stage, instruction: Instruction, plan: Plan, keyword: str) -> str | None:

@@ -1,4 +1,4 @@
-"""multi-stage (DO402) for real: single-stage Go, C and Python examples, rewritten by
+"""multi-stage (DO402) for real: single-stage Go, C, Python and Node examples, rewritten by
 `dockopt fix --unsafe-fixes` (all transforms), build, run their CMD with the same output,
 and make smaller images.
 
@@ -24,6 +24,7 @@ EXAMPLES = {
     "go-static": "scratch",  # CGO_ENABLED=0
     "c-hello": "debian:bookworm-slim",
     "python-ext": "debian:bookworm-slim",  # a C extension built into a virtualenv
+    "node-build": "debian:bookworm-slim",  # apt's nodejs and npm; the runtime installs nodejs alone
 }
 
 pytestmark = pytest.mark.integration
