@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import Iterator, List, Optional
 
@@ -106,6 +107,9 @@ def fix(
     raise typer.Exit(_exit_code(summary, diff or check))
 
 
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+
+
 @app.command()
 def check(
     paths: Optional[List[str]] = typer.Argument(
@@ -119,6 +123,9 @@ def check(
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
     context: Optional[str] = _CONTEXT,
+    output_format: OutputFormat = typer.Option(
+        OutputFormat.text, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
+    ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
     settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=False, keep_text=False, check=True)
@@ -130,9 +137,8 @@ def check(
         summary.add(result)
         if result.failed:
             _err(f"error: {result.path}: {result.error}")
-        else:
-            checked.append(result)
-    _out(FORMATS["text"](sorted(checked, key=lambda r: r.path)))
+        checked.append(result)
+    _out(FORMATS[output_format.value](sorted(checked, key=lambda r: r.path)))
     if summary.files + summary.failed == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+from . import formats
 from .engine import FileResult
 from .fix import Applicability
 
@@ -87,7 +88,7 @@ class Summary:
 
 def format_text(results: Sequence[FileResult]) -> str:
     """One line a finding, `path:line:col: CODE [*] message`; `[*]` marks a fix that `dockopt
-    fix` would apply with the same options."""
+    fix` would apply with the same options. Failed files are left to their stderr line."""
     lines = []
     for result in results:
         for d in result.diagnostics:
@@ -96,8 +97,15 @@ def format_text(results: Sequence[FileResult]) -> str:
     return "".join(lines)
 
 
-# output formats of `dockopt check`: the results of every file (in path order) to the text printed
-FORMATS: dict[str, Callable[[Sequence[FileResult]], str]] = {"text": format_text}
+# output formats of `dockopt check`: the results of every file (in path order, failed ones
+# included) to the text printed
+FORMATS: dict[str, Callable[[Sequence[FileResult]], str]] = {
+    "text": format_text,
+    "json": formats.format_json,
+    "sarif": formats.format_sarif,
+    "github": formats.format_github,
+    "junit": formats.format_junit,
+}
 
 
 @dataclass

@@ -1,0 +1,216 @@
+"""The machine-readable output formats of ``dockopt check``: json, sarif, github and junit.
+
+Each is a function from the results of every file (sorted by path, failed files included)
+to the text printed on stdout. Failed files still get their ``error: PATH: reason`` line on
+stderr; the formats also carry them, each in its own way (docs/cli.md lists them).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+from urllib.parse import quote
+
+from . import __version__
+from .engine import Diagnostic, FileResult
+from .registry import Transform, all_transforms
+
+STDIN = "-"
+
+
+def _applicability(d: Diagnostic) -> str | None:
+    return d.applicability.label if d.applicability is not None else None
+
+
+# --------------------------------------------------------------------------- json
+
+
+def format_json(results: Sequence[FileResult]) -> str:
+    """``{"findings": [...], "errors": [...]}``: one object a finding, one a file that failed."""
+    findings = [
+        {
+            "path": r.path,
+            "code": d.code,
+            "name": d.name,
+            "message": d.message,
+            "start": {"line": d.line, "column": d.column},
+            "end": {"line": d.end_line, "column": d.end_column},
+            "fix_applicability": _applicability(d),
+            "fixable": d.fixable,
+        }
+        for r in results
+        if not r.failed
+        for d in r.diagnostics
+    ]
+    errors = [{"path": r.path, "message": r.error} for r in results if r.failed]
+    return json.dumps({"findings": findings, "errors": errors}, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- sarif
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+# Where dockopt's documentation is published, for SARIF's informationUri (the tool) and
+# helpUri (each rule, "{code}" filled in). None while dockopt has no public home: SARIF then
+# carries each rule's documentation inline (``help``), and no URI that leads nowhere.
+HOMEPAGE: str | None = None
+RULE_HELP_URL: str | None = None
+
+
+def _artifact(path: str) -> dict:
+    """A SARIF artifactLocation: relative paths against %SRCROOT% (the working directory)."""
+    if path == STDIN:
+        return {"description": {"text": "standard input"}}
+    native = Path(path)
+    if native.is_absolute():
+        return {"uri": native.as_uri()}
+    return {"uri": quote(PurePosixPath(*native.parts).as_posix()), "uriBaseId": SRCROOT}
+
+
+def _what_it_does(transform: Transform) -> str:
+    """The "What it does" section of a transform's documentation, on one line (else its summary)."""
+    _, found, rest = transform.doc.partition("## What it does\n")
+    return " ".join(rest.split("\n## ", 1)[0].split()) if found else transform.summary + "."
+
+
+def _rule(transform: Transform) -> dict:
+    rule: dict = {
+        "id": transform.code,
+        "name": transform.name,
+        "shortDescription": {"text": transform.summary + "."},
+        "fullDescription": {"text": _what_it_does(transform)},
+        "help": {"text": transform.doc, "markdown": transform.doc},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)},
+    }
+    if RULE_HELP_URL:
+        rule["helpUri"] = RULE_HELP_URL.format(code=transform.code)
+    return rule
+
+
+def _region(d: Diagnostic) -> dict:
+    return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
+
+
+def format_sarif(results: Sequence[FileResult]) -> str:
+    """A SARIF 2.1.0 log with one run: a result a finding (level "warning"), the rules of the
+    transforms that fired, and a tool execution notification (level "error") a failed file."""
+    fired = {d.code for r in results for d in r.diagnostics}
+    transforms = [t for t in all_transforms() if t.code in fired]
+    index = {t.code: i for i, t in enumerate(transforms)}
+    sarif_results = []
+    for r in results:
+        for d in r.diagnostics:
+            sarif_results.append(
+                {
+                    "ruleId": d.code,
+                    "ruleIndex": index[d.code],
+                    "level": "warning",
+                    "message": {"text": d.message},
+                    "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path), "region": _region(d)}}],
+                    "properties": {"fixApplicability": _applicability(d), "fixable": d.fixable},
+                }
+            )
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{r.path}: {r.error}"},
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path)}}],
+        }
+        for r in results
+        if r.failed
+    ]
+    invocation: dict = {"executionSuccessful": not notifications}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    driver: dict = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": [_rule(t) for t in transforms]}
+    if HOMEPAGE:
+        driver["informationUri"] = HOMEPAGE
+    run = {
+        "tool": {"driver": driver},
+        "invocations": [invocation],
+        "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": sarif_results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- github
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(results: Sequence[FileResult]) -> str:
+    """GitHub Actions workflow commands: ``::warning file=...,line=...::message`` a finding,
+    ``::error file=...::reason`` a failed file. Columns only when the finding is on one line
+    (GitHub annotates a column range on one line only)."""
+    lines = []
+    for r in results:
+        where = [] if r.path == STDIN else [f"file={_escape_property(r.path)}"]
+        if r.failed:
+            title = "dockopt could not check this file"
+            lines.append(f"::error {','.join(where + [f'title={_escape_property(title)}'])}::{_escape_data(r.error or '')}\n")
+            continue
+        for d in r.diagnostics:
+            one_line = d.line == d.end_line
+            # a range that ends with a line's newline ends on that line, not at the next one's start
+            end_line = d.end_line - 1 if d.end_column == 1 and d.end_line > d.line else d.end_line
+            props = where + [f"line={d.line}"] + [f"col={d.column}"] * one_line + [f"endLine={end_line}"]
+            props += [f"endColumn={d.end_column}"] * one_line
+            title = f"{d.code} {d.name}" + (" (fixable with dockopt fix)" if d.fixable else "")
+            props.append(f"title={_escape_property(title)}")
+            lines.append(f"::warning {','.join(props)}::{_escape_data(d.message)}\n")
+    return "".join(lines)
+
+
+# --------------------------------------------------------------------------- junit
+
+# characters XML 1.0 cannot carry, even escaped (a Dockerfile may hold control characters)
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def format_junit(results: Sequence[FileResult]) -> str:
+    """JUnit XML: a testsuite a file; in it a failing testcase a finding, or one passing
+    testcase ("no findings") for a clean file, or one testcase with an error for a file that
+    could not be checked."""
+    root = ET.Element("testsuites", name="dockopt check")
+    total = {"tests": 0, "failures": 0, "errors": 0}
+    for r in results:
+        path = _xml_text(r.path)
+        suite = ET.SubElement(root, "testsuite", name=path)
+        counts = {"tests": 0, "failures": 0, "errors": 0}
+        if r.failed:
+            case = ET.SubElement(suite, "testcase", name="check", classname=path)
+            ET.SubElement(case, "error", message=_xml_text(r.error or ""), type="error").text = _xml_text(r.error or "")
+            counts.update(tests=1, errors=1)
+        elif not r.diagnostics:
+            ET.SubElement(suite, "testcase", name="no findings", classname=path)
+            counts["tests"] = 1
+        for d in r.diagnostics:
+            case = ET.SubElement(suite, "testcase", name=f"{d.code} {d.name} at {d.line}:{d.column}", classname=path)
+            failure = ET.SubElement(case, "failure", message=_xml_text(d.message), type=d.code)
+            mark = " [*]" if d.fixable else ""
+            failure.text = _xml_text(f"{r.path}:{d.line}:{d.column}: {d.code}{mark} {d.message}")
+            counts["tests"] += 1
+            counts["failures"] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            total[key] += value
+    for key, value in total.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
