@@ -19,11 +19,12 @@ from typing import Iterator, List, Optional
 import typer
 
 from . import __version__
+from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
 from .output import FORMATS, CheckSummary, Summary, unified_diff
-from .registry import UnknownSelector, all_transforms, lookup, select
+from .registry import UnknownSelector, all_transforms, lookup
 
 app = typer.Typer(
     add_completion=False,
@@ -49,10 +50,6 @@ def main(
     """dockopt: rewrite Dockerfiles, safely, and show the diff."""
 
 
-def _split(values: Optional[List[str]]) -> list[str]:
-    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
-
-
 def _err(message: str) -> None:
     sys.stderr.flush()
     sys.stderr.buffer.write((message + "\n").encode("utf-8", "backslashreplace"))
@@ -71,6 +68,18 @@ _SELECT = typer.Option(
     None, "--select", help="Only these transforms: codes, names, hadolint rules or code prefixes (comma-separated)."
 )
 _IGNORE = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select).")
+_EXTEND_SELECT = typer.Option(
+    None, "--extend-select", help="Add these transforms to those the configuration selects (same forms as --select)."
+)
+_EXCLUDE = typer.Option(
+    None, "--exclude", help="Leave these out of directory searches: gitignore-style patterns (replaces the configuration's)."
+)
+_EXTEND_EXCLUDE = typer.Option(None, "--extend-exclude", help="Leave these out too (added to the configuration's exclude).")
+_CONFIG = typer.Option(None, "--config", help="Use this configuration file for every Dockerfile (no search).")
+_ISOLATED = typer.Option(False, "--isolated", help="Read no configuration file.")
+_SHOW_SETTINGS = typer.Option(
+    False, "--show-settings", help="Print the settings in force for PATH (default: the current directory), and where each comes from."
+)
 _QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary.")
 _JOBS = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core).")
 _CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
@@ -83,21 +92,32 @@ def fix(
     ),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
+    unsafe_fixes: Optional[bool] = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not, whatever the configuration says)."
+    ),
     select_: Optional[List[str]] = _SELECT,
+    extend_select: Optional[List[str]] = _EXTEND_SELECT,
     ignore: Optional[List[str]] = _IGNORE,
+    exclude: Optional[List[str]] = _EXCLUDE,
+    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
+    config: Optional[str] = _CONFIG,
+    isolated: bool = _ISOLATED,
+    show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
     context: Optional[str] = _CONTEXT,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
-    settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=not (diff or check), keep_text=diff)
+    resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
+    base = _base(context, write=not (diff or check), keep_text=diff)
     targets = paths or ["."]
+    if show_settings:
+        raise typer.Exit(_show_settings(resolver, paths))
     if _stdin(targets):
-        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
+        raise typer.Exit(_fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check))
 
-    summary = Summary(unsafe=unsafe_fixes)
-    for result in _results(targets, settings, jobs):
+    summary = Summary(unsafe=bool(unsafe_fixes))
+    for result in _results(targets, resolver, base, jobs):
         summary.add(result)
         _report(result, diff=diff, check=check)
     if summary.files == 0:
@@ -115,11 +135,17 @@ def check(
     paths: Optional[List[str]] = typer.Argument(
         None, help="Files or directories to check (default: the current directory); '-' reads stdin."
     ),
-    unsafe_fixes: bool = typer.Option(
-        False, "--unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too."
+    unsafe_fixes: Optional[bool] = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too (or not)."
     ),
     select_: Optional[List[str]] = _SELECT,
+    extend_select: Optional[List[str]] = _EXTEND_SELECT,
     ignore: Optional[List[str]] = _IGNORE,
+    exclude: Optional[List[str]] = _EXCLUDE,
+    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
+    config: Optional[str] = _CONFIG,
+    isolated: bool = _ISOLATED,
+    show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
     context: Optional[str] = _CONTEXT,
@@ -128,10 +154,13 @@ def check(
     ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
-    settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=False, keep_text=False, check=True)
+    resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
+    base = _base(context, write=False, keep_text=False, check=True)
     targets = paths or ["."]
-    results = [_check_stdin(settings)] if _stdin(targets) else _results(targets, settings, jobs)
-    summary = CheckSummary(unsafe=unsafe_fixes)
+    if show_settings:
+        raise typer.Exit(_show_settings(resolver, paths))
+    results = [_check_stdin(_stdin_settings(resolver, base))] if _stdin(targets) else _results(targets, resolver, base, jobs)
+    summary = CheckSummary(unsafe=bool(unsafe_fixes))
     checked = []
     for result in results:
         summary.add(result)
@@ -146,19 +175,72 @@ def check(
     raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
 
 
-def _settings(
-    select_: Optional[List[str]], ignore: Optional[List[str]], context: Optional[str], **options: bool
-) -> Settings:
-    """The settings of --select, --ignore and --context (and ``options``); exits on bad usage."""
+def _resolver(
+    select_: Optional[List[str]],
+    extend_select: Optional[List[str]],
+    ignore: Optional[List[str]],
+    unsafe_fixes: Optional[bool],
+    exclude: Optional[List[str]],
+    extend_exclude: Optional[List[str]],
+    config: Optional[str],
+    isolated: bool,
+) -> Resolver:
+    """What the command line says over the configuration files; exits on bad usage or a bad --config."""
+    selected = parse_list(select_)
+    overrides = Overrides(
+        selected or None,
+        parse_list(extend_select),
+        parse_list(ignore),
+        unsafe_fixes,
+        parse_list(exclude) if exclude else None,
+        parse_list(extend_exclude),
+    )
+    if config is not None and isolated:
+        _err("error: --config and --isolated cannot be used together")
+        raise typer.Exit(EXIT_ERROR)
     try:
-        transforms = select(_split(select_), _split(ignore))
-    except UnknownSelector as exc:
+        overrides.check()
+        return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
+    except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR)
+
+
+def _base(context: Optional[str], **options: bool) -> Settings:
+    """The settings that do not come from configuration files (--context, the mode); exits on bad usage."""
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    return Settings(transforms, context_dir=Path(context) if context is not None else None, **options)
+    return Settings((), context_dir=Path(context) if context is not None else None, **options)
+
+
+def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
+    """stdin takes the configuration of the current directory."""
+    try:
+        return resolver.settings(Path.cwd(), base)
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _show_settings(resolver: Resolver, paths: Optional[List[str]]) -> int:
+    if paths and len(paths) > 1:
+        _err("error: --show-settings takes one PATH")
+        return EXIT_ERROR
+    target = paths[0] if paths else "."
+    if target != "-" and not os.path.exists(target):
+        _err(f"error: {target}: no such file or directory")
+        return EXIT_ERROR
+    try:
+        resolved = resolver.resolve(Path.cwd() if target == "-" else Path(target))
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    text = show(resolved, target)
+    if resolver.isolated:
+        text = text.replace("configuration file: none", "configuration file: none (--isolated)", 1)
+    _out(text)
+    return EXIT_OK
 
 
 def _stdin(targets: list[str]) -> bool:
@@ -171,19 +253,30 @@ def _stdin(targets: list[str]) -> bool:
     return True
 
 
-def _results(targets: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """Every Dockerfile the paths name, processed: paths that are missing fail first."""
-    found = list(discover(targets))
+def _results(targets: list[str], resolver: Resolver, base: Settings, jobs: int) -> Iterator[FileResult]:
+    """Every Dockerfile the paths name, processed: paths that are missing fail first.
+
+    Every configuration file involved is read before any Dockerfile is touched: a bad one
+    stops the run (exit 2) with nothing written.
+    """
+    try:
+        found = list(discover(targets, resolver.excluded))
+        paths = [f.path for f in found if not f.error]
+        each = {path: resolver.settings(path, base) for path in paths}
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR)
     for missing in (f for f in found if f.error):
         yield FileResult(str(missing.path), "failed", error=missing.error)
-    paths = [f.path for f in found if not f.error]
-    yield from process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1))
+    yield from process_many(paths, each.__getitem__, jobs if jobs > 0 else (os.cpu_count() or 1))
 
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:
     if result.failed:
         _err(f"error: {result.path}: {result.error}")
         return
+    for warning in result.warnings:
+        _err(f"warning: {result.path}:{warning}")
     if result.status == "changed":
         if diff:
             if result.rewritten:
@@ -208,6 +301,8 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
     result = process_text("-", text, replace(settings, keep_text=True))
     summary = Summary(unsafe=settings.unsafe)
     summary.add(result)
+    for warning in result.warnings:
+        _err(f"warning: -:{warning}")
     if result.failed:
         _err(f"error: -: {result.error}")
         if not (diff or check):
@@ -246,30 +341,42 @@ def verify(
     dockerfile: str = typer.Argument("Dockerfile", help="The Dockerfile to rewrite and verify."),
     context: Optional[str] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
     engine: Optional[str] = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
-    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
+    unsafe_fixes: Optional[bool] = typer.Option(
+        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not)."
+    ),
     select_: Optional[List[str]] = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add these transforms (as for fix)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
+    config: Optional[str] = _CONFIG,
+    isolated: bool = _ISOLATED,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
     """Build the Dockerfile and its rewrite for real and compare the two images."""
     from .containers import EngineError, find_engine
     from .verify import EXIT_CANNOT, render_json, render_text, verify as run_verify
 
-    try:
-        transforms = select(_split(select_), _split(ignore))
-    except UnknownSelector as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+    resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, None, None, config, isolated)
     if not Path(dockerfile).is_file():
         _err(f"error: {dockerfile}: no such file")
         raise typer.Exit(EXIT_CANNOT)
+    try:
+        settings = resolver.settings(Path(dockerfile), Settings(()))
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR)
     try:
         found = find_engine(engine)
     except EngineError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_CANNOT)
     report = run_verify(
-        Path(dockerfile), Path(context) if context else None, found, transforms, unsafe_fixes, lambda line: _err(f"  {line}")
+        Path(dockerfile),
+        Path(context) if context else None,
+        found,
+        settings.transforms,
+        settings.unsafe,
+        lambda line: _err(f"  {line}"),
+        options=settings.options,
     )
     _out(render_json(report) + "\n" if as_json else render_text(report))
     if report.exit_code == EXIT_CANNOT:

@@ -8,21 +8,23 @@ settle, leaves the text untouched and fails with the transform codes involved.
 ``find_source`` runs the transforms once on the file as it is and returns every finding
 with its position (``dockopt check``).
 
+Both honour the file's suppression comments (``suppression.apply``): what they suppress is
+not found, and fixes they hold back are not applied.
+
 ``process_file`` wraps either for one path: read, fix, write (or not), and always return a
 ``FileResult``, never raise.
 """
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field, replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
-from . import files
-from .fix import Applicability, Finding, Fix, OverlappingEdits, apply_edits
-from .registry import Context, Transform
+from . import files, suppression
+from .fix import Applicability, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
+from .registry import Context, Options, Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
 
@@ -58,6 +60,7 @@ class FixResult:
     remaining: tuple[Finding, ...]  # what is still found in the output
     passes: int
     side_files: tuple[SideFile, ...] = ()
+    warnings: tuple[str, ...] = ()  # "line:col: CODE message" of each invalid suppression comment of the source
 
     @property
     def changed(self) -> bool:
@@ -79,15 +82,18 @@ def fix_source(
     applied: list[Finding] = []
     originals: dict[str, str | None] = {}  # side files as they were before any fix
     broken_shells = _broken_shells(df)
+    warnings: tuple[str, ...] = ()
     for passes in range(1, MAX_PASSES + 1):
         findings = _run(df, transforms, context)
+        if passes == 1:
+            warnings = _warnings(df, findings)
         chosen = _choose(findings, threshold, df, {t.code for t in transforms if t.alone})
         if not chosen:
             written = dict(context.written)
             side = tuple(
                 SideFile(path, before, written[path]) for path, before in originals.items() if before != written[path]
             )
-            return FixResult(text, current, tuple(applied), tuple(findings), passes, side)
+            return FixResult(text, current, tuple(applied), tuple(findings), passes, side, warnings)
         for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
             originals.setdefault(write.path, context.read(write.path))
             context = context.with_file(write.path, write.content)
@@ -154,10 +160,18 @@ def find_source(
 
 
 def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) -> list[Finding]:
+    """What the transforms find, less what suppression comments suppress (and the fixes they hold back)."""
     findings: list[Finding] = []
     for transform in transforms:
         findings.extend(transform.run(df, context))
-    return findings
+    return suppression.apply(df, findings)
+
+
+def _warnings(df: Dockerfile, findings: list[Finding]) -> tuple[str, ...]:
+    """The invalid suppression comments among the findings, as `line:col: CODE message`."""
+    return tuple(
+        "{}:{}: {} {}".format(*df.line_col(f.start), f.code, f.message) for f in findings if f.code == suppression.INVALID_SUPPRESSION
+    )
 
 
 def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None) -> list[Finding]:
@@ -180,7 +194,7 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
             continue
         fix = finding.fix
         assert fix is not None
-        nodes = _nodes_touched(fix, starts)
+        nodes = nodes_touched(fix.edits, starts)
         if any(
             fix.conflicts_with(other) or (code != finding.code and nodes & other_nodes)
             for other, code, other_nodes in taken
@@ -189,15 +203,6 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
         chosen.append(finding)
         taken.append((fix, finding.code, nodes))
     return chosen
-
-
-def _nodes_touched(fix: Fix, starts: list[int]) -> set[int]:
-    touched: set[int] = set()
-    for edit in fix.edits:
-        first = max(bisect.bisect_right(starts, edit.start) - 1, 0)
-        last = max(bisect.bisect_left(starts, edit.end) - 1, first)
-        touched.update(range(first, last + 1))
-    return touched
 
 
 def _broken_shells(df: Dockerfile) -> int:
@@ -220,6 +225,7 @@ class Settings:
     keep_text: bool = True  # results carry the source and output (for diffs)
     context_dir: Path | None = None  # the build context for every file (default: each file's directory)
     check: bool = False  # only list the findings on the file as it is (``diagnostics``); change nothing
+    options: Options = Options()  # the transforms' options, from the configuration
 
 
 @dataclass(frozen=True)
@@ -236,6 +242,8 @@ class FileResult:
     side_files: tuple[SideFile, ...] = ()  # paths as displayed (the context directory joined)
     rewritten: bool = False  # the Dockerfile itself changes (not only files beside it)
     diagnostics: tuple[Diagnostic, ...] = ()  # with ``Settings.check``: the findings, in file order
+    warnings: tuple[str, ...] = ()  # "line:col: CODE message" of each invalid suppression comment (``fix``)
+    unsafe: bool = False  # the file was fixed (or checked) with --unsafe-fixes in force
 
     @property
     def failed(self) -> bool:
@@ -245,11 +253,11 @@ class FileResult:
 def process_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
     """Fix already-read text (with ``settings.check``, list its findings); errors become a failed FileResult."""
     directory = settings.context_dir or (path.parent if path is not None else None)
-    context = Context(path, directory)
+    context = Context(path, directory, options=settings.options)
     try:
         if settings.check:
             found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
-            return FileResult(display, "unchanged", text, text, diagnostics=found)
+            return FileResult(display, "unchanged", text, text, diagnostics=found, unsafe=settings.unsafe)
         result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
@@ -262,7 +270,16 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
         SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
     )
     return FileResult(
-        display, status, text, result.output, result.applied, result.remaining, side_files=side, rewritten=result.output != text
+        display,
+        status,
+        text,
+        result.output,
+        result.applied,
+        result.remaining,
+        side_files=side,
+        rewritten=result.output != text,
+        warnings=result.warnings,
+        unsafe=settings.unsafe,
     )
 
 
@@ -298,32 +315,38 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
 
 
-def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """``process_file`` over many paths, in order, on ``jobs`` processes when it pays off."""
+def process_many(
+    paths: Iterable[Path], settings: Settings | Callable[[Path], Settings], jobs: int
+) -> Iterator[FileResult]:
+    """``process_file`` over many paths, in order, on ``jobs`` processes when it pays off.
+
+    ``settings`` is the same for every path, or a function giving each path its own (the
+    configuration in force where it is); it is called here, in this process, once a path.
+    """
     paths = list(paths)
+    each = [settings(path) for path in paths] if callable(settings) else [settings] * len(paths)
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        for path in paths:
-            yield process_file(path, settings)
+        for path, own in zip(paths, each):
+            yield process_file(path, own)
         return
-    codes = tuple(t.code for t in settings.transforms)
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        initializer=_init_worker,
-        initargs=(codes, replace(settings, transforms=())),  # transforms go by code: they do not pickle
-    ) as pool:
-        yield from pool.map(_work, paths, chunksize=8)
+    # workers get each distinct settings once, transforms by code (they do not pickle), and
+    # then only (path, which settings)
+    profiles: dict[Settings, int] = {}
+    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
+    shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,)) as pool:
+        yield from pool.map(_work, work, chunksize=8)
 
 
-_worker_settings: Settings | None = None
+_worker_settings: list[Settings] = []
 
 
-def _init_worker(codes: tuple[str, ...], settings: Settings) -> None:
-    global _worker_settings
+def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
     from .registry import select
 
-    _worker_settings = replace(settings, transforms=select(codes))
+    _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 
-def _work(path: Path) -> FileResult:
-    assert _worker_settings is not None
-    return process_file(path, _worker_settings)
+def _work(item: tuple[Path, int]) -> FileResult:
+    path, index = item
+    return process_file(path, _worker_settings[index])

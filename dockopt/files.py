@@ -7,7 +7,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
 
@@ -115,11 +115,13 @@ class Found:
     error: str | None = None  # a path given on the command line that does not exist
 
 
-def discover(paths: list[str]) -> Iterator[Found]:
+def discover(paths: list[str], excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Found]:
     """The Dockerfiles named or found under ``paths``, honouring .gitignore in directories.
 
     A file named explicitly is always taken, whatever its name; directories are searched for
-    Dockerfile names. Symlinked directories are not followed.
+    Dockerfile names. Symlinked directories are not followed. ``excluded(path, is_dir)``
+    (the configuration's `exclude` patterns) leaves out more of a search, given absolute,
+    resolved paths.
     """
     seen: set[str] = set()
     for raw in paths:
@@ -128,7 +130,7 @@ def discover(paths: list[str]) -> Iterator[Found]:
             yield Found(path, "no such file or directory")
             continue
         if path.is_dir():
-            for found in _walk(path):
+            for found in _walk(path, excluded):
                 key = os.path.realpath(found)
                 if key not in seen:
                     seen.add(key)
@@ -140,7 +142,7 @@ def discover(paths: list[str]) -> Iterator[Found]:
                 yield Found(path)
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Path]:
     root_abs = root.resolve()
     specs = list(_ancestor_ignores(root_abs))
     for directory, dirnames, filenames in os.walk(root):
@@ -150,10 +152,19 @@ def _walk(root: Path) -> Iterator[Path]:
         if spec is not None:
             specs.append((here_abs, spec))
         active = [(base, s) for base, s in specs if base == here_abs or base in here_abs.parents]
-        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not _ignored(here_abs / d, True, active))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d != ".git" and not _ignored(here_abs / d, True, active) and not (excluded and excluded(here_abs / d, True))
+        )
         for name in sorted(filenames):
             candidate = here / name
-            if is_dockerfile_name(name) and not _ignored(here_abs / name, False, active) and candidate.is_file():
+            if (
+                is_dockerfile_name(name)
+                and not _ignored(here_abs / name, False, active)
+                and not (excluded and excluded(here_abs / name, False))
+                and candidate.is_file()
+            ):
                 yield candidate
 
 

@@ -7,6 +7,7 @@ stays byte-identical by construction.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
@@ -99,3 +100,17 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
         position = edit.end
     parts.append(text[position:])
     return "".join(parts)
+
+
+def nodes_touched(edits: tuple[Edit, ...] | list[Edit], starts: list[int]) -> set[int]:
+    """The indexes of the nodes (given by their start offsets, in order) that the edits change.
+
+    An insertion belongs to the node it lands in: one at the very start of a node touches
+    that node, not the one before it.
+    """
+    touched: set[int] = set()
+    for edit in edits:
+        first = max(bisect.bisect_right(starts, edit.start) - 1, 0)
+        last = max(bisect.bisect_left(starts, edit.end) - 1, first)
+        touched.update(range(first, last + 1))
+    return touched

@@ -60,7 +60,7 @@ class Summary:
             self.failed += 1
         for finding in result.applied:
             self.fixes[(finding.code, finding.name)] += 1
-        if not self.unsafe:
+        if not (self.unsafe or result.unsafe):
             self.more_with_unsafe += sum(
                 1 for f in result.remaining if f.fix is not None and f.fix.applicability == Applicability.UNSAFE
             )
@@ -126,7 +126,7 @@ class CheckSummary:
         self.files += 1
         self.findings += len(result.diagnostics)
         self.fixable += sum(1 for d in result.diagnostics if d.fixable)
-        if not self.unsafe:
+        if not (self.unsafe or result.unsafe):
             self.more_with_unsafe += sum(1 for d in result.diagnostics if d.applicability == Applicability.UNSAFE)
 
     def line(self) -> str:

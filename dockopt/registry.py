@@ -8,7 +8,8 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .fix import Applicability, Finding
 from .syntax import Dockerfile
@@ -18,17 +19,39 @@ MAX_CONTEXT_FILE = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Options:
+    """The options of transforms, as the configuration sets them (``[tool.dockopt.non-root-user]``):
+    by transform name, frozen, hashable and picklable (it travels to worker processes)."""
+
+    items: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    @staticmethod
+    def of(options: Mapping[str, Mapping[str, Any]]) -> Options:
+        return Options(tuple(sorted((name, tuple(sorted(values.items()))) for name, values in options.items() if values)))
+
+    def of_transform(self, name: str) -> Mapping[str, Any]:
+        """One transform's options (those not set are absent: the transform has its defaults)."""
+        for key, values in self.items:
+            if key == name:
+                return MappingProxyType(dict(values))
+        return MappingProxyType({})
+
+
+@dataclass(frozen=True)
 class Context:
-    """What a transform may know besides the Dockerfile itself: where it is, and its build context.
+    """What a transform may know besides the Dockerfile itself: where it is, its build context,
+    and its options.
 
     ``directory`` is the build context (the Dockerfile's directory unless told otherwise);
     None when it is unknown (stdin), and then transforms that need it only report.
     ``written`` holds the files that fixes of earlier passes wrote, as they now read.
+    ``options`` holds the options the configuration gives transforms (read-only).
     """
 
     path: Path | None = None  # None for stdin
     directory: Path | None = None
     written: tuple[tuple[str, str], ...] = ()
+    options: Options = Options()
 
     def read(self, relative: str) -> str | None:
         """A text file of the build context, or None (missing, not a file, outside it, too large)."""
@@ -152,18 +175,44 @@ def select(
     transforms: tuple[Transform, ...] | None = None,
 ) -> tuple[Transform, ...]:
     """The transforms chosen by --select (all but the opt-in ones when empty) minus --ignore, in registry order."""
-    available = transforms if transforms is not None else all_transforms()
     chosen_selectors = [s for s in (selectors or ()) if s.strip()]
-    ignored = [s for s in (ignore or ()) if s.strip()]
-    for selector in chosen_selectors + ignored:
-        if not any(t.matches(selector) for t in available):
-            raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
-    chosen = [
-        t
-        for t in available
-        if (not chosen_selectors and not t.opt_in) or any(t.chosen_by(s) for s in chosen_selectors)
-    ]
-    return tuple(t for t in chosen if not any(t.matches(s) for s in ignored))
+    return choose([Selection(chosen_selectors or None, (), tuple(ignore or ()))], transforms)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One layer of transform selection: a configuration file's, or the command line's."""
+
+    select: tuple[str, ...] | list[str] | None = None  # None: keep what the layers below chose
+    extend_select: tuple[str, ...] | list[str] = ()
+    ignore: tuple[str, ...] | list[str] = ()
+
+    def check(self, transforms: tuple[Transform, ...] | None = None) -> None:
+        """Raise UnknownSelector for a selector that matches no transform."""
+        available = transforms if transforms is not None else all_transforms()
+        for selector in [*(self.select or ()), *self.extend_select, *self.ignore]:
+            if selector.strip() and not any(t.matches(selector) for t in available):
+                raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
+
+
+def choose(layers: Iterable[Selection], transforms: tuple[Transform, ...] | None = None) -> tuple[Transform, ...]:
+    """The transforms that layers of selection choose, in registry order.
+
+    It starts from every transform but the opt-in ones. Each layer, in order: its ``select``
+    (when set) starts afresh from the transforms it names, its ``extend_select`` adds, and its
+    ``ignore`` removes (winning over both in that layer). Opt-in transforms are only chosen
+    when a selector names them (not through ``ALL`` or a prefix).
+    """
+    available = transforms if transforms is not None else all_transforms()
+    chosen = {t.code for t in available if not t.opt_in}
+    for layer in layers:
+        layer.check(available)
+        picked = [s for s in (layer.select or ()) if s.strip()]
+        if layer.select is not None:
+            chosen = {t.code for t in available if any(t.chosen_by(s) for s in picked)}
+        chosen |= {t.code for t in available if any(t.chosen_by(s) for s in layer.extend_select if s.strip())}
+        chosen -= {t.code for t in available if any(t.matches(s) for s in layer.ignore if s.strip())}
+    return tuple(t for t in available if t.code in chosen)
 
 
 def lookup(key: str) -> Transform | None:

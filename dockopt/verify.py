@@ -24,7 +24,7 @@ from . import files
 from .containers import Engine, EngineError
 from .engine import FixFailure, fix_source
 from .imagediff import ConfigChange, FilesComparison, Image, compare_files, config_changes
-from .registry import Context, Transform
+from .registry import Context, Options, Transform
 from .syntax import DockerfileSyntaxError
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2
@@ -71,13 +71,16 @@ def verify(
     transforms: tuple[Transform, ...],
     unsafe: bool,
     progress: Callable[[str], None],
+    options: Options = Options(),
 ) -> Report:
-    """Rewrite, build both, compare; every outcome is a Report (never an exception)."""
+    """Rewrite, build both, compare; every outcome is a Report (never an exception).
+
+    ``options`` are the transforms' options from the configuration."""
     context = context or path.parent
     report = Report(str(path), str(context), engine.version if engine.name in engine.version else f"{engine.name} {engine.version}".strip())
     try:
         source = files.read_dockerfile(path)
-        result = fix_source(source, transforms, unsafe=unsafe, context=Context(path))
+        result = fix_source(source, transforms, unsafe=unsafe, context=Context(path, options=options))
     except (files.InputError, DockerfileSyntaxError, FixFailure) as exc:
         return _cannot(report, f"{path}: {exc}")
     report.fixes = dict(Counter(f"{f.code} {f.name}" for f in result.applied))

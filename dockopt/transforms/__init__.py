@@ -1,5 +1,5 @@
-"""The transforms, in the order they run. Codes: 1xx layers and cache, 2xx package
-managers, 3xx security, 4xx image structure."""
+"""The transforms, in the order they run. Codes: 0xx dockopt itself (its suppression comments),
+1xx layers and cache, 2xx package managers, 3xx security, 4xx image structure."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .dependency_manifests_first import dependency_manifests_first
 from .dockerignore import dockerignore
 from .exec_form_cmd import exec_form_cmd
 from .gem_no_document import gem_no_document
+from .invalid_suppression import invalid_suppression
 from .maintainer_to_label import maintainer_to_label
 from .merge_runs import merge_runs
 from .multi_stage import multi_stage
@@ -38,6 +39,7 @@ from .useradd_no_log_init import useradd_no_log_init
 from .yarn_cache_clean import yarn_cache_clean
 
 ALL: tuple[Transform, ...] = (
+    invalid_suppression,
     copy_after_install,
     merge_runs,
     dependency_manifests_first,

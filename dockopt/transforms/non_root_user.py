@@ -13,6 +13,7 @@ from ..registry import Context, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
 
+# the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001
 NAME = "app"
 NUMERIC_ONLY = 65532  # distroless's "nonroot", used where no user can be created
@@ -31,6 +32,21 @@ _SYSTEM_DIRS = frozenset(
     "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/sbin /usr/share /var /var/cache "
     "/var/lib /var/log /var/run /var/tmp".split()
 )
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The user to create, and its group (of the same name)."""
+
+    uid: int = UID
+    gid: int = UID
+    name: str = NAME
+
+    @staticmethod
+    def of(context: Context) -> _Ids:
+        options = context.options.of_transform("non-root-user")
+        uid = int(options.get("uid", UID))
+        return _Ids(uid, int(options.get("gid", uid)), str(options.get("name", NAME)))
 
 
 @dataclass(frozen=True)
@@ -55,7 +71,8 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     after the stage's last RUN, so that the build keeps root and the container does not:
 
     - on Debian, Ubuntu, RHEL, Fedora, SUSE and Arch bases it first creates a user and a
-      group `app` with the fixed id 10001 (`groupadd`, `useradd --no-log-init`);
+      group `app` with the fixed id 10001 (`groupadd`, `useradd --no-log-init`; the
+      configuration may choose another uid, gid and name: `[tool.dockopt.non-root-user]`);
     - on Alpine it uses BusyBox's `addgroup -S` / `adduser -S -D`, and on BusyBox the
       same when the image has those applets, else it writes the user's lines into
       /etc/passwd and /etc/group itself;
@@ -137,7 +154,7 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     if why is not None:
         yield Finding(f"the final stage runs as root; not changed: {why}", at.start, at.end)
         return
-    chosen = _choose_user(df, stage, base)
+    chosen = _choose_user(df, stage, base, _Ids.of(context))
     if chosen is None:
         yield Finding(
             "the final stage runs as root; not changed: the base image is unknown and may have no shell to create a user",
@@ -241,7 +258,7 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
     return None
 
 
-def _choose_user(df: Dockerfile, stage: Stage, base: Base) -> _User | None:
+def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids) -> _User | None:
     earlier = _earlier_user(df, stage)
     if earlier is not None:
         owner = earlier if re.fullmatch(r"\d+(:\d+)?", earlier) else None
@@ -251,37 +268,41 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base) -> _User | None:
     if base.shipped_user is not None:
         _, uid, gid = base.shipped_user
         return _User(f"{uid}:{gid}", f"{uid}:{gid}", ())
-    ids = f"{UID}:{UID}"
+    ids = f"{user.uid}:{user.gid}"
     family = base.family
     if family in ("debian", "rhel", "suse", "arch"):
-        return _User(ids, ids, _shadow_commands())
+        return _User(ids, ids, _shadow_commands(user))
     if family == "alpine":
-        return _User(ids, ids, _busybox_commands())
+        return _User(ids, ids, _busybox_commands(user))
     if family == "busybox":
         # BusyBox builds without the adduser applet (Debian's busybox-static) get the lines themselves
-        busybox = " && ".join(_busybox_commands())
+        busybox = " && ".join(_busybox_commands(user))
+        name = user.name
         files = (
-            f"echo '{NAME}:x:{UID}:' >> /etc/group"
-            f" && echo '{NAME}:x:{UID}:{UID}::/home/{NAME}:/bin/sh' >> /etc/passwd"
-            f" && mkdir -p /home/{NAME} && chown {ids} /home/{NAME}"
+            f"echo '{name}:x:{user.gid}:' >> /etc/group"
+            f" && echo '{name}:x:{user.uid}:{user.gid}::/home/{name}:/bin/sh' >> /etc/passwd"
+            f" && mkdir -p /home/{name} && chown {ids} /home/{name}"
         )
         return _User(ids, ids, (f"if command -v adduser >/dev/null 2>&1; then {busybox}; else {files}; fi",))
     if family in ("scratch", "distroless", "minimal"):
         numeric = f"{NUMERIC_ONLY}:{NUMERIC_ONLY}"
         return _User(numeric, numeric, ())
     if _has_shell_run(df, stage):
-        shadow = " && ".join(_shadow_commands())
-        busybox = " && ".join(_busybox_commands())
+        shadow = " && ".join(_shadow_commands(user))
+        busybox = " && ".join(_busybox_commands(user))
         return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
     return None
 
 
-def _shadow_commands() -> tuple[str, ...]:
-    return (f"groupadd --gid {UID} {NAME}", f"useradd --no-log-init --uid {UID} --gid {UID} --create-home {NAME}")
+def _shadow_commands(user: _Ids) -> tuple[str, ...]:
+    return (
+        f"groupadd --gid {user.gid} {user.name}",
+        f"useradd --no-log-init --uid {user.uid} --gid {user.gid} --create-home {user.name}",
+    )
 
 
-def _busybox_commands() -> tuple[str, ...]:
-    return (f"addgroup -S -g {UID} {NAME}", f"adduser -S -D -u {UID} -G {NAME} {NAME}")
+def _busybox_commands(user: _Ids) -> tuple[str, ...]:
+    return (f"addgroup -S -g {user.gid} {user.name}", f"adduser -S -D -u {user.uid} -G {user.name} {user.name}")
 
 
 def _earlier_user(df: Dockerfile, stage: Stage) -> str | None:

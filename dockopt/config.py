@@ -1,0 +1,383 @@
+"""Configuration files: `[tool.dockopt]` in pyproject.toml, or a `.dockopt.toml`.
+
+Each file processed takes the configuration nearest to it: its directory's, else its parent's,
+and so on up to the filesystem root. In one directory `.dockopt.toml` wins over
+pyproject.toml; a pyproject.toml without `[tool.dockopt]` is passed over. `--config PATH`
+names one file for every Dockerfile; `--isolated` reads none.
+
+Keys (kebab-case, as the command line spells them): `select`, `extend-select`, `ignore`,
+`unsafe-fixes`, `exclude`, `extend-exclude`, and the table `non-root-user` (`uid`, `gid`,
+`name`: the user non-root-user (DO301) creates).
+
+The command line goes over the file, as in ruff: `--select` starts the selection afresh
+(the file's `select`, `extend-select` and `ignore` no longer count), `--extend-select` and
+`--ignore` adjust what the file chose; `--unsafe-fixes`/`--no-unsafe-fixes` and `--exclude`
+replace the file's value, `--extend-exclude` adds to it.
+
+``Resolver`` finds, reads (once each) and applies the files; a bad file raises
+``ConfigError``, whose message names the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from .engine import Settings
+from .registry import Options, Selection, Transform, UnknownSelector, choose
+
+CONFIG_NAME = ".dockopt.toml"
+PYPROJECT = "pyproject.toml"
+
+LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+SELECTORS = ("select", "extend-select", "ignore")
+KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
+
+MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # shadow's NAME_REGEX, and at most 32 characters
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return f"must be an integer from 1 to {MAX_ID} (0 is root), not {_toml(value)}"
+    return None
+
+
+def _name(value: Any) -> str | None:
+    if not isinstance(value, str) or not _USER_NAME.fullmatch(value) or value == "root":
+        return (
+            "must be a user name of lowercase letters, digits, '_' and '-', not starting with a digit or '-', "
+            f"at most 32 characters, and not root; not {_toml(value)}"
+        )
+    return None
+
+
+# transform name -> option -> its check (a message when the value is bad)
+TRANSFORM_OPTIONS = {"non-root-user": {"uid": _id, "gid": _id, "name": _name}}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used, in one line naming the file and the key."""
+
+
+def display(path: Path) -> str:
+    """A path as messages show it: relative to the current directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# --------------------------------------------------------------------------- one file
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """One configuration file, read and checked: the keys it sets, as it sets them."""
+
+    path: Path  # absolute
+    values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def directory(self) -> Path:
+        """Where its `exclude` patterns are anchored."""
+        return self.path.parent
+
+
+def load(path: Path, *, named: bool = False) -> FileConfig | None:
+    """Read one configuration file; None for a pyproject.toml without `[tool.dockopt]`
+    (unless ``named`` by --config: then it configures nothing). Raises ConfigError."""
+    path = path.resolve()
+    shown = display(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{shown}: is a directory, not a configuration file") from None
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: not UTF-8") from None
+    pyproject = path.name == PYPROJECT
+    if pyproject and "dockopt" not in text:
+        return FileConfig(path) if named else None  # not ours: not even parsed
+    data = _parse_toml(text, shown)
+    if pyproject:
+        tool = data.get("tool", {})
+        table = tool.get("dockopt") if isinstance(tool, dict) else None
+        if table is None:
+            return FileConfig(path) if named else None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{shown}: tool.dockopt: must be a table ([tool.dockopt])")
+        section = "[tool.dockopt]"
+    else:
+        table, section = data, ""
+    return _check(path, shown, section, table)
+
+
+def _parse_toml(text: str, shown: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            raise ConfigError(f"{shown}: reading configuration files needs Python 3.11 or later (or the tomli package)") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
+
+
+def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileConfig:
+    values: dict[str, Any] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        if key in TRANSFORM_OPTIONS:
+            options[key] = _check_options(shown, key, value)
+        elif key not in KEYS:
+            known = (*KEYS, *TRANSFORM_OPTIONS)
+            close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
+            where = f" in {section}" if section else ""
+            raise ConfigError(f"{shown}: unknown key '{key}'{where}{hint}")
+        elif key == "unsafe-fixes":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{shown}: unsafe-fixes: must be true or false, not {_toml(value)}")
+            values[key] = value
+        else:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f'{shown}: {key}: must be a list of strings (like ["DO101"]), not {_toml(value)}')
+            if key in SELECTORS:
+                try:
+                    Selection(ignore=value).check()
+                except UnknownSelector as exc:
+                    raise ConfigError(f"{shown}: {key}: {exc}") from None
+            values[key] = tuple(value)
+    return FileConfig(path, values, options)
+
+
+def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{shown}: {transform}: must be a table ([{transform}] or [tool.dockopt.{transform}])")
+    checks = TRANSFORM_OPTIONS[transform]
+    for key, value in table.items():
+        if key not in checks:
+            raise ConfigError(f"{shown}: unknown key '{transform}.{key}' (known: {', '.join(checks)})")
+        problem = checks[key](value)
+        if problem is not None:
+            raise ConfigError(f"{shown}: {transform}.{key}: {problem}")
+    return dict(table)
+
+
+# --------------------------------------------------------------------------- the command line over the files
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says; None (or empty) where it says nothing."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Raise UnknownSelector for a selector of the command line that matches no transform."""
+        Selection(self.select, self.extend_select, self.ignore).check()
+
+
+COMMAND_LINE = "command line"
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The settings in force for the files under one configuration, and where each came from."""
+
+    config: FileConfig | None
+    transforms: tuple[Transform, ...]
+    unsafe: bool
+    options: Options
+    exclude: tuple[tuple[Path, tuple[str, ...]], ...]  # (where patterns are anchored, patterns)
+    shown: tuple[tuple[str, Any, str], ...]  # (key, value, origin) for --show-settings
+
+    def settings(self, base: Settings) -> Settings:
+        return replace(base, transforms=self.transforms, unsafe=self.unsafe, options=self.options)
+
+
+def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
+    """The settings that ``config`` and the command line give together."""
+    values = config.values if config is not None else {}
+    source = display(config.path) if config is not None else DEFAULT
+    shown: list[tuple[str, Any, str]] = []
+
+    def origin(in_file: bool, on_line: bool) -> str:
+        found = [where for where, present in ((source, in_file), (COMMAND_LINE, on_line)) if present]
+        return ", ".join(found) or DEFAULT
+
+    layers = [Selection(values.get("select"), values.get("extend-select", ()), values.get("ignore", ()))]
+    if cli.select is not None:
+        layers = []  # the command line's --select starts afresh
+        shown.append(("select", cli.select, COMMAND_LINE))
+        shown.append(("extend-select", cli.extend_select, origin(False, bool(cli.extend_select))))
+        shown.append(("ignore", cli.ignore, origin(False, bool(cli.ignore))))
+    else:
+        shown.append(("select", values.get("select", ["ALL"]), origin("select" in values, False)))
+        for key, extra in (("extend-select", cli.extend_select), ("ignore", cli.ignore)):
+            shown.append((key, (*values.get(key, ()), *extra), origin(key in values, bool(extra))))
+    layers.append(Selection(cli.select, cli.extend_select, cli.ignore))
+    transforms = choose(layers)
+
+    if cli.unsafe_fixes is not None:
+        unsafe, where = cli.unsafe_fixes, COMMAND_LINE
+    else:
+        unsafe, where = values.get("unsafe-fixes", False), origin("unsafe-fixes" in values, False)
+    shown.append(("unsafe-fixes", unsafe, where))
+
+    base = config.directory if config is not None else cwd
+    exclude: list[tuple[Path, tuple[str, ...]]] = []
+    if cli.exclude is not None:
+        exclude.append((cwd, cli.exclude))
+        shown.append(("exclude", cli.exclude, COMMAND_LINE))
+    else:
+        exclude.append((base, values.get("exclude", ())))
+        shown.append(("exclude", values.get("exclude", ()), origin("exclude" in values, False)))
+    exclude.append((base, values.get("extend-exclude", ())))
+    exclude.append((cwd, cli.extend_exclude))
+    shown.append(
+        (
+            "extend-exclude",
+            (*values.get("extend-exclude", ()), *cli.extend_exclude),
+            origin("extend-exclude" in values, bool(cli.extend_exclude)),
+        )
+    )
+
+    options = config.options if config is not None else {}
+    shown += _shown_options(options, source)
+    return Resolved(config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), tuple(shown))
+
+
+def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tuple[str, Any, str]]:
+    from .transforms.non_root_user import NAME, UID
+
+    own = options.get("non-root-user", {})
+    uid = own.get("uid", UID)
+    return [
+        ("non-root-user.uid", uid, source if "uid" in own else DEFAULT),
+        ("non-root-user.gid", own.get("gid", uid), source if "gid" in own else f"{DEFAULT} (the uid)"),
+        ("non-root-user.name", own.get("name", NAME), source if "name" in own else DEFAULT),
+    ]
+
+
+class Resolver:
+    """Which configuration each path is under, and the settings that gives; files are read once."""
+
+    def __init__(self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> None:
+        self.cli = cli
+        self.isolated = isolated
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self.named = load(config, named=True) if config is not None else None
+        self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
+        self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
+        self._resolved: dict[Path | None, Resolved] = {}
+        self._specs: dict[tuple[str, ...], Any] = {}
+
+    def config_for(self, directory: Path) -> FileConfig | None:
+        """The configuration in force in ``directory`` (absolute): the nearest file upward."""
+        if self.isolated:
+            return None
+        if self.named is not None:
+            return self.named
+        walked: list[Path] = []
+        found: FileConfig | None = None
+        current = directory
+        while True:
+            if current in self._found:
+                found = self._found[current]
+                break
+            walked.append(current)
+            found = self._in(current)
+            if found is not None or current.parent == current:
+                break
+            current = current.parent
+        for visited in walked:
+            self._found[visited] = found
+        return found
+
+    def _in(self, directory: Path) -> FileConfig | None:
+        for name in (CONFIG_NAME, PYPROJECT):
+            candidate = directory / name
+            if candidate not in self._read:
+                self._read[candidate] = load(candidate) if candidate.is_file() else None
+            if self._read[candidate] is not None:
+                return self._read[candidate]
+        return None
+
+    def resolve(self, path: Path) -> Resolved:
+        """The settings for a Dockerfile (or for the files of a directory)."""
+        absolute = Path(os.path.abspath(path))
+        directory = absolute if absolute.is_dir() else absolute.parent
+        config = self.config_for(directory.resolve())
+        key = config.path if config is not None else None
+        if key not in self._resolved:
+            self._resolved[key] = resolve(config, self.cli, self.cwd)
+        return self._resolved[key]
+
+    def settings(self, path: Path, base: Settings) -> Settings:
+        return self.resolve(path).settings(base)
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        """Whether `exclude` or `extend-exclude` leave out a file or directory found by a search."""
+        for base, patterns in self.resolve(path.parent).exclude:
+            try:
+                relative = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            if self._spec(patterns).match_file(relative + ("/" if is_dir else "")):
+                return True
+        return False
+
+    def _spec(self, patterns: tuple[str, ...]):
+        spec = self._specs.get(patterns)
+        if spec is None:
+            import pathspec
+
+            spec = self._specs[patterns] = pathspec.GitIgnoreSpec.from_lines(patterns)
+        return spec
+
+
+def show(resolved: Resolved, path: str) -> str:
+    """What ``--show-settings`` prints: every setting in force for ``path``, and where it came from."""
+    config = display(resolved.config.path) if resolved.config is not None else "none"
+    lines = [f"settings for: {path}", f"configuration file: {config}"]
+    width = max(len(f"{key} = {_toml(value)}") for key, value, _ in resolved.shown)
+    for key, value, origin in resolved.shown:
+        text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
+        lines.append(f"{text:<{width}}  # {origin}")
+    lines.append(f"transforms ({len(resolved.transforms)}): " + ", ".join(t.code for t in resolved.transforms))
+    return "\n".join(lines) + "\n"
+
+
+def parse_list(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Command-line values, comma-separated or repeated."""
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
