@@ -447,9 +447,6 @@ def _change_dir(current: str | None, value: str) -> str | None:
 
 
 def _is_dir(context: Context, relative: str) -> bool:
-    if context.directory is None:
-        return False
-    root = context.directory.resolve()
-    target = (root / relative).resolve()
-    return (target == root or root in target.parents) and target.is_dir()
+    target = context.locate(relative)
+    return target is not None and target.is_dir()
 
