@@ -116,7 +116,7 @@ def dockerfiles(corpus: Path) -> list[Path]:
         from dockopt.files import discover
     except ImportError as exc:
         raise BenchError(f"error: cannot import dockopt ({exc}); run this with the project's virtualenv python") from None
-    return [found.path for found in discover([str(corpus)]) if found.error is None]
+    return [found.path for found in discover([str(corpus)]) if found.ok]
 
 
 def pick_small_file(files: list[Path]) -> Path | None:

@@ -13,11 +13,11 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, bulk
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
@@ -53,6 +53,8 @@ def _split(values: Optional[List[str]]) -> list[str]:
 
 
 def _err(message: str) -> None:
+    if bulk.print_above(message):  # a progress bar is showing
+        return
     sys.stderr.flush()
     sys.stderr.buffer.write((message + "\n").encode("utf-8", "backslashreplace"))
     sys.stderr.buffer.flush()
@@ -70,8 +72,8 @@ _SELECT = typer.Option(
     None, "--select", help="Only these transforms: codes, names, hadolint rules or code prefixes (comma-separated)."
 )
 _IGNORE = typer.Option(None, "--ignore", help="Leave out these transforms (same forms as --select).")
-_QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary.")
-_JOBS = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core).")
+_QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary, no progress bar, no table.")
+_JOBS = typer.Option(0, "--jobs", "-j", help="Processes working on files in parallel (default: one per core).")
 _CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
 
 
@@ -83,6 +85,9 @@ def fix(
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that may change behaviour."),
+    exit_non_zero_on_fix: bool = typer.Option(
+        False, "--exit-non-zero-on-fix", help="Exit 1 when files were changed (as --check and --diff do when they would be)."
+    ),
     select_: Optional[List[str]] = _SELECT,
     ignore: Optional[List[str]] = _IGNORE,
     quiet: bool = _QUIET,
@@ -92,18 +97,21 @@ def fix(
     """Rewrite Dockerfiles in place (or show what would change)."""
     settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=not (diff or check), keep_text=diff)
     targets = paths or ["."]
+    report_changes = diff or check or exit_non_zero_on_fix
     if _stdin(targets):
-        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check))
+        raise typer.Exit(_fix_stdin(settings, diff=diff, check=check, report_changes=report_changes))
 
     summary = Summary(unsafe=unsafe_fixes)
-    for result in _results(targets, settings, jobs):
+    for result in _results(targets, settings, jobs, quiet=quiet, stdout_data=diff, label="checking" if check or diff else "fixing"):
         summary.add(result)
         _report(result, diff=diff, check=check)
     if summary.files == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line(would=diff or check))
-    raise typer.Exit(_exit_code(summary, diff or check))
+    if summary.fixes and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+        bulk.print_table(bulk.fix_table(summary, would=diff or check))
+    raise typer.Exit(_exit_code(summary, report_changes))
 
 
 @app.command()
@@ -123,20 +131,23 @@ def check(
     """List the findings of every transform, display-only ones included; change nothing."""
     settings = _settings(select_, ignore, context, unsafe=unsafe_fixes, write=False, keep_text=False, check=True)
     targets = paths or ["."]
-    results = [_check_stdin(settings)] if _stdin(targets) else _results(targets, settings, jobs)
+    if _stdin(targets):
+        results: Iterable[FileResult] = [_check_stdin(settings)]
+    else:  # in path order, so that findings are printed as they come, sorted by file, and never kept
+        results = _results(targets, settings, jobs, quiet=quiet, stdout_data=True, label="checking", by_path=True)
     summary = CheckSummary(unsafe=unsafe_fixes)
-    checked = []
     for result in results:
         summary.add(result)
         if result.failed:
             _err(f"error: {result.path}: {result.error}")
-        else:
-            checked.append(result)
-    _out(FORMATS["text"](sorted(checked, key=lambda r: r.path)))
+        elif result.diagnostics:
+            _out(FORMATS["text"]([result]))
     if summary.files + summary.failed == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line())
+    if summary.findings and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+        bulk.print_table(bulk.check_table(summary))
     raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
 
 
@@ -165,13 +176,35 @@ def _stdin(targets: list[str]) -> bool:
     return True
 
 
-def _results(targets: list[str], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """Every Dockerfile the paths name, processed: paths that are missing fail first."""
+def _results(
+    targets: list[str], settings: Settings, jobs: int, *, quiet: bool, stdout_data: bool, label: str, by_path: bool = False
+) -> Iterator[FileResult]:
+    """Every Dockerfile the paths name, processed (in path order when ``by_path``), one result
+    at a time: paths that are missing fail first, symbolic links skipped get a note.
+
+    A progress bar shows meanwhile when ``bulk.show_progress`` says so (``stdout_data``: the
+    command prints data on stdout as it goes).
+    """
     found = list(discover(targets))
+    for skipped in (f for f in found if f.note):
+        _err(f"note: {skipped.path}: {skipped.note}")
     for missing in (f for f in found if f.error):
         yield FileResult(str(missing.path), "failed", error=missing.error)
-    paths = [f.path for f in found if not f.error]
-    yield from process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1))
+    paths = [f.path for f in found if f.ok]
+    del found
+    if by_path:
+        paths.sort(key=str)
+    shown = bulk.show_progress(
+        quiet=quiet,
+        files=len(paths),
+        stderr_tty=bulk.is_terminal(sys.stderr),
+        stdout_tty=bulk.is_terminal(sys.stdout),
+        stdout_data=stdout_data,
+    )
+    with bulk.progress(len(paths), label, enabled=shown) as advance:
+        for result in process_many(paths, settings, jobs if jobs > 0 else (os.cpu_count() or 1)):
+            yield result
+            advance()
 
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:
@@ -191,7 +224,7 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
+def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: bool) -> int:
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
@@ -216,7 +249,7 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
         _out(output)
         if result.side_files:
             _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
-    return _exit_code(summary, diff or check)
+    return _exit_code(summary, report_changes)
 
 
 def _check_stdin(settings: Settings) -> FileResult:
@@ -228,6 +261,7 @@ def _check_stdin(settings: Settings) -> FileResult:
 
 
 def _exit_code(summary: Summary, report_changes: bool) -> int:
+    """2 when a file failed; 1 when files changed (or would) and ``report_changes``; else 0."""
     if summary.failed:
         return EXIT_ERROR
     if report_changes and summary.changed:

@@ -15,6 +15,7 @@ with its position (``dockopt check``).
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from dataclasses import dataclass, field, replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -296,22 +297,39 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 # --------------------------------------------------------------------------- many files
 
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
+CHUNK = 8  # files a worker takes at a time
+AHEAD = 4  # chunks per worker submitted ahead of the one being read
 
 
 def process_many(paths: Iterable[Path], settings: Settings, jobs: int) -> Iterator[FileResult]:
-    """``process_file`` over many paths, in order, on ``jobs`` processes when it pays off."""
+    """``process_file`` over many paths, in order, on ``jobs`` processes when it pays off.
+
+    Results are yielded as they come, in the order of ``paths``, and never kept: with
+    several processes at most ``jobs * AHEAD`` chunks of files are in flight, so that memory
+    stays flat whatever the number of files (a slow file holds the ones after it back, it
+    does not let them pile up).
+    """
     paths = list(paths)
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
         for path in paths:
             yield process_file(path, settings)
         return
     codes = tuple(t.code for t in settings.transforms)
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs,
         initializer=_init_worker,
         initargs=(codes, replace(settings, transforms=())),  # transforms go by code: they do not pickle
-    ) as pool:
-        yield from pool.map(_work, paths, chunksize=8)
+    )
+    try:
+        pending: deque = deque()
+        for start in range(0, len(paths), CHUNK):
+            pending.append(pool.submit(_work_chunk, paths[start : start + CHUNK]))
+            if len(pending) >= jobs * AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _worker_settings: Settings | None = None
@@ -324,6 +342,6 @@ def _init_worker(codes: tuple[str, ...], settings: Settings) -> None:
     _worker_settings = replace(settings, transforms=select(codes))
 
 
-def _work(path: Path) -> FileResult:
+def _work_chunk(paths: list[Path]) -> list[FileResult]:
     assert _worker_settings is not None
-    return process_file(path, _worker_settings)
+    return [process_file(path, _worker_settings) for path in paths]
