@@ -34,37 +34,17 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
-NORMAL_EXIT_CODES = {0, 1, 2}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_fix import DEFAULT_CORPUS, BenchError, Run, dockerfiles, run_once  # noqa: E402
+
 COMMANDS = {"fix --check": ["fix", "--check", "--quiet"], "check": ["check", "--quiet"]}
 TARGET_FILES_PER_SECOND_2_JOBS = 300.0  # the order of magnitude aimed at, not a threshold
-
-# as users run dockopt: with bytecode caches (see bench_fix.py)
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-class BenchError(Exception):
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    returncode: int
-    maxrss_bytes: int | None
-    tree_peak_bytes: int | None
 
 
 # --------------------------------------------------------------------------- memory of a process tree
@@ -119,38 +99,22 @@ class TreeSampler(threading.Thread):
 # --------------------------------------------------------------------------- running
 
 
-def run_once(command: list[str], interval: float) -> Run:
-    with tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        proc = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=CHILD_ENV)
-        sampler = TreeSampler(proc.pid, interval)
-        sampler.start()
-        if hasattr(os, "wait4"):
-            _, status, usage = os.wait4(proc.pid, 0)
-            seconds = time.perf_counter() - start
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            maxrss: int | None = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-        else:
-            proc.wait()
-            seconds = time.perf_counter() - start
-            maxrss = None
-        sampler.done.set()
-        sampler.join()
-        if proc.returncode not in NORMAL_EXIT_CODES:
-            stderr.seek(0)
-            lines = stderr.read().decode("utf-8", "replace").strip().splitlines()
-            raise BenchError(f"error: `{' '.join(command)}` exited with {proc.returncode}: {lines[-1] if lines else 'no output'}", 1)
-    return Run(seconds, proc.returncode, maxrss, sampler.peak if sampler.available else None)
+def run_watched(command: list[str], interval: float) -> tuple[Run, int | None]:
+    """``bench_fix.run_once`` (time, exit code, max RSS), and the peak total RSS of the process tree."""
+    samplers: list[TreeSampler] = []
 
+    def watch(pid: int) -> None:
+        samplers.append(TreeSampler(pid, interval))
+        samplers[0].start()
 
-def corpus_files(corpus: Path) -> list[Path]:
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
     try:
-        from dockopt.files import discover
-    except ImportError as exc:
-        raise BenchError(f"error: cannot import dockopt ({exc}); run this with the project's virtualenv python") from None
-    return [found.path for found in discover([str(corpus)]) if found.ok]
+        run = run_once(command, on_start=watch)
+    finally:
+        for sampler in samplers:
+            sampler.done.set()
+            sampler.join()
+    sampler = samplers[0]
+    return run, sampler.peak if sampler.available else None
 
 
 def make_copies(files: list[Path], corpus: Path, target: Path, copies: int) -> int:
@@ -166,7 +130,7 @@ def measure(args: argparse.Namespace) -> dict:
     corpus = Path(args.corpus).expanduser().resolve()
     if not corpus.is_dir():
         raise BenchError(f"error: corpus directory not found: {corpus}")
-    files = corpus_files(corpus)
+    files = dockerfiles(corpus)
     if not files:
         raise BenchError(f"error: no Dockerfiles in {corpus}")
     rows = []
@@ -177,10 +141,11 @@ def measure(args: argparse.Namespace) -> dict:
                 continue
             for jobs in args.jobs:
                 command = [sys.executable, "-m", "dockopt", *words, "-j", str(jobs), tmp]
-                runs = [run_once(command, args.sample) for _ in range(args.repeat)]
+                watched = [run_watched(command, args.sample) for _ in range(args.repeat)]
+                runs = [run for run, _ in watched]
                 seconds = [r.seconds for r in runs]
                 rss = [r.maxrss_bytes for r in runs if r.maxrss_bytes is not None]
-                tree = [r.tree_peak_bytes for r in runs if r.tree_peak_bytes is not None]
+                tree = [peak for _, peak in watched if peak is not None]
                 rows.append(
                     {
                         "command": f"dockopt {label}",
