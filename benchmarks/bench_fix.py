@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -75,13 +76,17 @@ class Run:
 # --------------------------------------------------------------------------- running
 
 
-def run_once(command: list[str]) -> Run:
-    """Run ``command`` to completion; wall time from spawn to reaping, and its own rusage."""
+def run_once(command: list[str], on_start: Callable[[int], None] | None = None) -> Run:
+    """Run ``command`` to completion; wall time from spawn to reaping, and its own rusage.
+
+    ``on_start`` is called with the child's pid as soon as it runs (to watch it meanwhile)."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
         proc = subprocess.Popen(
             command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=CHILD_ENV
         )
+        if on_start is not None:
+            on_start(proc.pid)
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - start
@@ -116,7 +121,7 @@ def dockerfiles(corpus: Path) -> list[Path]:
         from dockopt.files import discover
     except ImportError as exc:
         raise BenchError(f"error: cannot import dockopt ({exc}); run this with the project's virtualenv python") from None
-    return [found.path for found in discover([str(corpus)]) if found.error is None]
+    return [found.path for found in discover([str(corpus)]) if found.ok]
 
 
 def pick_small_file(files: list[Path]) -> Path | None:

@@ -14,11 +14,11 @@ import sys
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, bulk
 from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
@@ -51,6 +51,8 @@ def main(
 
 
 def _err(message: str) -> None:
+    if bulk.print_above(message):  # a progress bar is showing
+        return
     sys.stderr.flush()
     sys.stderr.buffer.write((message + "\n").encode("utf-8", "backslashreplace"))
     sys.stderr.buffer.flush()
@@ -80,8 +82,8 @@ _ISOLATED = typer.Option(False, "--isolated", help="Read no configuration file."
 _SHOW_SETTINGS = typer.Option(
     False, "--show-settings", help="Print the settings in force for PATH (default: the current directory), and where each comes from."
 )
-_QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary.")
-_JOBS = typer.Option(0, "--jobs", "-j", help="Files processed in parallel (default: one per core).")
+_QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary, no progress bar, no table.")
+_JOBS = typer.Option(0, "--jobs", "-j", help="Processes working on files in parallel (default: one per core).")
 _CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
 
 
@@ -94,6 +96,9 @@ def fix(
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
     unsafe_fixes: Optional[bool] = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not, whatever the configuration says)."
+    ),
+    exit_non_zero_on_fix: bool = typer.Option(
+        False, "--exit-non-zero-on-fix", help="Exit 1 when files were changed (as --check and --diff do when they would be)."
     ),
     select_: Optional[List[str]] = _SELECT,
     extend_select: Optional[List[str]] = _EXTEND_SELECT,
@@ -113,18 +118,22 @@ def fix(
     targets = paths or ["."]
     if show_settings:
         raise typer.Exit(_show_settings(resolver, paths))
+    report_changes = diff or check or exit_non_zero_on_fix
     if _stdin(targets):
-        raise typer.Exit(_fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check))
+        raise typer.Exit(_fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check, report_changes=report_changes))
 
     summary = Summary(unsafe=bool(unsafe_fixes))
-    for result in _results(targets, resolver, base, jobs):
+    label = "checking" if check or diff else "fixing"
+    for result in _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=diff, label=label):
         summary.add(result)
         _report(result, diff=diff, check=check)
     if summary.files == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line(would=diff or check))
-    raise typer.Exit(_exit_code(summary, diff or check))
+    if summary.fixes and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+        bulk.print_table(bulk.fix_table(summary, would=diff or check))
+    raise typer.Exit(_exit_code(summary, report_changes))
 
 
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
@@ -159,19 +168,30 @@ def check(
     targets = paths or ["."]
     if show_settings:
         raise typer.Exit(_show_settings(resolver, paths))
-    results = [_check_stdin(_stdin_settings(resolver, base))] if _stdin(targets) else _results(targets, resolver, base, jobs)
+    if _stdin(targets):
+        results: Iterable[FileResult] = [_check_stdin(_stdin_settings(resolver, base))]
+    else:  # in path order, so that findings are printed as they come, sorted by file
+        results = _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=True, label="checking", by_path=True)
     summary = CheckSummary(unsafe=bool(unsafe_fixes))
+    streamed = output_format.value == "text"  # the other formats are one document: results are kept for it
     checked = []
     for result in results:
         summary.add(result)
         if result.failed:
             _err(f"error: {result.path}: {result.error}")
-        checked.append(result)
-    _out(FORMATS[output_format.value](sorted(checked, key=lambda r: r.path)))
+        if streamed:
+            if not result.failed and result.diagnostics:
+                _out(FORMATS["text"]([result]))
+        else:
+            checked.append(result)
+    if not streamed:
+        _out(FORMATS[output_format.value](sorted(checked, key=lambda r: r.path)))
     if summary.files + summary.failed == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line())
+    if summary.findings and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+        bulk.print_table(bulk.check_table(summary))
     raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
 
 
@@ -253,22 +273,50 @@ def _stdin(targets: list[str]) -> bool:
     return True
 
 
-def _results(targets: list[str], resolver: Resolver, base: Settings, jobs: int) -> Iterator[FileResult]:
-    """Every Dockerfile the paths name, processed: paths that are missing fail first.
+def _results(
+    targets: list[str],
+    resolver: Resolver,
+    base: Settings,
+    jobs: int,
+    *,
+    quiet: bool,
+    stdout_data: bool,
+    label: str,
+    by_path: bool = False,
+) -> Iterator[FileResult]:
+    """Every Dockerfile the paths name, processed (in path order when ``by_path``), one result
+    at a time: paths that are missing fail first, symbolic links skipped get a note.
 
     Every configuration file involved is read before any Dockerfile is touched: a bad one
-    stops the run (exit 2) with nothing written.
+    stops the run (exit 2) with nothing written. A progress bar shows meanwhile when
+    ``bulk.show_progress`` says so (``stdout_data``: the command prints data on stdout as it
+    goes).
     """
     try:
         found = list(discover(targets, resolver.excluded))
-        paths = [f.path for f in found if not f.error]
+        paths = [f.path for f in found if f.ok]
         each = {path: resolver.settings(path, base) for path in paths}
     except ConfigError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR)
+    for skipped in (f for f in found if f.note):
+        _err(f"note: {skipped.path}: {skipped.note}")
     for missing in (f for f in found if f.error):
         yield FileResult(str(missing.path), "failed", error=missing.error)
-    yield from process_many(paths, each.__getitem__, jobs if jobs > 0 else (os.cpu_count() or 1))
+    del found
+    if by_path:
+        paths.sort(key=str)
+    shown = bulk.show_progress(
+        quiet=quiet,
+        files=len(paths),
+        stderr_tty=bulk.is_terminal(sys.stderr),
+        stdout_tty=bulk.is_terminal(sys.stdout),
+        stdout_data=stdout_data,
+    )
+    with bulk.progress(len(paths), label, enabled=shown) as advance:
+        for result in process_many(paths, each.__getitem__, jobs if jobs > 0 else (os.cpu_count() or 1)):
+            yield result
+            advance()
 
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:
@@ -290,7 +338,7 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
+def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: bool) -> int:
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
@@ -317,7 +365,7 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool) -> int:
         _out(output)
         if result.side_files:
             _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
-    return _exit_code(summary, diff or check)
+    return _exit_code(summary, report_changes)
 
 
 def _check_stdin(settings: Settings) -> FileResult:
@@ -329,6 +377,7 @@ def _check_stdin(settings: Settings) -> FileResult:
 
 
 def _exit_code(summary: Summary, report_changes: bool) -> int:
+    """2 when a file failed; 1 when files changed (or would) and ``report_changes``; else 0."""
     if summary.failed:
         return EXIT_ERROR
     if report_changes and summary.changed:

@@ -17,6 +17,7 @@ not found, and fixes they hold back are not applied.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field, replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -313,6 +314,8 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 # --------------------------------------------------------------------------- many files
 
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
+CHUNK = 8  # files a worker takes at a time
+AHEAD = 4  # chunks per worker submitted ahead of the one being read
 
 
 def process_many(
@@ -322,6 +325,10 @@ def process_many(
 
     ``settings`` is the same for every path, or a function giving each path its own (the
     configuration in force where it is); it is called here, in this process, once a path.
+    Results are yielded as they come, in the order of ``paths``, and never kept: with
+    several processes at most ``jobs * AHEAD`` chunks of files are in flight, so that memory
+    stays flat whatever the number of files (a slow file holds the ones after it back, it
+    does not let them pile up).
     """
     paths = list(paths)
     each = [settings(path) for path in paths] if callable(settings) else [settings] * len(paths)
@@ -334,8 +341,17 @@ def process_many(
     profiles: dict[Settings, int] = {}
     work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
     shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,)) as pool:
-        yield from pool.map(_work, work, chunksize=8)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
+    try:
+        pending: deque = deque()
+        for start in range(0, len(work), CHUNK):
+            pending.append(pool.submit(_work_chunk, work[start : start + CHUNK]))
+            if len(pending) >= jobs * AHEAD:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _worker_settings: list[Settings] = []
@@ -347,6 +363,5 @@ def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
     _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 
-def _work(item: tuple[Path, int]) -> FileResult:
-    path, index = item
-    return process_file(path, _worker_settings[index])
+def _work_chunk(items: list[tuple[Path, int]]) -> list[FileResult]:
+    return [process_file(path, _worker_settings[index]) for path, index in items]

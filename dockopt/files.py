@@ -113,28 +113,42 @@ def write_file(path: Path, text: str) -> None:
 class Found:
     path: Path
     error: str | None = None  # a path given on the command line that does not exist
+    note: str | None = None  # skipped, and why: a symbolic link that leads outside the paths given
+
+    @property
+    def ok(self) -> bool:
+        """A Dockerfile to process (neither missing nor skipped)."""
+        return self.error is None and self.note is None
 
 
 def discover(paths: list[str], excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Found]:
     """The Dockerfiles named or found under ``paths``, honouring .gitignore in directories.
 
     A file named explicitly is always taken, whatever its name; directories are searched for
-    Dockerfile names. Symlinked directories are not followed. ``excluded(path, is_dir)``
+    Dockerfile names. Symbolic links met in the search (to files or directories) are followed
+    when they lead inside one of ``paths``, and skipped with a note when they lead outside
+    all of them; a directory is searched once however many links lead to it, so that a link
+    loop ends. Each file comes once, under the first path that leads to it. ``excluded(path, is_dir)``
     (the configuration's `exclude` patterns) leaves out more of a search, given absolute,
     resolved paths.
     """
+    given = [os.path.realpath(raw) for raw in paths if os.path.lexists(raw)]
+    roots = tuple(dict.fromkeys(given))
     seen: set[str] = set()
+    searched: set[str] = set()  # real paths of the directories searched, or about to be
     for raw in paths:
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
             yield Found(path, "no such file or directory")
             continue
         if path.is_dir():
-            for found in _walk(path, excluded):
-                key = os.path.realpath(found)
-                if key not in seen:
+            for found in _walk(path, roots, searched, excluded):
+                key = os.path.realpath(found.path)
+                if not found.ok:
+                    yield found
+                elif key not in seen:
                     seen.add(key)
-                    yield Found(found)
+                    yield found
         else:
             key = os.path.realpath(path)
             if key not in seen:
@@ -142,21 +156,40 @@ def discover(paths: list[str], excluded: Callable[[Path, bool], bool] | None = N
                 yield Found(path)
 
 
-def _walk(root: Path, excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Path]:
+def _within(target: str, roots: tuple[str, ...]) -> bool:
+    """Whether a real path is one of ``roots`` or lies under one of them."""
+    return any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _walk(
+    root: Path, roots: tuple[str, ...], searched: set[str], excluded: Callable[[Path, bool], bool] | None = None
+) -> Iterator[Found]:
+    real_root = os.path.realpath(root)
+    if real_root in searched:
+        return
+    searched.add(real_root)
     root_abs = root.resolve()
     specs = list(_ancestor_ignores(root_abs))
-    for directory, dirnames, filenames in os.walk(root):
+    for directory, dirnames, filenames in os.walk(root, followlinks=True):
         here = Path(directory)
         here_abs = root_abs / here.relative_to(root)
         spec = _load_ignore(here_abs)
         if spec is not None:
             specs.append((here_abs, spec))
         active = [(base, s) for base, s in specs if base == here_abs or base in here_abs.parents]
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d != ".git" and not _ignored(here_abs / d, True, active) and not (excluded and excluded(here_abs / d, True))
-        )
+        kept = []
+        for name in sorted(dirnames):
+            if name == ".git" or _ignored(here_abs / name, True, active) or (excluded and excluded(here_abs / name, True)):
+                continue
+            real = os.path.realpath(os.path.join(directory, name))
+            if real in searched:
+                continue  # searched already, or a link back to a directory being searched
+            if os.path.islink(os.path.join(directory, name)) and not _within(real, roots):
+                yield Found(here / name, note=f"symbolic link to {real}, outside the paths given: not searched")
+                continue
+            searched.add(real)
+            kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
             candidate = here / name
             if (
@@ -165,7 +198,12 @@ def _walk(root: Path, excluded: Callable[[Path, bool], bool] | None = None) -> I
                 and not (excluded and excluded(here_abs / name, False))
                 and candidate.is_file()
             ):
-                yield candidate
+                if candidate.is_symlink():
+                    real = os.path.realpath(candidate)
+                    if not _within(real, roots):
+                        yield Found(candidate, note=f"symbolic link to {real}, outside the paths given: skipped")
+                        continue
+                yield Found(candidate)
 
 
 def _ignored(path: Path, is_dir: bool, specs) -> bool:

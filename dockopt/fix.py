@@ -8,7 +8,7 @@ stays byte-identical by construction.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -77,7 +77,7 @@ class Finding:
     name: str = ""
 
     def stamped(self, code: str, name: str) -> Finding:
-        return replace(self, code=code, name=name)
+        return Finding(self.message, self.start, self.end, self.fix, code, name)  # half the cost of dataclasses.replace
 
     def fixable(self, threshold: Applicability) -> bool:
         return self.fix is not None and self.fix.applicability >= threshold and self.fix.applicability > Applicability.DISPLAY_ONLY

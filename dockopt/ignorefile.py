@@ -22,6 +22,7 @@ matches nothing.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import warnings
@@ -93,9 +94,8 @@ def _own_file(context: Context) -> IgnoreFile | None:
     if context.path is None or context.directory is None:
         return None
     own = context.path.parent / f"{context.path.name}.dockerignore"
-    try:
-        relative = own.resolve().relative_to(context.directory.resolve()).as_posix()
-    except ValueError:
+    real = os.path.realpath(own)
+    if not context.contains(real):
         try:
             if not own.is_file():
                 return None
@@ -103,6 +103,7 @@ def _own_file(context: Context) -> IgnoreFile | None:
         except OSError:
             text = None
         return IgnoreFile(str(own), text, own=True, exists=True, in_context=False)
+    relative = os.path.relpath(real, context.root).replace(os.sep, "/")
     if not context.exists(relative):
         return None
     text = context.read(relative)

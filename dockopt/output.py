@@ -49,6 +49,7 @@ class Summary:
     unchanged: int = 0
     failed: int = 0
     fixes: Counter = field(default_factory=Counter)  # (code, name) -> count
+    fixed_files: Counter = field(default_factory=Counter)  # (code, name) -> files it fixed
     more_with_unsafe: int = 0
 
     def add(self, result: FileResult) -> None:
@@ -60,6 +61,7 @@ class Summary:
             self.failed += 1
         for finding in result.applied:
             self.fixes[(finding.code, finding.name)] += 1
+        self.fixed_files.update({(finding.code, finding.name) for finding in result.applied})
         if not (self.unsafe or result.unsafe):
             self.more_with_unsafe += sum(
                 1 for f in result.remaining if f.fix is not None and f.fix.applicability == Applicability.UNSAFE
@@ -118,6 +120,10 @@ class CheckSummary:
     findings: int = 0
     fixable: int = 0
     more_with_unsafe: int = 0
+    by_transform: Counter = field(default_factory=Counter)  # (code, name) -> findings
+    fixable_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> fixable findings
+    files_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> files with findings
+    files_with_findings: int = 0
 
     def add(self, result: FileResult) -> None:
         if result.failed:
@@ -125,6 +131,11 @@ class CheckSummary:
             return
         self.files += 1
         self.findings += len(result.diagnostics)
+        for d in result.diagnostics:
+            self.by_transform[(d.code, d.name)] += 1
+            self.fixable_by_transform[(d.code, d.name)] += d.fixable
+        self.files_by_transform.update({(d.code, d.name) for d in result.diagnostics})
+        self.files_with_findings += bool(result.diagnostics)
         self.fixable += sum(1 for d in result.diagnostics if d.fixable)
         if not (self.unsafe or result.unsafe):
             self.more_with_unsafe += sum(1 for d in result.diagnostics if d.applicability == Applicability.UNSAFE)

@@ -6,7 +6,10 @@ The transforms themselves are listed, in the order they run, in ``dockopt.transf
 from __future__ import annotations
 
 import inspect
+import os
+import stat
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -83,12 +86,44 @@ class Context:
         kept = tuple((p, c) for p, c in self.written if p != relative)
         return replace(self, written=kept + ((relative, content),))
 
+    @cached_property
+    def root(self) -> str | None:
+        """The build context's real path (symbolic links resolved), worked out once; None when unknown."""
+        return os.path.realpath(self.directory) if self.directory is not None else None
+
+    def contains(self, real: str) -> bool:
+        """Whether a real path is the build context or lies inside it."""
+        root = self.root
+        return root is not None and (real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep))
+
     def _inside(self, relative: str) -> Path | None:
-        if self.directory is None:
+        if self.root is None:
             return None
-        root = self.directory.resolve()
-        target = (root / relative).resolve()
-        return target if target == root or root in target.parents else None
+        target = _realpath_below(self.root, relative)
+        return Path(target) if self.contains(target) else None
+
+
+def _realpath_below(root: str, relative: str) -> str:
+    """``os.path.realpath(os.path.join(root, relative))`` for a real ``root``, without looking
+    at ``root``'s own components again: transforms ask about many paths of one context.
+
+    A plain relative path (no empty, `.` or `..` component) is resolved here, the way
+    realpath does it: a component that cannot be looked at is kept as written, and the first
+    symbolic link hands over to realpath itself.
+    """
+    parts = relative.split("/")
+    if relative.startswith("/") or os.sep != "/" or any(part in ("", ".", "..") for part in parts):
+        return os.path.realpath(os.path.join(root, relative))
+    current = root
+    for index, part in enumerate(parts):
+        current = os.path.join(current, part)
+        try:
+            is_link = stat.S_ISLNK(os.lstat(current).st_mode)
+        except OSError:  # missing, or not a directory: realpath keeps the rest as written
+            return os.path.join(current, *parts[index + 1 :])
+        if is_link:
+            return os.path.realpath(os.path.join(root, relative))
+    return current
 
 
 TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..fix import Applicability, Edit, Finding, Fix
@@ -133,7 +133,13 @@ def dependency_manifests_first(df: Dockerfile, context: Context) -> Iterator[Fin
     the Go rewrite in a stage that reaches the final image without a cache mount on the
     module cache: `go mod download` also fetches modules that only tests need.
     """
-    ignore = ignore_file(context)
+    read: list[IgnoreFile] = []
+
+    def ignore() -> IgnoreFile:  # read when an install needs it, at most once: most files never get there
+        if not read:
+            read.append(ignore_file(context))
+        return read[0]
+
     workdirs: dict[int, str | None] = {}
     for stage in df.stages:
         workdir = workdirs.get(stage.parent, "@") if stage.parent is not None else "@"
@@ -278,7 +284,9 @@ def _plan(df: Dockerfile, run: Instruction, steps: list[_Step], before: tuple[In
 # --------------------------------------------------------------------------- the check
 
 
-def _check(df: Dockerfile, context: Context, ignore: IgnoreFile, stage: Stage, index: int, workdir: str | None) -> Finding | None:
+def _check(
+    df: Dockerfile, context: Context, ignore: Callable[[], IgnoreFile], stage: Stage, index: int, workdir: str | None
+) -> Finding | None:
     body = stage.instructions
     copy = body[index]
     whole = _whole_copy(df, context, copy, workdir)
@@ -316,7 +324,7 @@ def _check(df: Dockerfile, context: Context, ignore: IgnoreFile, stage: Stage, i
     files: list[str] = []
     unsafe: list[str] = []
     for install in plan.installs:
-        need = manifests_for(install, tree, context, ignore, stage=stage, run=run, before=_commands_before(steps, install))
+        need = manifests_for(install, tree, context, ignore(), stage=stage, run=run, before=_commands_before(steps, install))
         if need.problem:
             return report(need.problem)
         files += [f for f in need.files if f not in files]
@@ -447,9 +455,6 @@ def _change_dir(current: str | None, value: str) -> str | None:
 
 
 def _is_dir(context: Context, relative: str) -> bool:
-    if context.directory is None:
-        return False
-    root = context.directory.resolve()
-    target = (root / relative).resolve()
-    return (target == root or root in target.parents) and target.is_dir()
+    target = context.locate(relative)
+    return target is not None and target.is_dir()
 
