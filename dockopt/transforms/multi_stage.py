@@ -201,6 +201,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
             edits.append(Edit.delete(start, instruction.span.end))
         elif command == "USER":
             moved.append(_text(df, instruction))
+    runtime += _args_used(df, stage, env_lines + moved)
     runtime += env_lines
     workdir = workdir_at(df, stage, None)
     if workdir not in (None, "/"):
@@ -247,6 +248,20 @@ def _setup_lines(plan: Plan, name: str, keyword) -> list[str]:
         lines.append(f"{keyword(command)} {rest}")
     flush()
     return lines
+
+
+def _args_used(df: Dockerfile, stage: Stage, lines: list[str]) -> list[str]:
+    """The stage's ARG instructions that the runtime stage's lines expand (without them, an
+    ENV like `ENV VERSION=$VERSION` would come out empty there)."""
+    text = "\n".join(lines)
+    found = []
+    for instruction in stage.instructions:
+        if instruction.command != "ARG":
+            continue
+        names = [word.split("=", 1)[0] for word in instruction.words()]
+        if any(re.search(rf"\$(\{{)?{re.escape(name)}\b", text) for name in names):
+            found.append(_text(df, instruction))
+    return found
 
 
 def _exec_form(df: Dockerfile, stage: Stage, instruction: Instruction, plan: Plan, keyword: str) -> str | None:
