@@ -180,6 +180,24 @@ def check_runs(df: Dockerfile, stage: Stage, kept: list[str], allowed: frozenset
     return None
 
 
+def copies_left_behind(df: Dockerfile, stage: Stage, marker: re.Pattern[str]) -> str | None:
+    """For a program that is all it needs: a COPY or ADD after the last RUN that builds it (the
+    RUN whose text matches ``marker``), or one from another image, copies files the program
+    may open at run time, which the runtime stage would not have."""
+    builds = [i for i in stage.instructions if i.command == "RUN" and marker.search(i.logical)]
+    if not builds:
+        return None
+    last = stage.instructions.index(builds[-1])
+    for index, instruction in enumerate(stage.instructions):
+        if instruction.command not in ("COPY", "ADD"):
+            continue
+        if instruction.flag("from") is not None:
+            return f"a {instruction.command} --from copies files the program may need"
+        if index > last:
+            return f"a {instruction.command} after the build copies files the program may need"
+    return None
+
+
 def reads_context_files(context: Context, suffix: str, pattern: re.Pattern[str], limit: int = 200) -> str | None:
     """The first source file of the build context that matches ``pattern`` (None: none, or no context)."""
     if context.directory is None:

@@ -10,6 +10,8 @@ be needed at run time too, and dockopt does not know which: then it only suggest
 
 from __future__ import annotations
 
+import re
+
 from ..images import base_of, resolved_reference
 from ..registry import Context
 from ..shell import script_of
@@ -20,6 +22,7 @@ from . import (
     Suggestion,
     apt_install,
     check_runs,
+    copies_left_behind,
     debian_runtime,
     entry,
     installed_packages,
@@ -32,6 +35,7 @@ _COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
 _TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
 _STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
 _INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
+_BUILDS = re.compile(r"\b(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|cmake|ninja)\b")
 # what a RUN of a C build may run: the package manager, the toolchain, fetching and unpacking sources
 _ALLOWED = frozenset(
     "apt-get apt gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
@@ -72,7 +76,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
-    why = check_runs(df, stage, [c.source for c in copies], _ALLOWED)
+    why = check_runs(df, stage, [c.source for c in copies], _ALLOWED) or copies_left_behind(df, stage, _BUILDS)
     if why is not None:
         return Suggestion("c", why, _LAYOUT)
     kept = runtime_packages(packages)

@@ -24,6 +24,7 @@ from . import (
     apt_install,
     installed_packages,
     check_runs,
+    copies_left_behind,
     entry,
     reads_context_files,
     resolve,
@@ -32,6 +33,7 @@ from . import (
 )
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+_GO_BUILD = re.compile(r"\bgo\s+build\b")
 # what a RUN of a Go build may run, and the packages it may install only to fetch sources
 _ALLOWED = frozenset({"go", "apt-get", "apt", "git", "curl", "wget", "tar", "make"})
 _FETCH_TOOLS = frozenset({"git", "curl", "wget", "ca-certificates", "openssh-client", "make", "gcc", "musl-dev"})
@@ -57,7 +59,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     reader = reads_context_files(context, ".go", _READS_FILES)
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
-    why = check_runs(df, stage, [artifact], _ALLOWED)
+    why = check_runs(df, stage, [artifact], _ALLOWED) or copies_left_behind(df, stage, _GO_BUILD)
     if why is not None:
         return Suggestion("go", why, _LAYOUT)
     kept = runtime_packages(installed_packages(df, stage))
