@@ -8,17 +8,13 @@ failed instead when DOCKOPT_REQUIRE_INTEGRATION=1 (CI).
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import VERIFY_RESULTS
-from test_non_root_examples import _build_and_run, _cannot_run, engine  # noqa: F401 (a fixture)
+from test_non_root_examples import _build_and_run, _cannot_run, engine, rewrite_example  # noqa: F401 (a fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {
     "go-hello": "debian:bookworm-slim",  # Debian's golang-go, a binary dynamic by default
     "go-static": "scratch",  # CGO_ENABLED=0
@@ -32,14 +28,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES))
 def test_split_builds_runs_the_same_and_is_smaller(engine, example: str, tmp_path: Path) -> None:  # noqa: F811
-    original = ROOT / "examples" / example
-    rewritten = tmp_path / example
-    shutil.copytree(original, rewritten)
-    fix = subprocess.run(
-        [sys.executable, "-m", "dockopt", "fix", "--unsafe-fixes", "-q", str(rewritten / "Dockerfile")],
-        capture_output=True, text=True,
-    )
-    assert fix.returncode == 0, fix.stderr
+    original, rewritten = rewrite_example(example, tmp_path)
     text = (rewritten / "Dockerfile").read_text()
     assert f"FROM {EXAMPLES[example]}\n" in text and " AS build" in text
 

@@ -58,8 +58,8 @@ def _build_and_run(engine, directory: Path, tag: str) -> tuple[str, str, int, in
         engine.remove(tag)
 
 
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_rewrite_runs_as_non_root_and_cmd_still_works(engine, example: str, tmp_path: Path) -> None:
+def rewrite_example(example: str, tmp_path: Path) -> tuple[Path, Path]:
+    """The example's directory, and a copy of it rewritten by `dockopt fix --unsafe-fixes`."""
     original = ROOT / "examples" / example
     rewritten = tmp_path / example
     shutil.copytree(original, rewritten)
@@ -68,6 +68,12 @@ def test_rewrite_runs_as_non_root_and_cmd_still_works(engine, example: str, tmp_
         capture_output=True, text=True,
     )
     assert fix.returncode == 0, fix.stderr
+    return original, rewritten
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_rewrite_runs_as_non_root_and_cmd_still_works(engine, example: str, tmp_path: Path) -> None:
+    original, rewritten = rewrite_example(example, tmp_path)
     assert "USER 10001:10001" in (rewritten / "Dockerfile").read_text()
 
     user_before, out_before, size_before, layers_before, seconds_before = _build_and_run(engine, original, f"localhost/dockopt-nonroot-a-{example}")
