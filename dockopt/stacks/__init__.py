@@ -198,28 +198,6 @@ def copies_left_behind(df: Dockerfile, stage: Stage, marker: re.Pattern[str]) ->
     return None
 
 
-def reads_context_files(context: Context, suffix: str, pattern: re.Pattern[str], limit: int = 200) -> str | None:
-    """The first source file of the build context that matches ``pattern`` (None: none, or no context)."""
-    if context.directory is None:
-        return None
-    seen = 0
-    for path in sorted(context.directory.rglob(f"*{suffix}")):
-        seen += 1
-        if seen > limit:
-            return None
-        if any(part in ("vendor", "node_modules", ".git", "testdata") for part in path.parts):
-            continue
-        if path.name.endswith(f"_test{suffix}"):
-            continue
-        try:
-            text = path.read_text(errors="replace")
-        except OSError:
-            continue
-        if pattern.search(text):
-            return str(path.relative_to(context.directory))
-    return None
-
-
 # directories a search of the sources never enters
 _NOT_SOURCES = frozenset({".git", "node_modules", "vendor", "target", "build", ".gradle", ".mvn", "testdata"})
 

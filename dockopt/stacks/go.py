@@ -26,10 +26,10 @@ from . import (
     check_runs,
     copies_left_behind,
     entry,
-    reads_context_files,
     resolve,
     runs_artifact,
     runtime_packages,
+    source_matching,
 )
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
@@ -56,7 +56,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     artifact = runs_artifact(df, stage, start, [path for path, _ in builds])
     if artifact is None:
         return Suggestion("go", "its CMD or ENTRYPOINT does not run the binary it builds (or uses shell syntax)", _LAYOUT)
-    reader = reads_context_files(context, ".go", _READS_FILES)
+    reader, _ = source_matching(context, ".", (".go",), _READS_FILES, lambda path: path.endswith("_test.go"))
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
     why = check_runs(df, stage, [artifact], _ALLOWED) or copies_left_behind(df, stage, _GO_BUILD)
