@@ -4,15 +4,21 @@ BuildKit finds heredocs in RUN, COPY and ADD by splitting the whole logical line
 words with its own shell lexer (``frontend/dockerfile/shell/lex.go``) and then matching
 each word against ``^(\\d*)<<(-?)\\s*([^<]*)$``. The lexer's quirks decide which lines
 have heredocs at all (an unmatched quote anywhere on the line means *no* heredocs), so
-``syntax.py`` needs the same word splitting, not a shell parser. Only what the parser
-uses is ported: unset variables are kept as written (``SkipUnsetEnv``), there is no
-environment, and escapes are always the backslash.
+``syntax.py`` needs the same word splitting, not a shell parser. For that, unset variables
+are kept as written (``SkipUnsetEnv``), there is no environment, and escapes are always the
+backslash.
+
+``process_word`` is BuildKit's ``ProcessWord`` as dispatch uses it on WORKDIR, COPY, ADD,
+ENV, ARG, USER, VOLUME, ...: quotes and escapes removed, variables substituted from an
+environment of known values, and ``Unknown`` raised where the result depends on a value
+that is not known.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 # Go's unicode.IsSpace
 GO_SPACE = frozenset(
@@ -21,11 +27,14 @@ GO_SPACE = frozenset(
 )
 
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
-_ESCAPE = "\\"
 
 
 class LexError(Exception):
     """The lexer gave up on the input (unmatched quote, bad substitution, ...)."""
+
+
+class Unknown(Exception):
+    """The word expands a variable whose value is not known."""
 
 
 def _is_digit(ch: str) -> bool:
@@ -74,13 +83,17 @@ class _Words:
 
 
 class _Lexer:
-    __slots__ = ("src", "pos", "raw_quotes", "raw_escapes")
+    __slots__ = ("src", "pos", "raw_quotes", "raw_escapes", "env", "escape")
 
-    def __init__(self, src: str, *, raw_quotes: bool, raw_escapes: bool) -> None:
+    def __init__(
+        self, src: str, *, raw_quotes: bool, raw_escapes: bool, env: Mapping[str, str] | None = None, escape: str = "\\"
+    ) -> None:
         self.src = src
         self.pos = 0
         self.raw_quotes = raw_quotes
         self.raw_escapes = raw_escapes
+        self.env = env  # None: variables stay as written; else the known values (others raise Unknown)
+        self.escape = escape
 
     def peek(self) -> str:
         return self.src[self.pos] if self.pos < len(self.src) else ""
@@ -123,7 +136,7 @@ class _Lexer:
                 words.add_raw_string(tmp)
             else:
                 ch = self.next()
-                if ch == _ESCAPE:
+                if ch == self.escape:
                     if self.raw_escapes:
                         words.add_raw_char(ch)
                         result.append(ch)
@@ -171,20 +184,30 @@ class _Lexer:
                 result.append(self.process_dollar())
                 continue
             ch = self.next()
-            if ch == _ESCAPE:
+            if ch == self.escape:
                 if self.raw_escapes:
                     result.append(ch)
                 nxt = self.peek()
                 if not nxt:
                     continue
-                if nxt in ('"', "$", _ESCAPE):
+                if nxt in ('"', "$", self.escape):
                     ch = self.next()
             result.append(ch)
+
+    def value(self, name: str) -> str:
+        """A variable's value when there is an environment (Unknown when it is not known)."""
+        assert self.env is not None
+        value = self.env.get(name)
+        if value is None:
+            raise Unknown(name)
+        return value
 
     def process_dollar(self) -> str:
         self.next()
         if self.peek() != "{":
             name = self.process_name()
+            if self.env is not None and name:
+                return self.value(name)
             return "$" + name if name else "$"
         self.next()
         peek = self.peek()
@@ -196,7 +219,7 @@ class _Lexer:
         ch = self.next()
         chs = ch or "\ufffd"
         if ch == "}":
-            return "${%s}" % name
+            return self.value(name) if self.env is not None else "${%s}" % name
         if ch == ":" or (ch and ch in "+-?#%"):
             null_is_unset = False
             if ch == ":":
@@ -212,6 +235,8 @@ class _Lexer:
                 if not self.peek():
                     raise LexError("syntax error: missing '}'") from None
                 raise
+            if self.env is not None:
+                return self.modified(name, chs, word)
             return "${%s%s%s}" % (name, chs, word)
         if ch == "/":
             if self.peek() == "/":
@@ -228,8 +253,26 @@ class _Lexer:
                 if not self.peek():
                     raise LexError("syntax error: missing '}'") from None
                 raise
+            if self.env is not None:
+                raise Unknown(name)  # pattern replacement: not worked out
             return "${%s/%s/%s}" % (name, pattern, replacement)
         raise LexError(f"unsupported modifier ({chs}) in substitution")
+
+    def modified(self, name: str, modifier: str, word: str) -> str:
+        """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``;
+        a variable the environment does not hold may be set or not: Unknown."""
+        assert self.env is not None
+        value = self.env.get(name)
+        if value is None or modifier.lstrip(":") not in ("-", "+", "?"):
+            raise Unknown(name)
+        use_value = bool(value) or not modifier.startswith(":")
+        if modifier.endswith("-"):
+            return value if use_value else word
+        if modifier.endswith("+"):
+            return word if use_value else ""
+        if not use_value:
+            raise Unknown(name)  # BuildKit fails the build
+        return value
 
     def process_name(self) -> str:
         name: list[str] = []
@@ -255,6 +298,15 @@ class _Lexer:
         while self.peek() in ("\t", "\r", " ") and self.peek():
             space.append(self.next())
         return "<<" + "".join(space)
+
+
+def process_word(src: str, env: Mapping[str, str], escape: str = "\\") -> str:
+    """BuildKit's ``Lex.ProcessWord``: ``src`` with quotes and escapes removed and variables
+    substituted from ``env``; raises Unknown for a variable ``env`` does not hold, LexError
+    where BuildKit fails."""
+    lexer = _Lexer(src, raw_quotes=False, raw_escapes=False, env=env, escape=escape)
+    word, _ = lexer.process_stop_on("", False)
+    return word
 
 
 def process_words(src: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str]:

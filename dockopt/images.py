@@ -27,7 +27,6 @@ them are unsafe.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 
@@ -83,6 +82,14 @@ _SELF_DROPPING = _names(
     "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost "
     "percona neo4j"
 )
+# Official images that set a WORKDIR of their own (the others start in /).
+_WORKDIRS = {
+    "golang": "/go", "php": "/var/www/html", "wordpress": "/var/www/html", "joomla": "/var/www/html",
+    "nextcloud": "/var/www/html", "drupal": "/opt/drupal", "tomcat": "/usr/local/tomcat", "httpd": "/usr/local/apache2",
+    "composer": "/app", "ghost": "/var/lib/ghost", "elasticsearch": "/usr/share/elasticsearch",
+    "kibana": "/usr/share/kibana", "logstash": "/usr/share/logstash", "sonarqube": "/opt/sonarqube",
+}
+
 # Images whose default service listens on a privileged port as root.
 _PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordpress", "drupal", "joomla",
                                   "nextcloud", "mediawiki", "matomo", "phpmyadmin", "traefik", "caddy"})
@@ -322,21 +329,6 @@ def _family_from_commands(df: Dockerfile, stages: list[Stage]) -> str:
 # --------------------------------------------------------------------------- users
 
 
-def user_before(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
-    """The USER in force at ``until`` (the end of the stage when None), through the chain.
-
-    None when no USER is set: the image's configured user (root unless ``Base`` says).
-    """
-    value: str | None = None
-    for member in chain(df, stage):
-        for instruction in member.instructions:
-            if instruction is until:
-                return value
-            if instruction.command == "USER" and instruction.args:
-                value = instruction.args.strip()
-    return value
-
-
 def is_root(user: str) -> bool | None:
     """Whether a USER value means root; None when it is an expansion."""
     if "$" in user:
@@ -345,33 +337,11 @@ def is_root(user: str) -> bool | None:
     return name in ROOT_USERS
 
 
-def runs_as_root(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> bool | None:
-    """Whether the stage runs as root at ``until`` (its end by default); None when unknown."""
-    user = user_before(df, stage, until)
-    if user is not None:
-        return is_root(user)
-    base = base_of(df, stage)
-    if base.configured_user is not None:
-        return False
-    if base.image is None and base.family != "scratch":
-        return None
-    return True
-
-
-def workdir_at(df: Dockerfile, stage: Stage, until: Instruction | None) -> str | None:
-    """The working directory at ``until`` (the end of the stage when None), through the chain;
-    None when a WORKDIR is an expansion."""
-    current: str | None = "/"
-    for member in chain(df, stage):
-        for instruction in member.instructions:
-            if instruction is until:
-                return current
-            if instruction.command == "WORKDIR" and instruction.args and instruction.sub is None:
-                path = instruction.args.strip().strip("\"'")
-                if "$" in path:
-                    current = None
-                elif path.startswith("/"):
-                    current = posixpath.normpath(path)
-                elif current is not None:
-                    current = posixpath.normpath(posixpath.join(current, path))
-    return current
+def initial_workdir(df: Dockerfile, stage: Stage) -> str:
+    """The working directory the image a stage starts from sets: / unless the image is known
+    to set another (golang: /go). A stage FROM another stage starts where that one ended
+    (``model``)."""
+    image = base_of(df, stage).image
+    if image is not None and (image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")):
+        return _WORKDIRS.get(image.path.rsplit("/", 1)[-1], "/")
+    return "/"

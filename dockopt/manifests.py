@@ -13,9 +13,8 @@ of the sources:
   context, or why they cannot be copied on their own (a lifecycle script, a local path
   dependency, a missing or ignored lock file, ...).
 
-Paths in the image are absolute ("/app"), under a variable ("/$APP"), or relative to a
-WORKDIR that is not known ("@/app"): ``image_path`` resolves them, ``Copied.to_context``
-maps them back to the build context.
+Paths in the image are absolute ("/app"), as ``model.join`` makes them from the directory a
+command runs in; ``Copied.to_context`` maps them back to the build context.
 
 After the common part, the knowledge is organised by ecosystem, each with how its install is
 recognised and which files it reads: pip (and `uv pip`), Node (npm, Yarn 1, pnpm), Python
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 import tomllib
 
 from .ignorefile import IgnoreFile
+from .model import join
 from .packages import VALUE_OPTIONS, Invocation
 from .registry import Context
 from .shell import Command, Script, Word
@@ -71,7 +71,7 @@ class Copied:
     """A COPY of a directory of the build context into the image, as an install sees it."""
 
     source: str  # the context directory: "." or "app"
-    dest: str | None  # where it lands (see ``image_path``), None when that cannot be told
+    dest: str | None  # where it lands (absolute), None when that cannot be told
     keyword: str  # "COPY" or "ADD", for messages
 
     def to_context(self, path: str | None) -> str | None:
@@ -93,21 +93,6 @@ class Manifests:
     files: tuple[str, ...] = ()
     problem: str | None = None
     unsafe: str | None = None  # why copying them first may change what the install does
-
-
-def image_path(path: str | None, cwd: str | None) -> str | None:
-    """An image path: absolute ("/app"), under a variable ("/$APP"), or relative to an unknown
-    WORKDIR ("@/x"); None when it cannot be told."""
-    if path is None or not path:
-        return None
-    if path.startswith("$"):
-        path = "/" + path
-    if path.startswith("/"):
-        return posixpath.normpath("/" + path.lstrip("/"))
-    if cwd is None:
-        return None
-    joined = posixpath.normpath(posixpath.join(cwd, path))
-    return joined if joined.startswith("/") or joined == "@" or joined.startswith("@/") else None
 
 
 # --------------------------------------------------------------------------- what a command does to the project
@@ -175,7 +160,7 @@ def _outside(paths: list[str], cwd: str | None, copied: Copied) -> bool:
     for path in paths:
         if path.startswith("~"):
             continue
-        resolved = image_path(path, cwd)
+        resolved = join(cwd, path)
         if resolved is None or copied.dest is None or copied.to_context(resolved) is not None:
             return False
     return True
@@ -367,7 +352,7 @@ def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | 
     if excluded is not None:
         return excluded
     for output in _WRITES_INTO.get(install.tool, ()) + install.outputs:
-        relative = copied.to_context(image_path(output, install.cwd))
+        relative = copied.to_context(join(install.cwd, output))
         if relative is None or relative.startswith(".."):
             continue
         if need.present(relative):
@@ -453,7 +438,7 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
     """The requirement files given with -r/-c, and those they include, all inside the copy."""
     queue: list[str] = []
     for name in install.reads:
-        relative = copied.to_context(image_path(name, install.cwd))
+        relative = copied.to_context(join(install.cwd, name))
         if relative is None:
             need.problem = f"{name} is not copied by the {copied.keyword}"
             return

@@ -255,6 +255,12 @@ class Instruction:
         """Whitespace-separated arguments, as BuildKit splits FROM, EXPOSE, COPY, ..."""
         return [w for w in re.split(r"[\t\v\f\r ]+", self.args) if w] if self.args else []
 
+    @property
+    def arguments(self) -> list[str]:
+        """The arguments as written: the strings of the JSON form, else the words
+        (COPY and ADD: the sources, then the destination; VOLUME: the paths)."""
+        return list(self.json_args) if self.json_args is not None else self.words()
+
 
 Node = Directive | Comment | Blank | Instruction
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dockopt.images import base_of, family_of, parse_image, resolved_reference, runs_as_root
+from dockopt.images import base_of, family_of, parse_image, resolved_reference
+from dockopt.model import runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
 

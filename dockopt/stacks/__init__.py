@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..fix import Edit
-from ..images import base_of, resolved_reference, workdir_at
+from ..images import base_of, resolved_reference
+from ..model import destination as copy_destination
+from ..model import join, shell_path, volumes, workdir_at
 from ..packages import invocations, unwrapped
 from ..registry import Context
 from ..shell import Command, effective_shell, is_posix_shell, script_of
@@ -83,20 +85,10 @@ def entry_words(instruction: Instruction) -> list[str] | None:
     return words
 
 
-def resolve(df: Dockerfile, stage: Stage, instruction: Instruction, path: str) -> str | None:
-    """An absolute path for ``path`` as a command of ``instruction`` sees it (None: unknown)."""
-    if "$" in path:
-        return None
-    if path.startswith("/"):
-        return posixpath.normpath(path)
-    workdir = workdir_at(df, stage, instruction)
-    return posixpath.normpath(posixpath.join(workdir, path)) if workdir is not None else None
-
-
-def program_path(df: Dockerfile, stage: Stage, instruction: Instruction, word: str) -> str | None:
+def program_path(df: Dockerfile, instruction: Instruction, word: str) -> str | None:
     """Where the program a CMD names lives, when it is a path (absolute or relative)."""
     if "/" in word:
-        return resolve(df, stage, instruction, word)
+        return shell_path(df, instruction, word)
     return None
 
 
@@ -106,7 +98,7 @@ def runs_artifact(df: Dockerfile, stage: Stage, start: Instruction, artifacts: l
     if not words:
         return None
     program = words[0]
-    path = program_path(df, stage, start, program)
+    path = program_path(df, start, program)
     for artifact in artifacts:
         if path is not None and path == artifact:
             return artifact
@@ -160,7 +152,7 @@ def unexpected(
         if program in ("mkdir", "chmod", "chown"):
             operands = list(command.operands)[1:] if program in ("chmod", "chown") else list(command.operands)
             for word in operands:
-                path = resolve(df, stage, run, word.value) if word.value and not command.isolated else None
+                path = shell_path(df, run, word.value) if not command.isolated else None
                 if path is None or not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
                     return f"RUN {program} {word.value or '$'} changes files the runtime would not have"
             continue
@@ -258,10 +250,7 @@ def stage_commands(df: Dockerfile, stage: Stage) -> list[tuple[Instruction, Comm
             if command.program == "cd" and not command.isolated:
                 values = [w.value for w in command.args]
                 target = values[0] if len(values) == 1 else None
-                if target is None or target == "-" or "$" in target or target.startswith("~") or cwd is None:
-                    cwd = None
-                else:
-                    cwd = posixpath.normpath(posixpath.join(cwd, target))
+                cwd = join(cwd, target) if target != "-" else None
     return found
 
 
@@ -403,31 +392,21 @@ def left_behind(
         if instruction is build:
             after = True
         elif command == "VOLUME":
-            volumes = instruction.json_args if instruction.json_args is not None else instruction.words()
-            places.update(v for v in volumes if v.startswith("/"))
+            places.update(v for v in volumes(df, instruction) if v is not None)
         elif command in ("COPY", "ADD"):
-            items = list(instruction.json_args or ()) if instruction.json else instruction.words()
+            items = instruction.arguments
             if after:
                 return f"a {command} after the build copies files the program may need"
             if instruction.flag("from") is not None:
                 return f"a {command} --from copies files the program may need"
-            destination = resolve(df, stage, instruction, items[-1]) if items else None
+            destination = copy_destination(df, instruction)
             if destination is None or not any(inside(destination, place) for place in places):
                 return f"a {command} puts files outside the project ({items[-1] if items else '?'})"
     for path, cwd in touched:
-        resolved = resolve_from(path, cwd)
+        resolved = join(cwd, path) if "$" not in path else None  # "$": a name that expands
         if resolved is None or not any(inside(resolved, place) for place in places):
             return f"a RUN changes {path}, outside the project"
     return None
-
-
-def resolve_from(path: str, directory: str | None) -> str | None:
-    """``path`` made absolute from ``directory`` (None: unknown, or an expansion)."""
-    if "$" in path or path.startswith("~"):
-        return None
-    if path.startswith("/"):
-        return posixpath.normpath(path)
-    return posixpath.normpath(posixpath.join(directory, path)) if directory is not None else None
 
 
 def context_path(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
@@ -438,9 +417,9 @@ def context_path(df: Dockerfile, stage: Stage, context: Context, path: str) -> s
     for instruction in stage.instructions:
         if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
             continue
-        items = list(instruction.json_args or ()) if instruction.json else instruction.words()
+        items = instruction.arguments
         sources, target = items[:-1], items[-1] if items else ""
-        destination = resolve(df, stage, instruction, target)
+        destination = copy_destination(df, instruction)
         if not sources or destination is None:
             continue
         into = target.endswith("/") or target in (".", "..") or len(sources) > 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ..images import base_of, resolved_reference
+from ..model import shell_path
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
@@ -26,7 +27,6 @@ from . import (
     debian_runtime,
     entry,
     installed_packages,
-    resolve,
     runs_artifact,
     runtime_packages,
 )
@@ -109,7 +109,7 @@ def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:
             if command.program in _COMPILERS and "-o" in values and "-c" not in values:
                 index = values.index("-o")
                 target = values[index + 1] if index + 1 < len(values) else None
-                path = resolve(df, stage, run, target) if target and not (moved and not target.startswith("/")) else None
+                path = shell_path(df, run, target) if target and not (moved and not target.startswith("/")) else None
                 if path is not None and not path.endswith((".o", ".so", ".a")):
                     outputs.append(path)
             for program, word in _INSTALLERS:

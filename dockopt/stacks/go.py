@@ -14,6 +14,7 @@ import re
 from ..images import base_of, resolved_reference
 from ..package_caches import env_before
 from ..packages import invocations
+from ..model import shell_path
 from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
@@ -26,7 +27,6 @@ from . import (
     check_runs,
     copies_left_behind,
     entry,
-    resolve,
     runs_artifact,
     runtime_packages,
     source_matching,
@@ -134,7 +134,7 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
                     output = value[3:]
             if output is None or changed_dir:
                 return []
-            path = resolve(df, stage, run, output)
+            path = shell_path(df, run, output)
             if path is None or path.endswith("/"):
                 return []
             assigned = {(w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..images import base_of, resolved_reference
 from ..package_caches import env_pairs
+from ..model import join, shell_path
 from ..registry import Context
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
@@ -38,8 +39,6 @@ from . import (
     left_behind,
     plain_path,
     run_commands,
-    resolve,
-    resolve_from,
     source_matching,
 )
 
@@ -179,11 +178,11 @@ def _goals(args: list[str], cwd: str | None, kind: str) -> tuple[set[str], str |
                 value = args[index] if index < len(args) else ""
             if name in ("-f", "--file") and kind == "maven":
                 directory = value if not value.endswith(".xml") else posixpath.dirname(value) or "."
-                project = resolve_from(directory, cwd)
+                project = join(cwd, directory)
             elif name in ("-p", "--project-dir") and kind == "gradle":
-                project = resolve_from(value, cwd)
+                project = join(cwd, value)
             elif name in ("-b", "--build-file") and kind == "gradle":
-                project = resolve_from(posixpath.dirname(value) or ".", cwd)
+                project = join(cwd, posixpath.dirname(value) or ".")
         else:
             goals.add(arg.rsplit(":", 1)[-1] if kind == "gradle" else arg)
         index += 1
@@ -237,7 +236,7 @@ def _jar(df: Dockerfile, stage: Stage, start: Instruction) -> str | Suggestion:
             named = file_argument(options + rest)
             if named is not None:
                 return _suggest(f"java or the program is given the file {named}, which the runtime stage would not have")
-            path = resolve(df, stage, start, jar)
+            path = shell_path(df, start, jar)
             if path is None or not plain_path(jar):
                 return _suggest("the jar is named by a pattern or a variable")
             return path
@@ -253,8 +252,8 @@ def _origin(found: _Runs, jar: str) -> str | None:
         if inside(jar, project) and _OUTPUT[kind].search(posixpath.relpath(jar, project)):
             return project
     for source, destination, cwd, index in found.copies:
-        target = resolve_from(destination, cwd)
-        origin = resolve_from(source, cwd)
+        target = join(cwd, destination)
+        origin = join(cwd, source)
         if target is None or origin is None:
             continue
         into = posixpath.dirname(jar) == target and ("*" in source or posixpath.basename(origin) == posixpath.basename(jar))

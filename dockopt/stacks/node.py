@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ignorefile import ignore_file
-from ..images import ImageRef, base_of, resolved_reference, workdir_at
+from ..images import ImageRef, base_of, resolved_reference
+from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
 from ..package_caches import env_pairs
 from ..packages import VALUE_OPTIONS, unwrapped
@@ -57,8 +58,6 @@ from . import (
     left_behind,
     plain_path,
     run_commands,
-    resolve,
-    resolve_from,
     source_matching,
 )
 
@@ -483,7 +482,7 @@ def _entry_file(df: Dockerfile, stage: Stage, start: Instruction, official: bool
     file, rest = _node_file(words[1:])
     if file is None:
         return _suggest(rest[0] if rest else "its node command runs no file")
-    where = resolve(df, stage, start, file)
+    where = shell_path(df, start, file)
     if where is None:
         return _suggest("the file the container runs is not known")
     named = file_argument(rest)
@@ -509,7 +508,7 @@ def _script_file(name: str, scripts: dict, project: str) -> str | Suggestion:
     named = file_argument(rest)
     if named is not None:
         return _suggest(f"the program is given the file {named}, which the runtime stage would not have")
-    where = resolve_from(file, project)
+    where = join(project, file)
     return where if where is not None else _suggest("the file the container runs is not known")
 
 
@@ -621,9 +620,9 @@ def _option_outputs(program: str, args: list[str], cwd: str) -> set[str]:
         if not eq:
             value = args[index + 1] if index + 1 < len(args) else ""
         if name in _OUTPUT_OPTIONS or (program == "babel" and name == "-d"):
-            path = resolve_from(value, cwd)
+            path = join(cwd, value)
         elif name in _OUTPUT_FILE_OPTIONS:
-            path = resolve_from(posixpath.dirname(value) or ".", cwd)
+            path = join(cwd, posixpath.dirname(value) or ".")
         else:
             continue
         if path is not None and value and not value.startswith("-"):
@@ -639,11 +638,11 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
         if not eq and index + 1 < len(args):
             value = args[index + 1]
         if name == "--outDir":
-            path = resolve_from(value, cwd)
+            path = join(cwd, value)
             return {path} if path is not None else set()
         if name in ("-p", "--project", "-b", "--build") and value and not value.startswith("-"):
             config = value if value.endswith(".json") else posixpath.join(value, "tsconfig.json")
-    path = resolve_from(config, cwd)
+    path = join(cwd, config)
     for _ in range(4):
         where = to_context(path)
         settings = _jsonc(context.read(where)) if where is not None else None
@@ -652,12 +651,12 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
         options = settings.get("compilerOptions") if isinstance(settings.get("compilerOptions"), dict) else {}
         out = options.get("outDir")
         if isinstance(out, str):
-            resolved = resolve_from(out, posixpath.dirname(path))
+            resolved = join(posixpath.dirname(path), out)
             return {resolved} if resolved is not None else set()
         parent = settings.get("extends")
         if not isinstance(parent, str) or not parent.startswith("."):
             return set()
-        path = resolve_from(parent if parent.endswith(".json") else f"{parent}.json", posixpath.dirname(path))
+        path = join(posixpath.dirname(path), parent if parent.endswith(".json") else f"{parent}.json")
     return set()
 
 
@@ -667,7 +666,7 @@ def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], s
         if name == "--outDir":
             if not eq:
                 value = args[index + 1] if index + 1 < len(args) else ""
-            path = resolve_from(value, cwd)
+            path = join(cwd, value)
             return {path} if path is not None else set()
     for suffix in ("js", "ts", "mjs", "cjs", "mts", "cts"):
         where = to_context(posixpath.join(cwd, f"vite.config.{suffix}"))
@@ -686,7 +685,7 @@ def _node_scripts(found: _Run, scripts: dict, project: str) -> set[str]:
         argv = _tool_words(argv)
         if argv and posixpath.basename(argv[0]) == "node" and cwd is not None:
             file, _ = _node_file(argv[1:])
-            path = resolve_from(file, cwd) if file is not None else None
+            path = join(cwd, file) if file is not None else None
             if path is not None:
                 files.add(path)
     return files

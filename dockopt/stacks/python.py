@@ -20,7 +20,9 @@ import posixpath
 import re
 
 from ..fix import Edit
-from ..images import base_of, resolved_reference, workdir_at
+from ..images import base_of, resolved_reference
+from ..model import destination as copy_destination
+from ..model import shell_path
 from ..packages import invocations
 from ..registry import Context
 from ..shell import script_of
@@ -201,10 +203,7 @@ def _venv(df: Dockerfile, stage: Stage, runs: list[Instruction]) -> str | None:
                 operands = [v for v in values if v and not v.startswith("-")]
                 target = operands[0] if operands else None
             if target is not None:
-                if target.startswith("/"):
-                    return posixpath.normpath(target)
-                workdir = workdir_at(df, stage, run)
-                return posixpath.normpath(posixpath.join(workdir, target)) if workdir else None
+                return shell_path(df, run, target)
     return None
 
 
@@ -218,14 +217,11 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
     for instruction in stage.instructions:
         if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
             continue
-        args = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
-        if len(args) < 2 or "$" in args[-1]:
+        args = instruction.arguments
+        path = copy_destination(df, instruction)
+        if path is None:
             return None
         sources, target = args[:-1], args[-1]
-        workdir = workdir_at(df, stage, instruction)
-        if workdir is None:
-            return None
-        path = posixpath.normpath(target if target.startswith("/") else posixpath.join(workdir, target))
         into_directory = target.endswith("/") or target in (".", "./") or len(sources) > 1
         if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):

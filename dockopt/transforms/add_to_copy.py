@@ -110,7 +110,7 @@ def _same_case(word: str, like: str) -> str:
 def _copies_as_is(instruction: Instruction, escape: str, context: Context) -> bool:
     if instruction.heredocs or any(flag.name not in COPY_FLAGS for flag in instruction.flags):
         return False
-    args = list(instruction.json_args or ()) if instruction.json else instruction.words()
+    args = instruction.arguments
     if len(args) < 2:
         return False
     for source in args[:-1]:

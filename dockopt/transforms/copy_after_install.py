@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
+from ..model import destination as copy_destination
+from ..model import join, workdir_at
 from ..packages import invocations
 from ..registry import Context, transform
 from ..shell import Script, effective_shell, is_posix_shell, script_of
@@ -94,16 +95,13 @@ def copy_after_install(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
 
 def _stage(df: Dockerfile, stage: Stage) -> Iterator[Finding]:
-    body = [i for i in stage.instructions]
-    workdir: str | None = "/"
+    body = stage.instructions
     for index, instruction in enumerate(body):
-        if instruction.command == "WORKDIR":
-            workdir = _resolve(workdir, instruction.args) if "$" not in instruction.args else None
+        if instruction.command not in ("COPY", "ADD"):
             continue
-        if instruction.command not in ("COPY", "ADD") or workdir is None:
-            continue
-        destination = _destination(instruction, workdir)
-        if destination is None:
+        workdir = workdir_at(df, stage, instruction)
+        destination = _destination(df, instruction) if workdir is not None else None
+        if workdir is None or destination is None:
             continue
         last = None
         for later in body[index + 1 :]:
@@ -125,24 +123,19 @@ def _stage(df: Dockerfile, stage: Stage) -> Iterator[Finding]:
         )
 
 
-def _destination(copy: Instruction, workdir: str) -> str | None:
+def _destination(df: Dockerfile, copy: Instruction) -> str | None:
     """The absolute destination of a COPY from the build context that may move, or None."""
     if copy.flag("from") or copy.heredocs or "$" in copy.args or any("$" in (f.value or "") for f in copy.flags):
         return None
-    words = list(copy.json_args) if copy.json and copy.json_args else copy.words()
+    words = copy.arguments
     if len(words) < 2 or any(_URL.match(w) for w in words[:-1]):
         return None
-    destination = _resolve(workdir, words[-1])
-    if destination == "/" or destination.startswith(tuple(p + "/" for p in SYSTEM_PLACES)) or destination in SYSTEM_PLACES:
+    destination = copy_destination(df, copy)
+    if destination is None or destination == "/" or destination.startswith(tuple(p + "/" for p in SYSTEM_PLACES)) or destination in SYSTEM_PLACES:
         return None
     if any(part.startswith(".") and part not in (".", "..") for part in destination.split("/")):
         return None
     return destination
-
-
-def _resolve(base: str, path: str) -> str:
-    joined = path if path.startswith("/") else posixpath.join(base, path)
-    return posixpath.normpath(joined).replace("//", "/")
 
 
 def _touches(df: Dockerfile, run: Instruction, destination: str, workdir: str, copy: Instruction) -> bool:
@@ -161,10 +154,8 @@ def _touches(df: Dockerfile, run: Instruction, destination: str, workdir: str, c
     for command in script.commands:
         if command.program == "cd":
             target = command.operands[0].value if command.operands else None
-            if target is None or command.context or target.startswith("~") or cwd is None:
-                return True
-            cwd = _resolve(cwd, target)
-            if _overlaps(cwd, destination):
+            cwd = join(cwd, target) if not command.context else None
+            if cwd is None or _overlaps(cwd, destination):
                 return True
             continue
         if _command_touches(command, by_command.get(id(command)), cwd, destination):
@@ -178,7 +169,7 @@ def _command_touches(command, invocation, cwd: str | None, destination: str) -> 
     if invocation is None and command.program not in NAME_ONLY and command.program not in PATH_TOOLS:
         return True  # any other program may read files it does not name (its configuration, say)
     name = command.name.value if command.name is not None else None
-    if command.name is not None and (name is None or ("/" in name and (cwd is None or _overlaps(_resolve(cwd, name), destination)))):
+    if command.name is not None and (name is None or ("/" in name and _overlaps(join(cwd, name), destination))):
         return True
     names_only = invocation is not None or command.program in NAME_ONLY
     for word in command.args:
@@ -191,7 +182,7 @@ def _command_touches(command, invocation, cwd: str | None, destination: str) -> 
             value = value.split("=", 1)[1] if "=" in value else ""
         if not value or (names_only and not _looks_like_path(value)):
             continue
-        if cwd is None or _overlaps(_resolve(cwd, value), destination):
+        if _overlaps(join(cwd, value), destination):
             return True
     if invocation is None:
         # a file tool that writes into its working directory (`wget URL`, `tar -x`) touches it only
@@ -246,14 +237,14 @@ def _reads_working_directory(invocation) -> bool:
 def _redirections_touch(script: Script, workdir: str, destination: str) -> bool:
     for word in script.redirects:
         value = word.value
-        if value is None or _overlaps(_resolve(workdir, value), destination):
+        if _overlaps(join(workdir, value), destination):
             return True
     return False
 
 
-def _overlaps(path: str, destination: str) -> bool:
-    """The path is the destination, inside it, or a directory above it."""
-    return path == destination or path.startswith(destination + "/") or destination.startswith(path.rstrip("/") + "/") or path == "/"
+def _overlaps(path: str | None, destination: str) -> bool:
+    """The path is the destination, inside it, or a directory above it (or unknown)."""
+    return path is None or path == destination or path.startswith(destination + "/") or destination.startswith(path.rstrip("/") + "/") or path == "/"
 
 
 def _move(df: Dockerfile, copy: Instruction, after: Instruction) -> Fix:

@@ -15,10 +15,11 @@ from ..manifests import (
     Install,
     Role,
     command_role,
-    image_path,
     manifest_names,
     manifests_for,
 )
+from ..model import destination as copy_destination
+from ..model import join, workdir_at
 from ..packages import invocations
 from ..registry import Context, transform
 from ..runs import remove_command
@@ -140,18 +141,12 @@ def dependency_manifests_first(df: Dockerfile, context: Context) -> Iterator[Fin
             read.append(ignore_file(context))
         return read[0]
 
-    workdirs: dict[int, str | None] = {}
     for stage in df.stages:
-        workdir = workdirs.get(stage.parent, "@") if stage.parent is not None else "@"
-        body = stage.instructions
-        for index, instruction in enumerate(body):
-            if instruction.command == "WORKDIR":
-                workdir = _change_dir(workdir, instruction.args)
-            elif instruction.command in ("COPY", "ADD"):
-                finding = _check(df, context, ignore, stage, index, workdir)
+        for index, instruction in enumerate(stage.instructions):
+            if instruction.command in ("COPY", "ADD"):
+                finding = _check(df, context, ignore, stage, index)
                 if finding is not None:
                     yield finding
-        workdirs[stage.index] = workdir
 
 
 # --------------------------------------------------------------------------- the whole COPY
@@ -162,7 +157,7 @@ class _WholeCopy:
     instruction: Instruction
     source: str  # the context directory it copies: "." or "app"
     dest_text: str
-    dest: str | None  # resolved: "/app", "@/x" (relative to an unknown WORKDIR), None if unknown
+    dest: str | None  # resolved ("/app"), None when unknown
     problem: str | None = None
 
     @property
@@ -174,10 +169,10 @@ class _WholeCopy:
         return Copied(self.source, self.dest, self.instruction.command)
 
 
-def _whole_copy(df: Dockerfile, context: Context, copy: Instruction, workdir: str | None) -> _WholeCopy | None:
+def _whole_copy(df: Dockerfile, context: Context, copy: Instruction) -> _WholeCopy | None:
     if copy.heredocs or copy.flag("from") is not None:
         return None
-    items = list(copy.json_args or ()) if copy.json else copy.words()
+    items = copy.arguments
     if len(items) != 2:
         return None
     source_text, dest_text = items
@@ -193,7 +188,7 @@ def _whole_copy(df: Dockerfile, context: Context, copy: Instruction, workdir: st
         source = posixpath.normpath(source_text)
     else:
         return None
-    dest = image_path(dest_text, workdir)
+    dest = copy_destination(df, copy)
     other_flags = [f for f in copy.flags if f.name not in _CARRIED_FLAGS]
     problem = None
     if other_flags:
@@ -207,16 +202,16 @@ def _whole_copy(df: Dockerfile, context: Context, copy: Instruction, workdir: st
     return _WholeCopy(copy, source, dest_text, dest, problem)
 
 
-def _next_run(df: Dockerfile, body: tuple[Instruction, ...], index: int, whole: _WholeCopy, workdir: str | None):
+def _next_run(df: Dockerfile, stage: Stage, index: int, whole: _WholeCopy):
     """The RUN the whole COPY can be moved below, with the WORKDIR it runs in."""
     expands = "$" in df.slice(whole.instruction.span)
-    for instruction in body[index + 1 :]:
+    for instruction in stage.instructions[index + 1 :]:
         command = instruction.command
         if command == "RUN":
-            return instruction, workdir
+            return instruction, workdir_at(df, stage, instruction)
         if command == "WORKDIR" and whole.absolute and not expands:
-            workdir = _change_dir(workdir, instruction.args)
-        elif command not in _PASSABLE or (command in ("ENV", "ARG") and expands):
+            continue
+        if command not in _PASSABLE or (command in ("ENV", "ARG") and expands):
             return None, None
     return None, None
 
@@ -238,7 +233,7 @@ def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, 
     for command in script.commands:
         if command.program == "cd" and command.kind == "simple" and not command.context:
             values = [w.value for w in command.args]
-            cwd = image_path(values[0], cwd) if len(values) == 1 and values[0] != "-" else None
+            cwd = join(cwd, values[0]) if len(values) == 1 and values[0] != "-" else None
             steps.append(_Step(command, Role("neutral" if cwd is not None else "other"), cwd))
         else:
             steps.append(_Step(command, command_role(script, command, by_command.get(id(command)), cwd, tree, previous)))
@@ -285,14 +280,14 @@ def _plan(df: Dockerfile, run: Instruction, steps: list[_Step], before: tuple[In
 
 
 def _check(
-    df: Dockerfile, context: Context, ignore: Callable[[], IgnoreFile], stage: Stage, index: int, workdir: str | None
+    df: Dockerfile, context: Context, ignore: Callable[[], IgnoreFile], stage: Stage, index: int
 ) -> Finding | None:
     body = stage.instructions
     copy = body[index]
-    whole = _whole_copy(df, context, copy, workdir)
+    whole = _whole_copy(df, context, copy)
     if whole is None:
         return None
-    run, cwd = _next_run(df, body, index, whole, workdir)
+    run, cwd = _next_run(df, stage, index, whole)
     if run is None or run.json or any(m["type"] == "bind" for m in run.mounts()):
         return None
     if not is_posix_shell(effective_shell(df, run)):
@@ -366,7 +361,7 @@ def _reads_the_copy(tree: Copied, install: Install) -> bool:
     """Whether the install reads its manifests from the copied directory (pip by the paths it
     is given, the others from the directory they run in)."""
     if install.tool == "pip":
-        return all(tree.to_context(image_path(name, install.cwd)) is not None for name in install.reads)
+        return all(tree.to_context(join(install.cwd, name)) is not None for name in install.reads)
     return tree.to_context(install.cwd) is not None
 
 
@@ -443,15 +438,6 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 # --------------------------------------------------------------------------- paths
-
-
-def _change_dir(current: str | None, value: str) -> str | None:
-    value = value.strip()
-    if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
-        value = value[1:-1]
-    if not value or any(c in value for c in "\"'\\"):
-        return None
-    return image_path(value, current)
 
 
 def _is_dir(context: Context, relative: str) -> bool:

@@ -185,7 +185,7 @@ def _whole_context_uses(df: Dockerfile) -> list[Instruction]:
 
 
 def _sources(instruction: Instruction) -> list[str]:
-    words = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+    words = instruction.arguments
     return [w.strip("\"'") for w in words[:-1] if not w.startswith("<<")]
 
 

@@ -8,10 +8,11 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..images import base_of, workdir_at
+from ..images import base_of
+from ..model import workdir_at
 from ..package_caches import env_pairs
 from ..registry import Context, transform
-from ..stacks import Artifact, Plan, Suggestion, entry_words, recognise
+from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
 from ..syntax import Dockerfile, Instruction, Stage
 
 BUILD = "build"
@@ -156,6 +157,9 @@ def _suggestion(found: Suggestion) -> str:
 
 
 def _blocked(stage: Stage, plan: Plan) -> str | None:
+    for artifact in plan.artifacts:
+        if not (plain_path(artifact.source) and plain_path(artifact.destination)):
+            return f"the path {artifact.source} has blanks, quotes or expansions"
     for instruction in stage.instructions:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"

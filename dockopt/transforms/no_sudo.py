@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import runs_as_root
+from ..model import runs_as_root
 from ..registry import Context, transform
 from ..packages import scripts_mentioning
 from ..shell import Command

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, base_of, chain, is_root, runs_as_root, user_before, workdir_at
+from ..images import Base, base_of, chain, is_root
+from ..model import destination as copy_destination
+from ..model import runs_as_root, user_at, volumes, workdir_at
 from ..registry import Context, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
@@ -143,7 +146,7 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     base = base_of(df, stage)
     if base.family == "windows":
         return
-    user = user_before(df, stage)
+    user = user_at(df, stage)
     if user is not None and is_root(user) is not True:
         return
     if user is None and base.configured_user is not None:
@@ -232,7 +235,7 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
         entry = next((i for i in reversed(members) if i.command == "CMD"), None)
     if entry is None or context.directory is None:
         return None
-    words = list(entry.json_args) if entry.json_args is not None else entry.words()
+    words = entry.arguments
     while words and posixpath.basename(words[0]) in ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c"):
         words = words[1:]
     if not words:
@@ -243,7 +246,7 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
     for instruction in members:
         if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
             continue
-        sources = list(instruction.json_args or ())[:-1] if instruction.json_args is not None else instruction.words()[:-1]
+        sources = instruction.arguments[:-1]
         for source in sources:
             if posixpath.basename(source.rstrip("/")) == program:
                 content = context.read(source.lstrip("./") if source.startswith("./") else source)
@@ -324,15 +327,14 @@ def _writable(df: Dockerfile, stage: Stage) -> list[str]:
     """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
     found: list[str] = []
     workdir = workdir_at(df, stage, None)
-    if workdir is not None and workdir not in _SYSTEM_DIRS:
+    set_here = any(i.command == "WORKDIR" for i in _members(df, stage))  # not the image's own
+    if workdir is not None and set_here and workdir not in _SYSTEM_DIRS:
         found.append(workdir)
     for instruction in _members(df, stage):
         if instruction.command != "VOLUME":
             continue
-        paths = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
-        for path in paths:
-            normal = posixpath.normpath(path) if path.startswith("/") else None
-            if normal and "$" not in normal and normal not in _SYSTEM_DIRS and normal not in found:
+        for normal in volumes(df, instruction):
+            if normal is not None and normal not in _SYSTEM_DIRS and normal not in found:
                 found.append(normal)
     return found
 
@@ -347,7 +349,7 @@ def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User) -> li
     writable = _writable(df, stage) if user.owner is not None else []
     commands = list(user.create)
     if writable and (commands or base_of(df, stage).has_shell):
-        joined = " ".join(writable)
+        joined = " ".join(shlex.quote(path) for path in writable)
         commands.append(f"mkdir -p {joined} && chown {user.owner} {joined}")
     if commands:
         joint = style_of(df).joint(df.escape, newline)
@@ -376,22 +378,9 @@ def _chown_copies(df: Dockerfile, stage: Stage, writable: list[str], owner: str)
     for instruction in stage.instructions:
         if instruction.command not in ("COPY", "ADD") or instruction.flag("chown") is not None or instruction.heredocs:
             continue
-        destination = _destination(df, stage, instruction)
+        destination = copy_destination(df, instruction)
         if destination is None:
             continue
         if any(destination == d or destination.startswith(d.rstrip("/") + "/") for d in writable):
             edits.append(Edit.insert(instruction.keyword_span.end, f" --chown={owner}"))
     return edits
-
-
-def _destination(df: Dockerfile, stage: Stage, instruction: Instruction) -> str | None:
-    args = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
-    if len(args) < 2:
-        return None
-    target = args[-1]
-    if "$" in target:
-        return None
-    if target.startswith("/"):
-        return posixpath.normpath(target)
-    workdir = workdir_at(df, stage, instruction)
-    return posixpath.normpath(posixpath.join(workdir, target)) if workdir is not None else None

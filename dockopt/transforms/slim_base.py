@@ -414,7 +414,7 @@ class _Scan:
             elif command in ("COPY", "ADD") and self.target.kind == "buildpack":
                 copy = instruction.sub or instruction
                 source = _copied_stage(self.df, self.stage, copy)
-                paths = list(copy.json_args or ())[:-1] if copy.json_args is not None else copy.words()[:-1]
+                paths = copy.arguments[:-1]
                 why = _builds(self.df, source, paths) if source is not None else None
                 if why is not None:
                     return (
@@ -662,7 +662,7 @@ def _copied_by_name(stage: Stage, path: str) -> bool:
     """Whether a COPY or ADD of the stage copies a file with the name of ``path``."""
     for instruction in stage.instructions:
         if instruction.command in ("COPY", "ADD"):
-            words = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+            words = instruction.arguments
             if any(posixpath.basename(w.rstrip("/")) == posixpath.basename(path) for w in words[:-1]):
                 return True
     return False
@@ -677,7 +677,7 @@ def _context_file(df: Dockerfile, stage: Stage, context: Context, path: str) -> 
     for instruction in stage.instructions:
         if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
             continue
-        words = list(instruction.json_args) if instruction.json_args is not None else instruction.words()
+        words = instruction.arguments
         for source in words[:-1]:
             if "$" in source or "*" in source:
                 continue

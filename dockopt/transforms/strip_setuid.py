@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of, runs_as_root
+from ..images import base_of
+from ..model import runs_as_root
 from ..registry import Context, transform
 from ..syntax import Dockerfile, Instruction
 

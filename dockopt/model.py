@@ -1,0 +1,267 @@
+"""The stage model: what holds at each instruction of a build, the way BuildKit dispatches it.
+
+For every instruction, ``state_at`` gives the ``State`` it sees: the working directory, the
+variables a Dockerfile word can expand there (with the values dockopt knows), and the USER
+in force. ``resolve`` turns a path written in an instruction (a WORKDIR, a COPY or ADD
+destination, a VOLUME) into the absolute path BuildKit would use, and ``expand`` any other
+word (a `--chown` user); ``join`` is the one rule for a relative path against a directory,
+which the shell analyses use for `cd` and redirections too. Each is ``None`` ("unknown")
+where the answer depends on something dockopt cannot see.
+
+BuildKit's rules (``dockerfile2llb``), and what dockopt makes of them:
+
+- A stage FROM an image starts with the image's configuration, which dockopt does not see:
+  its working directory is what ``images.initial_workdir`` knows (``/`` for most images),
+  the variables it sets are unknown, its user is the image's (``None`` here).
+- A stage FROM an earlier stage starts where that stage ended: WORKDIR, ENV and USER carry
+  over, ARG values do not.
+- ``ARG NAME=default`` makes NAME visible from there on with its default (expanded);
+  ``ARG NAME`` takes the default of the global ARG of that name, and is unknown without one.
+  A value given with ``--build-arg`` is not seen: defaults are what dockopt works with, as
+  for the image a FROM names (``images.resolved_reference``).
+- ENV wins over an ARG of the same name; every pair of one ENV is expanded with the
+  variables as they were before that ENV.
+- Words are expanded as BuildKit's ``ProcessWord`` does (``_buildkit_lex.process_word``):
+  quotes and escapes removed, ``$NAME``, ``${NAME}``, ``${NAME:-word}``, ``${NAME:+word}``
+  substituted.
+- WORKDIR expands its argument and joins a relative path to the current directory; an
+  unknown WORKDIR makes the directory unknown until an absolute, known one.
+- USER is kept as written: a USER that expands a variable is one a build may set, and
+  dockopt leaves it to the build.
+- ONBUILD instructions do not run in this build: they change nothing here.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ._buildkit_lex import LexError, Unknown, parse_words, process_word
+from .images import base_of, initial_workdir, is_root
+from .syntax import Dockerfile, Instruction, Stage
+
+_NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What an instruction sees before it runs."""
+
+    workdir: str | None  # absolute and normalised; None when unknown
+    variables: Mapping[str, str]  # the variables whose values are known (ENV over ARG)
+    user: str | None  # the USER in force, as written (an expansion stays: a build may set it); None: the image's
+    unknown: frozenset[str] = frozenset()  # variables set in the Dockerfile to a value not known
+
+    def expand(self, text: str, escape: str = "\\") -> str | None:
+        """``text`` as BuildKit expands a word here; None when it depends on an unknown value."""
+        if "$" not in text and "'" not in text and '"' not in text and escape not in text:
+            return text
+        try:
+            return process_word(text, self.variables, escape)
+        except (Unknown, LexError):
+            return None
+
+
+def join(directory: str | None, path: str | None) -> str | None:
+    """``path`` (already expanded, quotes removed: a `$` in it is a character) made absolute
+    against ``directory``, and normalised; None when either is unknown, or the path starts
+    with a `~` (a home directory) or is a Windows path."""
+    if path is None or not path or path.startswith("~") or _windows(path):
+        return None
+    if not path.startswith("/"):
+        if directory is None:
+            return None
+        path = posixpath.join(directory, path)
+    normal = posixpath.normpath(path)
+    return "/" + normal.lstrip("/") if normal.startswith("//") else normal
+
+
+def _windows(path: str) -> bool:
+    """A Windows path (`C:\\app`, `c:/app`), which dockopt does not resolve."""
+    return "\\" in path or (len(path) >= 2 and path[1] == ":" and path[0].isalpha())
+
+
+# --------------------------------------------------------------------------- per instruction
+
+
+def state_at(df: Dockerfile, instruction: Instruction) -> State:
+    """The state ``instruction`` sees (for one outside every stage: the global ARGs only)."""
+    states, _ = _model(df)
+    found = states.get(id(instruction))
+    return found if found is not None else State("/", _global_args(df), None)
+
+
+def end_state(df: Dockerfile, stage: Stage) -> State:
+    """The state at the end of ``stage``: what its container starts with."""
+    _, ends = _model(df)
+    return ends[stage.index]
+
+
+def workdir_at(df: Dockerfile, stage: Stage, until: Instruction | None) -> str | None:
+    """The working directory at ``until`` (the end of the stage when None); None when unknown."""
+    return (state_at(df, until) if until is not None else end_state(df, stage)).workdir
+
+
+def user_at(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
+    """The USER in force at ``until`` (the end of the stage when None), through the chain, as
+    written; None when no USER is set (the image's user)."""
+    return (state_at(df, until) if until is not None else end_state(df, stage)).user
+
+
+def runs_as_root(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> bool | None:
+    """Whether the stage runs as root at ``until`` (its end by default); None when unknown."""
+    user = user_at(df, stage, until)
+    if user is not None:
+        return is_root(user)
+    base = base_of(df, stage)
+    if base.configured_user is not None:
+        return False
+    if base.image is None and base.family != "scratch":
+        return None
+    return True
+
+
+def expand(df: Dockerfile, instruction: Instruction, text: str) -> str | None:
+    """A word of ``instruction`` (a `--chown` value, say) expanded as BuildKit does; None when unknown."""
+    return state_at(df, instruction).expand(text, df.escape)
+
+
+def resolve(df: Dockerfile, instruction: Instruction, path: str) -> str | None:
+    """A path written in ``instruction`` (a COPY or ADD destination, a VOLUME, a WORKDIR) as
+    the absolute path BuildKit uses; None when it cannot be known."""
+    state = state_at(df, instruction)
+    return join(state.workdir, state.expand(path.strip(), df.escape))
+
+
+def shell_path(df: Dockerfile, instruction: Instruction, path: str | None) -> str | None:
+    """A path a command of ``instruction`` names (a shell word's value, a CMD's program) made
+    absolute against the WORKDIR there; None when unknown."""
+    return join(state_at(df, instruction).workdir, path)
+
+
+def destination(df: Dockerfile, instruction: Instruction) -> str | None:
+    """Where a COPY or ADD puts its files: its destination resolved; None when unknown."""
+    words = instruction.arguments
+    return resolve(df, instruction, words[-1]) if len(words) >= 2 else None
+
+
+def volumes(df: Dockerfile, instruction: Instruction) -> list[str | None]:
+    """The paths of a VOLUME, expanded and normalised; None for one that is unknown or not
+    absolute (BuildKit keeps a relative one as written, and the runtime decides)."""
+    state = state_at(df, instruction)
+    found: list[str | None] = []
+    for word in instruction.arguments:
+        path = state.expand(word, df.escape)
+        found.append(join("/", path) if path is not None and path.startswith("/") else None)
+    return found
+
+
+def pairs(instruction: Instruction, escape: str) -> list[tuple[str, str | None]]:
+    """The ``(name, value as written)`` pairs of an ENV or ARG (value None: an ARG without one);
+    ENV's legacy form `ENV NAME value with spaces` included; empty when the words do not lex."""
+    try:
+        words = parse_words(instruction.args, escape)
+    except LexError:
+        return []
+    if not words:
+        return []
+    if instruction.command == "ENV" and "=" not in words[0]:
+        return [(words[0], instruction.args[len(words[0]) :].strip())]
+    found: list[tuple[str, str | None]] = []
+    for word in words:
+        name, eq, value = word.partition("=")
+        if name:
+            found.append((name, value if eq else None))
+    return found
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def _model(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
+    cached = df._cache.get("model")
+    if cached is None:
+        cached = _walk(df)
+        df._cache["model"] = cached
+    return cached
+
+
+def _global_args(df: Dockerfile) -> Mapping[str, str]:
+    known: dict[str, str] = {}
+    state = State("/", known, None)
+    for instruction in df.instructions:
+        if instruction.command == "FROM":
+            break
+        if instruction.command == "ARG":
+            for name, value in pairs(instruction, df.escape):
+                if value is None:
+                    continue
+                expanded = state.expand(value, df.escape)
+                if expanded is None:
+                    known.pop(name, None)
+                else:
+                    known[name] = expanded
+    return MappingProxyType(known)
+
+
+def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
+    globals_ = _global_args(df)
+    states: dict[int, State] = {}
+    ends: list[State] = []
+    carried: list[tuple[dict[str, str], set[str]]] = []  # each stage's ENV at its end: ARGs do not carry over
+    for stage in df.stages:
+        if stage.parent is not None:
+            parent = ends[stage.parent]
+            env, unknown = dict(carried[stage.parent][0]), set(carried[stage.parent][1])
+            workdir, user = parent.workdir, parent.user
+        else:
+            env, unknown, workdir, user = {}, set(), initial_workdir(df, stage), None
+        args: dict[str, str] = {}
+        arg_unknown: set[str] = set()
+        state = _state(workdir, env, args, user, unknown, arg_unknown)
+        states[id(stage.from_instruction)] = state
+        for instruction in stage.instructions:
+            states[id(instruction)] = state
+            command = instruction.command
+            if command == "ENV":
+                for name, value in pairs(instruction, df.escape):
+                    expanded = state.expand(value or "", df.escape)
+                    if expanded is None:
+                        env.pop(name, None)
+                        unknown.add(name)
+                    else:
+                        env[name] = expanded
+                        unknown.discard(name)
+            elif command == "ARG":
+                for name, value in pairs(instruction, df.escape):
+                    if value is None:
+                        expanded = globals_.get(name)
+                    else:
+                        expanded = state.expand(value, df.escape)
+                    if expanded is None:
+                        args.pop(name, None)
+                        arg_unknown.add(name)
+                    else:
+                        args[name] = expanded
+                        arg_unknown.discard(name)
+            elif command == "WORKDIR":
+                workdir = join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
+            elif command == "USER" and instruction.args:
+                user = instruction.args.strip()
+            else:
+                continue
+            state = _state(workdir, env, args, user, unknown, arg_unknown)
+        ends.append(state)
+        carried.append((env, unknown))
+    return states, ends
+
+
+def _state(
+    workdir: str | None, env: dict[str, str], args: dict[str, str], user: str | None, unknown: set[str], arg_unknown: set[str]
+) -> State:
+    """ENV wins over ARG; a name set to an unknown value hides what an ARG of that name knows."""
+    variables = {name: value for name, value in args.items() if name not in unknown and name not in env}
+    variables.update(env)
+    return State(workdir, MappingProxyType(variables), user, frozenset(unknown | (arg_unknown - env.keys())))
