@@ -12,14 +12,17 @@ Both honour the file's suppression comments (``suppression.apply``): what they s
 not found, and fixes they hold back are not applied.
 
 ``process_file`` wraps either for one path: read, fix, write (or not), and always return a
-``FileResult``, never raise.
+``FileResult``, never raise: an exception inside a transform, or anywhere in one file's
+processing, fails that file alone (``internal error in CODE name: ...``), and a worker
+process that dies fails only the file it was analysing (``process_many``).
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field, replace
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -42,6 +45,19 @@ class FixFailure(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} (fixes by {', '.join(self.codes)}); file left unchanged"
+
+
+class InternalError(Exception):
+    """A transform raised: a bug of dockopt's, which fails this file alone."""
+
+    def __init__(self, transform: Transform, error: Exception) -> None:
+        super().__init__(f"internal error in {transform.code} {transform.name}: {describe(error)} (please report)")
+
+
+def describe(error: BaseException) -> str:
+    """An exception on one line: its type and its message."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -164,7 +180,12 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
     """What the transforms find, less what suppression comments suppress (and the fixes they hold back)."""
     findings: list[Finding] = []
     for transform in transforms:
-        findings.extend(transform.run(df, context))
+        try:
+            findings.extend(transform.run(df, context))
+        except RecursionError:
+            raise
+        except Exception as error:
+            raise InternalError(transform, error) from error
     return suppression.apply(df, findings)
 
 
@@ -262,10 +283,12 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
         result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
-    except FixFailure as exc:
+    except (FixFailure, InternalError) as exc:
         return FileResult(display, "failed", source=text, error=str(exc))
     except RecursionError:
         return FileResult(display, "failed", source=text, error="too deeply nested to analyse")
+    except Exception as error:  # a bug outside the transforms: this file fails, the run goes on
+        return FileResult(display, "failed", source=text, error=f"internal error: {describe(error)} (please report)")
     status = "changed" if result.changed else "unchanged"
     side = tuple(
         SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
@@ -285,8 +308,11 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
 
 
 def process_file(path: Path, settings: Settings) -> FileResult:
-    """Read, fix (or check) and (when settings.write) rewrite one file. Never raises for a bad file."""
-    result = _process_file(path, settings)
+    """Read, fix (or check) and (when settings.write) rewrite one file. Never raises."""
+    try:
+        result = _process_file(path, settings)
+    except Exception as error:
+        result = FileResult(str(path), "failed", error=f"internal error: {describe(error)} (please report)")
     if not settings.keep_text:
         side = tuple(SideFile(f.path, None, "") for f in result.side_files)
         result = replace(result, source=None, output=None, side_files=side)
@@ -341,17 +367,43 @@ def process_many(
     profiles: dict[Settings, int] = {}
     work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
     shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
+    chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
+    pool = _pool(jobs, shipped)
     try:
-        pending: deque = deque()
-        for start in range(0, len(work), CHUNK):
-            pending.append(pool.submit(_work_chunk, work[start : start + CHUNK]))
-            if len(pending) >= jobs * AHEAD:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        pending: deque = deque()  # (chunk, its future), in order
+        submitted = 0
+        while submitted < len(chunks) or pending:
+            while submitted < len(chunks) and len(pending) < jobs * AHEAD:
+                pending.append((chunks[submitted], pool.submit(_work_chunk, chunks[submitted])))
+                submitted += 1
+            chunk, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                # a worker died (a crash in native code, the kernel's OOM killer): every future
+                # of the pool fails with it, the one to blame or not. This chunk's files are
+                # done one a process, so that only the file that kills its process fails, and
+                # the chunks in flight go to a new pool.
+                pool.shutdown(wait=False, cancel_futures=True)
+                results = [_alone(item, shipped) for item in chunk]
+                pool = _pool(jobs, shipped)
+                pending = deque((waiting, pool.submit(_work_chunk, waiting)) for waiting, _ in pending)
+            yield from results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(jobs: int, shipped: tuple) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
+
+
+def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
+    """One file in a process of its own: its result, or a failure when the process dies."""
+    with _pool(1, shipped) as pool:
+        try:
+            return pool.submit(_work_chunk, [item]).result()[0]
+        except BrokenProcessPool:
+            return FileResult(str(item[0]), "failed", error="internal error: the process analysing it died (please report)")
 
 
 _worker_settings: list[Settings] = []
