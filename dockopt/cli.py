@@ -293,7 +293,7 @@ def _results(
     goes).
     """
     try:
-        found = list(discover(targets, resolver.excluded))
+        found = list(discover(targets, resolver.excluded, resolver.names))
         paths = [f.path for f in found if f.ok]
         each = {path: resolver.settings(path, base) for path in paths}
     except ConfigError as exc:

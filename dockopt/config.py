@@ -6,13 +6,15 @@ pyproject.toml; a pyproject.toml without `[tool.dockopt]` is passed over. `--con
 names one file for every Dockerfile; `--isolated` reads none.
 
 Keys (kebab-case, as the command line spells them): `select`, `extend-select`, `ignore`,
-`unsafe-fixes`, `exclude`, `extend-exclude`, and the table `non-root-user` (`uid`, `gid`,
-`name`: the user non-root-user (DO301) creates).
+`unsafe-fixes`, `exclude`, `extend-exclude`, `include`, `extend-include` (the file names a
+directory search takes, as in ruff: ``files.Names``), and the table `non-root-user` (`uid`,
+`gid`, `name`: the user non-root-user (DO301) creates).
 
 The command line goes over the file, as in ruff: `--select` starts the selection afresh
 (the file's `select`, `extend-select` and `ignore` no longer count), `--extend-select` and
 `--ignore` adjust what the file chose; `--unsafe-fixes`/`--no-unsafe-fixes` and `--exclude`
-replace the file's value, `--extend-exclude` adds to it.
+replace the file's value, `--extend-exclude` adds to it. `include` and `extend-include` have no
+command-line options (nor have they in ruff).
 
 ``Resolver`` finds, reads (once each) and applies the files; a bad file raises
 ``ConfigError``, whose message names the file and the key.
@@ -29,13 +31,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .engine import Settings
+from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
 from .registry import Options, Selection, Transform, UnknownSelector, choose
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
 
-LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "include", "extend-include")
 SELECTORS = ("select", "extend-select", "ignore")
+FILE_PATTERNS = ("include", "extend-include")
 KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
 
 MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
@@ -96,7 +100,7 @@ class FileConfig:
 
     @property
     def directory(self) -> Path:
-        """Where its `exclude` patterns are anchored."""
+        """Where its `exclude` and `include` patterns are anchored."""
         return self.path.parent
 
 
@@ -170,6 +174,11 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
                     Selection(ignore=value).check()
                 except UnknownSelector as exc:
                     raise ConfigError(f"{shown}: {key}: {exc}") from None
+            if key in FILE_PATTERNS:
+                for pattern in value:
+                    problem = glob_problem(pattern)
+                    if problem is not None:
+                        raise ConfigError(f"{shown}: {key}: {problem}")
             values[key] = tuple(value)
     return FileConfig(path, values, options)
 
@@ -219,6 +228,7 @@ class Resolved:
     unsafe: bool
     options: Options
     exclude: tuple[tuple[Path, tuple[str, ...]], ...]  # (where patterns are anchored, patterns)
+    names: Names  # the file names a directory search takes
     shown: tuple[tuple[str, Any, str], ...]  # (key, value, origin) for --show-settings
 
     def settings(self, base: Settings) -> Settings:
@@ -272,9 +282,19 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
         )
     )
 
+    include, extend_include = values.get("include"), values.get("extend-include", ())
+    names = Names(Globs(base, include) if include is not None else None, Globs(base, extend_include) if extend_include else None)
+    if include is not None:
+        shown.append(("include", include, source))
+    else:
+        shown.append(("include", DOCKERFILE_PATTERNS, f"{DEFAULT} (less templates, backups, documents and scripts)"))
+    shown.append(("extend-include", extend_include, origin("extend-include" in values, False)))
+
     options = config.options if config is not None else {}
     shown += _shown_options(options, source)
-    return Resolved(config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), tuple(shown))
+    return Resolved(
+        config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), names, tuple(shown)
+    )
 
 
 def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tuple[str, Any, str]]:
@@ -357,6 +377,10 @@ class Resolver:
                 return True
         return False
 
+    def names(self, directory: Path) -> Names:
+        """The file names a directory search takes in ``directory`` (absolute): `include`, `extend-include`."""
+        return self.resolve(directory).names
+
     def _spec(self, patterns: tuple[str, ...]):
         spec = self._specs.get(patterns)
         if spec is None:
@@ -366,11 +390,15 @@ class Resolver:
         return spec
 
 
+SHOW_WIDTH = 48
+
+
 def show(resolved: Resolved, path: str) -> str:
     """What ``--show-settings`` prints: every setting in force for ``path``, and where it came from."""
     config = display(resolved.config.path) if resolved.config is not None else "none"
     lines = [f"settings for: {path}", f"configuration file: {config}"]
-    width = max(len(f"{key} = {_toml(value)}") for key, value, _ in resolved.shown)
+    # a long value (the default include) does not push every comment out to its end
+    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
     for key, value, origin in resolved.shown:
         text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
         lines.append(f"{text:<{width}}  # {origin}")

@@ -4,20 +4,58 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
 MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
 
-DOCKERFILE_PATTERNS = ("Dockerfile", "Dockerfile.*", "*.Dockerfile", "*.dockerfile", "Containerfile", "Containerfile.*")
-# Names that match the patterns but are not Dockerfiles: per-Dockerfile ignore files,
-# templates that only become a Dockerfile when rendered, and editor or merge leftovers.
-NOT_DOCKERFILE_SUFFIXES = (
-    ".dockerignore", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template", ".erb", ".mustache",
-    ".hbs", ".orig", ".rej", ".bak", ".swp", "~",
+# ----------------------------------------------------------------------- the names a search takes
+#
+# This is the one place that says which file names are Dockerfiles. The pre-commit hooks'
+# regexes (.pre-commit-hooks.yaml) spell the same rule; tests/test_pre_commit.py keeps them in
+# step, name by name, both ways.
+
+_STEMS = ("Dockerfile", "dockerfile", "Containerfile", "containerfile")
+# `Dockerfile` alone or with a variant after `.`, `-` or `_` (`Dockerfile.dev`, `Dockerfile-prod`,
+# `Dockerfile_arm64`), the same for the other stems, and `<anything>.Dockerfile`.
+DOCKERFILE_PATTERNS = (
+    *(stem + variant for stem in _STEMS for variant in ("", ".*", "-*", "_*")),
+    *("*." + stem for stem in _STEMS),
 )
+_TEMPLATE_OR_BACKUP = ("template", "tmpl", "tpl", "bak", "backup", "old", "orig")
+# Names that match the patterns but are not Dockerfiles (compared whatever their case).
+NOT_DOCKERFILE_SUFFIXES = (
+    # the per-Dockerfile ignore file BuildKit reads (`Dockerfile.dockerignore`)
+    ".dockerignore",
+    # templates that only become a Dockerfile when rendered: Jinja, Go templates, ERB,
+    # Mustache, Handlebars, EJS, m4, and autoconf's or CMake's `Dockerfile.in`
+    ".j2", ".jinja", ".jinja2", ".gotmpl", ".erb", ".mustache", ".hbs", ".ejs", ".m4", ".in",
+    # templates and backups, whatever separates them: `Dockerfile-slim.template`,
+    # `Dockerfile-tmpl`, `Dockerfile_old`, `Dockerfile.bak`
+    *(separator + word for word in _TEMPLATE_OR_BACKUP for separator in ".-_"),
+    # merge, patch and editor leftovers (vim swap files, JetBrains' safe-write copies)
+    ".rej", ".swp", ".swo", ".tmp", "~", "___jb_tmp___", "___jb_old___",
+    # documents, data, patches and archives kept beside a Dockerfile
+    ".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg",
+    ".yml", ".yaml", ".json", ".toml", ".xml", ".patch", ".diff", ".zip", ".gz", ".tgz", ".tar",
+    # shell and Windows scripts that build the images (`Dockerfile.sh`, `Dockerfile-build.ps1`)
+    ".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd",
+)
+# Source files of tools that handle Dockerfiles, skipped under the lowercase stems only:
+# `dockerfile.go`, `dockerfile_test.go`, `dockerfile.py`, `dockerfile.vim`, `dockerfile-mode.el`
+# are code, while `Dockerfile.go`, `Dockerfile.py`, `Dockerfile.js` name the Go, Python or Node
+# variant of a Dockerfile.
+SOURCE_SUFFIXES = (
+    ".go", ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".tsx", ".rs", ".java", ".kt",
+    ".scala", ".groovy", ".rb", ".php", ".pl", ".pm", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift",
+    ".dart", ".hs", ".ex", ".exs", ".el", ".vim", ".lua", ".scm", ".nix", ".sql", ".snippets",
+)
+_LOWERCASE_STEMS = ("dockerfile", "containerfile")
+_DOCKERFILE_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in DOCKERFILE_PATTERNS))
 
 
 class InputError(Exception):
@@ -25,9 +63,120 @@ class InputError(Exception):
 
 
 def is_dockerfile_name(name: str) -> bool:
-    if name.endswith(NOT_DOCKERFILE_SUFFIXES):
+    """Whether a directory search takes a file of this name (the default rule, which the
+    configuration's `include` replaces)."""
+    if not _DOCKERFILE_NAME.match(name):
         return False
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in DOCKERFILE_PATTERNS)
+    lowered = name.lower()
+    if lowered.endswith(NOT_DOCKERFILE_SUFFIXES):
+        return False
+    return not (name.startswith(_LOWERCASE_STEMS) and lowered.endswith(SOURCE_SUFFIXES))
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be an `include` pattern, or None."""
+    if not pattern.strip():
+        return "a pattern cannot be empty"
+    if pattern.endswith("/"):
+        return f"{pattern!r} names a directory; include patterns name files (like {pattern + '**'!r})"
+    return None
+
+
+@dataclass(frozen=True)
+class Globs:
+    """File patterns of the configuration (`include`, `extend-include`), matched as ruff matches
+    them: a pattern without a slash matches a file's name in any directory, one with a slash
+    the file's path from ``base`` (the configuration file's directory). `*` and `?` stay
+    within a name, `**` spans directories, `[...]` is a character class (`[!...]` negated)."""
+
+    base: Path  # absolute
+    patterns: tuple[str, ...]
+
+    @cached_property
+    def _compiled(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        names = [_glob_regex(p) for p in self.patterns if "/" not in p]
+        paths = [_glob_regex(p.removeprefix("./").lstrip("/")) for p in self.patterns if "/" in p]
+        return (
+            re.compile("|".join(names)) if names else None,
+            re.compile("|".join(paths)) if paths else None,
+        )
+
+    def matches(self, path: Path) -> bool:
+        """Whether a file (absolute path) matches one of the patterns."""
+        names, paths = self._compiled
+        if names is not None and names.fullmatch(path.name):
+            return True
+        if paths is None:
+            return False
+        try:
+            relative = path.relative_to(self.base).as_posix()
+        except ValueError:
+            return False
+        return paths.fullmatch(relative) is not None
+
+
+def _glob_regex(pattern: str) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        whole_segment = index == 0 or pattern[index - 1] == "/"
+        if whole_segment and pattern.startswith("**/", index):
+            out.append("(?:[^/]*/)*")
+            index += 3
+        elif whole_segment and pattern.startswith("**", index) and index + 2 == len(pattern):
+            out.append(".*")
+            index += 2
+        elif char == "*":
+            out.append("[^/]*")
+            index += 1
+        elif char == "?":
+            out.append("[^/]")
+            index += 1
+        elif char == "[" and (end := _class_end(pattern, index)) is not None:
+            body = pattern[index + 1 : end]
+            negated = body[:1] in ("!", "^")
+            body = body[1:] if negated else body
+            out.append(("[^/" if negated else "[") + body.replace("\\", "\\\\") + "]")
+            index = end + 1
+        else:
+            out.append(re.escape(char))
+            index += 1
+    return "(?:" + "".join(out) + ")"
+
+
+def _class_end(pattern: str, start: int) -> int | None:
+    """Where the character class opened at ``start`` closes (a `]` first in it is a member)."""
+    index = start + 1
+    if pattern[index : index + 1] in ("!", "^"):
+        index += 1
+    if pattern[index : index + 1] == "]":
+        index += 1
+    end = pattern.find("]", index)
+    return end if end != -1 else None
+
+
+@dataclass(frozen=True)
+class Names:
+    """Which files a directory search takes: the default names (`is_dockerfile_name`), or the
+    configuration's `include` patterns instead of them, and its `extend-include` patterns
+    besides. What either takes is taken even when it is a template or a backup by the default
+    rule; `exclude` still leaves it out."""
+
+    include: Globs | None = None
+    extend: Globs | None = None
+
+    def takes(self, directory: Path, name: str) -> bool:
+        """Whether the file ``name`` of ``directory`` (absolute) is one to process."""
+        if self.include is None and self.extend is None:
+            return is_dockerfile_name(name)
+        path = directory / name
+        if self.include.matches(path) if self.include is not None else is_dockerfile_name(name):
+            return True
+        return self.extend is not None and self.extend.matches(path)
+
+
+DEFAULT_NAMES = Names()
 
 
 def read_dockerfile(path: Path) -> str:
@@ -121,11 +270,16 @@ class Found:
         return self.error is None and self.note is None
 
 
-def discover(paths: list[str], excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Found]:
+def discover(
+    paths: list[str],
+    excluded: Callable[[Path, bool], bool] | None = None,
+    names: Callable[[Path], Names] | None = None,
+) -> Iterator[Found]:
     """The Dockerfiles named or found under ``paths``, honouring .gitignore in directories.
 
     A file named explicitly is always taken, whatever its name; directories are searched for
-    Dockerfile names. Symbolic links met in the search (to files or directories) are followed
+    the files ``names(directory)`` takes (the configuration's `include` and `extend-include`
+    in force there, given the directory's absolute path; by default, Dockerfile names). Symbolic links met in the search (to files or directories) are followed
     when they lead inside one of ``paths``, and skipped with a note when they lead outside
     all of them; a directory is searched once however many links lead to it, so that a link
     loop ends. Each file comes once, under the first path that leads to it. ``excluded(path, is_dir)``
@@ -142,7 +296,7 @@ def discover(paths: list[str], excluded: Callable[[Path, bool], bool] | None = N
             yield Found(path, "no such file or directory")
             continue
         if path.is_dir():
-            for found in _walk(path, roots, searched, excluded):
+            for found in _walk(path, roots, searched, excluded, names):
                 key = os.path.realpath(found.path)
                 if not found.ok:
                     yield found
@@ -162,7 +316,11 @@ def _within(target: str, roots: tuple[str, ...]) -> bool:
 
 
 def _walk(
-    root: Path, roots: tuple[str, ...], searched: set[str], excluded: Callable[[Path, bool], bool] | None = None
+    root: Path,
+    roots: tuple[str, ...],
+    searched: set[str],
+    excluded: Callable[[Path, bool], bool] | None = None,
+    names: Callable[[Path], Names] | None = None,
 ) -> Iterator[Found]:
     real_root = os.path.realpath(root)
     if real_root in searched:
@@ -190,10 +348,11 @@ def _walk(
             searched.add(real)
             kept.append(name)
         dirnames[:] = kept
+        rule = names(here_abs) if names is not None else DEFAULT_NAMES
         for name in sorted(filenames):
             candidate = here / name
             if (
-                is_dockerfile_name(name)
+                rule.takes(here_abs, name)
                 and not _ignored(here_abs / name, False, active)
                 and not (excluded and excluded(here_abs / name, False))
                 and candidate.is_file()

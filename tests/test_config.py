@@ -134,7 +134,7 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
     [
         (".dockopt.toml", 'selct = ["DO101"]', "unknown key 'selct'; did you mean 'select'?"),
         (".dockopt.toml", "unsafe_fixes = true", "unknown key 'unsafe_fixes'; did you mean 'unsafe-fixes'?"),
-        (".dockopt.toml", "[merge-runs]\nx = 1", "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, non-root-user)"),
+        (".dockopt.toml", "[merge-runs]\nx = 1", "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, include, extend-include, non-root-user)"),
         ("pyproject.toml", '[tool.dockopt]\nfoo = 1', "unknown key 'foo' in [tool.dockopt] (known keys: "),
         ("pyproject.toml", "[tool]\ndockopt = 3", "tool.dockopt: must be a table ([tool.dockopt])"),
         (".dockopt.toml", 'select = "DO101"', 'select: must be a list of strings (like ["DO101"]), not "DO101"'),
@@ -203,6 +203,13 @@ def test_cli_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) 
 
 # --------------------------------------------------------------------------- --show-settings
 
+DEFAULT_INCLUDE = (
+    '["Dockerfile", "Dockerfile.*", "Dockerfile-*", "Dockerfile_*", "dockerfile", "dockerfile.*", "dockerfile-*", '
+    '"dockerfile_*", "Containerfile", "Containerfile.*", "Containerfile-*", "Containerfile_*", "containerfile", '
+    '"containerfile.*", "containerfile-*", "containerfile_*", "*.Dockerfile", "*.dockerfile", "*.Containerfile", '
+    '"*.containerfile"]'
+)
+
 
 def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> None:
     write(
@@ -222,6 +229,8 @@ def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> Non
         "unsafe-fixes = true           # pyproject.toml\n"
         "exclude = []                  # default\n"
         'extend-exclude = ["vendor/"]  # pyproject.toml\n'
+        f"include = {DEFAULT_INCLUDE}  # default (less templates, backups, documents and scripts)\n"
+        "extend-include = []           # default\n"
         "non-root-user.uid = 2000      # pyproject.toml\n"
         "non-root-user.gid = 2000      # default (the uid)\n"
         'non-root-user.name = "app"    # default\n'
@@ -237,7 +246,7 @@ def test_show_settings_function_lists_every_key() -> None:
     text = show(resolve(None, Overrides(select=("DO101",)), Path("/")), "Dockerfile")
     keys = [line.split(" = ")[0] for line in text.splitlines()[2:-1]]
     assert keys == [
-        "select", "extend-select", "ignore", "unsafe-fixes", "exclude", "extend-exclude",
+        "select", "extend-select", "ignore", "unsafe-fixes", "exclude", "extend-exclude", "include", "extend-include",
         "non-root-user.uid", "non-root-user.gid", "non-root-user.name",
     ]
 

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.files import is_dockerfile_name
+from dockopt.files import DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, SOURCE_SUFFIXES, is_dockerfile_name
 
 from conftest import ROOT
 from test_cli import CLEAN, FIXED, FIXABLE
+from test_discovery import DOCKERFILES, NOT_DOCKERFILES
 
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
 
@@ -41,16 +42,20 @@ def _hooks() -> dict[str, dict]:
     return {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
 
 
-NAMES = [
-    "Dockerfile", "Dockerfile.dev", "Dockerfile.", "app.Dockerfile", "app.dockerfile", ".Dockerfile",
-    "Containerfile", "Containerfile.prod", "a.b.Dockerfile", "Dockerfile.prod.arm64",
-    "dockerfile", "Dockerfiles", "MyDockerfile", "app-Dockerfile", "Dockerfile.dockerignore", "Dockerfile.j2",
-    "Dockerfile.tmpl", "app.Dockerfile.bak", "Dockerfile~", "Containerfile.orig", "Dockerfile.swp",
-    "app.DOCKERFILE", "containerfile", "README.md",
-]
+def _names_from_the_rule() -> list[str]:
+    """Every pattern, skipped suffix and source suffix of dockopt/files.py, on each stem: a
+    suffix added there and not to the hooks fails here."""
+    stems = ["Dockerfile", "dockerfile", "Containerfile", "containerfile", "app.Dockerfile", "Dockerfile-dev", "dockerfile_x"]
+    names = [pattern.replace("*", "x") for pattern in DOCKERFILE_PATTERNS]
+    for suffix in (*NOT_DOCKERFILE_SUFFIXES, *SOURCE_SUFFIXES):
+        names += [stem + suffix for stem in stems] + [stem + suffix.upper() for stem in stems[:2]]
+    return names
 
 
-@pytest.mark.parametrize("directory", ["", "sub/", "a/Dockerfile.d/", "Dockerfile/"])
+NAMES = list(dict.fromkeys([*DOCKERFILES, *NOT_DOCKERFILES, *_names_from_the_rule()]))
+
+
+@pytest.mark.parametrize("directory", ["", "sub/", "a/Dockerfile.d/", "Dockerfile/", "dockerfile.go/", "x.md/"])
 def test_hook_patterns_name_the_files_dockopt_searches_for(directory):
     hooks = _hooks()
     assert set(hooks) == {"dockopt", "dockopt-check"}
@@ -62,6 +67,13 @@ def test_hook_patterns_name_the_files_dockopt_searches_for(directory):
         chosen = [name for name in NAMES if files.search(directory + name) and not exclude.search(directory + name)]
         assert chosen == [name for name in NAMES if is_dockerfile_name(name)]
     assert not re.search(hooks["dockopt"]["files"], "a/Dockerfile.d/run.sh")
+
+
+def test_the_documented_local_hook_uses_the_same_patterns():
+    hook = _hooks()["dockopt"]
+    text = (ROOT / "docs" / "getting-started.md").read_text()
+    assert f"files: '{hook['files']}'" in text
+    assert f"exclude: '{hook['exclude']}'" in text
 
 
 def _try_repo(repo: Path, *args: str) -> subprocess.Popen:
