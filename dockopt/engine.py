@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from . import files, suppression
-from .fix import Applicability, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
+from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .registry import Context, Options, Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
@@ -116,7 +116,7 @@ def fix_source(
             context = context.with_file(write.path, write.content)
         codes = tuple(sorted({f.code for f in chosen}))
         try:
-            candidate = apply_edits(current, [e for f in chosen for e in f.fix.edits])  # type: ignore[union-attr]
+            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for f in chosen for e in f.fix.edits]))  # type: ignore[union-attr]
         except OverlappingEdits as exc:
             raise FixFailure(f"a transform produced overlapping edits: {exc}", codes) from None
         try:
@@ -225,6 +225,27 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
         chosen.append(finding)
         taken.append((fix, finding.code, nodes))
     return chosen
+
+
+def _spaced_after_heredocs(df: Dockerfile, edits: list[Edit]) -> list[Edit]:
+    """Text a fix puts right after a heredoc's terminator line starts with a blank line.
+
+    BuildKit does not need it, but hadolint (2.x) cannot parse an instruction or a comment
+    right after a terminator ("unexpected 'R' expecting a new line"): a file it could read
+    before a fix must stay one it can read.
+    """
+    ends = {i.span.end for i in df.instructions if i.heredocs}
+    if not ends:
+        return edits
+    spaced = []
+    for edit in edits:
+        if edit.start in ends and edit.content.strip():
+            newline = df.newline_at(edit.start - 1)
+            need = newline if df.text[: edit.start].endswith("\n") else newline * 2
+            if not edit.content.startswith(need):
+                edit = Edit(edit.start, edit.end, (need if need == newline else newline) + edit.content)
+        spaced.append(edit)
+    return spaced
 
 
 def _broken_shells(df: Dockerfile) -> int:

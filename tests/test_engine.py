@@ -240,3 +240,27 @@ def test_an_alone_fix_is_applied_by_itself_before_the_others() -> None:
     assert result.output == "FROM debian\n# alone\n"
     # pass 1 applied only the alone fix (listed after upper-keywords); pass 2 the keyword
     assert [f.code for f in result.applied] == ["DO908", "DO901"]
+
+
+@transform(code="DO908", name="user-after-last-run")
+def user_after_last_run(df, context):
+    """Insert a USER line right after the last RUN (as non-root-user does)."""
+    runs = [i for i in df.instructions if i.command == "RUN"]
+    if runs and "USER" not in df.text:
+        end = runs[-1].span.end
+        text = "USER 1000\n" if df.text[:end].endswith("\n") else "\nUSER 1000"
+        yield Finding("user", end, end, Fix((Edit.insert(end, text),)))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("FROM a\nRUN <<EOF\necho\nEOF\nCMD x\n", "FROM a\nRUN <<EOF\necho\nEOF\n\nUSER 1000\nCMD x\n"),
+        ("FROM a\nRUN <<EOF\necho\nEOF", "FROM a\nRUN <<EOF\necho\nEOF\n\nUSER 1000"),
+        ("FROM a\r\nRUN <<EOF\r\necho\r\nEOF\r\n", "FROM a\r\nRUN <<EOF\r\necho\r\nEOF\r\n\r\nUSER 1000\n"),
+        ("FROM a\nRUN echo\nCMD x\n", "FROM a\nRUN echo\nUSER 1000\nCMD x\n"),  # no heredoc: as the fix says
+    ],
+)
+def test_text_put_after_a_heredoc_starts_with_a_blank_line(source: str, expected: str) -> None:
+    # hadolint 2.x cannot parse an instruction right after a heredoc's terminator
+    assert fix_source(source, (user_after_last_run,)).output == expected
