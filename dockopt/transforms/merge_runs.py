@@ -8,7 +8,7 @@ from typing import Iterator
 from ..fix import Applicability, Edit, Finding, Fix
 from ..registry import Context, transform
 from ..runs import Style, style_of
-from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_of
+from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
 from ..syntax import Comment, Dockerfile, Instruction
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
@@ -116,6 +116,9 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, between: tup
     group = any(sep in _NEEDS_GROUP for sep in separators)
     if group and b.comments:
         return None
+    second_text = "{ " + b.text[: b.code_end] + "; }" if group else b.text
+    if script_from_text(f"{a.text[: a.code_end]} && {second_text}").has_error:
+        return None  # the shell parser cannot read the two as one (tree-sitter-bash's error recovery)
     return _fix(df, first, second, between, a, b, group, style)
 
 
