@@ -9,7 +9,10 @@ settle, leaves the text untouched and fails with the transform codes involved.
 with its position (``dockopt check``).
 
 Both honour the file's suppression comments (``suppression.apply``): what they suppress is
-not found, and fixes they hold back are not applied.
+not found, and fixes they hold back are not applied. With ``refusals=True`` (``process_text``
+asks for it) both also look for what BuildKit refuses to build (``validity``), which no
+selection or suppression turns off: ``find_source`` reports it as error findings, and
+``fix_source`` raises ``Refused`` for the first, before any transform runs.
 
 ``process_file`` wraps either for one path: read, fix, write (or not), and always return a
 ``FileResult``, never raise.
@@ -23,11 +26,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from . import files, suppression
+from . import files, suppression, validity
 from .fix import Applicability, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .registry import Context, Options, Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .validity import Refused
 
 MAX_PASSES = 25
 
@@ -74,11 +78,15 @@ def fix_source(
     *,
     unsafe: bool = False,
     context: Context | None = None,
+    refusals: bool = False,
 ) -> FixResult:
-    """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, FixFailure when a fix misbehaves."""
+    """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, Refused (with
+    ``refusals``) for a file BuildKit would not build, FixFailure when a fix misbehaves."""
     context = context or Context()
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
+    if refusals:
+        validity.refuse(df)
     current = text
     applied: list[Finding] = []
     originals: dict[str, str | None] = {}  # side files as they were before any fix
@@ -131,6 +139,7 @@ class Diagnostic:
     end_column: int
     applicability: Applicability | None  # of its fix; None when it has none
     fixable: bool  # ``dockopt fix`` with the same options would apply its fix
+    severity: str = "warning"  # "error": BuildKit would refuse to build the file (``validity``)
 
 
 def find_source(
@@ -139,14 +148,22 @@ def find_source(
     *,
     unsafe: bool = False,
     context: Context | None = None,
+    refusals: bool = False,
 ) -> tuple[Diagnostic, ...]:
-    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order.
+    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order;
+    with ``refusals``, what BuildKit refuses too (severity "error").
 
     Raises DockerfileSyntaxError for bad input.
     """
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
     diagnostics = []
+    for problem in validity.problems(df) if refusals else ():
+        line, column = df.line_col(problem.start)
+        end_line, end_column = df.line_col(problem.end)
+        diagnostics.append(
+            Diagnostic(problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error")
+        )
     for finding in _run(df, transforms, context or Context()):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
@@ -257,11 +274,13 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
     context = Context(path, directory, options=settings.options)
     try:
         if settings.check:
-            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
+            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
             return FileResult(display, "unchanged", text, text, diagnostics=found, unsafe=settings.unsafe)
-        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
+        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
+    except Refused as exc:
+        return FileResult(display, "failed", source=text, error=str(exc))
     except FixFailure as exc:
         return FileResult(display, "failed", source=text, error=str(exc))
     except RecursionError:
