@@ -532,6 +532,7 @@ class _Reference:
     written: str  # as written in the file
     source: int  # the stage it reads
     target: str | None  # a mount's target
+    checked: bool = True  # dispatch checks the order (a mount without from=: only a cache mount)
 
 
 class _Stages:
@@ -617,11 +618,14 @@ class _Stages:
                 elif instruction.command == "RUN":
                     for mount in _mounts(instruction):
                         written = mount.get("from", "")
-                        source = last.get((written or "scratch").lower())  # no from: "scratch", looked up as a stage name too
+                        # no from=: "scratch", looked up as a stage name too (detectRunMount); dispatchRunMounts
+                        # then checks the order only for a cache mount (which it gives that from)
+                        source = last.get((written or "scratch").lower())
                         if source is None:
                             states += 1
                         else:
-                            references.append(_Reference(stage.index, instruction, written or "scratch", source, _mount_target(mount)))
+                            checked = bool(written) or mount.get("type", "bind").lower() == "cache"
+                            references.append(_Reference(stage.index, instruction, written or "scratch", source, _mount_target(mount), checked))
         return references
 
     def circular(self, references: list[_Reference]) -> None:
@@ -682,7 +686,7 @@ class _Stages:
         """dispatch: what each instruction meets when its stage is built."""
         later: dict[int, list[_Reference]] = {}
         for reference in references:
-            if reference.source > reference.stage:
+            if reference.source > reference.stage and reference.checked:
                 later.setdefault(id(reference.instruction), []).append(reference)
         for stage in self.stages:
             for instruction in stage.body:
@@ -844,7 +848,7 @@ def _mounts(instruction: Instruction) -> list[dict[str, str]]:
             key, eq, field_value = field.partition("=")
             if eq:
                 mount[key.lower()] = field_value
-        out.append(mount)
+        out.append(mount)  # "type" may hold a variable: only a literal "cache" counts where it matters
     return out
 
 

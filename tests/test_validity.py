@@ -195,6 +195,10 @@ CASES = [
     # a mount without from= looks up a stage named "scratch" (BuildKit's detectRunMount)
     ("DO012", "FROM a AS scratch\nRUN --mount=type=cache,target=/c make\n", "circular dependency detected on stage: scratch", 2,
      "FROM a AS tools\nRUN --mount=type=cache,target=/c make\n"),
+    # ... and dispatch then checks the order only for a cache mount, to which it gives from=scratch
+    ("DO012", "FROM a\nRUN --mount=type=cache,target=/c make\nFROM b AS scratch\n",
+     'cannot mount from stage "scratch" to "/c", stage needs to be defined before current command', 2,
+     "FROM a\nRUN --mount=type=bind,target=/c make\nFROM b AS scratch\n"),
 ]
 
 
