@@ -58,7 +58,7 @@ Every error BuildKit raises in those two files (at commit 73ed6825 of moby/build
 | convert.go `resolveTarget` | `target stage "x" could not be found` | not reported: `--target` is build-time |
 | convert.go `toCommand` | `variable expansion is not supported for --from, ...`; `invalid stage index N` (`findStateByIndex`) | DO012 |
 | convert.go `validateCircularDependency` (validations.go) | `circular dependency detected on stage: x` | DO012 |
-| convert.go `initOnBuildTriggers` | a trigger's parse errors | DO002-DO011 on the ONBUILD line, when a stage of the file is built FROM its stage (only then does the file run it) |
+| convert.go `initOnBuildTriggers` | a trigger's parse errors | the checks of parse.go above, on the ONBUILD line, when a stage of the file is built FROM its stage (only then does the file run it); its `--from` is not followed |
 | convert.go `initOnBuildTriggers` | `onbuild trigger should be a single expression` | unreachable (a trigger is one instruction) |
 | convert.go `resolveBaseImage` | `failed to parse stage name "x": invalid reference format ...` (distribution/reference `ParseNormalizedNamed`) | DO007 when the FROM holds no variable |
 | convert.go `resolveBaseImage` | resolving the image (`failed to resolve source metadata`, `failed to parse ref`, `failed to parse image config`) | not reported: needs the registry |
@@ -167,6 +167,7 @@ _SIGNALS = frozenset(
 # a "$" that BuildKit's lexer expands (a name, "{", or a special parameter)
 _EXPANSION = re.compile(r"\$[{\w@*#?\-$!]")
 _GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+_BLANK_NAME = re.compile(r"(?:^|[\s\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])=")
 
 # --------------------------------------------------------------------------- the checks
 
@@ -316,9 +317,10 @@ def _check_key_values(df: Dockerfile, instruction: Instruction) -> Found | None:
         return found
     if not instruction.args:
         return _count(instruction, "some")
-    words = parse_words(instruction.args, df.escape)
-    if words and "=" in words[0] and any(word.startswith("=") for word in words):
-        return refusals.INVALID_ARGUMENT, f"{instruction.command} names can not be blank", instruction.args_span
+    if _BLANK_NAME.search(instruction.args):  # words only split at blanks: a blank name needs one of these
+        words = parse_words(instruction.args, df.escape)
+        if words and "=" in words[0] and any(word.startswith("=") for word in words):
+            return refusals.INVALID_ARGUMENT, f"{instruction.command} names can not be blank", instruction.args_span
     return None
 
 
@@ -465,10 +467,9 @@ def _check_volume(df: Dockerfile, instruction: Instruction) -> Found | None:
 
 
 def _check_arg(df: Dockerfile, instruction: Instruction) -> Found | None:
-    words = parse_words(instruction.args, df.escape)
-    if not words:
+    if not instruction.args:  # parseWords finds a word in any other text
         return _count(instruction, "some")
-    if any("=" in word and word.startswith("=") for word in words):
+    if _BLANK_NAME.search(instruction.args) and any(w.startswith("=") for w in parse_words(instruction.args, df.escape)):
         return refusals.INVALID_ARGUMENT, "ARG names can not be blank", instruction.args_span
     return None
 
@@ -578,7 +579,15 @@ class _Stages:
                 names[stage.name] = stage.index
 
     def graph(self) -> list[_Reference]:
-        """buildStageDependencyGraph (toCommand, detectRunMount): what each --from and mount reads."""
+        """buildStageDependencyGraph (toCommand, detectRunMount): what each --from and mount reads.
+
+        BuildKit builds this graph after buildDispatchStates has registered every stage, so
+        ``findStateByName`` (lowercase, the last stage of a repeated name) finds later stages
+        and the stage itself as well as earlier ones; only a name that is no stage at all is
+        an image (an "unregistered" state, which also counts for ``findStateByIndex``).
+        ``dispatch`` (convert.go) then refuses a source that is not built yet, and
+        ``validateCircularDependency`` a stage that reads itself.
+        """
         last: dict[str, int] = {}
         for stage in self.stages:
             if stage.name:

@@ -14,8 +14,6 @@ from dockopt import refusals
 from dockopt.syntax import parse
 from dockopt.validity import Refused, problems, reference_error, refuse
 
-dockerfile = pytest.importorskip("dockerfile", reason="BuildKit's parser (the dockerfile package) confirms each file parses")
-
 # (code, refused file, BuildKit's message, line, a near miss BuildKit builds)
 CASES = [
     # DO002 unknown-instruction
@@ -66,6 +64,15 @@ CASES = [
     ("DO005", "FROM a\nRUN --mount= make\n", "failed to parse csv mounts: EOF", 2, "FROM a\nRUN --mount=type=tmpfs,target=/tmp make\n"),
     ("DO005", 'FROM a\nRUN --mount=type=cache,target=/a\\"b make\n',
      'failed to parse csv mounts: parse error on line 1, column 21: bare " in non-quoted-field', 2, "FROM a\nRUN --mount=type=cache,target=/ab make\n"),
+    ("DO005", 'FROM a\nRUN --mount=type=cache,\\"target=/c make\n',
+     'failed to parse csv mounts: parse error on line 1, column 13: extraneous or missing " in quoted-field', 2,
+     'FROM a\nRUN --mount=type=cache,\\"target=/c\\" make\n'),
+    ("DO005", "FROM a\nRUN --mount=type=bind,target=/c,size=1g make\n", "unexpected key 'size' for mount type 'bind'", 2,
+     "FROM a\nRUN --mount=type=tmpfs,target=/c,size=1g make\n"),
+    ("DO005", "FROM a\nRUN --device=gpu,required=maybe make\n", "invalid value for required: maybe", 2, "FROM a\nRUN --device=gpu,required=T make\n"),
+    ("DO005", "FROM a\nRUN --device=gpu,bogus=1 make\n", "unexpected key 'bogus' in 'bogus=1'", 2, "FROM a\nRUN --device=bogus=1 make\n"),
+    ("DO005", "FROM a\nHEALTHCHECK --retries=99999999999 CMD true\n", 'strconv.ParseInt: parsing "99999999999": value out of range', 2,
+     "FROM a\nHEALTHCHECK --retries=2147483647 CMD true\n"),
     ("DO005", "FROM a\nRUN --mount=type=cach,target=/c make\n", 'unsupported mount type "cach" (did you mean cache?)', 2,
      "FROM a\nRUN --mount=type=cache,target=/c make\n"),
     ("DO005", "FROM a\nRUN --mount=type=cache,target=/c,sharing=lock make\n", 'unsupported sharing value "lock" (did you mean locked?)', 2,
@@ -131,6 +138,12 @@ CASES = [
     ("DO006", "FROM a\nEXPOSE 90-80\n", "invalid containerPort: 90-80", 2, 'FROM a\nEXPOSE "80"\n'),
     ("DO006", "FROM a\nEXPOSE 8080:80-81\n", "invalid ranges specified for container and host Ports: 80-81 and 8080", 2,
      "FROM a\nEXPOSE 8080-8081:80\n"),
+    ("DO006", "FROM a\nEXPOSE 1.2.3:80:80\n", "invalid IP address: 1.2.3", 2, "FROM a\nEXPOSE 127.0.0.1:8080:80 [::1]:8081:81\n"),
+    ("DO006", "FROM a\nEXPOSE http:80\n", "invalid hostPort: http", 2, "FROM a\nEXPOSE 8080:80\n"),
+    ("DO006", "FROM a\nEXPOSE /tcp\n", 'invalid port: "/tcp": no port specified', 2, "FROM a\nEXPOSE 0/tcp\n"),
+    ("DO006", "# check=error=maybe\nFROM a\n",
+     'failed to parse check options: failed to parse check option "error=maybe": strconv.ParseBool: parsing "maybe": invalid syntax', 1,
+     "# check=error=false; skip=JSONArgsRecommended,StageNameCasing\nFROM a\n"),
     ("DO006", "# check=skip\nFROM a\n", 'failed to parse check options: invalid check option "skip"', 1, "# check=skip=all\nFROM a\n"),
     # DO007 invalid-image-reference
     ("DO007", "FROM Ubuntu:22.04\n",
@@ -209,6 +222,7 @@ def _id(case) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_buildkit_parses_both_refuses_the_first_and_builds_the_second(case):
+    dockerfile = pytest.importorskip("dockerfile", reason="BuildKit's parser (the dockerfile package) confirms each file parses")
     code, refused, message, line, accepted = case
     dockerfile.parse_string(refused)  # BuildKit's parser accepts both: what is tested is the step after it
     dockerfile.parse_string(accepted)
