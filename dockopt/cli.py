@@ -3,8 +3,9 @@
 
 stdout carries data (diffs, rewritten text, findings, tables); stderr carries per-file errors
 and the summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
-``--diff``) or findings (``check``); 2 dockopt could not do its job for at least one file,
-or bad usage.
+``--diff``) or findings (``check``, what BuildKit would refuse included); 2 dockopt could not
+do its job for at least one file (``fix`` on a file BuildKit would refuse included), or bad
+usage.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
 from .output import FORMATS, CheckSummary, Summary, unified_diff
+from .refusals import ALWAYS_ON, REFUSALS
+from .refusals import lookup as refusal_named
 from .registry import UnknownSelector, all_transforms, lookup
 
 app = typer.Typer(
@@ -435,7 +438,8 @@ def verify(
 
 @app.command("list")
 def list_transforms() -> None:
-    """List every transform: code, name, hadolint rule, default safety, summary."""
+    """List every transform (code, name, hadolint rule, default safety, summary), then what
+    BuildKit refuses to build (safety "error": always reported, never fixed)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -444,15 +448,23 @@ def list_transforms() -> None:
         table.add_column(column)
     for t in all_transforms():
         table.add_row(t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary)
+    for r in REFUSALS:
+        table.add_row(r.code, r.name, "-", "error", r.summary)
     console = Console()
     # in a pipe, rows stay whole lines (no wrapping) so that they can be grepped
     Console(width=console.width if console.is_terminal else 1000).print(table)
 
 
 @app.command()
-def explain(key: str = typer.Argument(..., help="A transform code, name or hadolint rule, e.g. DO101, merge-runs, DL3059.")) -> None:
-    """Show a transform's documentation."""
+def explain(
+    key: str = typer.Argument(..., help="A code, name or hadolint rule, e.g. DO101, merge-runs, DL3059, DO002."),
+) -> None:
+    """Show the documentation of a transform, or of something BuildKit refuses to build."""
     found = lookup(key)
+    refusal = refusal_named(key) if found is None else None
+    if refusal is not None:
+        typer.echo(f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}")
+        return
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)

@@ -9,7 +9,10 @@ settle, leaves the text untouched and fails with the transform codes involved.
 with its position (``dockopt check``).
 
 Both honour the file's suppression comments (``suppression.apply``): what they suppress is
-not found, and fixes they hold back are not applied.
+not found, and fixes they hold back are not applied. With ``refusals=True`` (``process_text``
+asks for it) both also look for what BuildKit refuses to build (``validity``), which no
+selection or suppression turns off: ``find_source`` reports it as error findings, and
+``fix_source`` raises ``Refused`` for the first, before any transform runs.
 
 ``process_file`` wraps either for one path: read, fix, write (or not), and always return a
 ``FileResult``, never raise: an exception inside a transform, or anywhere in one file's
@@ -26,11 +29,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from . import files, suppression
+from . import files, suppression, validity
 from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .registry import Context, Options, Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .validity import Refused
 
 MAX_PASSES = 25
 
@@ -90,11 +94,15 @@ def fix_source(
     *,
     unsafe: bool = False,
     context: Context | None = None,
+    refusals: bool = False,
 ) -> FixResult:
-    """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, FixFailure when a fix misbehaves."""
+    """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, Refused (with
+    ``refusals``) for a file BuildKit would not build, FixFailure when a fix misbehaves."""
     context = context or Context()
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
+    if refusals:
+        validity.refuse(df)
     current = text
     applied: list[Finding] = []
     originals: dict[str, str | None] = {}  # side files as they were before any fix
@@ -147,6 +155,7 @@ class Diagnostic:
     end_column: int
     applicability: Applicability | None  # of its fix; None when it has none
     fixable: bool  # ``dockopt fix`` with the same options would apply its fix
+    severity: str = "warning"  # "error": BuildKit would refuse to build the file (``validity``)
 
 
 def find_source(
@@ -155,14 +164,22 @@ def find_source(
     *,
     unsafe: bool = False,
     context: Context | None = None,
+    refusals: bool = False,
 ) -> tuple[Diagnostic, ...]:
-    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order.
+    """Every finding of the transforms on ``text`` as it is (no fix applied), in file order;
+    with ``refusals``, what BuildKit refuses too (severity "error").
 
     Raises DockerfileSyntaxError for bad input.
     """
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
     diagnostics = []
+    for problem in validity.problems(df) if refusals else ():
+        line, column = df.line_col(problem.start)
+        end_line, end_column = df.line_col(problem.end)
+        diagnostics.append(
+            Diagnostic(problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error")
+        )
     for finding in _run(df, transforms, context or Context()):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
@@ -299,12 +316,12 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
     context = Context(path, directory, options=settings.options)
     try:
         if settings.check:
-            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
+            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
             return FileResult(display, "unchanged", text, text, diagnostics=found, unsafe=settings.unsafe)
-        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context)
+        result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
     except DockerfileSyntaxError as exc:
         return FileResult(display, "failed", source=text, error=f"cannot parse: {exc}")
-    except (FixFailure, InternalError) as exc:
+    except (Refused, FixFailure, InternalError) as exc:
         return FileResult(display, "failed", source=text, error=str(exc))
     except RecursionError:
         return FileResult(display, "failed", source=text, error="too deeply nested to analyse")

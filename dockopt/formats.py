@@ -2,7 +2,9 @@
 
 Each is a function from the results of every file (sorted by path, failed files included)
 to the text printed on stdout. Failed files still get their ``error: PATH: reason`` line on
-stderr; the formats also carry them, each in its own way (docs/cli.md lists them).
+stderr; the formats also carry them, each in its own way (docs/cli.md lists them). What
+BuildKit would refuse (``dockopt.refusals``) are findings of severity "error", the others
+"warning", where a format has levels.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from urllib.parse import quote
 
 from . import __version__
 from .engine import Diagnostic, FileResult
+from .refusals import REFUSALS, Refusal
 from .registry import Transform, all_transforms
 
 STDIN = "-"
@@ -40,6 +43,7 @@ def format_json(results: Sequence[FileResult]) -> str:
             "end": {"line": d.end_line, "column": d.end_column},
             "fix_applicability": _applicability(d),
             "fixable": d.fixable,
+            "severity": d.severity,
         }
         for r in results
         if not r.failed
@@ -70,7 +74,7 @@ def _artifact(path: str) -> dict:
     return {"uri": quote(PurePosixPath(*native.parts).as_posix()), "uriBaseId": SRCROOT}
 
 
-def _what_it_does(transform: Transform) -> str:
+def _what_it_does(transform: Transform | Refusal) -> str:
     """The "What it does" section of a transform's documentation, on one line (else its summary)."""
     _, found, rest = transform.doc.partition("## What it does\n")
     return " ".join(rest.split("\n## ", 1)[0].split()) if found else transform.summary + "."
@@ -91,16 +95,32 @@ def _rule(transform: Transform) -> dict:
     return rule
 
 
+def _refusal_rule(refusal: Refusal) -> dict:
+    rule: dict = {
+        "id": refusal.code,
+        "name": refusal.name,
+        "shortDescription": {"text": refusal.summary + "."},
+        "fullDescription": {"text": _what_it_does(refusal)},
+        "help": {"text": refusal.doc, "markdown": refusal.doc},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"fixSafety": None, "hadolint": [], "alwaysOn": True},
+    }
+    if RULE_HELP_URL:
+        rule["helpUri"] = RULE_HELP_URL.format(code=refusal.code)
+    return rule
+
+
 def _region(d: Diagnostic) -> dict:
     return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
 
 
 def format_sarif(results: Sequence[FileResult]) -> str:
-    """A SARIF 2.1.0 log with one run: a result a finding (level "warning"), the rules of the
-    transforms that fired, and a tool execution notification (level "error") a failed file."""
+    """A SARIF 2.1.0 log with one run: a result a finding (level "warning", "error" for what
+    BuildKit would refuse), the rules of the transforms and refusals that fired, and a tool
+    execution notification (level "error") a failed file."""
     fired = {d.code for r in results for d in r.diagnostics}
-    transforms = [t for t in all_transforms() if t.code in fired]
-    index = {t.code: i for i, t in enumerate(transforms)}
+    rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [_rule(t) for t in all_transforms() if t.code in fired]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
     for r in results:
         for d in r.diagnostics:
@@ -108,7 +128,7 @@ def format_sarif(results: Sequence[FileResult]) -> str:
                 {
                     "ruleId": d.code,
                     "ruleIndex": index[d.code],
-                    "level": "warning",
+                    "level": d.severity,
                     "message": {"text": d.message},
                     "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path), "region": _region(d)}}],
                     "properties": {"fixApplicability": _applicability(d), "fixable": d.fixable},
@@ -126,7 +146,7 @@ def format_sarif(results: Sequence[FileResult]) -> str:
     invocation: dict = {"executionSuccessful": not notifications}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    driver: dict = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": [_rule(t) for t in transforms]}
+    driver: dict = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": rules}
     if HOMEPAGE:
         driver["informationUri"] = HOMEPAGE
     run = {
@@ -151,9 +171,10 @@ def _escape_property(text: str) -> str:
 
 
 def format_github(results: Sequence[FileResult]) -> str:
-    """GitHub Actions workflow commands: ``::warning file=...,line=...::message`` a finding,
-    ``::error file=...::reason`` a failed file. Columns only when the finding is on one line
-    (GitHub annotates a column range on one line only)."""
+    """GitHub Actions workflow commands: ``::warning file=...,line=...::message`` a finding
+    (``::error`` for what BuildKit would refuse), ``::error file=...::reason`` a failed file.
+    Columns only when the finding is on one line (GitHub annotates a column range on one
+    line only)."""
     lines = []
     for r in results:
         where = [] if r.path == STDIN else [f"file={_escape_property(r.path)}"]
@@ -169,7 +190,7 @@ def format_github(results: Sequence[FileResult]) -> str:
             props += [f"endColumn={d.end_column}"] * one_line
             title = f"{d.code} {d.name}" + (" (fixable with dockopt fix)" if d.fixable else "")
             props.append(f"title={_escape_property(title)}")
-            lines.append(f"::warning {','.join(props)}::{_escape_data(d.message)}\n")
+            lines.append(f"::{d.severity} {','.join(props)}::{_escape_data(d.message)}\n")
     return "".join(lines)
 
 

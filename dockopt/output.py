@@ -124,6 +124,7 @@ class CheckSummary:
     fixable_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> fixable findings
     files_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> files with findings
     files_with_findings: int = 0
+    refused: int = 0  # files BuildKit would refuse to build (findings of severity "error")
 
     def add(self, result: FileResult) -> None:
         if result.failed:
@@ -131,6 +132,7 @@ class CheckSummary:
             return
         self.files += 1
         self.findings += len(result.diagnostics)
+        self.refused += any(d.severity == "error" for d in result.diagnostics)
         for d in result.diagnostics:
             self.by_transform[(d.code, d.name)] += 1
             self.fixable_by_transform[(d.code, d.name)] += d.fixable
@@ -148,6 +150,8 @@ class CheckSummary:
             if self.more_with_unsafe:
                 details += f", {self.more_with_unsafe} more with `--unsafe-fixes`"
             text += f" ({details})"
+        if self.refused:
+            text += f"; BuildKit would refuse to build {_plural(self.refused, 'file')}"
         if self.failed:
             text += f"; {self.failed} failed"
         return text

@@ -1,6 +1,8 @@
 """What a transform is, and choosing transforms by code, name, hadolint rule or prefix.
 
 The transforms themselves are listed, in the order they run, in ``dockopt.transforms.ALL``.
+What BuildKit refuses to build (``dockopt.refusals``, DO002-DO012) is no transform: no
+selector chooses or drops it, and naming one is an error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from . import refusals
 from .fix import Applicability, Finding
 from .syntax import Dockerfile
 
@@ -227,6 +230,12 @@ class Selection:
         available = transforms if transforms is not None else all_transforms()
         for selector in [*(self.select or ()), *self.extend_select, *self.ignore]:
             if selector.strip() and not any(t.matches(selector) for t in available):
+                refusal = refusals.lookup(selector)
+                if refusal is not None:
+                    raise UnknownSelector(
+                        f"'{selector}' ({refusal.code} {refusal.name}) cannot be selected or ignored: "
+                        "what BuildKit refuses to build is always reported"
+                    )
                 raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
 
 

@@ -25,6 +25,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 
+from . import refusals
 from .fix import Edit, Finding, nodes_touched
 from .syntax import Comment, Dockerfile, Instruction
 
@@ -264,7 +265,11 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
                 )
             else:
                 matched = {t.code for t in _transforms() if t.matches(selector)}
-                if not matched:
+                refusal = refusals.lookup(selector) if not matched else None
+                if refusal is not None:
+                    message = f"'{selector}' ({refusal.code} {refusal.name}) cannot be suppressed: what BuildKit refuses to build is always reported"
+                    problems.append(Problem(message, at, at + len(selector)))
+                elif not matched:
                     problems.append(
                         Problem(f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)", at, at + len(selector))
                     )

@@ -16,6 +16,7 @@ import pytest
 from dockopt.engine import Diagnostic, FileResult
 from dockopt.fix import Applicability
 from dockopt.formats import format_github, format_junit
+from dockopt import refusals
 from dockopt.registry import lookup
 
 from test_cli import CHECKED, CLEAN, FINDINGS, run, write
@@ -72,6 +73,7 @@ def test_json_lists_every_finding_with_its_range_and_fix(tmp_path):
             "end": {"line": end[0], "column": end[1]},
             "fix_applicability": applicability,
             "fixable": fixable,
+            "severity": "warning",
         }
         for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED)
     ]
@@ -291,3 +293,82 @@ def test_sarif_with_a_home_page_names_it(monkeypatch, sarif_validator):
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["informationUri"] == "https://dockopt.example/"
     assert driver["rules"][0]["helpUri"] == "https://dockopt.example/transforms#DO101"
+
+
+# --------------------------------------------------------------------------- what BuildKit would refuse
+
+# BuildKit's parser accepts it; BuildKit refuses to build it (DO002, DO003)
+REFUSED = "FROM node:20-slim\nRUNN apt-get update\nCOPY app\nUSER 10001:10001\n"
+REFUSED_FINDINGS = [
+    ("DO002", "unknown-instruction", (2, 1), (2, 5), "unknown instruction: RUNN (did you mean RUN?)"),
+    ("DO003", "argument-count", (3, 6), (3, 9),
+     "COPY requires at least two arguments, but only one was provided. Destination could not be determined"),
+]
+REFUSED_SUMMARY = "Found 2 findings in 1 file (0 fixable with `dockopt fix`); BuildKit would refuse to build 1 file\n"
+
+
+def test_text_reports_what_buildkit_refuses_as_findings(tmp_path):
+    write(tmp_path / "Dockerfile", REFUSED)
+    assert check(tmp_path, "text", "Dockerfile") == (
+        1,
+        "".join(f"Dockerfile:{s[0]}:{s[1]}: {c} {m}\n" for c, _, s, _, m in REFUSED_FINDINGS),
+        REFUSED_SUMMARY,
+    )
+
+
+def test_json_gives_what_buildkit_refuses_severity_error(tmp_path):
+    write(tmp_path / "Dockerfile", REFUSED + "ENV API_TOKEN=abc\n")
+    code, out, _ = check(tmp_path, "json", "Dockerfile")
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    assert [(f["code"], f["name"], f["severity"], f["fixable"], f["fix_applicability"]) for f in findings] == [
+        ("DO002", "unknown-instruction", "error", False, None),
+        ("DO003", "argument-count", "error", False, None),
+        ("DO310", "secrets-in-env", "warning", False, None),  # the file's other findings too
+    ]
+    assert [(f["start"], f["end"], f["message"]) for f in findings[:2]] == [
+        ({"line": s[0], "column": s[1]}, {"line": e[0], "column": e[1]}, m) for _, _, s, e, m in REFUSED_FINDINGS
+    ]
+
+
+def test_sarif_gives_what_buildkit_refuses_level_error_and_a_rule(tmp_path, sarif_validator):
+    write(tmp_path / "Dockerfile", REFUSED)
+    code, out, _ = check(tmp_path, "sarif", "Dockerfile")
+    assert code == 1
+    (sarif_run,) = sarif_validator(out)["runs"]
+    rules = sarif_run["tool"]["driver"]["rules"]
+    assert [(r["id"], r["name"], r["defaultConfiguration"]["level"]) for r in rules] == [
+        ("DO002", "unknown-instruction", "error"),
+        ("DO003", "argument-count", "error"),
+    ]
+    assert rules[0]["help"]["markdown"] == refusals.lookup("DO002").doc
+    assert [(r["ruleId"], r["level"], rules[r["ruleIndex"]]["id"]) for r in sarif_run["results"]] == [
+        ("DO002", "error", "DO002"),
+        ("DO003", "error", "DO003"),
+    ]
+    assert sarif_run["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_github_annotates_what_buildkit_refuses_as_errors(tmp_path):
+    write(tmp_path / "Dockerfile", REFUSED)
+    code, out, _ = check(tmp_path, "github", "Dockerfile")
+    assert code == 1
+    assert out == (
+        "::error file=Dockerfile,line=2,col=1,endLine=2,endColumn=5,title=DO002 unknown-instruction::"
+        "unknown instruction: RUNN (did you mean RUN?)\n"
+        "::error file=Dockerfile,line=3,col=6,endLine=3,endColumn=9,title=DO003 argument-count::"
+        "COPY requires at least two arguments, but only one was provided. Destination could not be determined\n"
+    )
+
+
+def test_junit_fails_a_testcase_for_each_refusal(tmp_path):
+    write(tmp_path / "Dockerfile", REFUSED)
+    code, out, _ = check(tmp_path, "junit", "Dockerfile")
+    assert code == 1
+    root = ET.fromstring(out.encode("utf-8"))
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "2", "0")
+    cases = root.findall("testsuite/testcase")
+    assert [(c.get("name"), c.find("failure").get("type")) for c in cases] == [
+        ("DO002 unknown-instruction at 2:1", "DO002"),
+        ("DO003 argument-count at 3:6", "DO003"),
+    ]

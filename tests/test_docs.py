@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from dockopt import docs
+from dockopt.refusals import REFUSALS
 from dockopt.registry import all_transforms
 
 from conftest import ROOT
@@ -40,9 +41,29 @@ def test_a_page_has_the_header_and_the_whole_docstring():
 
 def test_table_links_point_at_existing_pages():
     for path, prefix in ((ROOT / "docs" / "transforms.md", ROOT / "docs"), (ROOT / "README.md", ROOT)):
-        links = re.findall(r"^\| \[DO\d{3}\]\(([^)]+)\)", path.read_text(), re.M)
+        links = re.findall(r"^\| \[DO\d{3}\]\(((?:docs/)?transforms/[^)]+)\)", path.read_text(), re.M)
         assert len(links) == len(all_transforms())
         assert all((prefix / link).is_file() for link in links)
+    for path, prefix in ((ROOT / "docs" / "refusals.md", ROOT / "docs"), (ROOT / "README.md", ROOT)):
+        links = re.findall(r"^\| \[DO\d{3}\]\(((?:docs/)?refusals/[^)]+)\)", path.read_text(), re.M)
+        assert len(links) == len(REFUSALS)
+        assert all((prefix / link).is_file() for link in links)
+
+
+def test_there_is_one_page_a_refusal_with_its_whole_doc():
+    pages = sorted(p.name for p in (ROOT / "docs" / "refusals").iterdir())
+    assert pages == sorted(f"{r.code}-{r.name}.md" for r in REFUSALS)
+    for r in REFUSALS:
+        text = (ROOT / "docs" / "refusals" / f"{r.code}-{r.name}.md").read_text()
+        assert f"\n# {r.code} {r.name}\n" in text and "| severity | error:" in text
+        assert r.doc.strip() in text
+
+
+def test_a_stale_refusal_page_is_found_and_removed(copy):
+    (copy / "docs" / "refusals" / "DO099-gone.md").write_text("# DO099 gone\n")
+    assert docs.stale(copy) == [docs.REFUSAL_PAGES / "DO099-gone.md"]
+    assert docs.main(["--root", str(copy)]) == 0
+    assert docs.stale(copy) == []
 
 
 @pytest.fixture

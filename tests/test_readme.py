@@ -49,3 +49,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert extracted == command
     assert "pip install -e '.[test]'" in command and command.endswith("pytest")
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_refusal_example_is_what_dockopt_prints(tmp_path) -> None:
+    """The file shown by `cat`, then each command with what it prints (stdout, then stderr)."""
+    block = _block_after("<!-- refusal-example -->")
+    sessions = re.split(r"^\$ ", block, flags=re.M)[1:]
+    assert sessions[0].startswith("cat Dockerfile\n")
+    (tmp_path / "Dockerfile").write_text(sessions[0].split("\n", 1)[1])
+    for session in sessions[1:]:
+        command, shown = session.split("\n", 1)
+        assert command.startswith("dockopt ")
+        run = subprocess.run([sys.executable, "-m", "dockopt", *command.split()[1:]], cwd=tmp_path, capture_output=True, text=True)
+        assert run.returncode == (1 if " check " in f" {command} " else 2)
+        assert (run.stdout + run.stderr).splitlines() == shown.splitlines()
