@@ -81,32 +81,26 @@ def _what_it_does(transform: Transform | Refusal) -> str:
 
 
 def _rule(transform: Transform) -> dict:
-    rule: dict = {
-        "id": transform.code,
-        "name": transform.name,
-        "shortDescription": {"text": transform.summary + "."},
-        "fullDescription": {"text": _what_it_does(transform)},
-        "help": {"text": transform.doc, "markdown": transform.doc},
-        "defaultConfiguration": {"level": "warning"},
-        "properties": {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)},
-    }
-    if RULE_HELP_URL:
-        rule["helpUri"] = RULE_HELP_URL.format(code=transform.code)
-    return rule
+    properties = {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)}
+    return _rule_of(transform, "warning", properties)
 
 
 def _refusal_rule(refusal: Refusal) -> dict:
+    return _rule_of(refusal, "error", {"fixSafety": None, "hadolint": [], "alwaysOn": True})
+
+
+def _rule_of(rule_source: Transform | Refusal, level: str, properties: dict) -> dict:
     rule: dict = {
-        "id": refusal.code,
-        "name": refusal.name,
-        "shortDescription": {"text": refusal.summary + "."},
-        "fullDescription": {"text": _what_it_does(refusal)},
-        "help": {"text": refusal.doc, "markdown": refusal.doc},
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"fixSafety": None, "hadolint": [], "alwaysOn": True},
+        "id": rule_source.code,
+        "name": rule_source.name,
+        "shortDescription": {"text": rule_source.summary + "."},
+        "fullDescription": {"text": _what_it_does(rule_source)},
+        "help": {"text": rule_source.doc, "markdown": rule_source.doc},
+        "defaultConfiguration": {"level": level},
+        "properties": properties,
     }
     if RULE_HELP_URL:
-        rule["helpUri"] = RULE_HELP_URL.format(code=refusal.code)
+        rule["helpUri"] = RULE_HELP_URL.format(code=rule_source.code)
     return rule
 
 

@@ -227,25 +227,10 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             command = instruction.command
             if command == "ENV":
                 for name, value in pairs(instruction, df.escape):
-                    expanded = state.expand(value or "", df.escape)
-                    if expanded is None:
-                        env.pop(name, None)
-                        unknown.add(name)
-                    else:
-                        env[name] = expanded
-                        unknown.discard(name)
+                    _assign(env, unknown, name, state.expand(value or "", df.escape))
             elif command == "ARG":
                 for name, value in pairs(instruction, df.escape):
-                    if value is None:
-                        expanded = globals_.get(name)
-                    else:
-                        expanded = state.expand(value, df.escape)
-                    if expanded is None:
-                        args.pop(name, None)
-                        arg_unknown.add(name)
-                    else:
-                        args[name] = expanded
-                        arg_unknown.discard(name)
+                    _assign(args, arg_unknown, name, globals_.get(name) if value is None else state.expand(value, df.escape))
             elif command == "WORKDIR":
                 workdir = join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
             elif command == "USER" and instruction.args:
@@ -256,6 +241,16 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
         ends.append(state)
         carried.append((env, unknown))
     return states, ends
+
+
+def _assign(known: dict[str, str], unknown: set[str], name: str, value: str | None) -> None:
+    """Set a variable: to its value, or to "unknown" (None)."""
+    if value is None:
+        known.pop(name, None)
+        unknown.add(name)
+    else:
+        known[name] = value
+        unknown.discard(name)
 
 
 def _state(
