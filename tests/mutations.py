@@ -605,6 +605,52 @@ def invalid_lines(doc: Doc, draw: Draw) -> Doc:
     return _put(doc, index, replace(doc[index], body=changed))
 
 
+VARIABLE_LINES = (
+    "EXPOSE $PORT",
+    'VOLUME ["$DATA_DIR"]',
+    "VOLUME /var/lib/data /var/log",
+    "ADD ${RELEASE_URL} /tmp/release.tar.gz",
+    "COPY --from=${BUILDER} /out /usr/local/bin/",
+    "RUN apt-get update && apt-get install -y ${PACKAGES}",
+    "ENV PATH=$PATH:/opt/tool/bin LANG=C.UTF-8",
+    "HEALTHCHECK --interval=30s CMD curl -f http://localhost:$PORT/ || exit 1",
+    "STOPSIGNAL SIGTERM",
+    "ARG PORT=8080\nEXPOSE ${PORT}/tcp",
+    "ENV HOME=/home/app\nWORKDIR $HOME\nCOPY --chown=app . .",
+    "USER nobody\nRUN apt-get install -y curl",
+    "WORKDIR relative/dir\nCOPY requirements.txt .\nRUN pip install -r requirements.txt",
+)
+
+
+def variables_everywhere(doc: Doc, draw: Draw) -> Doc:
+    """Instructions with variables and relative paths: EXPOSE $PORT, VOLUME, ADD ${URL}, COPY --from=${STAGE}, a relative WORKDIR, USER before a RUN."""
+    lines = draw(st.sampled_from(VARIABLE_LINES)).split("\n")
+    return _insert(doc, _in_stage(doc, draw), *map(_instruction, lines))
+
+
+def shell_styles(doc: Doc, draw: Draw) -> Doc:
+    """A shell-form RUN's `&&` written as `;`, as continuation lines (with a comment line), under `set -eux;`, or inside `bash -c '...'`."""
+    found = [i for i in _shell_runs(doc) if " && " in _logical(doc[i])]
+    if not found:
+        return doc
+    index = draw(st.sampled_from(found))
+    keyword = _split_keyword(doc[index].head[0])[1]
+    flags, command = _FLAGS.match(_logical(doc[index])).groups()
+    parts = command.split(" && ")
+    style = draw(st.integers(0, 3))
+    if style == 0:
+        head = (f"{keyword} {flags}" + "; ".join(parts),)
+    elif style == 1:
+        head = (f"{keyword} {flags}{parts[0]} \\",) + tuple(f"    && {p} \\" for p in parts[1:-1]) + ("    # the last one", f"    && {parts[-1]}")
+    elif style == 2:
+        head = (f"{keyword} {flags}set -eux; " + " && ".join(parts),)
+    else:
+        if "'" in command:
+            return doc
+        head = (f"{keyword} {flags}bash -c '" + " && ".join(parts) + "'",)
+    return _put(doc, index, replace(doc[index], head=head))
+
+
 def split_run(doc: Doc, draw: Draw) -> Doc:
     """A one-line RUN `a && b` split into two consecutive RUNs."""
     found = [i for i in _shell_runs(doc) if len(doc[i].head) == 1 and " && " in doc[i].rest]
@@ -687,13 +733,7 @@ def bom(text: str, draw: Draw) -> str:
     return "\ufeff" + text
 
 
-def nothing(doc: Doc, draw: Draw) -> Doc:
-    """The file as it is (what a failure shrinks to when no mutation is needed)."""
-    return doc
-
-
 MUTATIONS = (
-    Mutation("nothing", nothing),
     Mutation("quoted_workdir", quoted_workdir),
     Mutation("variable_workdir", variable_workdir),
     Mutation("copy_destination", copy_destination),
@@ -714,6 +754,8 @@ MUTATIONS = (
     Mutation("transform_bait", transform_bait),
     Mutation("invalid_lines", invalid_lines),
     Mutation("split_run", split_run),
+    Mutation("variables_everywhere", variables_everywhere),
+    Mutation("shell_styles", shell_styles),
     Mutation("escape_backtick", escape_backtick, phase=1),  # after every mutation that writes continuations
     Mutation("trailing_whitespace", trailing_whitespace, phase=1),
     Mutation("tabs", tabs, phase=1),
@@ -768,14 +810,16 @@ def mutated_files(draw: Draw, pool: Sequence[Path], max_mutations: int = 6) -> M
     path = draw(st.sampled_from(pool))
     doc = _base(path)
     assert doc is not None
-    # instructions dropped (never the first FROM): about one in ten while generating, and as
-    # many as shrinking can
-    droppable = [i for i, b in enumerate(doc) if b.keyword and i != _first_from(doc)]
+    # instructions dropped (never the first FROM, and only among the first 80, to keep the
+    # choices of a long file within hypothesis' budget): about one in ten while generating,
+    # and as many as shrinking can
+    droppable = [i for i, b in enumerate(doc) if b.keyword and i != _first_from(doc)][:80]
     keep = draw(st.lists(st.integers(0, 9), min_size=len(droppable), max_size=len(droppable)))
     dropped = {i for i, k in zip(droppable, keep) if k == 0}
     doc = tuple(b for i, b in enumerate(doc) if i not in dropped)
-    chosen = draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=max_mutations))
-    order = [m for m in chosen if m.phase == 0 and m.apply is not nothing] + sorted({m for m in chosen if m.phase}, key=MUTATIONS.index)
+    count = draw(st.sampled_from(range(max_mutations + 1)))  # shrinks to none, yet is rarely none (unlike st.lists)
+    chosen = [draw(st.sampled_from(MUTATIONS)) for _ in range(count)]
+    order = [m for m in chosen if m.phase == 0] + sorted({m for m in chosen if m.phase}, key=MUTATIONS.index)
     text = None
     for mutation in order:
         if mutation.phase < 2:

@@ -12,6 +12,9 @@ default transforms, a build context that exists but is empty), in three modes: `
 - ``fix-failed``: the engine threw away a pass of fixes (one made the file or a RUN's shell
   unparsable, edits overlapped, or the passes did not settle);
 - ``unparsable-output``: an output that BuildKit's parser or dockopt's refuses;
+- ``invalid-output``: an output with more instructions that no build accepts (an unknown
+  keyword, no arguments) than the input had;
+- ``line-endings``: an output with LF lines where the input has only CRLF, or the other way round;
 - ``bash``: a RUN that is new or changed in the output (under a POSIX shell) and that
   ``bash -n`` rejects, unless a RUN of the input fails the same way;
 - ``not-idempotent``: a second ``fix`` of the output changes it (or fails);
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -55,6 +59,8 @@ KINDS = {
     "accepted": "parsed, yet BuildKit refuses",
     "fix-failed": "fix thrown away by the engine",
     "unparsable-output": "unparsable outputs",
+    "invalid-output": "outputs with a new invalid instruction",
+    "line-endings": "outputs with other line endings",
     "bash": "changed RUNs bash rejects",
     "not-idempotent": "non-idempotent files",
     "check-fails": "check fails, fix does not",
@@ -208,6 +214,12 @@ class Checker:
             return [Problem("crash", mode, f"parsing the output: {_one_line(exc)}")]
         if buildkit is True and buildkit_parses(output) is False:
             problems.append(Problem("unparsable-output", mode, "BuildKit's parser refuses the output"))
+        if ending_mismatch(source_df.text if source_df is not None else None, output):
+            problems.append(Problem("line-endings", mode, ending_mismatch(source_df.text, output)))
+        if source_df is not None:
+            new = _invalid_instructions(df) - _invalid_instructions(source_df)
+            if new:
+                problems.append(Problem("invalid-output", mode, f"new invalid instructions: {', '.join(sorted(new))}"))
         if source_df is not None:
             for line, message in changed_runs_bash_rejects(source_df, df):
                 problems.append(Problem("bash", mode, f"line {line}: {message}"))
@@ -221,6 +233,38 @@ class Checker:
             codes = ", ".join(sorted({f.code for f in again.applied}))
             problems.append(Problem("not-idempotent", mode, f"second fix applies {codes}"))
         return problems
+
+
+def ending_mismatch(source: str | None, output: str) -> str | None:
+    """Why the output's line endings differ from a file that uses one style throughout, or None."""
+    if source is None or "\n" not in source:
+        return None
+    bare = output.count("\n") - output.count("\r\n")
+    if "\r" not in source and "\r" in output:
+        return "a carriage return in an LF file"
+    if source.count("\n") == source.count("\r\n") and bare:
+        return f"{bare} LF line endings in a CRLF file"
+    return None
+
+
+# --------------------------------------------------------------------------- instructions no build accepts
+
+INSTRUCTIONS = frozenset({
+    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
+    "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+})
+
+
+def _invalid_instructions(df: Dockerfile) -> Counter:
+    """A rough list of what BuildKit refuses to build (unknown keywords, instructions without
+    arguments), to compare an output with its input."""
+    found: Counter = Counter()
+    for instruction in df.instructions:
+        if instruction.command not in INSTRUCTIONS:
+            found[f"unknown {instruction.keyword[:20]}"] += 1
+        elif not instruction.args.strip() and not instruction.heredocs and instruction.command not in ("ARG",):
+            found[f"empty {instruction.command}"] += 1
+    return found
 
 
 # --------------------------------------------------------------------------- RUNs and bash
