@@ -68,7 +68,7 @@ class _Timeout(Exception):
 
 def _init(options: dict) -> None:
     global _checker
-    _checker = robustness.Checker()
+    _checker = robustness.Checker(context_dir=options["context"])
     _options.update(options)
     signal.signal(signal.SIGALRM, _alarm)
 
@@ -103,9 +103,10 @@ def _work(path: Path) -> Record:
     return record
 
 
-def sweep(paths: list[Path], jobs: int, *, hadolint: bool, timeout: int, keep: Path | None):
-    """Every file's Record, in the order they come; outputs of --unsafe-fixes written under ``keep``."""
-    options = {"hadolint": hadolint, "timeout": timeout}
+def sweep(paths: list[Path], jobs: int, *, hadolint: bool, timeout: int, keep: Path | None, context: Path):
+    """Every file's Record, in the order they come (``context``: the empty build context of every
+    file); outputs of --unsafe-fixes written under ``keep``."""
+    options = {"hadolint": hadolint, "timeout": timeout, "context": context}
     # spawn, not fork: the Go runtime of BuildKit's parser does not survive a fork
     with multiprocessing.get_context("spawn").Pool(jobs, initializer=_init, initargs=(options,)) as pool:
         for done, record in enumerate(pool.imap_unordered(_work, paths, chunksize=4), 1):
@@ -140,9 +141,13 @@ def main() -> int:
         paths = paths[: args.limit]
 
     with tempfile.TemporaryDirectory(prefix="dockopt-sweep-") as tmp:
-        keep = Path(tmp) if args.hadolint else None
+        keep = Path(tmp) / "rewritten" if args.hadolint else None
+        context = Path(tmp) / "context"
+        for directory in filter(None, (keep, context)):
+            directory.mkdir()
         start = time.perf_counter()
-        records = sorted(sweep(paths, args.jobs, hadolint=args.hadolint, timeout=args.timeout, keep=keep), key=lambda r: r.name)
+        found = sweep(paths, args.jobs, hadolint=args.hadolint, timeout=args.timeout, keep=keep, context=context)
+        records = sorted(found, key=lambda r: r.name)
         seconds = time.perf_counter() - start
         report = _report(records, seconds, args.jobs)
         if binary is not None and keep is not None:

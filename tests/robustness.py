@@ -27,7 +27,9 @@ problem, for a readable reproduction.
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -100,12 +102,11 @@ class Outcome:
 
 
 class Crash(Exception):
-    """An exception escaped dockopt: the one-line summary and the traceback."""
+    """An exception escaped dockopt (or a result says "internal error"), in one line."""
 
-    def __init__(self, summary: str, trace: str) -> None:
+    def __init__(self, summary: str) -> None:
         super().__init__(summary)
         self.summary = summary
-        self.trace = trace
 
 
 def buildkit_parses(text: str) -> bool | None:
@@ -134,6 +135,7 @@ class Checker:
         transforms = self.transforms if self.transforms is not None else select()
         if self.context_dir is None:
             self.context_dir = Path(tempfile.mkdtemp(prefix="dockopt-fuzz-context-"))
+            atexit.register(shutil.rmtree, self.context_dir, True)
         common = dict(write=False, context_dir=self.context_dir)
         self._settings = {
             "safe": Settings(transforms, **common),
@@ -150,9 +152,9 @@ class Checker:
         try:
             result = process_text("Dockerfile", text, settings)
         except Exception as exc:  # noqa: BLE001 - any exception is what we look for
-            raise Crash(_one_line(exc), traceback.format_exc()) from None
+            raise Crash(_one_line(exc)) from None
         if result.failed and "internal error" in (result.error or ""):
-            raise Crash(_first_line(result.error or ""), result.error or "")
+            raise Crash(_first_line(result.error or ""))
         return result
 
     def examine(self, text: str, context: Path | None = None) -> Outcome:
