@@ -791,7 +791,7 @@ class Pool(tuple):
 
 
 @lru_cache(maxsize=None)
-def _base(path: Path) -> Doc | None:
+def seed_blocks(path: Path) -> Doc | None:
     text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
     if re.match(r"(#[^\n]*\n)*#\s*escape\s*=", text, re.I):
         return None  # the blocks assume `\` as the escape
@@ -801,14 +801,14 @@ def _base(path: Path) -> Doc | None:
 def pool_of(paths: Sequence[Path]) -> Pool:
     """The files that can seed the fuzzer (BuildKit parses them, escape `\\`), smallest first:
     hypothesis shrinks towards the start of the list."""
-    usable = [p for p in paths if _base(p)]
+    usable = [p for p in paths if seed_blocks(p)]
     return Pool(sorted(usable, key=lambda p: (p.stat().st_size, p.name)))
 
 
 @st.composite
 def mutated_files(draw: Draw, pool: Sequence[Path], max_mutations: int = 6) -> Mutated:
     path = draw(st.sampled_from(pool))
-    doc = _base(path)
+    doc = seed_blocks(path)
     assert doc is not None
     # instructions dropped (never the first FROM, and only among the first 80, to keep the
     # choices of a long file within hypothesis' budget): about one in ten while generating,

@@ -24,7 +24,7 @@ from conftest import FIXTURES, corpus_files
 from dockopt.fix import Edit, Finding, Fix
 from dockopt.registry import select, transform
 from dockopt.syntax import parse
-from mutations import Mutated, _base, blocks_of, escape_backtick, mutated_files, pool_of, render
+from mutations import Mutated, blocks_of, escape_backtick, mutated_files, pool_of, render, seed_blocks
 
 pytest.importorskip("dockerfile", reason="BuildKit's parser has wheels only for x86-64 Linux")
 
@@ -233,7 +233,7 @@ def test_escape_backtick_keeps_every_instruction_as_buildkit_reads_it() -> None:
     dockerfile = pytest.importorskip("dockerfile")
     rewritten = 0
     for path in POOL:
-        doc = _base(path)
+        doc = seed_blocks(path)
         mutated = render(escape_backtick(doc, lambda strategy: False))
         if mutated == render(doc):
             continue
