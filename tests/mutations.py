@@ -792,6 +792,8 @@ class Pool(tuple):
 
 @lru_cache(maxsize=None)
 def seed_blocks(path: Path) -> Doc | None:
+    """A seed file as blocks (LF, no BOM: the mutations add them back); None for a file with an
+    escape directive or one BuildKit refuses."""
     text = path.read_bytes().decode("utf-8", "replace").lstrip("\ufeff").replace("\r\n", "\n")
     if re.match(r"(#[^\n]*\n)*#\s*escape\s*=", text, re.I):
         return None  # the blocks assume `\` as the escape
