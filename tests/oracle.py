@@ -8,8 +8,15 @@ compared on what both versions agree on.
 from __future__ import annotations
 
 import json
+import re
 
 from dockopt.syntax import Instruction, parse
+
+# Constructs BuildKit v0.12.5 parsed differently from current BuildKit: whitespace after
+# "<<", ${x/a/b} in a heredoc word, the check directive, and a JSON array followed by more
+# text (v0.12.5 read it as exec form, ignoring the rest; now it is shell form). Text that
+# matches may be parsed differently by the two, or refused by one of them.
+VERSION_DIFFERENCES = re.compile(r"<<-?[ \t\r]|\$\{[^}]*/|check=|\][^\n]*\S")
 
 
 def _trailing_json(args: str) -> bool:
