@@ -35,10 +35,7 @@ SLICE = 200
 # Problems known and being fixed elsewhere: (kind, pattern of the detail, the transform at
 # fault, where it is being fixed). The fuzzer does not fail on them: it checks the file again
 # without that transform, so that it explores past them. Remove an entry once its fix is merged.
-KNOWN = (
-    ("crash", r"TypeError: expected str, bytes or os.PathLike object, not NoneType at copy_after_install", "DO102",
-     'issue 12 part 2: WORKDIR "${X}" then WORKDIR "/w"'),
-)
+KNOWN: tuple[tuple[str, str, str, str], ...] = ()
 
 def _pool() -> list[Path]:
     seeds = sorted(FIXTURES.glob("*/*.in.Dockerfile")) + sorted(FIXTURES.glob("*/*/Dockerfile"))  # the latter with their build context
