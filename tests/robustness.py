@@ -12,8 +12,8 @@ default transforms, a build context that exists but is empty), in three modes: `
 - ``fix-failed``: the engine threw away a pass of fixes (one made the file or a RUN's shell
   unparsable, edits overlapped, or the passes did not settle);
 - ``unparsable-output``: an output that BuildKit's parser or dockopt's refuses;
-- ``invalid-output``: an output with more instructions that no build accepts (an unknown
-  keyword, no arguments) than the input had;
+- ``invalid-output``: an output that BuildKit would refuse to build in more places than the
+  input (``dockopt.validity``: an unknown keyword, too few arguments, ...);
 - ``line-endings``: an output with LF lines where the input has only CRLF, or the other way round;
 - ``bash``: a RUN that is new or changed in the output (under a POSIX shell) and that
   ``bash -n`` rejects, unless a RUN of the input fails the same way;
@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from dockopt import validity
 from dockopt.engine import FileResult, Settings, process_text
 from dockopt.fix import Finding
 from dockopt.images import resolved_reference, root_stage
@@ -229,7 +230,9 @@ class Checker:
             again = self.run(mode, output, context)
         except Crash as crash:
             return problems + [Problem("crash", mode, f"second fix: {crash.summary}")]
-        if again.failed:
+        if again.failed and any(p.kind == "invalid-output" for p in problems):
+            pass  # the output is refused: fixing it again fails for that reason, already reported
+        elif again.failed:
             problems.append(Problem("not-idempotent", mode, f"second fix fails: {_first_line(again.error or '')}"))
         elif again.rewritten:
             codes = ", ".join(sorted({f.code for f in again.applied}))
@@ -251,22 +254,10 @@ def ending_mismatch(source: str | None, output: str) -> str | None:
 
 # --------------------------------------------------------------------------- instructions no build accepts
 
-INSTRUCTIONS = frozenset({
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER",
-    "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
-})
-
-
 def _invalid_instructions(df: Dockerfile) -> Counter:
-    """A rough list of what BuildKit refuses to build (unknown keywords, instructions without
-    arguments), to compare an output with its input."""
-    found: Counter = Counter()
-    for instruction in df.instructions:
-        if instruction.command not in INSTRUCTIONS:
-            found[f"unknown {instruction.keyword[:20]}"] += 1
-        elif not instruction.args.strip() and not instruction.heredocs and instruction.command not in ("ARG",):
-            found[f"empty {instruction.command}"] += 1
-    return found
+    """What BuildKit refuses to build (``dockopt.validity``), by code and message, to compare
+    an output with its input."""
+    return Counter(f"{problem.code} {problem.message}" for problem in validity.problems(df))
 
 
 # --------------------------------------------------------------------------- RUNs and bash
