@@ -615,6 +615,11 @@ def effective_shell(df: Dockerfile, instruction: Instruction) -> tuple[str, ...]
     return _shell_before(df, stage, instruction)
 
 
+def shell_at(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> tuple[str, ...]:
+    """The shell a RUN in shell form would run with right before ``until`` (the end of the stage when None)."""
+    return _shell_before(df, stage, until)
+
+
 def _shell_before(df: Dockerfile, stage: Stage, until: Instruction | None) -> tuple[str, ...]:
     shell = _stage_default_shell(df, stage)
     for instruction in stage.instructions:

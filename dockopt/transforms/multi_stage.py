@@ -8,11 +8,11 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..images import base_of, workdir_at
+from ..images import base_of, new_run_blocker, workdir_at
 from ..package_caches import env_pairs
 from ..registry import Context, transform
 from ..stacks import Artifact, Plan, Suggestion, entry_words, recognise
-from ..syntax import Dockerfile, Instruction, Stage
+from ..syntax import Dockerfile, Instruction, Stage, parse
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -107,7 +107,9 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
-    need the build's tools); or the runtime image for a dynamic binary is not known.
+    need the build's tools); the runtime image for a dynamic binary is not known; or the
+    runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
+    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one).
     For Node and Java it also reports instead when: a RUN runs a command whose effects the
     runtime would lack (one dockopt does not know, a user created, a file written outside
     the project), or installs system packages other than build tools; a COPY comes after
@@ -156,6 +158,12 @@ def _suggestion(found: Suggestion) -> str:
 
 
 def _blocked(stage: Stage, plan: Plan) -> str | None:
+    lines = [line for line in (*plan.setup, *plan.after) if isinstance(line, str)]
+    if any(line.split(" ", 1)[0].upper() == "RUN" for line in lines):
+        runtime = parse(f"FROM {plan.runtime}\n")
+        blocker = new_run_blocker(runtime, runtime.stages[0])
+        if blocker is not None:
+            return f"{blocker}, and the runtime stage needs a RUN"
     for instruction in stage.instructions:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"
