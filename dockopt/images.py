@@ -270,7 +270,7 @@ class Base:
 class _ShellLess:
     variant: str  # "chiseled", "distroless", ...
     has_shell: bool | None  # False: no /bin/sh; None: cannot tell
-    family: str
+    family: str | None  # None: as the name and tag say otherwise
 
 
 def shell_less(image: ImageRef) -> _ShellLess | None:
@@ -301,7 +301,7 @@ def shell_less(image: ImageRef) -> _ShellLess | None:
     if "ubi-micro" in name or (tail.endswith("-micro") and "ubi" in name):
         return _ShellLess("ubi-micro", None, "minimal")
     if "static" in set(re.split(r"[-_.]", tag)):
-        return _ShellLess("static", None, "unknown")
+        return _ShellLess("static", None, None)
     return None
 
 
@@ -416,13 +416,12 @@ def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = No
     from .shell import DEFAULT_SHELL, effective_shell, shell_at
 
     shell = shell_at(df, stage, until)
-    for member in chain(df, stage):
-        for instruction in member.instructions:
-            if instruction is until:
-                break
-            if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
-                if effective_shell(df, instruction) == shell:
-                    return None
+    for instruction in (i for member in chain(df, stage) for i in member.instructions):
+        if instruction is until:
+            break
+        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
+            if effective_shell(df, instruction) == shell:
+                return None
     base = base_of(df, stage)
     if shell != DEFAULT_SHELL:
         return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
@@ -450,7 +449,7 @@ def family_of(image: ImageRef) -> str:
     if name == "scratch":
         return "scratch"
     known = shell_less(image)
-    if known is not None:
+    if known is not None and known.family is not None:
         return known.family
     if _chainguard(image):
         return "alpine"  # wolfi: BusyBox and apk

@@ -137,6 +137,7 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         # cannot tell
         ("registry.access.redhat.com/ubi9/ubi-micro:9.4", "minimal", None, "ubi-micro", None),
         ("registry.example.com/team/app:1.2-static", "unknown", None, "static", None),
+        ("registry.example.com/team/app:alpine-static", "alpine", None, "static", None),
         ("registry.example.com/team/app:1.2", "unknown", None, None, None),
         # shells
         ("registry.access.redhat.com/ubi9/ubi-minimal:9.4", "minimal", True, None, None),
