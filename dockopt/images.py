@@ -38,13 +38,16 @@ chiseled              a name or tag with ``chiseled``/``chiselled``:         165
 distroless            ``gcr.io/distroless/*``, a name or tag with             65532 with
                       ``distroless`` (``mcr.microsoft.com/azurelinux/         ``nonroot``;
                       distroless/*``, ``…/dotnet/aspnet:8.0-azurelinux3.0-    1654 (.NET)
-                      distroless``, ``cbl-mariner/distroless/*``)
+                      distroless``, ``cbl-mariner/distroless/*``),
+                      every tag of ``mcr.microsoft.com/dotnet/monitor``,
+                      ``…/monitor/base`` and ``…/aspire-dashboard``
 distroless debug      ``gcr.io/distroless/*:debug*``: BusyBox is only in     as above
                       ``/busybox`` (``SHELL ["/busybox/sh", "-c"]`` works)
 Chainguard            ``cgr.dev/*/*`` and ``chainguard/*`` without a         65532
                       ``-dev`` tag (not wolfi-base, busybox)
 Docker Hardened       ``dhi.io/*`` without a ``dev``/``sdk`` tag             nonroot
-scratch-like          hello-world, the Kubernetes ``pause`` images           root
+scratch-like          hello-world, the Kubernetes ``pause`` images, nats     root
+                      (not its ``-alpine`` tags)
 ====================  =====================================================  ===========
 
 Where dockopt cannot tell (``has_shell`` is None): a reference whose variables have no
@@ -102,6 +105,8 @@ _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
 # .NET 8 and later create `app` (APP_UID=1654) in every image; chiseled and distroless ones run as it
 _DOTNET = re.compile(r"mcr\.microsoft\.com/dotnet/(nightly/)?(runtime-deps|runtime|aspnet|sdk)")
 _DOTNET_APP = ("app", 1654, 1654)
+# .NET images that are all chiseled or distroless, whatever the tag (built on aspnet's, they run as app too)
+_DOTNET_SHELL_LESS = re.compile(r"mcr\.microsoft\.com/dotnet/(nightly/)?(monitor|monitor/base|aspire-dashboard)")
 
 # Images whose configured user is already not root (the stage runs as it unless it says USER).
 _CONFIGURED_USERS = {
@@ -131,6 +136,8 @@ _PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordp
 _CHAINGUARD_WITH_SHELL = frozenset({"wolfi-base", "busybox"})
 _PAUSE = re.compile(r"(registry\.k8s\.io|k8s\.gcr\.io|gcr\.io/google[_-]containers)/pause(-[a-z0-9]+)?")
 _SCRATCH_LIKE = frozenset({"hello-world"})
+# official images whose default variant is built FROM scratch (their -alpine tags have a shell)
+_SCRATCH_BY_DEFAULT = frozenset({"nats", "nats-streaming"})
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -280,6 +287,8 @@ def shell_less(image: ImageRef) -> _ShellLess | None:
     words = set(re.split(r"[-_.]", tag)) | set(re.split(r"[-_.]", tail))
     if "chisel" in name or "chisel" in tag:
         return _ShellLess("chiseled", False, "distroless")
+    if _DOTNET_SHELL_LESS.fullmatch(name):
+        return _ShellLess("distroless", False, "distroless")
     if _chainguard(image):
         if tail in _CHAINGUARD_WITH_SHELL or "dev" in words:
             return None
@@ -296,6 +305,8 @@ def shell_less(image: ImageRef) -> _ShellLess | None:
         if "debug" in words:
             return _ShellLess("distroless debug", None, "distroless")
         return _ShellLess("distroless", False, "distroless")
+    if image.official and tail in _SCRATCH_BY_DEFAULT and "alpine" not in words and "windowsservercore" not in words:
+        return _ShellLess("scratch-like", False, "distroless")
     if (image.official and tail in _SCRATCH_LIKE) or _PAUSE.fullmatch(name):
         return _ShellLess("scratch-like", False, "distroless")
     if "ubi-micro" in name or (tail.endswith("-micro") and "ubi" in name):
@@ -382,7 +393,7 @@ def _configured_user(image: ImageRef, known: _ShellLess | None) -> str | None:
     if known is None:
         return None
     tag = (image.tag or "").lower()
-    if _DOTNET.match(image.name) and known.variant in ("chiseled", "distroless"):
+    if image.name.startswith("mcr.microsoft.com/dotnet/") and known.variant in ("chiseled", "distroless"):
         # .NET 6's CBL-Mariner distroless images made `app` with uid 101
         return "101:101" if tag.startswith("6.0") and "cbl-mariner" in tag else "1654:1654"
     if known.variant == "Docker Hardened":

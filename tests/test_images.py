@@ -109,6 +109,9 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         ("mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot", "distroless", False, "chiseled", "1654:1654"),
         ("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless", "distroless", False, "distroless", "1654:1654"),
         ("mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless", "distroless", False, "distroless", "101:101"),
+        ("mcr.microsoft.com/dotnet/monitor:9", "distroless", False, "distroless", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/monitor/base:8.1-ubuntu-chiseled", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/aspire-dashboard:9.0", "distroless", False, "distroless", "1654:1654"),
         ("mcr.microsoft.com/dotnet/aspnet:8.0", "debian", True, None, None),
         ("mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine", "alpine", True, None, None),
         # Azure Linux / CBL-Mariner distroless
@@ -132,6 +135,8 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         # other vendors' distroless tags, scratch-like images
         ("denoland/deno:distroless", "distroless", False, "distroless", None),
         ("hello-world", "distroless", False, "scratch-like", None),
+        ("nats:latest", "distroless", False, "scratch-like", None),
+        ("nats:2.10-alpine", "alpine", True, None, None),
         ("registry.k8s.io/pause:3.9", "distroless", False, "scratch-like", None),
         ("ubuntu/chiselled-jre:8-22.04_edge", "distroless", False, "chiseled", None),
         # cannot tell
