@@ -17,7 +17,8 @@ suse           opensuse/leap                                groupadd / useradd
 minimal        ubi-minimal, ubi-micro                       none (numeric USER only)
 distroless     the images without a shell (below)           none (numeric USER only)
 scratch        scratch                                      none (numeric USER only)
-windows        mcr.microsoft.com/windows/*                  (not handled)
+windows        mcr.microsoft.com/windows/*,                 (not handled)
+               microsoft/dotnet-framework
 unknown        anything else                                -
 =============  ==========================================  ==========================
 
@@ -48,6 +49,7 @@ Chainguard            ``cgr.dev/*/*`` and ``chainguard/*`` without a         655
 Docker Hardened       ``dhi.io/*`` without a ``dev``/``sdk`` tag             nonroot
 scratch-like          hello-world, the Kubernetes ``pause`` images, nats     root
                       (not its ``-alpine`` tags)
+Windows               the windows family: RUN runs ``cmd``                   -
 ====================  =====================================================  ===========
 
 Where dockopt cannot tell (``has_shell`` is None): a reference whose variables have no
@@ -98,7 +100,8 @@ _UBUNTU_TAGS = ("focal", "jammy", "noble", "bionic", "xenial", "trusty", "oracul
 _DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainers/", "microsoft/dotnet", "continuumio/",
                     "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
                     "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
-_WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework")
+# words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
+WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
@@ -342,10 +345,13 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
     known = shell_less(image) if image is not None else None
     # only what the image says: a family read from the stage's commands proves no /bin/sh
     has_shell: bool | None = True
+    variant = known.variant if known is not None else None
     if known is not None:
         has_shell = known.has_shell
     elif family == "unknown":
         has_shell = None
+    elif family == "windows":
+        has_shell, variant = False, "Windows"
     if family == "unknown":
         family = _family_from_commands(df, chain(df, stage))
     if image is None:
@@ -364,7 +370,7 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
         official_like and tail in _SELF_DROPPING,
         official_like and tail in _PRIVILEGED_SERVICES,
         has_shell,
-        known.variant if known is not None else None,
+        variant,
         text,
     )
 
@@ -420,18 +426,23 @@ def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = No
     when None); None when the shell that RUN would run with is known to be there.
 
     It is known when a RUN in shell form before that point, in the stage or the stages it is
-    built on, runs with the same shell (the build gets there only if that shell exists), or
+    built on, runs with the same shell (the build gets there only if that shell exists; not
+    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
+    src=/bin,dst=/bin``), or
     when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
-    (``Base.has_shell``). Every transform that adds a RUN instruction asks this first.
+    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
+    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
     """
-    from .shell import DEFAULT_SHELL, effective_shell, shell_at
+    from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
 
     shell = shell_at(df, stage, until)
+    if not is_posix_shell(shell):
+        return f"RUN runs {shell[0]} there, not a POSIX shell"
     for instruction in (i for member in chain(df, stage) for i in member.instructions):
         if instruction is until:
             break
         if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
-            if effective_shell(df, instruction) == shell:
+            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
                 return None
     base = base_of(df, stage)
     if shell != DEFAULT_SHELL:
@@ -455,7 +466,7 @@ def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
     whole = f"{name}:{tag}"
-    if any(word in whole for word in _WINDOWS_WORDS):
+    if any(word in whole for word in WINDOWS_WORDS):
         return "windows"
     if name == "scratch":
         return "scratch"

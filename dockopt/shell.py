@@ -639,8 +639,10 @@ def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
 
 
 def _looks_windows(image: str) -> bool:
+    from .images import WINDOWS_WORDS
+
     lowered = image.lower()
-    return any(part in lowered for part in ("windows", "nanoserver", "servercore", "mcr.microsoft.com/dotnet/framework"))
+    return any(part in lowered for part in WINDOWS_WORDS)
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:

@@ -45,6 +45,7 @@ def test_unresolved_references_are_not_parsed() -> None:
         ("opensuse/leap:15", "suse"),
         ("gcr.io/distroless/base-debian12", "distroless"),
         ("mcr.microsoft.com/windows/servercore:ltsc2022", "windows"),
+        ("microsoft/dotnet-framework:4.7.2-runtime", "windows"),
         ("mcr.microsoft.com/dotnet/aspnet:8.0", "debian"),
         ("example.com/some/thing:1", "unknown"),
     ],
@@ -236,12 +237,18 @@ def test_unknown_variables_in_the_tag_only_still_show_a_chiseled_image() -> None
         ("FROM registry.example.com/base:1 AS a\nRUN echo hi\nFROM a\nCOPY x /x\n", False),
         # ... not one in exec form, nor one after the point where the RUN would go
         ('FROM registry.example.com/base:1\nRUN ["/app", "init"]\n', True),
+        # ... nor one whose shell may come from a bind mount
+        ("FROM scratch\nRUN --mount=from=busybox,src=/bin,dst=/bin mkdir /data\n", True),
+        ("FROM scratch\nRUN --mount=type=cache,target=/root/.cache mkdir /data\n", False),
         # a SHELL: only a RUN with that shell shows it
         ('FROM gcr.io/distroless/base-debian12:debug\nSHELL ["/busybox/sh", "-c"]\n', True),
         ('FROM gcr.io/distroless/base-debian12:debug\nSHELL ["/busybox/sh", "-c"]\nRUN mkdir /data\n', False),
         ('FROM debian\nSHELL ["/bin/bash", "-c"]\n', True),
         ('FROM debian\nRUN true\nSHELL ["/bin/bash", "-c"]\n', True),
         ('FROM debian\nSHELL ["/bin/bash", "-c"]\nRUN true\n', False),
+        # the RUNs transforms add are POSIX shell: not under cmd or PowerShell, RUNs or not
+        ("FROM microsoft/dotnet-framework:4.7.2-runtime\nRUN dir\n", True),
+        ('FROM debian\nSHELL ["pwsh", "-Command"]\nRUN Get-ChildItem\n', True),
     ],
 )
 def test_new_run_blocker(text: str, blocked: bool) -> None:
