@@ -646,6 +646,8 @@ def _looks_windows(image: str) -> bool:
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:
-    if not shell:
-        return False
-    return posixpath.basename(shell[0].replace("\\", "/")).lower() in POSIX_SHELLS
+    """Whether a SHELL runs a POSIX-like shell (also through ``/usr/bin/env sh``)."""
+    words = [posixpath.basename(word.replace("\\", "/")).lower() for word in shell[:2]]
+    if words and words[0] == "env":
+        words = words[1:]
+    return bool(words) and words[0] in POSIX_SHELLS
