@@ -4,33 +4,77 @@ A stage's base is followed through ``FROM <stage>`` to the image it starts from.
 reference (with the global ARG defaults substituted) names a *family*, which decides how a
 user is created and which shell RUN has:
 
-=============  ======================================  ==========================
-family         examples                                 user creation
-=============  ======================================  ==========================
-debian         debian, ubuntu, python, node, golang     groupadd / useradd
-alpine         alpine, python:3-alpine, node:*-alpine   addgroup / adduser (BusyBox)
-busybox        busybox                                  addgroup / adduser (BusyBox)
-rhel           fedora, centos, rockylinux, ubi8/ubi     groupadd / useradd
-suse           opensuse/leap                            groupadd / useradd
-minimal        ubi-minimal, ubi-micro                   none (numeric USER only)
-distroless     gcr.io/distroless/*                      none (numeric USER only)
-scratch        scratch                                  none (numeric USER only)
-windows        mcr.microsoft.com/windows/*              (not handled)
-unknown        anything else                            -
-=============  ======================================  ==========================
+=============  ==========================================  ==========================
+family         examples                                     user creation
+=============  ==========================================  ==========================
+debian         debian, ubuntu, python, node, golang,        groupadd / useradd
+               mcr.microsoft.com/dotnet/* (not chiseled)
+alpine         alpine, python:3-alpine, node:*-alpine,      addgroup / adduser (BusyBox)
+               cgr.dev/chainguard/*:*-dev, wolfi-base
+busybox        busybox                                      addgroup / adduser (BusyBox)
+rhel           fedora, centos, rockylinux, ubi8/ubi         groupadd / useradd
+suse           opensuse/leap                                groupadd / useradd
+minimal        ubi-minimal, ubi-micro                       none (numeric USER only)
+distroless     the images without a shell (below)           none (numeric USER only)
+scratch        scratch                                      none (numeric USER only)
+windows        mcr.microsoft.com/windows/*,                 (not handled)
+               microsoft/dotnet-framework
+unknown        anything else                                -
+=============  ==========================================  ==========================
 
 When the image is not known, the package managers the stages run decide (``apt-get``: debian,
-``apk``: alpine, ``dnf``/``yum``: rhel, ``zypper``: suse). The tables below only hold facts
-that are stable across tags; they are a best guess, which is why the transforms that use
-them are unsafe.
+``apk``: alpine, ``dnf``/``yum``: rhel, ``zypper``: suse).
+
+**The shell.** RUN in shell form runs ``/bin/sh -c`` unless a SHELL says otherwise, and
+these images have no ``/bin/sh`` (``Base.has_shell`` is False; ``Base.variant`` says why):
+
+====================  =====================================================  ===========
+variant               images (any registry, any tag form)                    runs as
+====================  =====================================================  ===========
+scratch               ``scratch``                                            root
+chiseled              a name or tag with ``chiseled``/``chiselled``:         1654 (.NET)
+                      ``mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled``,
+                      ``…/runtime-deps:8.0.30-jammy-chiseled-extra-amd64``,
+                      ``…:10.0-noble-chiseled-aot``
+distroless            ``gcr.io/distroless/*``, a name or tag with             65532 with
+                      ``distroless`` (``mcr.microsoft.com/azurelinux/         ``nonroot``;
+                      distroless/*``, ``…/dotnet/aspnet:8.0-azurelinux3.0-    1654 (.NET)
+                      distroless``, ``cbl-mariner/distroless/*``),
+                      every tag of ``mcr.microsoft.com/dotnet/monitor``,
+                      ``…/monitor/base`` and ``…/aspire-dashboard``
+distroless debug      ``gcr.io/distroless/*:debug*``: BusyBox is only in     as above
+                      ``/busybox`` (``SHELL ["/busybox/sh", "-c"]`` works)
+Chainguard            ``cgr.dev/*/*`` and ``chainguard/*`` without a         65532
+                      ``-dev`` tag (not wolfi-base, busybox)
+Docker Hardened       ``dhi.io/*`` without a ``dev``/``sdk`` tag             nonroot
+scratch-like          hello-world, the Kubernetes ``pause`` images, nats     root
+                      (not its ``-alpine`` tags)
+Windows               the windows family: RUN runs ``cmd``                   -
+====================  =====================================================  ===========
+
+Where dockopt cannot tell (``has_shell`` is None): a reference whose variables have no
+default (``FROM $REPO:8.0`` without ``ARG REPO=...``), an image it does not know, a
+``-static`` tag, ubi-micro, a distroless ``debug`` image of another vendor. An image it
+knows otherwise has ``/bin/sh`` (True). ``new_run_blocker`` is the one rule every transform
+that adds a RUN instruction follows: no new RUN unless the shell is known to be there, by
+the image or by a RUN in shell form the stage already has.
+
+Users: the images that set a non-root ``USER`` themselves (the table above, Jenkins,
+Bitnami, ...: ``Base.configured_user``) and those that ship one without switching to it
+(node's ``node``, .NET 8 and later's ``app`` 1654: ``Base.shipped_user``).
+
+The tables below only hold facts that are stable across tags; they are a best guess, which
+is why the transforms that use them are unsafe.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .syntax import Dockerfile, Instruction, Stage
+from .variables import global_args
 
 ROOT_USERS = frozenset({"root", "0"})
 
@@ -57,10 +101,16 @@ _UBUNTU_TAGS = ("focal", "jammy", "noble", "bionic", "xenial", "trusty", "oracul
 _DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainers/", "microsoft/dotnet", "continuumio/",
                     "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
                     "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
-_WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework")
+# words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
+WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
+# .NET 8 and later create `app` (APP_UID=1654) in every image; chiseled and distroless ones run as it
+_DOTNET = re.compile(r"mcr\.microsoft\.com/dotnet/(nightly/)?(runtime-deps|runtime|aspnet|sdk)")
+_DOTNET_APP = ("app", 1654, 1654)
+# .NET images that are all chiseled or distroless, whatever the tag (built on aspnet's, they run as app too)
+_DOTNET_SHELL_LESS = re.compile(r"mcr\.microsoft\.com/dotnet/(nightly/)?(monitor|monitor/base|aspire-dashboard)")
 
 # Images whose configured user is already not root (the stage runs as it unless it says USER).
 _CONFIGURED_USERS = {
@@ -75,7 +125,7 @@ _CONFIGURED_USERS = {
     "solr": "8983:8983",
     "odoo": "101:101",
 }
-_CONFIGURED_USER_PREFIXES = {"bitnami/": "1001:0", "cgr.dev/chainguard/": "65532:65532"}
+_CONFIGURED_USER_PREFIXES = {"bitnami/": "1001:0"}
 
 # Images whose entrypoint starts as root and drops to its own user (gosu, su-exec, ...).
 _SELF_DROPPING = _names(
@@ -93,6 +143,13 @@ _WORKDIRS = {
 # Images whose default service listens on a privileged port as root.
 _PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordpress", "drupal", "joomla",
                                   "nextcloud", "mediawiki", "matomo", "phpmyadmin", "traefik", "caddy"})
+
+# images without /bin/sh that are no distribution's (see the module's table)
+_CHAINGUARD_WITH_SHELL = frozenset({"wolfi-base", "busybox"})
+_PAUSE = re.compile(r"(registry\.k8s\.io|k8s\.gcr\.io|gcr\.io/google[_-]containers)/pause(-[a-z0-9]+)?")
+_SCRATCH_LIKE = frozenset({"hello-world"})
+# official images whose default variant is built FROM scratch (their -alpine tags have a shell)
+_SCRATCH_BY_DEFAULT = frozenset({"nats", "nats-streaming"})
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
@@ -138,18 +195,16 @@ def parse_image(text: str) -> ImageRef | None:
     return ImageRef(text, registry, path, tag or None, digest or None)
 
 
-def global_args(df: Dockerfile) -> dict[str, str]:
-    """The ARGs before the first FROM with their default values (what FROM can expand)."""
-    found: dict[str, str] = {}
-    for instruction in df.instructions:
-        if instruction.command == "FROM":
-            break
-        if instruction.command == "ARG":
-            for word in instruction.words():
-                name, eq, value = word.partition("=")
-                if eq:
-                    found[name] = value.strip("\"'")
-    return found
+def _substitute(match: re.Match, values: Mapping[str, str]) -> str:
+    """One variable of a FROM line with its value; unknown ones stay as written."""
+    name = match.group(1) or match.group(4)
+    operator, word = match.group(2), match.group(3) or ""
+    value = values.get(name)
+    if operator in (":-", "-"):
+        return value if value or (operator == "-" and value is not None) else word
+    if operator in (":+", "+"):
+        return word if value or (operator == "+" and value is not None) else ""
+    return value if value is not None else match.group(0)
 
 
 def resolved_reference(df: Dockerfile, stage: Stage) -> str:
@@ -161,28 +216,22 @@ def reference_pieces(df: Dockerfile, stage: Stage) -> list[tuple[str, str]]:
     """The stage's FROM reference as pieces ``(written, resolved)``: literal text stands for
     itself, each variable for its value with the global ARG defaults (unknown ones stay)."""
     defaults = global_args(df)
-
-    def substitute(match: re.Match) -> str:
-        name = match.group(1) or match.group(4)
-        operator, word = match.group(2), match.group(3) or ""
-        value = defaults.get(name)
-        if operator in (":-", "-"):
-            return value if value or (operator == "-" and value is not None) else word
-        if operator in (":+", "+"):
-            return word if value or (operator == "+" and value is not None) else ""
-        return value if value is not None else match.group(0)
-
     pieces: list[tuple[str, str]] = []
     position = 0
     for match in _VARIABLE.finditer(stage.base):
         if match.start() > position:
             literal = stage.base[position : match.start()]
             pieces.append((literal, literal))
-        pieces.append((match.group(0), substitute(match)))
+        pieces.append((match.group(0), _substitute(match, defaults)))
         position = match.end()
     if position < len(stage.base):
         pieces.append((stage.base[position:], stage.base[position:]))
     return pieces
+
+
+def unresolved_variables(reference: str) -> list[str]:
+    """The variables a resolved reference still holds: those without a default."""
+    return [match.group(1) or match.group(4) for match in _VARIABLE.finditer(reference)]
 
 
 def root_stage(df: Dockerfile, stage: Stage) -> Stage:
@@ -205,15 +254,52 @@ class Base:
     shipped_user: tuple[str, int, int] | None  # a non-root user the image has but does not switch to
     drops_root: bool  # the image's entrypoint starts as root and switches user itself
     privileged_service: bool  # the image's own service binds a port below 1024
+    has_shell: bool | None = None  # /bin/sh is there (RUN's default shell); None: cannot tell
+    variant: str | None = None  # what kind of image it is when it has no /bin/sh ("chiseled", ...)
+    reference: str = ""  # the FROM reference, global ARG defaults substituted
 
-    @property
-    def has_shell(self) -> bool | None:
-        """Whether RUN can run a shell: None when unknown."""
-        if self.family in ("scratch", "distroless"):
-            return self.image is not None and (self.image.tag or "").startswith("debug")
-        if self.family == "unknown":
+
+@dataclass(frozen=True)
+class _ShellLess:
+    variant: str  # "chiseled", "distroless", ...
+    has_shell: bool | None  # False: no /bin/sh; None: cannot tell
+    family: str | None  # None: as the name and tag say otherwise
+
+
+def shell_less(image: ImageRef) -> _ShellLess | None:
+    """What the module's shell table says of an image: None when it is not one of those."""
+    name, tag = image.name.lower(), (image.tag or "").lower()
+    tail = name.rsplit("/", 1)[-1]
+    words = set(re.split(r"[-_.]", tag)) | set(re.split(r"[-_.]", tail))
+    if "chisel" in name or "chisel" in tag:
+        return _ShellLess("chiseled", False, "distroless")
+    if _DOTNET_SHELL_LESS.fullmatch(name):
+        return _ShellLess("distroless", False, "distroless")
+    if _chainguard(image):
+        if tail in _CHAINGUARD_WITH_SHELL or "dev" in words:
             return None
-        return True
+        return _ShellLess("Chainguard", False, "distroless")
+    if image.registry == "dhi.io":
+        if "dev" in words or "sdk" in words:
+            return None
+        return _ShellLess("Docker Hardened", False, "distroless")
+    if name.startswith("gcr.io/distroless/"):
+        if "debug" in words:
+            return _ShellLess("distroless debug: BusyBox only in /busybox", False, "distroless")
+        return _ShellLess("distroless", False, "distroless")
+    if "distroless" in name or "distroless" in tag:
+        if "debug" in words:
+            return _ShellLess("distroless debug", None, "distroless")
+        return _ShellLess("distroless", False, "distroless")
+    if image.official and tail in _SCRATCH_BY_DEFAULT and "alpine" not in words and "windowsservercore" not in words:
+        return _ShellLess("scratch-like", False, "distroless")
+    if (image.official and tail in _SCRATCH_LIKE) or _PAUSE.fullmatch(name):
+        return _ShellLess("scratch-like", False, "distroless")
+    if "ubi-micro" in name or (tail.endswith("-micro") and "ubi" in name):
+        return _ShellLess("ubi-micro", None, "minimal")
+    if "static" in set(re.split(r"[-_.]", tag)):
+        return _ShellLess("static", None, None)
+    return None
 
 
 def base_of(df: Dockerfile, stage: Stage) -> Base:
@@ -230,19 +316,33 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
     first = root_stage(df, stage)
     text = resolved_reference(df, first)
     if text.lower() == "scratch":
-        return Base(None, "scratch", None, None, False, False)
+        return Base(None, "scratch", None, None, False, False, False, "scratch", text)
     image = parse_image(text)
+    if image is None:
+        # a variable without a default in the tag only: the literal words still tell a shell-less image
+        partial = _tag_words_only(text)
+        known = shell_less(partial) if partial is not None else None
+        if known is not None and known.has_shell is False:
+            image = partial
     family = family_of(image) if image is not None else "unknown"
+    known = shell_less(image) if image is not None else None
+    # only what the image says: a family read from the stage's commands proves no /bin/sh
+    has_shell: bool | None = True
+    variant = known.variant if known is not None else None
+    if known is not None:
+        has_shell = known.has_shell
+    elif family == "unknown":
+        has_shell = None
+    elif family == "windows":
+        has_shell, variant = False, "Windows"
     if family == "unknown":
         family = _family_from_commands(df, chain(df, stage))
     if image is None:
-        return Base(None, family, None, None, False, False)
-    configured = _CONFIGURED_USERS.get(image.name)
-    if configured is None:
-        configured = next((u for p, u in _CONFIGURED_USER_PREFIXES.items() if image.name.startswith(p)), None)
-    if configured is None and image.name.startswith("gcr.io/distroless/") and "nonroot" in (image.tag or ""):
-        configured = "65532:65532"
+        return Base(None, family, None, None, False, False, None, None, text)
+    configured = _configured_user(image, known)
     shipped = _SHIPPED_USERS.get(image.path) if image.official else None
+    if shipped is None and known is None and _DOTNET.fullmatch(image.name) and _dotnet_major(image.tag) >= 8:
+        shipped = _DOTNET_APP
     tail = image.path.rsplit("/", 1)[-1]
     official_like = image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")
     return Base(
@@ -252,22 +352,113 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
         shipped,
         official_like and tail in _SELF_DROPPING,
         official_like and tail in _PRIVILEGED_SERVICES,
+        has_shell,
+        variant,
+        text,
     )
+
+
+def _tag_words_only(text: str) -> ImageRef | None:
+    """The reference with its unresolved variables left out, when they all stand in its tag."""
+    first = _VARIABLE.search(text)
+    if first is None or ":" not in text[: first.start()].rsplit("/", 1)[-1] or "@" in text:
+        return None
+    literal = _VARIABLE.sub("", text)
+    if "$" in literal:
+        return None
+    image = parse_image(literal)
+    return ImageRef(text, image.registry, image.path, image.tag, None) if image is not None else None
+
+
+def _configured_user(image: ImageRef, known: _ShellLess | None) -> str | None:
+    """The non-root USER the image sets itself, as ``UID:GID`` where known."""
+    configured = _CONFIGURED_USERS.get(image.name)
+    if configured is None:
+        configured = next((u for p, u in _CONFIGURED_USER_PREFIXES.items() if image.name.startswith(p)), None)
+    if configured is not None:
+        return configured
+    if _chainguard(image) and image.path.rsplit("/", 1)[-1] not in _CHAINGUARD_WITH_SHELL:
+        return "65532:65532"  # their -dev variants too
+    if known is None:
+        return None
+    tag = (image.tag or "").lower()
+    if image.name.startswith("mcr.microsoft.com/dotnet/") and known.variant in ("chiseled", "distroless"):
+        # .NET 6's CBL-Mariner distroless images made `app` with uid 101
+        return "101:101" if tag.startswith("6.0") and "cbl-mariner" in tag else "1654:1654"
+    if known.variant == "Docker Hardened":
+        return "nonroot"
+    if known.variant.startswith("distroless") and "nonroot" in tag:
+        return "65532:65532"
+    return None
+
+
+def _chainguard(image: ImageRef) -> bool:
+    return image.registry == "cgr.dev" or (not image.registry and image.path.startswith("chainguard/"))
+
+
+def _dotnet_major(tag: str | None) -> int:
+    """The .NET major version a tag names: 99 for none (``latest``), 0 when it names another thing."""
+    if tag is None or tag == "latest":
+        return 99
+    match = re.match(r"(\d+)\.\d", tag)
+    return int(match.group(1)) if match else 0
+
+
+def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
+    """Why no new RUN instruction may be added to ``stage`` right before ``until`` (at its end
+    when None); None when the shell that RUN would run with is known to be there.
+
+    It is known when a RUN in shell form before that point, in the stage or the stages it is
+    built on, runs with the same shell (the build gets there only if that shell exists; not
+    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
+    src=/bin,dst=/bin``), or
+    when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
+    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
+    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
+    """
+    from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
+
+    shell = shell_at(df, stage, until)
+    if not is_posix_shell(shell):
+        return f"RUN runs {shell[0]} there, not a POSIX shell"
+    for instruction in (i for member in chain(df, stage) for i in member.instructions):
+        if instruction is until:
+            break
+        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
+            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
+                return None
+    base = base_of(df, stage)
+    if shell != DEFAULT_SHELL:
+        return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
+    if base.has_shell:
+        return None
+    if base.has_shell is False:
+        return f"the base image {base.reference} has no shell ({base.variant})"
+    missing = unresolved_variables(base.reference)
+    if missing:
+        names = ", ".join(f"${name}" for name in missing)
+        why = f"{names} {'has' if len(missing) == 1 else 'have'} no default value"
+    elif base.variant is not None:
+        why = f"a {base.variant} image"
+    else:
+        why = "dockopt does not know the image and no RUN of the stage shows a shell"
+    return f"the base image {base.reference} may have no shell (cannot tell: {why})"
 
 
 def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
     whole = f"{name}:{tag}"
-    if any(word in whole for word in _WINDOWS_WORDS):
+    if any(word in whole for word in WINDOWS_WORDS):
         return "windows"
     if name == "scratch":
         return "scratch"
-    if name.startswith("gcr.io/distroless/"):
-        return "distroless"
-    if name.startswith("cgr.dev/chainguard/"):
-        return "alpine" if tag.endswith("-dev") or tag == "latest-dev" else "distroless"
-    if "ubi-minimal" in name or "ubi-micro" in name or name.endswith("-minimal") and "ubi" in name:
+    known = shell_less(image)
+    if known is not None and known.family is not None:
+        return known.family
+    if _chainguard(image):
+        return "alpine"  # wolfi: BusyBox and apk
+    if "ubi-minimal" in name or name.endswith("-minimal") and "ubi" in name:
         return "minimal"
     if "alpine" in tag or "alpine" in name.rsplit("/", 1)[-1]:
         return "alpine"

@@ -38,9 +38,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from ._buildkit_lex import LexError, Unknown, parse_words, process_word
 from .images import base_of, initial_workdir, is_root
 from .syntax import Dockerfile, Instruction, Stage
+from .variables import expand as expand_word
+from .variables import global_args, pairs
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
 
@@ -56,12 +57,7 @@ class State:
 
     def expand(self, text: str, escape: str = "\\") -> str | None:
         """``text`` as BuildKit expands a word here; None when it depends on an unknown value."""
-        if "$" not in text and "'" not in text and '"' not in text and escape not in text:
-            return text
-        try:
-            return process_word(text, self.variables, escape)
-        except (Unknown, LexError):
-            return None
+        return expand_word(text, self.variables, escape)
 
 
 def join(directory: str | None, path: str | None) -> str | None:
@@ -90,7 +86,7 @@ def state_at(df: Dockerfile, instruction: Instruction) -> State:
     """The state ``instruction`` sees (for one outside every stage: the global ARGs only)."""
     states, _ = _model(df)
     found = states.get(id(instruction))
-    return found if found is not None else State("/", _global_args(df), None)
+    return found if found is not None else State("/", global_args(df), None)
 
 
 def end_state(df: Dockerfile, stage: Stage) -> State:
@@ -158,25 +154,6 @@ def volumes(df: Dockerfile, instruction: Instruction) -> list[str | None]:
     return found
 
 
-def pairs(instruction: Instruction, escape: str) -> list[tuple[str, str | None]]:
-    """The ``(name, value as written)`` pairs of an ENV or ARG (value None: an ARG without one);
-    ENV's legacy form `ENV NAME value with spaces` included; empty when the words do not lex."""
-    try:
-        words = parse_words(instruction.args, escape)
-    except LexError:
-        return []
-    if not words:
-        return []
-    if instruction.command == "ENV" and "=" not in words[0]:
-        return [(words[0], instruction.args[len(words[0]) :].strip())]
-    found: list[tuple[str, str | None]] = []
-    for word in words:
-        name, eq, value = word.partition("=")
-        if name:
-            found.append((name, value if eq else None))
-    return found
-
-
 # --------------------------------------------------------------------------- the walk
 
 
@@ -188,26 +165,8 @@ def _model(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
     return cached
 
 
-def _global_args(df: Dockerfile) -> Mapping[str, str]:
-    known: dict[str, str] = {}
-    state = State("/", known, None)
-    for instruction in df.instructions:
-        if instruction.command == "FROM":
-            break
-        if instruction.command == "ARG":
-            for name, value in pairs(instruction, df.escape):
-                if value is None:
-                    continue
-                expanded = state.expand(value, df.escape)
-                if expanded is None:
-                    known.pop(name, None)
-                else:
-                    known[name] = expanded
-    return MappingProxyType(known)
-
-
 def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
-    globals_ = _global_args(df)
+    globals_ = global_args(df)
     states: dict[int, State] = {}
     ends: list[State] = []
     carried: list[tuple[dict[str, str], set[str]]] = []  # each stage's ENV at its end: ARGs do not carry over

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ._buildkit_lex import LexError, parse_words, process_words
+from ._buildkit_lex import LexError, process_words
 from .fix import Edit
 from .packages import Invocation, find, invocations, ran_before
 from .runs import Style, append_command, editable_script, style_of
 from .shell import Command, script_of
 from .syntax import Dockerfile, Instruction
+from .variables import pairs
 
 ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 
@@ -39,27 +40,8 @@ def env_before(df: Dockerfile, run: Instruction) -> dict[str, str | None]:
     env: dict[str, str | None] = {}
     for instruction in visible_before(df, run):
         if instruction.command == "ENV":
-            env.update(env_pairs(instruction, df.escape))
+            env.update((name, unquote(value or "")) for name, value in pairs(instruction, df.escape))
     return env
-
-
-def env_pairs(instruction: Instruction, escape: str) -> dict[str, str | None]:
-    """The pairs of one ENV: `ENV a=1 b="2"` and the legacy `ENV name value`."""
-    try:
-        words = parse_words(instruction.args, escape)
-    except LexError:
-        return {}
-    if not words:
-        return {}
-    if "=" not in words[0]:
-        _, _, value = instruction.args.partition(words[0])
-        return {words[0]: unquote(value.strip())}
-    pairs: dict[str, str | None] = {}
-    for word in words:
-        match = ASSIGNMENT.match(word)
-        if match:
-            pairs[match.group(1)] = unquote(match.group(2))
-    return pairs
 
 
 def unquote(value: str) -> str | None:

@@ -615,6 +615,11 @@ def effective_shell(df: Dockerfile, instruction: Instruction) -> tuple[str, ...]
     return _shell_before(df, stage, instruction)
 
 
+def shell_at(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> tuple[str, ...]:
+    """The shell a RUN in shell form would run with right before ``until`` (the end of the stage when None)."""
+    return _shell_before(df, stage, until)
+
+
 def _shell_before(df: Dockerfile, stage: Stage, until: Instruction | None) -> tuple[str, ...]:
     shell = _stage_default_shell(df, stage)
     for instruction in stage.instructions:
@@ -634,11 +639,15 @@ def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
 
 
 def _looks_windows(image: str) -> bool:
+    from .images import WINDOWS_WORDS
+
     lowered = image.lower()
-    return any(part in lowered for part in ("windows", "nanoserver", "servercore", "mcr.microsoft.com/dotnet/framework"))
+    return any(part in lowered for part in WINDOWS_WORDS)
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:
-    if not shell:
-        return False
-    return posixpath.basename(shell[0].replace("\\", "/")).lower() in POSIX_SHELLS
+    """Whether a SHELL runs a POSIX-like shell (also through ``/usr/bin/env sh``)."""
+    words = [posixpath.basename(word.replace("\\", "/")).lower() for word in shell[:2]]
+    if words and words[0] == "env":
+        words = words[1:]
+    return bool(words) and words[0] in POSIX_SHELLS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dockopt.images import base_of, family_of, parse_image, resolved_reference
+from dockopt.images import base_of, family_of, new_run_blocker, parse_image, resolved_reference
 from dockopt.model import runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
@@ -46,6 +46,7 @@ def test_unresolved_references_are_not_parsed() -> None:
         ("opensuse/leap:15", "suse"),
         ("gcr.io/distroless/base-debian12", "distroless"),
         ("mcr.microsoft.com/windows/servercore:ltsc2022", "windows"),
+        ("microsoft/dotnet-framework:4.7.2-runtime", "windows"),
         ("mcr.microsoft.com/dotnet/aspnet:8.0", "debian"),
         ("example.com/some/thing:1", "unknown"),
     ],
@@ -95,3 +96,186 @@ def test_opt_in_transforms_run_only_when_named() -> None:
     assert transform in select([transform.code])
     assert transform in select([transform.name])
     assert transform not in select([transform.code], [transform.name])
+
+
+# --------------------------------------------------------------------------- shells
+
+
+@pytest.mark.parametrize(
+    "text, family, has_shell, variant, user",
+    [
+        # .NET: chiseled and distroless images have no shell and run as app (APP_UID=1654)
+        ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless", "distroless", False, "distroless", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless", "distroless", False, "distroless", "101:101"),
+        ("mcr.microsoft.com/dotnet/monitor:9", "distroless", False, "distroless", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/monitor/base:8.1-ubuntu-chiseled", "distroless", False, "chiseled", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/aspire-dashboard:9.0", "distroless", False, "distroless", "1654:1654"),
+        ("mcr.microsoft.com/dotnet/aspnet:8.0", "debian", True, None, None),
+        ("mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine", "alpine", True, None, None),
+        # Azure Linux / CBL-Mariner distroless
+        ("mcr.microsoft.com/azurelinux/distroless/base:3.0", "distroless", False, "distroless", None),
+        ("mcr.microsoft.com/cbl-mariner/distroless/minimal:2.0-nonroot", "distroless", False, "distroless", "65532:65532"),
+        ("mcr.microsoft.com/azurelinux/distroless/debug:3.0", "distroless", None, "distroless debug", None),
+        # Google's distroless: debug tags have BusyBox in /busybox, not /bin/sh
+        ("gcr.io/distroless/static-debian12", "distroless", False, "distroless", None),
+        ("gcr.io/distroless/static-debian12:nonroot", "distroless", False, "distroless", "65532:65532"),
+        ("gcr.io/distroless/base-debian12:debug", "distroless", False, "distroless debug: BusyBox only in /busybox", None),
+        ("gcr.io/distroless/java17-debian12:debug-nonroot", "distroless", False, "distroless debug: BusyBox only in /busybox", "65532:65532"),
+        # Chainguard: no shell without -dev; nonroot (65532) except the bases that run as root
+        ("cgr.dev/chainguard/static:latest", "distroless", False, "Chainguard", "65532:65532"),
+        ("cgr.dev/chainguard/python:latest", "distroless", False, "Chainguard", "65532:65532"),
+        ("chainguard/node", "distroless", False, "Chainguard", "65532:65532"),
+        ("cgr.dev/chainguard/python:latest-dev", "alpine", True, None, "65532:65532"),
+        ("cgr.dev/chainguard/wolfi-base", "alpine", True, None, None),
+        # Docker Hardened Images: runtime variants have no shell, dev variants do
+        ("dhi.io/python:3.13", "distroless", False, "Docker Hardened", "nonroot"),
+        ("dhi.io/python:3.13-dev", "unknown", None, None, None),
+        # other vendors' distroless tags, scratch-like images
+        ("denoland/deno:distroless", "distroless", False, "distroless", None),
+        ("hello-world", "distroless", False, "scratch-like", None),
+        ("nats:latest", "distroless", False, "scratch-like", None),
+        ("nats:2.10-alpine", "alpine", True, None, None),
+        ("registry.k8s.io/pause:3.9", "distroless", False, "scratch-like", None),
+        ("ubuntu/chiselled-jre:8-22.04_edge", "distroless", False, "chiseled", None),
+        # cannot tell
+        ("registry.access.redhat.com/ubi9/ubi-micro:9.4", "minimal", None, "ubi-micro", None),
+        ("registry.example.com/team/app:1.2-static", "unknown", None, "static", None),
+        ("registry.example.com/team/app:alpine-static", "alpine", None, "static", None),
+        ("registry.example.com/team/app:1.2", "unknown", None, None, None),
+        # shells
+        ("registry.access.redhat.com/ubi9/ubi-minimal:9.4", "minimal", True, None, None),
+        ("busybox:1.36", "busybox", True, None, None),
+        ("multiarch/qemu-user-static", "unknown", None, None, None),
+    ],
+)
+def test_shell_and_user_of_images(text: str, family: str, has_shell: bool | None, variant: str | None, user: str | None) -> None:
+    df = parse(f"FROM {text}\n")
+    base = base_of(df, df.stages[0])
+    assert (base.family, base.has_shell, base.variant, base.configured_user) == (family, has_shell, variant, user)
+
+
+def test_scratch_has_no_shell() -> None:
+    df = parse("FROM scratch\n")
+    assert (base_of(df, df.stages[0]).has_shell, new_run_blocker(df, df.stages[0])) == (
+        False,
+        "the base image scratch has no shell (scratch)",
+    )
+
+
+def test_dotnet_8_and_later_ship_the_app_user() -> None:
+    def shipped(text: str):
+        df = parse(f"FROM {text}\n")
+        return base_of(df, df.stages[0]).shipped_user
+
+    assert shipped("mcr.microsoft.com/dotnet/aspnet:8.0") == ("app", 1654, 1654)
+    assert shipped("mcr.microsoft.com/dotnet/sdk:10.0-noble") == ("app", 1654, 1654)
+    assert shipped("mcr.microsoft.com/dotnet/runtime:latest") == ("app", 1654, 1654)
+    assert shipped("mcr.microsoft.com/dotnet/aspnet:7.0") is None
+    assert shipped("mcr.microsoft.com/dotnet/core/aspnet:3.1") is None
+
+
+@pytest.mark.parametrize(
+    "text, reference",
+    [
+        # the repository from an ARG, as the .NET samples write it
+        (
+            "ARG REPO=mcr.microsoft.com/dotnet/runtime-deps\nFROM $REPO:8.0.30-jammy-chiseled-extra-amd64\n",
+            "mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64",
+        ),
+        # both parts, braces, quotes
+        (
+            'ARG REPO="mcr.microsoft.com/dotnet/aspnet"\nARG TAG=10.0-noble-chiseled\nFROM ${REPO}:${TAG}\n',
+            "mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled",
+        ),
+        # a default made of an earlier ARG
+        (
+            "ARG DOTNET=8.0\nARG TAG=${DOTNET}-jammy-chiseled\nFROM mcr.microsoft.com/dotnet/runtime:$TAG\n",
+            "mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled",
+        ),
+        # ${VAR:-default} with no ARG, and an ARG given after FROM as well
+        ("FROM ${REPO:-mcr.microsoft.com/dotnet/aspnet}:8.0-noble-chiseled\n", "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled"),
+    ],
+)
+def test_arg_named_chiseled_images_have_no_shell(text: str, reference: str) -> None:
+    df = parse(text)
+    stage = df.stages[-1]
+    base = base_of(df, stage)
+    assert resolved_reference(df, stage) == reference
+    assert (base.has_shell, base.variant, base.configured_user) == (False, "chiseled", "1654:1654")
+    assert new_run_blocker(df, stage) == f"the base image {reference} has no shell (chiseled)"
+
+
+def test_a_stage_local_arg_does_not_name_the_next_image() -> None:
+    # FROM sees only the ARGs before the first FROM (BuildKit's meta args)
+    df = parse("FROM debian AS a\nARG REPO=mcr.microsoft.com/dotnet/aspnet\nFROM $REPO:8.0\n")
+    base = base_of(df, df.stages[1])
+    assert (base.image, base.has_shell) == (None, None)
+    assert new_run_blocker(df, df.stages[1]) == (
+        "the base image $REPO:8.0 may have no shell (cannot tell: $REPO has no default value)"
+    )
+
+
+def test_unknown_variables_in_the_tag_only_still_show_a_chiseled_image() -> None:
+    df = parse("ARG VERSION\nFROM mcr.microsoft.com/dotnet/runtime-deps:${VERSION}-jammy-chiseled-${TARGETARCH}\n")
+    base = base_of(df, df.stages[0])
+    assert (base.has_shell, base.variant, base.configured_user) == (False, "chiseled", "1654:1654")
+    # but not a family with a shell: the variable may name anything
+    df = parse("ARG VERSION\nFROM python:${VERSION}-slim\n")
+    assert base_of(df, df.stages[0]).has_shell is None
+
+
+@pytest.mark.parametrize(
+    "text, blocked",
+    [
+        ("FROM debian:bookworm-slim\n", False),
+        ("FROM gcr.io/distroless/base-debian12\n", True),
+        # a RUN in shell form shows the shell of an image dockopt does not know
+        ("FROM registry.example.com/base:1\nRUN echo hi\n", False),
+        ("FROM registry.example.com/base:1 AS a\nRUN echo hi\nFROM a\nCOPY x /x\n", False),
+        # ... not one in exec form, nor one after the point where the RUN would go
+        ('FROM registry.example.com/base:1\nRUN ["/app", "init"]\n', True),
+        # ... nor one whose shell may come from a bind mount
+        ("FROM scratch\nRUN --mount=from=busybox,src=/bin,dst=/bin mkdir /data\n", True),
+        ("FROM scratch\nRUN --mount=type=cache,target=/root/.cache mkdir /data\n", False),
+        # a SHELL: only a RUN with that shell shows it
+        ('FROM gcr.io/distroless/base-debian12:debug\nSHELL ["/busybox/sh", "-c"]\n', True),
+        ('FROM gcr.io/distroless/base-debian12:debug\nSHELL ["/busybox/sh", "-c"]\nRUN mkdir /data\n', False),
+        ('FROM debian\nSHELL ["/bin/bash", "-c"]\n', True),
+        ('FROM debian\nRUN true\nSHELL ["/bin/bash", "-c"]\n', True),
+        ('FROM debian\nSHELL ["/bin/bash", "-c"]\nRUN true\n', False),
+        # the RUNs transforms add are POSIX shell: not under cmd or PowerShell, RUNs or not
+        ("FROM microsoft/dotnet-framework:4.7.2-runtime\nRUN dir\n", True),
+        ('FROM debian\nSHELL ["pwsh", "-Command"]\nRUN Get-ChildItem\n', True),
+    ],
+)
+def test_new_run_blocker(text: str, blocked: bool) -> None:
+    df = parse(text)
+    assert (new_run_blocker(df, df.stages[-1]) is not None) == blocked
+
+
+def test_new_run_blocker_counts_only_runs_before_the_point() -> None:
+    df = parse("FROM registry.example.com/base:1\nCOPY busybox /bin/sh\nRUN echo hi\n")
+    stage = df.stages[0]
+    copy, run = stage.instructions
+    assert new_run_blocker(df, stage, copy) is not None
+    assert new_run_blocker(df, stage, run) is not None
+    assert new_run_blocker(df, stage, None) is None
+
+
+def test_multi_stage_splits_to_no_runtime_without_a_shell_that_needs_a_run() -> None:
+    from dockopt.stacks import Artifact, Plan
+    from dockopt.transforms.multi_stage import _blocked
+
+    stage = parse("FROM gcc:13\nRUN make\n").stages[0]
+    artifacts = (Artifact("/usr/local", "/usr/local"),)
+    ok = Plan("c", "debian:bookworm-slim", artifacts, after=("RUN ldconfig",))
+    assert _blocked(stage, ok) is None
+    shell_less = Plan("c", "gcr.io/distroless/cc-debian12", artifacts, after=("RUN ldconfig",))
+    assert _blocked(stage, shell_less) == (
+        "the base image gcr.io/distroless/cc-debian12 has no shell (distroless), and the runtime stage needs a RUN"
+    )
+    assert _blocked(stage, Plan("c", "gcr.io/distroless/cc-debian12", artifacts)) is None

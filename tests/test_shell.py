@@ -153,3 +153,8 @@ def test_pipeline_that_tree_sitter_nests_wrongly() -> None:
     assert [c.program for c in pipeline_of(sc, first)] == ["curl", "tee", "sh"]
     assert pipeline_of(sc, sc.commands[-1]) == (sc.commands[-1],)
 
+
+
+def test_a_posix_shell_through_env() -> None:
+    shells = [("/usr/bin/env", "sh", "-eux", "-c"), ("env", "bash", "-c"), ("/usr/bin/env", "pwsh", "-c"), ("env",)]
+    assert [is_posix_shell(s) for s in shells] == [True, True, False, False]

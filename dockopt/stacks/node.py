@@ -38,11 +38,11 @@ from ..ignorefile import ignore_file
 from ..images import ImageRef, base_of, resolved_reference
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
-from ..package_caches import env_pairs
 from ..packages import VALUE_OPTIONS, unwrapped
 from ..registry import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
+from ..variables import pairs
 from . import (
     HARMLESS,
     Artifact,
@@ -448,7 +448,7 @@ def _production_dependencies(package: dict) -> set[str]:
 
 
 def _env_keys(df: Dockerfile, stage: Stage) -> list[str]:
-    return [key for i in stage.instructions if i.command == "ENV" for key in env_pairs(i, df.escape)]
+    return [key for i in stage.instructions if i.command == "ENV" for key, _ in pairs(i, df.escape)]
 
 
 def _slim(image: ImageRef, reference: str) -> str | None:

@@ -8,12 +8,12 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..images import base_of
+from ..images import base_of, new_run_blocker
 from ..model import workdir_at
-from ..package_caches import env_pairs
 from ..registry import Context, transform
 from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
-from ..syntax import Dockerfile, Instruction, Stage
+from ..syntax import Dockerfile, Instruction, Stage, parse
+from ..variables import pairs
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -108,7 +108,9 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
-    need the build's tools); or the runtime image for a dynamic binary is not known.
+    need the build's tools); the runtime image for a dynamic binary is not known; or the
+    runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
+    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one).
     For Node and Java it also reports instead when: a RUN runs a command whose effects the
     runtime would lack (one dockopt does not know, a user created, a file written outside
     the project), or installs system packages other than build tools; a COPY comes after
@@ -160,6 +162,12 @@ def _blocked(stage: Stage, plan: Plan) -> str | None:
     for artifact in plan.artifacts:
         if not (plain_path(artifact.source) and plain_path(artifact.destination)):
             return f"the path {artifact.source} has blanks, quotes or expansions"
+    lines = [line for line in (*plan.setup, *plan.after) if isinstance(line, str)]
+    if any(line.split(" ", 1)[0].upper() == "RUN" for line in lines):
+        runtime = parse(f"FROM {plan.runtime}\n")
+        blocker = new_run_blocker(runtime, runtime.stages[0])
+        if blocker is not None:
+            return f"{blocker}, and the runtime stage needs a RUN"
     for instruction in stage.instructions:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"
@@ -190,8 +198,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     for index, instruction in enumerate(stage.instructions):
         command = instruction.command
         if command == "ENV":
-            pairs = env_pairs(instruction, df.escape)
-            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key in pairs):
+            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key, _ in pairs(instruction, df.escape)):
                 env_lines.append(_text(df, instruction))
             continue
         if command in _MOVED or (command == "USER" and index > last_run):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, base_of, chain, is_root
+from ..images import Base, base_of, chain, is_root, new_run_blocker
 from ..model import destination as copy_destination
 from ..model import runs_as_root, user_at, volumes, workdir_at
 from ..registry import Context, transform
@@ -81,9 +81,11 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
       /etc/passwd and /etc/group itself;
     - on a base it does not know, but that runs RUN with a shell, the RUN picks whichever
       of the two exists;
-    - on `scratch`, distroless and the minimal UBI images, where no user can be created,
-      it names the numeric user 65532 (distroless's `nonroot`) and creates nothing;
-    - on a base that ships a non-root user (node's `node`) it uses that user's id, and
+    - on `scratch`, the images without a shell (distroless, chiseled, Chainguard, ...:
+      see `dockopt.images`) and the minimal UBI images, where no user can be created, it
+      names the numeric user 65532 (distroless's `nonroot`) and creates nothing;
+    - on a base that ships a non-root user (node's `node`, .NET 8's `app` 1654) it uses
+      that user's id, and
       where the Dockerfile switched to root after an earlier non-root `USER`, it switches
       back to that one.
 
@@ -91,7 +93,7 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     number, and hadolint's DL3066 flags names). What the application must be able to
     write is given to the user: its final `WORKDIR` and its `VOLUME`s are created and
     `chown`ed (not recursively) in the RUN that creates the user, and the stage's COPY and
-    ADD into them get `--chown`.
+    ADD into them get `--chown` (with no RUN where none may be added: see below).
 
     ## Why
     A process running as root in a container is root on the files it can reach, and one
@@ -134,11 +136,29 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
       (`gosu`, `su-exec`, `chown`, `su`, ...);
     - the base image's own entrypoint starts as root and drops privileges itself
       (postgres, redis, mysql, ...), or its service listens on port 80 (nginx, httpd, ...);
-    - the base image is unknown and no RUN shows that it has a shell;
+    - a user must be created and no RUN may be added (below);
     - the USER in force is an expansion (`USER $APP_USER`).
 
-    Nothing is done to Windows images, or when the final stage already runs as non-root
-    (through its own `USER`, one inherited from an earlier stage, or the base image's).
+    Never a RUN where the image may have no shell. A RUN runs `/bin/sh -c`, and many
+    runtime images have none: every .NET `*-chiseled*` and `*-distroless*` image
+    (`mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled`, `FROM $REPO:8.0-jammy-chiseled`
+    with `ARG REPO=mcr.microsoft.com/dotnet/runtime-deps`), Azure Linux's and Google's
+    distroless (their `debug` tags too: BusyBox is in `/busybox`), Chainguard's images
+    without `-dev`, Docker's hardened runtime images, `scratch`; dockopt cannot tell for a
+    `-static` tag, ubi-micro, an image it does not know, or a `FROM $REPO:...` whose ARG has
+    no default. It adds a RUN only where the image is known to have `/bin/sh`, or a RUN in
+    shell form that the stage (or a stage it is built on) already has shows that its shell
+    is there. Elsewhere it only sets a numeric `USER` (scratch, distroless: nothing to
+    create), or, when a user would have to be created, changes nothing and says why:
+    "the base image myorg/app:1.0 may have no shell (cannot tell: ...), so no RUN can
+    create a user".
+
+    Nothing is done, and nothing is reported, for Windows images, or when the final stage
+    already runs as non-root (through its own `USER`, one inherited from an earlier stage,
+    or the base image's: .NET's chiseled and distroless images run as `app`, 1654;
+    distroless `nonroot` tags and Chainguard's images as 65532): there is nothing to
+    change, and a finding that says so would only be noise in `dockopt check` (hadolint's
+    DL3002 is silent there too).
     """
     if not df.stages:
         return
@@ -157,15 +177,12 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     if why is not None:
         yield Finding(f"the final stage runs as root; not changed: {why}", at.start, at.end)
         return
-    chosen = _choose_user(df, stage, base, _Ids.of(context))
+    blocker = new_run_blocker(df, stage)
+    chosen = _choose_user(df, stage, base, _Ids.of(context), blocker)
     if chosen is None:
-        yield Finding(
-            "the final stage runs as root; not changed: the base image is unknown and may have no shell to create a user",
-            at.start,
-            at.end,
-        )
+        yield Finding(f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end)
         return
-    edits = _edits(df, stage, anchor, chosen)
+    edits = _edits(df, stage, anchor, chosen, blocker is None)
     yield Finding(
         f"the final stage runs as root: run it as {chosen.value}",
         at.start,
@@ -261,7 +278,8 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
     return None
 
 
-def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids) -> _User | None:
+def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: str | None) -> _User | None:
+    """The user to run as; None when it would have to be created and no RUN can be added."""
     earlier = _earlier_user(df, stage)
     if earlier is not None:
         owner = earlier if re.fullmatch(r"\d+(:\d+)?", earlier) else None
@@ -273,6 +291,11 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids) -> _User 
         return _User(f"{uid}:{gid}", f"{uid}:{gid}", ())
     ids = f"{user.uid}:{user.gid}"
     family = base.family
+    if family in ("scratch", "distroless", "minimal"):
+        numeric = f"{NUMERIC_ONLY}:{NUMERIC_ONLY}"
+        return _User(numeric, numeric, ())
+    if blocker is not None:
+        return None
     if family in ("debian", "rhel", "suse", "arch"):
         return _User(ids, ids, _shadow_commands(user))
     if family == "alpine":
@@ -287,14 +310,10 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids) -> _User 
             f" && mkdir -p /home/{name} && chown {ids} /home/{name}"
         )
         return _User(ids, ids, (f"if command -v adduser >/dev/null 2>&1; then {busybox}; else {files}; fi",))
-    if family in ("scratch", "distroless", "minimal"):
-        numeric = f"{NUMERIC_ONLY}:{NUMERIC_ONLY}"
-        return _User(numeric, numeric, ())
-    if _has_shell_run(df, stage):
-        shadow = " && ".join(_shadow_commands(user))
-        busybox = " && ".join(_busybox_commands(user))
-        return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
-    return None
+    # a base it does not know, whose RUNs show a shell: whichever tool it has
+    shadow = " && ".join(_shadow_commands(user))
+    busybox = " && ".join(_busybox_commands(user))
+    return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
 
 
 def _shadow_commands(user: _Ids) -> tuple[str, ...]:
@@ -319,10 +338,6 @@ def _earlier_user(df: Dockerfile, stage: Stage) -> str | None:
     return found
 
 
-def _has_shell_run(df: Dockerfile, stage: Stage) -> bool:
-    return any(i.command == "RUN" and i.is_shell_form for i in _members(df, stage))
-
-
 def _writable(df: Dockerfile, stage: Stage) -> list[str]:
     """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
     found: list[str] = []
@@ -343,12 +358,12 @@ def _keyword(anchor: Instruction, word: str) -> str:
     return word.lower() if anchor.keyword.islower() else word
 
 
-def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User) -> list[Edit]:
+def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User, can_run: bool) -> list[Edit]:
     newline = df.newline_at(anchor.span.start)
     lines: list[str] = []
     writable = _writable(df, stage) if user.owner is not None else []
     commands = list(user.create)
-    if writable and (commands or base_of(df, stage).has_shell):
+    if writable and can_run:
         joined = " ".join(shlex.quote(path) for path in writable)
         commands.append(f"mkdir -p {joined} && chown {user.owner} {joined}")
     if commands:

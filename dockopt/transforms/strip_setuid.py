@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of
+from ..images import base_of, new_run_blocker
 from ..model import runs_as_root
 from ..registry import Context, transform
 from ..syntax import Dockerfile, Instruction
@@ -55,7 +55,9 @@ def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
     files whose bits change are copied into a new layer (a few hundred kilobytes on a
     Debian base). It does nothing when the final stage already has such a `find`, runs
     as a non-root user at that point, or its base has no shell or `find` it knows of
-    (scratch, distroless, Windows, unknown images).
+    (scratch, distroless, chiseled, Windows, unknown images). It adds no RUN where the
+    shell may be missing (`dockopt.images.new_run_blocker`: ubi-micro, a stage whose
+    `SHELL` no RUN has used yet), and says why.
     """
     if not df.stages:
         return
@@ -69,7 +71,12 @@ def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
         if instruction.command == "RUN" and runs_as_root(df, stage, instruction) is True:
             anchor = instruction
     following = stage.instructions[stage.instructions.index(anchor) + 1 :] if anchor is not stage.from_instruction else stage.instructions
-    if runs_as_root(df, stage, following[0] if following else None) is not True:
+    until = following[0] if following else None
+    if runs_as_root(df, stage, until) is not True:
+        return
+    blocker = new_run_blocker(df, stage, until)
+    if blocker is not None:
+        yield Finding(f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added", anchor.span.start, anchor.span.end)
         return
     newline = df.newline_at(anchor.span.start)
     line = f"{'run' if anchor.keyword.islower() else 'RUN'} {COMMAND}"
