@@ -216,14 +216,22 @@ def _warnings(df: Dockerfile, findings: list[Finding]) -> tuple[str, ...]:
 def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None) -> list[Finding]:
     """The fixable findings, in order, skipping any that conflict with one already chosen.
 
-    The first fixable finding of an ``alone`` transform, if any, is chosen by itself.
+    The first fixable finding of an ``alone`` transform, if any, is chosen by itself. A fix
+    that adds text after the last instruction when that one ends with a continuation (the
+    escape character on the file's last line) is never chosen: the text would join it.
 
     Two fixes conflict when their edits overlap or touch, and fixes of different transforms
     also when they edit the same instruction: each was worked out on the instruction as it
     is, so the later one waits for the next pass and sees the other's result.
     """
+    last = df.instructions[-1]
+    swallowed = last.span.end if last.continues else None  # a line added there would join the last instruction
+
+    def joins_last(fix: Fix) -> bool:
+        return swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
+
     for finding in findings:
-        if alone and finding.code in alone and finding.fixable(threshold):
+        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):  # type: ignore[arg-type]
             return [finding]
     starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []
@@ -233,6 +241,8 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
             continue
         fix = finding.fix
         assert fix is not None
+        if joins_last(fix):
+            continue
         nodes = nodes_touched(fix.edits, starts)
         if any(
             fix.conflicts_with(other) or (code != finding.code and nodes & other_nodes)

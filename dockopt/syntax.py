@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ._buildkit_lex import GO_SPACE, LexError, heredocs_from_line, parse_words
 
 BOM = "\ufeff"
@@ -186,6 +186,7 @@ class Instruction:
     end_line: int
     sub: Instruction | None = None  # the instruction an ONBUILD carries
     command: str = ""  # the keyword in upper case: "RUN", "FROM", ...
+    continues: bool = False  # its last line ends with the escape character (at the end of the file): a line added after it would join it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "command", self.keyword.upper())
@@ -766,6 +767,8 @@ def _instruction(
 
     span = Span(lines[0].span.start, lines[-1].span.end)
     instruction = _make_instruction(head, text, line, offsets, span, tuple(lines), tuple(heredocs), start_line, i)
+    if not end_of_line and not heredocs:
+        instruction = replace(instruction, continues=True)
     return instruction, i
 
 

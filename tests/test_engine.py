@@ -264,3 +264,11 @@ def user_after_last_run(df, context):
 def test_text_put_after_a_heredoc_starts_with_a_blank_line(source: str, expected: str) -> None:
     # hadolint 2.x cannot parse an instruction right after a heredoc's terminator
     assert fix_source(source, (user_after_last_run,)).output == expected
+
+
+def test_nothing_is_added_after_a_last_line_that_continues() -> None:
+    # `RUN a \` on the file's last line: a line added after it would become part of the RUN
+    source = "FROM a\nRUN echo \\\n"
+    result = fix_source(source, (user_after_last_run,))
+    assert result.output == source
+    assert [f.code for f in result.remaining] == ["DO908"]

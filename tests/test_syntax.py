@@ -241,3 +241,9 @@ def test_final_stage_derives_from_earlier_ones() -> None:
     df = parse("FROM debian AS a\nFROM a AS b\nFROM golang AS tool\nFROM b\nCOPY --from=tool /x /x\n")
     assert [s.reaches_final for s in df.stages] == [True, True, False, True]
     assert df.stages[3].derives_from == (1, 0)
+
+
+def test_an_instruction_whose_last_line_continues() -> None:
+    assert parse("FROM a\nRUN echo \\\n").instructions[-1].continues
+    assert parse("FROM a\nRUN echo \\\n  hi\n").instructions[-1].continues is False
+    assert parse("FROM a\nRUN <<EOF\nx\nEOF\n").instructions[-1].continues is False
