@@ -139,6 +139,14 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     Nothing is done to Windows images, or when the final stage already runs as non-root
     (through its own `USER`, one inherited from an earlier stage, or the base image's).
+
+    hadolint: DL3066 reports a `USER` that names a user instead of a number. Where the
+    Dockerfile switched to a user of its own and back to root (`USER laradock` ... `USER
+    root`), the stage goes back to that user under the name the file gives it, and the
+    finding is the one the file's own `USER` lines have. The number is seldom known (a
+    build argument, `useradd -u ${PUID}`, can change it; the user may come from the base
+    image, or from `adduser --system`), and `USER uid:gid` would lose the user's
+    supplementary groups, which Docker only adds when `USER` names no group.
     """
     if not df.stages:
         return
