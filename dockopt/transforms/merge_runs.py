@@ -71,7 +71,10 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     hadolint: it reports at most one ShellCheck finding (SCxxxx) per RUN, the last one. The
     merged RUN shows one where the two RUNs showed one each, and it may be one that another
     finding hid before (SC2006 for backticks where a `cd` without `|| exit`, SC2164, came
-    later): the script is the same, only the finding shown changed.
+    later): the script is the same, only the finding shown changed. And DL3032/DL3040 take
+    the first `rm -rf` of a RUN, whatever it deletes, for the cache clean, and want it after
+    the install: `RUN rm -rf /tmp/build` merged before `RUN dnf -y upgrade && dnf clean all`
+    is reported, though the cache is cleaned after the upgrade.
     """
     instructions = df.instructions
     reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}

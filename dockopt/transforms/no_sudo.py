@@ -50,7 +50,8 @@ def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     hadolint: its rules look at the command a RUN names, and `sudo apt-get install x` names
     `sudo`. Without sudo, what the command always did is checked: unpinned packages (DL3008,
-    DL3013), recommends installed (DL3015), and the like.
+    DL3013, DL3016, DL3018, DL3028, DL3033), recommends installed (DL3015), `wget` without
+    `--progress` (DL3047), and the like.
     """
     for stage in df.stages:
         own_runs = [i for i in stage.instructions if i.command == "RUN"]
