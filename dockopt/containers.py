@@ -47,14 +47,27 @@ class Engine:
 
     # ----------------------------------------------------------------- building
 
-    def build(self, dockerfile: Path, context: Path, tag: str, progress: Callable[[str], None]) -> BuildResult:
-        """Build without cache; each output line goes to ``progress``."""
+    def build(
+        self,
+        dockerfile: Path,
+        context: Path,
+        tag: str,
+        progress: Callable[[str], None],
+        target: str | None = None,
+        cache: bool = False,
+    ) -> BuildResult:
+        """Build (without cache unless ``cache``: a rebuild); each output line goes to ``progress``.
+
+        ``target`` is the stage to build, as `--target` (default: the last)."""
+        no_cache = [] if cache else ["--no-cache"]
         if self.name == "buildah":
-            command = [self.binary, "bud", "--layers", "--no-cache", "--force-rm", "--format", "docker"]
+            command = [self.binary, "bud", "--layers", *no_cache, "--force-rm", "--format", "docker"]
         elif self.name == "podman":
-            command = [self.binary, "build", "--layers", "--no-cache", "--force-rm", "--format", "docker"]
+            command = [self.binary, "build", "--layers", *no_cache, "--force-rm", "--format", "docker"]
         else:
-            command = [self.binary, "build", "--no-cache", "--force-rm"]
+            command = [self.binary, "build", *no_cache, "--force-rm"]
+        if target:
+            command += ["--target", target]
         command += ["-f", str(dockerfile), "-t", tag, str(context)]
         start = time.perf_counter()
         tail: deque[str] = deque(maxlen=TAIL_LINES)
