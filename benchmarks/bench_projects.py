@@ -63,6 +63,7 @@ CANNOT_BUILD = {
     "node-swarm-visualizer": "node:12-alpine: Alpine image (and Node 12 for its webpack build)",
     "node-aks-order-service": "node:24.14-alpine: Alpine image",
     "node-vuejs": "node:14.4.0-alpine: Alpine image",
+    "node-react-nginx": "heredocs (`RUN <<EOF`) in its dev-envs stage: buildah 1.28 (Debian 12) cannot parse them",
     "node-spanner-express": "gcr.io/distroless/nodejs18-debian11: a registry-only image",
     "go-albumapi": "Go modules (gorilla/mux) come from the Go module proxy, not reachable here",
     "go-gs-ping": "`go mod download`: the Go module proxy is not reachable here",

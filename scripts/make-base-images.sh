@@ -88,6 +88,10 @@ BUILDPACK_DEPS='ca-certificates curl wget gnupg dirmngr netbase git mercurial op
   libpng-dev libpq-dev libreadline-dev libsqlite3-dev libssl-dev libtool libwebp-dev libxml2-dev
   libxslt1-dev libyaml-dev make patch unzip xz-utils zlib1g-dev default-libmysqlclient-dev'
 BUILDPACK_DEPS=$(echo $BUILDPACK_DEPS)
+# the official golang image is on buildpack-deps:bookworm-scm, with only a C toolchain added
+SCM_AND_CC='ca-certificates curl wget gnupg dirmngr netbase git mercurial openssh-client subversion procps
+  g++ gcc libc6-dev make pkg-config'
+SCM_AND_CC=$(echo $SCM_AND_CC)
 
 for group in "${GROUPS_WANTED[@]}"; do
   case "$group" in
@@ -146,7 +150,7 @@ EOF
     build_image golang <<EOF
 FROM $BASE
 $LOCAL_CA
-RUN $APT_INSTALL $BUILDPACK_DEPS golang-go && $TRUST_LOCAL_CA && $APT_CLEAN \\
+RUN $APT_INSTALL $SCM_AND_CC golang-go && $TRUST_LOCAL_CA && $APT_CLEAN \\
  && mkdir -p /go/src /go/bin && chmod -R 1777 /go && mkdir -p /usr/local/go && ln -s /usr/lib/go/bin /usr/local/go/bin
 ENV GOLANG_VERSION=1.19.8 GOPATH=/go PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 WORKDIR /go
@@ -161,7 +165,7 @@ EOF
     build_image jre <<EOF
 FROM $BASE
 $LOCAL_CA
-RUN $APT_INSTALL openjdk-17-jre-headless ca-certificates p11-kit tzdata && $TRUST_LOCAL_CA \\
+RUN mkdir -p /usr/share/man/man1 && $APT_INSTALL openjdk-17-jre-headless ca-certificates p11-kit tzdata && $TRUST_LOCAL_CA \\
  && mkdir -p /opt/java && ln -s /usr/lib/jvm/java-17-openjdk-amd64 /opt/java/openjdk && $APT_CLEAN
 ENV JAVA_HOME=/opt/java/openjdk LANG=C.UTF-8 JAVA_VERSION=jdk-17
 LABEL org.dockopt.stand-in="eclipse-temurin:17-jre from Debian 12 openjdk-17-jre-headless"

@@ -1,0 +1,84 @@
+"""Real projects of ../shared/projects built for real, through `benchmarks/bench_projects.py`:
+the original and its `dockopt fix` rewrite (safe fixes) both build from the projects' own
+contexts and pass the same smoke test (the container starts as the original does, and its
+server answers `/` with the same HTTP status).
+
+Two small Python projects that build fast here: py-voting-vote (python:3.11-slim, a server
+on port 80) and py-albumapi-fastapi (the full python:3.11, a server on port 8080). Their
+base images are the local stand-ins of `scripts/make-base-images.sh python`, made here when
+missing (about a minute). Skipped where no engine, podman, root or the projects are there;
+failed instead when DOCKOPT_REQUIRE_INTEGRATION=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockopt.containers import EngineError, find_engine
+
+from conftest import VERIFY_RESULTS
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import bench_projects  # noqa: E402
+
+PROJECTS = ROOT.parent / "shared" / "projects"
+REQUIRED = os.environ.get("DOCKOPT_REQUIRE_INTEGRATION") == "1"
+STAND_INS = ("localhost/dockopt-stand-in:python-slim", "localhost/dockopt-stand-in:python")
+
+pytestmark = pytest.mark.integration
+
+
+def _cannot_run(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"DOCKOPT_REQUIRE_INTEGRATION is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    if not (PROJECTS / "SOURCES.tsv").is_file():
+        _cannot_run(f"the real projects are not at {PROJECTS}")
+    try:
+        found = find_engine()
+    except EngineError as exc:
+        _cannot_run(str(exc))
+    if shutil.which("podman") is None or shutil.which("nsenter") is None or os.geteuid() != 0:
+        _cannot_run("podman, nsenter and root are needed to run the images and reach their servers")
+    missing = [image for image in STAND_INS if subprocess.run(["podman", "image", "exists", image]).returncode != 0]
+    if missing:
+        made = subprocess.run(["bash", str(ROOT / "scripts" / "make-base-images.sh"), "python"],
+                              capture_output=True, text=True, timeout=1200)
+        if made.returncode != 0:
+            _cannot_run(f"the python stand-ins cannot be made here: {made.stderr[-1500:]}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["py-voting-vote", "py-albumapi-fastapi"])
+def test_original_and_safe_rewrite_build_and_pass_the_same_smoke_test(engine, name: str, tmp_path: Path) -> None:
+    project = next(p for p in bench_projects.load_projects(PROJECTS) if p.name == name)
+    original, safe = bench_projects.run_project(engine, PROJECTS, project, tmp_path, variants=("original", "safe"), rebuild=False)
+
+    if not original.built:
+        _cannot_run(f"{name} does not build here as it is: {original.error}")
+    assert original.smoke is not None and original.smoke.state == "running", original.smoke
+    assert set(original.smoke.http.values()) == {"200"}, original.smoke
+    assert safe.built, f"the safe rewrite of {name} does not build: {safe.error}"
+    assert safe.smoke_passed, f"original: {original.smoke}, rewrite: {safe.smoke}"
+    assert safe.size <= original.size + 4096  # the safe fixes never make the image larger
+    VERIFY_RESULTS.append(
+        {
+            "example": name,
+            "engine": engine.name,
+            "exit_code": 0,
+            "original": {"size": original.size, "layers": original.layers, "seconds": original.cold_seconds},
+            "rewritten": {"size": safe.size, "layers": safe.layers, "seconds": safe.cold_seconds},
+        }
+    )
