@@ -162,11 +162,12 @@ def source_to_touch(context: Path, config: dict) -> Path | None:
     return None
 
 
-def touch(path: Path) -> None:
-    """Change the file's content, as an edit would (a comment at its end)."""
+def touch(path: Path, mark: str = "") -> None:
+    """Change the file's content, as an edit would (a comment at its end); ``mark`` makes the
+    change unique, so that no layer cached by another build can match it."""
     comment = "#" if path.suffix in (".py", ".rb") else "//"
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write(f"\n{comment} touched by bench_projects\n")
+        handle.write(f"\n{comment} touched by bench_projects{' ' + mark if mark else ''}\n")
 
 
 # --------------------------------------------------------------------------- building and running
@@ -188,11 +189,11 @@ def measure(engine: Engine, project: Project, context: Path, variant: str, fixes
     if rebuild:
         source = source_to_touch(context, image.config)
         if source is not None:
-            touch(source)
+            touch(source, secrets.token_hex(4))
             again = engine.build(dockerfile, context, tag + "-rebuild", log, target=project.target, cache=True)
             result = replace(result, touched=str(source.relative_to(context)),
                              rebuild_seconds=round(again.seconds, 1) if again.ok else None)
-            engine.remove(tag + "-rebuild")
+            remove_image(engine, tag + "-rebuild")
     return result, tag
 
 
@@ -286,32 +287,29 @@ def remove_image(engine: Engine, tag: str) -> None:
 
 
 def run_project(engine: Engine, root: Path, project: Project, work: Path, variants=VARIANTS, rebuild: bool = True,
-                keep: bool = False, log=lambda line: None) -> list[Variant]:
+            keep: bool = False, log=lambda line: None) -> list[Variant]:
     results: list[Variant] = []
-    tags: list[str] = []
-    try:
-        for variant in variants:
-            context = copy_context(root, project, work / variant)
-            try:
-                fixes = rewrite(context, project, variant)
-            except RuntimeError as exc:
-                results.append(Variant(variant, error=str(exc)))
-                continue
-            try:
-                result, tag = measure(engine, project, context, variant, fixes, rebuild, log)
-            except EngineError as exc:
-                results.append(Variant(variant, fixes, error=str(exc)))
-                continue
-            if tag:
-                tags.append(tag)
-            original = results[0] if results and results[0].variant == "original" else None
-            if variant != "original" and original is not None and original.smoke and result.smoke:
-                result = replace(result, smoke_passed=result.smoke.same_as(original.smoke))
-            results.append(result)
-    finally:
-        if not keep:
-            for tag in tags:
-                remove_image(engine, tag)
+    for variant in variants:
+        context = copy_context(root, project, work / variant)
+        try:
+            fixes = rewrite(context, project, variant)
+        except RuntimeError as exc:
+            results.append(Variant(variant, error=str(exc)))
+            continue
+        try:
+            result, tag = measure(engine, project, context, variant, fixes, rebuild, log)
+        except EngineError as exc:
+            results.append(Variant(variant, fixes, error=str(exc)))
+            continue
+        # removed before the next variant builds: the engine's cache takes, step by step, the
+        # first layer that matches, and a layer of this build would lead the next one's
+        # rebuild away from its own cached layers (a cache miss where there is none)
+        if tag and not keep:
+            remove_image(engine, tag)
+        original = results[0] if results and results[0].variant == "original" else None
+        if variant != "original" and original is not None and original.smoke and result.smoke:
+            result = replace(result, smoke_passed=result.smoke.same_as(original.smoke))
+        results.append(result)
     return results
 
 
@@ -365,7 +363,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, dest="json_out", help="write the results as JSON to this file")
     parser.add_argument("--engine", default=None)
     parser.add_argument("--all", action="store_true", help="also try the projects known not to build here")
-    parser.add_argument("--keep", action="store_true", help="keep the images (tagged localhost/dockopt-bench-*)")
+    parser.add_argument("--keep", action="store_true", help="keep the images (tagged localhost/dockopt-bench-*); the rebuild times of the next variants are then unreliable")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the build output")
     args = parser.parse_args()
     try:

@@ -44,9 +44,9 @@ def test_touching_changes_the_content_in_the_language_s_comment(tmp_path: Path) 
     py.write_text("x = 1\n")
     js.write_text("let x = 1;\n")
     bench_projects.touch(py)
-    bench_projects.touch(js)
+    bench_projects.touch(js, "1a2b")
     assert py.read_text() == "x = 1\n\n# touched by bench_projects\n"
-    assert js.read_text() == "let x = 1;\n\n// touched by bench_projects\n"
+    assert js.read_text() == "let x = 1;\n\n// touched by bench_projects 1a2b\n"
 
 
 def test_fixes_are_read_from_the_summary_line() -> None:
