@@ -148,7 +148,7 @@ def rewrite(context: Path, project: Project, variant: str) -> dict[str, int]:
 def source_to_touch(context: Path, config: dict) -> Path | None:
     """The application source to change for the rebuild: the file the command names, else the
     first source file (outside tests and dependencies) in the context."""
-    words = [w for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []) if isinstance(w, str)]
+    words = [t for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []) if isinstance(w, str) for t in w.split()]
     for word in words:
         name = word.split("/")[-1]
         if name.endswith(SOURCE_SUFFIXES):
