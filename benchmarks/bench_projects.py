@@ -46,6 +46,7 @@ from dockopt.containers import Engine, EngineError, find_engine  # noqa: E402
 
 DEFAULT_PROJECTS = REPO_ROOT.parent / "shared" / "projects"
 VARIANTS = ("original", "safe", "unsafe")
+LABEL = "org.dockopt.bench"  # set on every image the benchmark builds, to remove them
 SMOKE_SECONDS = 20  # how long a server gets to answer, and a command to finish
 SOURCE_SUFFIXES = (".py", ".js", ".go", ".java", ".rb", ".php", ".rs", ".cs", ".ts", ".jsx", ".vue")
 _FIX = re.compile(r"(DO\d{3}) ([\w-]+) ×(\d+)")
@@ -177,10 +178,13 @@ def measure(engine: Engine, project: Project, context: Path, variant: str, fixes
             log=lambda line: None) -> tuple[Variant, str | None]:
     """Build the variant cold, smoke-test it, rebuild after a source change; the image tag is
     returned (None when it did not build), the caller removes it."""
-    tag = f"localhost/dockopt-bench-{project.name}:{variant}-{secrets.token_hex(3)}"
+    token = secrets.token_hex(3)
+    tag = f"localhost/dockopt-bench-{project.name}:{variant}-{token}"
+    labels = {LABEL: token}
     dockerfile = context / project.dockerfile
-    built = engine.build(dockerfile, context, tag, log, target=project.target)
+    built = engine.build(dockerfile, context, tag, log, target=project.target, labels=labels)
     if not built.ok:
+        remove_images(engine, tag)
         return Variant(variant, fixes, False, cold_seconds=built.seconds, error=_last_lines(built.tail)), None
     image = engine.inspect(tag)
     result = Variant(variant, fixes, True, image.size, image.layers, round(built.seconds, 1),
@@ -190,10 +194,9 @@ def measure(engine: Engine, project: Project, context: Path, variant: str, fixes
         source = source_to_touch(context, image.config)
         if source is not None:
             touch(source, secrets.token_hex(4))
-            again = engine.build(dockerfile, context, tag + "-rebuild", log, target=project.target, cache=True)
+            again = engine.build(dockerfile, context, tag + "-rebuild", log, target=project.target, cache=True, labels=labels)
             result = replace(result, touched=str(source.relative_to(context)),
                              rebuild_seconds=round(again.seconds, 1) if again.ok else None)
-            remove_image(engine, tag + "-rebuild")
     return result, tag
 
 
@@ -273,14 +276,20 @@ def _last_lines(text: str, count: int = 3) -> str:
     return " | ".join(lines[-count:])[-600:]
 
 
-def remove_image(engine: Engine, tag: str) -> None:
-    """The tag, and the intermediate images of its build that nothing else uses (others' images stay)."""
-    history = subprocess.run(["podman", "history", "-q", "--no-trunc", tag], capture_output=True, text=True).stdout.split()
+def remove_images(engine: Engine, tag: str) -> None:
+    """The images of the variant's builds (cold and rebuild, every stage, intermediate ones
+    too): those carrying its label. Nobody else's images are touched."""
+    token = tag.rsplit("-", 1)[-1]
     engine.remove(tag)
-    for image_id in history:
-        if image_id != "<missing>":
-            # without -f: an image that is tagged, or the parent of another, is kept
-            subprocess.run(["podman", "image", "rm", image_id], capture_output=True)
+    engine.remove(tag + "-rebuild")
+    for _ in range(20):  # children before parents: a parent is refused while a child exists
+        ids = subprocess.run(["podman", "images", "-a", "-q", "--no-trunc", "--filter", f"label={LABEL}={token}"],
+                             capture_output=True, text=True).stdout.split()
+        if not ids:
+            return
+        removed = subprocess.run(["podman", "image", "rm", *dict.fromkeys(ids)], capture_output=True, text=True)
+        if removed.returncode != 0 and not removed.stdout.strip():
+            return  # nothing could go (an image still in use): leave the rest
 
 
 # --------------------------------------------------------------------------- one project
@@ -305,7 +314,7 @@ def run_project(engine: Engine, root: Path, project: Project, work: Path, varian
         # first layer that matches, and a layer of this build would lead the next one's
         # rebuild away from its own cached layers (a cache miss where there is none)
         if tag and not keep:
-            remove_image(engine, tag)
+            remove_images(engine, tag)
         original = results[0] if results and results[0].variant == "original" else None
         if variant != "original" and original is not None and original.smoke and result.smoke:
             result = replace(result, smoke_passed=result.smoke.same_as(original.smoke))

@@ -55,10 +55,13 @@ class Engine:
         progress: Callable[[str], None],
         target: str | None = None,
         cache: bool = False,
+        labels: dict[str, str] | None = None,
     ) -> BuildResult:
         """Build (without cache unless ``cache``: a rebuild); each output line goes to ``progress``.
 
-        ``target`` is the stage to build, as `--target` (default: the last)."""
+        ``target`` is the stage to build, as `--target` (default: the last); ``labels`` are set
+        with `--label` (buildah and podman set them on the images of every stage, so that
+        the images a build made can be found and removed)."""
         no_cache = [] if cache else ["--no-cache"]
         if self.name == "buildah":
             command = [self.binary, "bud", "--layers", *no_cache, "--force-rm", "--format", "docker"]
@@ -68,6 +71,8 @@ class Engine:
             command = [self.binary, "build", *no_cache, "--force-rm"]
         if target:
             command += ["--target", target]
+        for name, value in (labels or {}).items():
+            command += ["--label", f"{name}={value}"]
         command += ["-f", str(dockerfile), "-t", tag, str(context)]
         start = time.perf_counter()
         tail: deque[str] = deque(maxlen=TAIL_LINES)
