@@ -8,7 +8,7 @@ the official base images (`scripts/make-base-images.sh`). Per variant it records
 builds, the image size and layers, the cold build time (no cache), the rebuild time after
 one source file changes (with the cache of the cold build), the user the image runs as, and
 a smoke test: the container is started with no network (`--network none`); where the image
-exposes ports, `/` is fetched on each from inside the container's network namespace (the
+exposes ports (or names one in PORT), `/` is fetched on each from inside the container's network namespace (the
 machine's Python under `nsenter`, so the image needs no HTTP client) and the HTTP status is
 recorded; the container's state after a few seconds (still running, or exited with a code)
 and the last line of its output are recorded too. A rewrite passes when its smoke test says
@@ -204,7 +204,7 @@ def smoke_test(tag: str, config: dict, seconds: float = SMOKE_SECONDS) -> Smoke:
     """Start the container without network; fetch `/` on each exposed port from inside its
     network namespace; its state and last line of output after that."""
     name = f"dockopt-bench-{secrets.token_hex(4)}"
-    ports = [p for p in (config.get("ExposedPorts") or []) if p.endswith("/tcp")]
+    ports = probed_ports(config)
     start = subprocess.run(["podman", "run", "-d", "--name", name, "--network", "none", tag],
                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if start.returncode != 0:
@@ -239,6 +239,15 @@ def smoke_test(tag: str, config: dict, seconds: float = SMOKE_SECONDS) -> Smoke:
         return Smoke(state, dict(sorted(http.items())), lines[-1][:300] if lines else "")
     finally:
         subprocess.run(["podman", "rm", "-f", "-t", "2", name], capture_output=True)
+
+
+def probed_ports(config: dict) -> list[str]:
+    """The TCP ports the image exposes, or else the one its PORT variable names."""
+    ports = [p for p in (config.get("ExposedPorts") or []) if p.endswith("/tcp")]
+    port = str((config.get("Env") or {}).get("PORT") or "")
+    if not ports and port.isdigit():
+        ports.append(f"{port}/tcp")
+    return ports
 
 
 def _state(name: str) -> tuple[bool, int]:

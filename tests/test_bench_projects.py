@@ -85,3 +85,10 @@ def test_totals_count_only_projects_whose_three_variants_built() -> None:
     assert summary["size_change"]["unsafe"] == -0.5
     assert summary["smoke_failures"] == ["differs unsafe"]
     assert summary["build_failures"] == ["broken unsafe"]
+
+
+def test_the_ports_probed_are_the_exposed_ones_or_else_port() -> None:
+    assert bench_projects.probed_ports({"ExposedPorts": ["80/tcp", "53/udp"], "Env": {"PORT": "8080"}}) == ["80/tcp"]
+    assert bench_projects.probed_ports({"ExposedPorts": None, "Env": {"PORT": "8080"}}) == ["8080/tcp"]
+    assert bench_projects.probed_ports({"ExposedPorts": None, "Env": {"PORT": "$X"}}) == []
+    assert bench_projects.probed_ports({}) == []

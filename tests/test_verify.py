@@ -16,6 +16,7 @@ import pytest
 
 from dockopt.containers import (
     BuildResult,
+    Engine,
     EngineError,
     find_engine,
     image_from_buildah_inspect,
@@ -352,3 +353,29 @@ def test_recorded_data_is_documented() -> None:
     for name in ("podman-inspect.json", "buildah-inspect.json", "docker-inspect.json", "inspected.Dockerfile"):
         assert (DATA / name).exists() and name in readme
     assert ROOT in DATA.parents
+
+
+def test_build_command_of_each_engine_with_target_cache_and_labels(monkeypatch, tmp_path: Path) -> None:
+    """A rebuild (`cache=True`) drops --no-cache; --target and --label come before the context."""
+    commands = []
+
+    class FakePopen:
+        def __init__(self, command, **kwargs):
+            commands.append(command)
+            self.stdout = io.StringIO("STEP 1/1: FROM scratch\n")
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    dockerfile, context = tmp_path / "Dockerfile", tmp_path
+    Engine("podman", "podman").build(dockerfile, context, "t", lambda line: None)
+    Engine("podman", "podman").build(dockerfile, context, "t", lambda line: None, target="production", cache=True,
+                                     labels={"org.dockopt.bench": "ab12"})
+    Engine("docker", "docker").build(dockerfile, context, "t", lambda line: None, target="build")
+    assert commands[0] == ["podman", "build", "--layers", "--no-cache", "--force-rm", "--format", "docker",
+                           "-f", str(dockerfile), "-t", "t", str(context)]
+    assert commands[1] == ["podman", "build", "--layers", "--force-rm", "--format", "docker", "--target", "production",
+                           "--label", "org.dockopt.bench=ab12", "-f", str(dockerfile), "-t", "t", str(context)]
+    assert commands[2] == ["docker", "build", "--no-cache", "--force-rm", "--target", "build",
+                           "-f", str(dockerfile), "-t", "t", str(context)]
