@@ -33,7 +33,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.engine import FixFailure, fix_source  # noqa: E402
 from dockopt.packages import invocations  # noqa: E402
-from dockopt.registry import Context, all_transforms  # noqa: E402
+from dockopt.context import Context
+from dockopt.registry import all_transforms  # noqa: E402
 from dockopt.shell import script_of  # noqa: E402
 from dockopt.syntax import DockerfileSyntaxError, parse  # noqa: E402
 

@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.engine import FixFailure, fix_source  # noqa: E402
-from dockopt.registry import Context, select  # noqa: E402
+from dockopt.context import Context
+from dockopt.registry import select  # noqa: E402
 from dockopt.syntax import DockerfileSyntaxError  # noqa: E402
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"

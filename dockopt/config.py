@@ -32,7 +32,9 @@ from typing import Any, Iterable
 
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .registry import Options, Selection, Transform, UnknownSelector, choose
+from .context import Options
+from .transform import Option, Transform
+from .registry import Selection, UnknownSelector, all_transforms, choose
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
@@ -42,27 +44,9 @@ SELECTORS = ("select", "extend-select", "ignore")
 FILE_PATTERNS = ("include", "extend-include")
 KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
 
-MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
-_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # shadow's NAME_REGEX, and at most 32 characters
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        return f"must be an integer from 1 to {MAX_ID} (0 is root), not {_toml(value)}"
-    return None
-
-
-def _name(value: Any) -> str | None:
-    if not isinstance(value, str) or not _USER_NAME.fullmatch(value) or value == "root":
-        return (
-            "must be a user name of lowercase letters, digits, '_' and '-', not starting with a digit or '-', "
-            f"at most 32 characters, and not root; not {_toml(value)}"
-        )
-    return None
-
-
-# transform name -> option -> its check (a message when the value is bad)
-TRANSFORM_OPTIONS = {"non-root-user": {"uid": _id, "gid": _id, "name": _name}}
+def transform_options() -> dict[str, dict[str, Option]]:
+    """What the configuration may set for each transform: its name -> option key -> option."""
+    return {t.name: {o.key: o for o in t.options} for t in all_transforms() if t.options}
 
 
 class ConfigError(Exception):
@@ -154,10 +138,10 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
     values: dict[str, Any] = {}
     options: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
-        if key in TRANSFORM_OPTIONS:
+        if key in transform_options():
             options[key] = _check_options(shown, key, value)
         elif key not in KEYS:
-            known = (*KEYS, *TRANSFORM_OPTIONS)
+            known = (*KEYS, *transform_options())
             close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
             where = f" in {section}" if section else ""
@@ -186,13 +170,13 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
 def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{shown}: {transform}: must be a table ([{transform}] or [tool.dockopt.{transform}])")
-    checks = TRANSFORM_OPTIONS[transform]
+    checks = transform_options()[transform]
     for key, value in table.items():
         if key not in checks:
             raise ConfigError(f"{shown}: unknown key '{transform}.{key}' (known: {', '.join(checks)})")
-        problem = checks[key](value)
+        problem = checks[key].check(value)
         if problem is not None:
-            raise ConfigError(f"{shown}: {transform}.{key}: {problem}")
+            raise ConfigError(f"{shown}: {transform}.{key}: {problem}, not {_toml(value)}")
     return dict(table)
 
 
@@ -298,15 +282,39 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
 
 
 def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tuple[str, Any, str]]:
-    from .transforms.non_root_user import NAME, UID
+    """Each option of each transform, with where its value comes from. An option whose
+    default follows from another (``Option.shown_default``) takes that option's value."""
+    shown: list[tuple[str, Any, str]] = []
+    for transform, known in transform_options().items():
+        own = options.get(transform, {})
+        values: dict[str, Any] = {}
+        for key, option in known.items():
+            if key in own:
+                value, where = own[key], source
+            elif option.default is None and option.shown_default is not None:
+                value, where = values.get(option.shown_default.removeprefix("the "), None), f"{DEFAULT} ({option.shown_default})"
+            else:
+                value, where = option.default, DEFAULT
+            values[key] = value
+            shown.append((f"{transform}.{key}", value, where))
+    return shown
 
-    own = options.get("non-root-user", {})
-    uid = own.get("uid", UID)
-    return [
-        ("non-root-user.uid", uid, source if "uid" in own else DEFAULT),
-        ("non-root-user.gid", own.get("gid", uid), source if "gid" in own else f"{DEFAULT} (the uid)"),
-        ("non-root-user.name", own.get("name", NAME), source if "name" in own else DEFAULT),
-    ]
+def show(resolved: Resolved, path: str) -> str:
+    """What ``--show-settings`` prints: every setting in force for ``path``, and where it came from."""
+    config = display(resolved.config.path) if resolved.config is not None else "none"
+    lines = [f"settings for: {path}", f"configuration file: {config}"]
+    # a long value (the default include) does not push every comment out to its end
+    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
+    for key, value, origin in resolved.shown:
+        text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
+        lines.append(f"{text:<{width}}  # {origin}")
+    lines.append(f"transforms ({len(resolved.transforms)}): " + ", ".join(t.code for t in resolved.transforms))
+    return "\n".join(lines) + "\n"
+
+
+def parse_list(values: Iterable[str] | None) -> tuple[str, ...]:
+    """Command-line values, comma-separated or repeated."""
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
 
 
 class Resolver:

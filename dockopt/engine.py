@@ -31,7 +31,9 @@ from typing import Callable, Iterable, Iterator
 
 from . import files, suppression, validity
 from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
-from .registry import Context, Options, Transform
+from .context import Context, Options
+from .registry import all_transforms, select
+from .transform import Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
 from .validity import Refused
@@ -98,7 +100,7 @@ def fix_source(
 ) -> FixResult:
     """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, Refused (with
     ``refusals``) for a file BuildKit would not build, FixFailure when a fix misbehaves."""
-    context = context or Context()
+    context = _catalogued(context)
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
     if refusals:
@@ -180,7 +182,7 @@ def find_source(
         diagnostics.append(
             Diagnostic(problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error")
         )
-    for finding in _run(df, transforms, context or Context()):
+    for finding in _run(df, transforms, _catalogued(context)):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
         applicability = finding.fix.applicability if finding.fix is not None else None
@@ -193,6 +195,12 @@ def find_source(
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
 
 
+def _catalogued(context: Context | None) -> Context:
+    """The context (an empty one when None) with every transform in its catalogue."""
+    context = context or Context()
+    return context if context.catalogue else replace(context, catalogue=all_transforms())
+
+
 def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) -> list[Finding]:
     """What the transforms find, less what suppression comments suppress (and the fixes they hold back)."""
     findings: list[Finding] = []
@@ -203,7 +211,7 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
             raise
         except Exception as error:
             raise InternalError(transform, error) from error
-    return suppression.apply(df, findings)
+    return suppression.apply(df, findings, context.catalogue)
 
 
 def _warnings(df: Dockerfile, findings: list[Finding]) -> tuple[str, ...]:
@@ -323,7 +331,7 @@ class FileResult:
 def process_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
     """Fix already-read text (with ``settings.check``, list its findings); errors become a failed FileResult."""
     directory = settings.context_dir or (path.parent if path is not None else None)
-    context = Context(path, directory, options=settings.options)
+    context = Context(path, directory, options=settings.options, catalogue=all_transforms())
     try:
         if settings.check:
             found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
@@ -458,8 +466,6 @@ _worker_settings: list[Settings] = []
 
 
 def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
-    from .registry import select
-
     _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 

@@ -19,7 +19,8 @@ from urllib.parse import quote
 from . import __version__
 from .engine import Diagnostic, FileResult
 from .refusals import REFUSALS, Refusal
-from .registry import Transform, all_transforms
+from .transform import Transform
+from .registry import all_transforms
 
 STDIN = "-"
 

@@ -34,7 +34,7 @@ import tomllib
 from .ignorefile import IgnoreFile
 from .model import join
 from .packages import VALUE_OPTIONS, Invocation
-from .registry import Context
+from .context import Context
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 

@@ -26,8 +26,11 @@ import re
 from dataclasses import dataclass, replace
 
 from . import refusals
+from .context import Selectable
 from .fix import Edit, Finding, nodes_touched
 from .syntax import Comment, Dockerfile, Instruction
+
+Catalogue = tuple[Selectable, ...]  # every transform there is: what a selector may name
 
 _DOCKOPT = re.compile(r"#\s*dockopt\s*:", re.I)
 _DOCKOPT_NO_COLON = re.compile(r"#\s*dockopt\s+(global\s+)?ignore\b", re.I)  # hadolint's shape, our name
@@ -83,19 +86,21 @@ class Suppressions:
         return bool(self.everywhere or self.blocks)
 
 
-def suppressions(df: Dockerfile) -> Suppressions:
-    """The suppression comments of a tree (read once, then kept with it)."""
-    cached = df._cache.get("suppressions")
+def suppressions(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
+    """The suppression comments of a tree (read once, then kept with it); their selectors
+    name transforms of ``catalogue`` (every transform there is: ``Context.catalogue``)."""
+    key = ("suppressions", catalogue)
+    cached = df._cache.get(key)
     if cached is None:
-        cached = _read(df)
-        df._cache["suppressions"] = cached
+        cached = _read(df, catalogue)
+        df._cache[key] = cached
     return cached
 
 
-def apply(df: Dockerfile, findings: list[Finding]) -> list[Finding]:
+def apply(df: Dockerfile, findings: list[Finding], catalogue: Catalogue) -> list[Finding]:
     """The findings less the suppressed ones; a fix held back by a suppression is dropped
     from its finding (which says so)."""
-    found = suppressions(df)
+    found = suppressions(df, catalogue)
     if not found.active:
         return findings
     starts = [node.span.start for node in df.nodes]
@@ -157,7 +162,7 @@ def _separates(edit: Edit, block: Block) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def _read(df: Dockerfile) -> Suppressions:
+def _read(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
     nodes = df.nodes
     everywhere: set[str] = set()
     blocks: list[Block] = []
@@ -176,7 +181,7 @@ def _read(df: Dockerfile) -> Suppressions:
         attached = False
         for comment in run:
             assert isinstance(comment, Comment)
-            pragma, found = parse_comment(comment)
+            pragma, found = parse_comment(comment, catalogue)
             problems.extend(found)
             if pragma is None:
                 continue
@@ -206,7 +211,7 @@ def _is_dockopt(comment: Comment) -> bool:
     return _DOCKOPT.match(comment.text.lstrip()) is not None
 
 
-def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
+def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None, list[Problem]]:
     """The ignore comment a comment line is, if any, and the problems of a `# dockopt:` one."""
     text = comment.text.rstrip()
     lead = len(text) - len(text.lstrip())
@@ -220,7 +225,7 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
             if not _RULE.fullmatch(token):
                 break  # hadolint reads the rule codes; what follows is free text
             rules.append(token.upper())
-        codes = frozenset(t.code for t in _transforms() if any(rule in t.hadolint for rule in rules))
+        codes = frozenset(t.code for t in catalogue if any(rule in t.hadolint for rule in rules))
         return Pragma(comment, hadolint.group("global") is not None, codes), []
     if _DOCKOPT_NO_COLON.match(body):
         return None, [replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")]
@@ -264,7 +269,7 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
                     )
                 )
             else:
-                matched = {t.code for t in _transforms() if t.matches(selector)}
+                matched = {t.code for t in catalogue if t.matches(selector)}
                 refusal = refusals.lookup(selector) if not matched else None
                 if refusal is not None:
                     message = f"'{selector}' ({refusal.code} {refusal.name}) cannot be suppressed: what BuildKit refuses to build is always reported"
@@ -276,8 +281,3 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
                 codes |= matched
     return Pragma(comment, ignore.group("global") is not None, frozenset(codes)), problems
 
-
-def _transforms():
-    from .registry import all_transforms
-
-    return all_transforms()

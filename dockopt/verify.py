@@ -24,7 +24,8 @@ from . import files
 from .containers import Engine, EngineError
 from .engine import FixFailure, fix_source
 from .imagediff import ConfigChange, FilesComparison, Image, compare_files, config_changes
-from .registry import Context, Options, Transform
+from .context import Context, Options
+from .transform import Transform
 from .syntax import DockerfileSyntaxError
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2

@@ -44,7 +44,8 @@ from dockopt import validity
 from dockopt.engine import FileResult, Settings, process_text
 from dockopt.fix import Finding
 from dockopt.images import resolved_reference, root_stage
-from dockopt.registry import Transform, select
+from dockopt.transform import Transform
+from dockopt.registry import select
 from dockopt.shell import effective_shell, is_posix_shell, script_of
 from dockopt.syntax import Dockerfile, DockerfileSyntaxError, parse
 

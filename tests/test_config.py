@@ -9,7 +9,7 @@ import pytest
 
 from dockopt.config import ConfigError, Overrides, Resolver, load, resolve, show
 from dockopt.engine import Settings
-from dockopt.registry import Options
+from dockopt.context import Options
 
 from test_cli import run, write
 

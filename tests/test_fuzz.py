@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, note, settings
 
 import robustness
 from conftest import FIXTURES, corpus_files
-from dockopt.fix import Edit, Finding, Fix
-from dockopt.registry import select, transform
+from dockopt.fix import Applicability, Edit, Finding, Fix
+from dockopt.transform import transform
+from dockopt.registry import select
 from dockopt.syntax import parse
 from mutations import Mutated, blocks_of, escape_backtick, mutated_files, pool_of, render, seed_blocks
 
@@ -111,7 +112,7 @@ def test_the_pool_is_not_empty() -> None:
 
 
 def _fake(function, code="DO999"):
-    return transform(code=code, name="fake")(function)
+    return transform(code=code, name="fake", applicability=Applicability.SAFE)(function)
 
 
 def _problems(transforms, text="FROM debian\nRUN echo a\n"):
@@ -142,7 +143,7 @@ def test_an_internal_error_result_is_a_crash(monkeypatch) -> None:
 def test_a_fix_that_breaks_the_file_is_a_thrown_away_fix() -> None:
     def breaks(df, context):
         run = df.instructions[-1]
-        yield Finding("x", run.span.start, run.span.end, Fix([Edit(run.span.start, run.span.end, "ENV X\n")]))
+        yield Finding("x", run.span.start, run.span.end, Fix([Edit(run.span.start, run.span.end, "ENV X\n")], Applicability.SAFE))
 
     assert _problems((_fake(breaks),)) == {("fix-failed", "safe"), ("fix-failed", "unsafe")}
 
@@ -151,7 +152,7 @@ def test_a_fix_that_writes_an_unknown_instruction_makes_an_invalid_output() -> N
     def misspells(df, context):
         run = df.instructions[-1]
         if run.keyword == "RUN":
-            yield Finding("x", run.span.start, run.span.start + 3, Fix([Edit(run.span.start, run.span.start + 3, "RUNN")]))
+            yield Finding("x", run.span.start, run.span.start + 3, Fix([Edit(run.span.start, run.span.start + 3, "RUNN")], Applicability.SAFE))
 
     assert _problems((_fake(misspells),)) == {("invalid-output", "safe"), ("invalid-output", "unsafe")}
 
@@ -162,13 +163,13 @@ def test_a_fix_that_fires_again_on_its_own_output_is_not_idempotent() -> None:
     def again(df, context):  # fires on a text it saw in an earlier run, and on the RUN the first time
         if df.text in seen or "RUN echo a\n" in df.text:
             run = df.instructions[-1]
-            yield Finding("x", run.span.end, run.span.end, Fix([Edit.insert(run.span.end, f"# {len(seen)}\n")]))
+            yield Finding("x", run.span.end, run.span.end, Fix([Edit.insert(run.span.end, f"# {len(seen)}\n")], Applicability.SAFE))
         seen.add(df.text)
 
     def once(df, context):
         run = df.instructions[-1]
         if run.args == "echo a":
-            yield Finding("y", run.args_start, run.args_end, Fix([Edit(run.offsets.to_file(run.args_start), run.offsets.to_file_end(run.args_end), "echo b")]))
+            yield Finding("y", run.args_start, run.args_end, Fix([Edit(run.offsets.to_file(run.args_start), run.offsets.to_file_end(run.args_end), "echo b")], Applicability.SAFE))
 
     assert ("not-idempotent", "safe") in _problems((_fake(once, "DO998"), _fake(again)))
 

@@ -19,7 +19,9 @@ import pytest
 
 from dockopt.engine import find_source, fix_source
 from dockopt.fix import Applicability
-from dockopt.registry import Context, Transform, all_transforms
+from dockopt.context import Context
+from dockopt.transform import Transform
+from dockopt.registry import all_transforms
 from dockopt.syntax import parse
 
 from conftest import FIXTURES

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dockopt.engine import Settings, find_source, fix_source, process_file
-from dockopt.registry import lookup, select
+from dockopt.registry import all_transforms, lookup, select
 from dockopt.suppression import HELD_BACK, INVALID_SUPPRESSION, suppressions
 from dockopt.syntax import parse
 
@@ -206,8 +206,9 @@ def test_an_invalid_suppression_can_be_suppressed_where_it_stands() -> None:
 
 def test_suppressions_are_read_once_per_tree() -> None:
     df = parse(APT.format(comment="# dockopt: ignore=DO205\n"))
-    assert suppressions(df) is suppressions(df)
-    (block,) = suppressions(df).blocks
+    catalogue = all_transforms()
+    assert suppressions(df, catalogue) is suppressions(df, catalogue)
+    (block,) = suppressions(df, catalogue).blocks
     assert block.codes == {"DO205"} and df.text[block.line : block.keyword] == ""
 
 

@@ -23,9 +23,10 @@ from dockopt.containers import (
     image_from_podman_inspect,
     listing_from_directory,
 )
-from dockopt.fix import Edit, Finding, Fix
+from dockopt.fix import Applicability, Edit, Finding, Fix
 from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
-from dockopt.registry import lookup, transform
+from dockopt.transform import transform
+from dockopt.registry import lookup
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
 
 from conftest import ROOT
@@ -285,11 +286,11 @@ def test_config_drift_exits_1_unless_a_transform_announces_it(tmp_path: Path) ->
     report, _ = run_verify(tmp_path, fake(config_for=configs))
     assert report.exit_code == EXIT_DRIFT and [c.field for c in report.changes] == ["User"]
 
-    @transform(code="DO399", name="test-user", config_changes=("User",))
+    @transform(code="DO399", name="test-user", config_changes=("User",), applicability=Applicability.SAFE)
     def test_user(df, context):
         """Add a USER (for the test)."""
         if "USER" not in df.text:
-            yield Finding("user", 0, 0, Fix((Edit.insert(len(df.text), "USER 10001:10001\n"),)))
+            yield Finding("user", 0, 0, Fix((Edit.insert(len(df.text), "USER 10001:10001\n"),), Applicability.SAFE))
 
     report, _ = run_verify(tmp_path, fake(config_for=configs), "FROM debian:bookworm-slim\nRUN true\n", (test_user,))
     assert report.exit_code == EXIT_OK and report.changes == [] and [c.field for c in report.expected] == ["User"]

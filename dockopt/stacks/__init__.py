@@ -26,7 +26,7 @@ from ..images import base_of, resolved_reference
 from ..model import destination as copy_destination
 from ..model import join, shell_path, volumes, workdir_at
 from ..packages import invocations, unwrapped
-from ..registry import Context
+from ..context import Context
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 

@@ -14,7 +14,7 @@ import re
 
 from ..images import base_of, resolved_reference
 from ..model import shell_path
-from ..registry import Context
+from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from . import (

@@ -15,7 +15,7 @@ from ..images import base_of, resolved_reference
 from ..package_caches import env_before
 from ..packages import invocations
 from ..model import shell_path
-from ..registry import Context
+from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from . import (

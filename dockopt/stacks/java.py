@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..images import base_of, resolved_reference
 from ..model import join, shell_path
-from ..registry import Context
+from ..context import Context
 from ..syntax import Dockerfile, Instruction, Stage
 from ..variables import pairs
 from . import (

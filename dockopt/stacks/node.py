@@ -39,7 +39,7 @@ from ..images import ImageRef, base_of, resolved_reference
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
 from ..packages import VALUE_OPTIONS, unwrapped
-from ..registry import Context
+from ..context import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 from ..variables import pairs

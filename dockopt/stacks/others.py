@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..registry import Context
+from ..context import Context
 from ..syntax import Dockerfile, Stage
 from . import Plan, Suggestion
 

@@ -24,7 +24,7 @@ from ..images import base_of, resolved_reference
 from ..model import destination as copy_destination
 from ..model import shell_path
 from ..packages import invocations
-from ..registry import Context
+from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (

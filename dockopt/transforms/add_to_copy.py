@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile, Instruction
 
 # the flags BuildKit's COPY accepts as ADD does; ADD's own are --checksum, --keep-git-dir, --unpack
@@ -93,7 +94,7 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "ADD of local files: COPY does the same without ADD's downloads and archive unpacking",
                 instruction.keyword_span.start,
                 instruction.span.end,
-                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, _same_case("COPY", instruction.keyword)),)),
+                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, _same_case("COPY", instruction.keyword)),), Applicability.SAFE),
             )
 
 

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations, ran_before
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import remove_command
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction
@@ -88,13 +89,13 @@ def _fix_run(df: Dockerfile, run: Instruction, found: list[Invocation]) -> Itera
                 "apk add without --no-cache leaves the package index in the image",
                 span.start,
                 span.end,
-                Fix((Edit.insert(invocation.option_slot, " --no-cache"),)),  # type: ignore[arg-type]
+                Fix((Edit.insert(invocation.option_slot, " --no-cache"),), Applicability.SAFE),  # type: ignore[arg-type]
             )
     for invocation in dropped:
         edit = remove_command(df, run, invocation.command)
         if edit is not None:
             span = invocation.command.span
-            yield Finding("apk update is redundant with apk add --no-cache", span.start, span.end, Fix((edit,)))
+            yield Finding("apk update is redundant with apk add --no-cache", span.start, span.end, Fix((edit,), Applicability.SAFE))
     for command in _cache_removals(df, run):
         edit = removals.get(id(command))
         if edit is not None:
@@ -102,7 +103,7 @@ def _fix_run(df: Dockerfile, run: Instruction, found: list[Invocation]) -> Itera
                 "/var/cache/apk is empty when apk runs with --no-cache",
                 command.span.start,
                 command.span.end,
-                Fix((edit,)),
+                Fix((edit,), Applicability.SAFE),
             )
 
 

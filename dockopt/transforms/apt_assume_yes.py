@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 
 PROMPTING = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"})
@@ -54,5 +55,5 @@ def apt_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{invocation.manager} {invocation.subcommand} without -y aborts when it has to ask",
             span.start,
             span.end,
-            Fix((Edit.insert(slot, " -y"),)),
+            Fix((Edit.insert(slot, " -y"),), Applicability.SAFE),
         )

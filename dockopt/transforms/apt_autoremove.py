@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find, invocations, reaching_final
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 
 

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 
 # apt subcommands with the same meaning in apt-get (full-upgrade is apt-get's dist-upgrade)
@@ -56,6 +57,6 @@ def apt_get_not_apt(df: Dockerfile, context: Context) -> Iterator[Finding]:
             if SAME_IN_APT_GET[sub] != sub and invocation.subword is not None:
                 word = invocation.subword.span
                 edits.append(Edit(word.start, word.end, SAME_IN_APT_GET[sub]))
-            yield Finding(f"use apt-get {SAME_IN_APT_GET[sub]}, not apt {sub}", span.start, span.end, Fix(tuple(edits)))
+            yield Finding(f"use apt-get {SAME_IN_APT_GET[sub]}, not apt {sub}", span.start, span.end, Fix(tuple(edits), Applicability.SAFE))
         else:
             yield Finding(f"apt {sub or '...'} has no apt-get equivalent; use apt-cache or dpkg", span.start, span.end)

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Finding, Fix
 from ..packages import apt_events, apt_lists, reaching_final, reads_lists_later, runs
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import append_command
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
@@ -68,7 +69,7 @@ def apt_lists_cleanup(df: Dockerfile, context: Context) -> Iterator[Finding]:
             "the apt lists stay in this layer: delete them where they are last used",
             span.start,
             span.end,
-            Fix((edit,)) if edit is not None else None,
+            Fix((edit,), Applicability.SAFE) if edit is not None else None,
         )
 
 

@@ -7,7 +7,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 
 # packages that talk HTTPS and only Recommend ca-certificates: without it, HTTPS fails

@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import editable_script, prepend_command
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
@@ -69,7 +70,7 @@ def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Findin
                     "apt-get update alone in a RUN: its layer is cached apart from the install",
                     span.start,
                     span.end,
-                    Fix((Edit.delete(instruction.span.start, instruction.span.end), *edits)),
+                    Fix((Edit.delete(instruction.span.start, instruction.span.end), *edits), Applicability.SAFE),
                 )
                 continue
             source = lists.present_before(instruction)
@@ -84,7 +85,7 @@ def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Findin
                 f"installs from apt lists downloaded by the RUN at line {source.start_line}",
                 span.start,
                 span.end,
-                Fix(tuple(edits)),
+                Fix(tuple(edits), Applicability.SAFE),
             )
 
 

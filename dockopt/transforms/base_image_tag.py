@@ -7,7 +7,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Finding
 from ..images import parse_image, resolved_reference
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile, Instruction
 
 # the characters an image reference may hold: registry, path, tag and digest

@@ -9,7 +9,8 @@ from ..fix import Applicability, Edit, Finding, Fix
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Comment, Dockerfile, Instruction, Stage
 

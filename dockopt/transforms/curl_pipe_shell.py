@@ -8,7 +8,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Finding
 from ..packages import runs, unwrapped
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, pipeline_of, script_of
 from ..syntax import Dockerfile
 

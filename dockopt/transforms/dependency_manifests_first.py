@@ -21,7 +21,8 @@ from ..manifests import (
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import remove_command
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..fix import Applicability, FileWrite, Finding, Fix
 from ..ignorefile import Pattern, excluded, ignore_file
 from ..packages import invocations, runs
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
 

@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Finding
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..suppression import suppressions
 from ..syntax import Dockerfile
 
@@ -43,5 +44,5 @@ def invalid_suppression(df: Dockerfile, context: Context) -> Iterator[Finding]:
     Display-only: which transform the comment meant is for its author to say. The valid
     selectors of a comment still apply when another one in its list is unknown.
     """
-    for problem in suppressions(df).problems:
+    for problem in suppressions(df, context.catalogue).problems:
         yield Finding(problem.message, problem.start, problem.end)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from .._buildkit_lex import LexError, parse_words
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile, Instruction, Stage
 
 # labels that already say who maintains the image
@@ -75,7 +76,7 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 keyword = "label" if instruction.keyword.islower() else "Label" if instruction.keyword.istitle() else "LABEL"
                 edit = Edit(start, instruction.args_span.end, f"{keyword} maintainer={value}")
                 message = "MAINTAINER is deprecated: use a maintainer label"
-            yield Finding(message, start, end, Fix((edit,)))
+            yield Finding(message, start, end, Fix((edit,), Applicability.SAFE))
 
 
 def label_value(value: str, escape: str) -> str | None:

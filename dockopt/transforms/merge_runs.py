@@ -6,7 +6,8 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import Style, style_of
 from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
 from ..syntax import Comment, Dockerfile, Instruction

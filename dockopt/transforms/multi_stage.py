@@ -10,7 +10,8 @@ from typing import Iterator
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
 from ..images import base_of, new_run_blocker
 from ..model import workdir_at
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
 from ..syntax import Dockerfile, Instruction, Stage, parse
 from ..variables import pairs

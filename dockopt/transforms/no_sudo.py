@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import runs_as_root
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..packages import scripts_mentioning
 from ..shell import Command
 from ..syntax import Dockerfile
@@ -64,7 +65,7 @@ def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
                     "sudo in RUN: the RUN already runs as root",
                     span.start,
                     span.end,
-                    Fix((Edit.delete(command.name.span.start, end),)),
+                    Fix((Edit.delete(command.name.span.start, end),), Applicability.SAFE),
                 )
 
 

@@ -6,19 +6,40 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import Base, base_of, chain, is_root, new_run_blocker
 from ..model import destination as copy_destination
 from ..model import runs_as_root, user_at, volumes, workdir_at
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import Option, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001
 NAME = "app"
+MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # shadow's NAME_REGEX, and at most 32 characters
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return f"must be an integer from 1 to {MAX_ID} (0 is root)"
+    return None
+
+
+def _name(value: Any) -> str | None:
+    if not isinstance(value, str) or not _USER_NAME.fullmatch(value) or value == "root":
+        return (
+            "must be a user name of lowercase letters, digits, '_' and '-', not starting with a digit or '-', "
+            "at most 32 characters, and not root"
+        )
+    return None
+
+
+OPTIONS = (Option("uid", UID, _id), Option("gid", None, _id, "the uid"), Option("name", NAME, _name))
 NUMERIC_ONLY = 65532  # distroless's "nonroot", used where no user can be created
 
 # Programs that need root at run time, or switch users themselves.
@@ -65,6 +86,7 @@ class _User:
     hadolint=("DL3002",),
     applicability=Applicability.UNSAFE,
     config_changes=("User",),
+    options=OPTIONS,
 )
 def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """The final stage runs as a dedicated non-root user.

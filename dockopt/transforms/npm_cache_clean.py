@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from ..fix import Applicability, Finding, Fix
 from ..packages import invocations, reaching_final, runs
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile
 from ..package_caches import (
@@ -92,5 +93,5 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
             "npm keeps a copy of every package it downloads: clean its cache in the same RUN",
             last.command.span.start,
             last.command.span.end,
-            Fix((edit,)) if edit is not None else None,
+            Fix((edit,), Applicability.SAFE) if edit is not None else None,
         )

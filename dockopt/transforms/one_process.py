@@ -9,7 +9,8 @@ from typing import Iterator
 from ..fix import Applicability, Finding
 from ..images import chain
 from ..packages import unwrapped
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import POSIX_SHELLS, Command, Script, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction
 

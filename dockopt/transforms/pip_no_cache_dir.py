@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 from ..package_caches import (
     assignments_before_program,

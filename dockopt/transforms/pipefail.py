@@ -6,7 +6,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import base_of
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_of
 from ..syntax import Dockerfile, Instruction
 

@@ -7,7 +7,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, find, rpm_action
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile
 
 _DNF_PROMPTING = frozenset(
@@ -96,5 +97,5 @@ def rpm_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{invocation.manager} {name} without -y aborts when it has to ask",
             span.start,
             span.end,
-            Fix((edit,)),
+            Fix((edit,), Applicability.SAFE),
         )

@@ -7,7 +7,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, Invocation, find, invocations, rpm_action
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..runs import append_command, remove_command
 from ..shell import Command, script_of
 from ..syntax import Dockerfile, Instruction
@@ -150,7 +151,7 @@ def _check(df: Dockerfile, run: Instruction) -> Iterator[Finding]:
         else f"the {names} cache is cleaned before the next install: one clean at the end is enough"
     )
     span = run.keyword_span
-    yield Finding(message, span.start, span.end, Fix(tuple(edits)) if edits else None)
+    yield Finding(message, span.start, span.end, Fix(tuple(edits), Applicability.SAFE) if edits else None)
 
 
 def _leading_cleans(df: Dockerfile, run: Instruction, cleans: list[Command]) -> Iterator[Finding]:

@@ -8,7 +8,8 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, Invocation, find, ran_before, rpm_action
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import Word
 from ..syntax import Dockerfile, Instruction
 

@@ -7,7 +7,8 @@ from typing import Iterator
 
 from .._buildkit_lex import LexError, parse_words
 from ..fix import Applicability, Finding
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile, Instruction
 
 # BuildKit's SecretsUsedInArgOrEnv check: one of these words, alone or as a `_`-separated part

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import ImageRef, chain, parse_image, reference_pieces
 from ..packages import Invocation, invocations, unwrapped
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .non_root_user import code_only, entry_script

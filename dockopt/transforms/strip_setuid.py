@@ -7,7 +7,8 @@ from typing import Iterator
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import base_of, new_run_blocker
 from ..model import runs_as_root
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..syntax import Dockerfile, Instruction
 
 COMMAND = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"

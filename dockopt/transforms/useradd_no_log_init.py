@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
-from ..registry import Context, transform
+from ..context import Context
+from ..transform import transform
 from ..shell import Command, Word
 from ..syntax import Dockerfile
 
@@ -70,7 +71,7 @@ def useradd_no_log_init(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "can grow the image by gigabytes with a high UID",
                 command.span.start,
                 command.span.end,
-                Fix((Edit.insert(word.span.end, f" {OPTION}"),)),
+                Fix((Edit.insert(word.span.end, f" {OPTION}"),), Applicability.SAFE),
             )
 
 
