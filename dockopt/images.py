@@ -73,7 +73,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .syntax import Dockerfile, Instruction, Stage
+from .syntax import Dockerfile, Stage
 from .variables import global_args
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -234,16 +234,6 @@ def unresolved_variables(reference: str) -> list[str]:
     return [match.group(1) or match.group(4) for match in _VARIABLE.finditer(reference)]
 
 
-def root_stage(df: Dockerfile, stage: Stage) -> Stage:
-    """The stage of the chain ``FROM <stage>`` that names an image."""
-    return df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-
-
-def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
-    """The stages a stage is built on, the image's stage first, the stage itself last."""
-    return [df.stages[i] for i in reversed(stage.derives_from)] + [stage]
-
-
 @dataclass(frozen=True)
 class Base:
     """What a stage starts from."""
@@ -302,19 +292,10 @@ def shell_less(image: ImageRef) -> _ShellLess | None:
     return None
 
 
-def base_of(df: Dockerfile, stage: Stage) -> Base:
-    """What the stage's chain starts from, with the evidence of the package managers it runs."""
-    key = ("base_of", stage.index)
-    cached = df._cache.get(key)
-    if cached is None:
-        cached = _base_of(df, stage)
-        df._cache[key] = cached
-    return cached
-
-
-def _base_of(df: Dockerfile, stage: Stage) -> Base:
-    first = root_stage(df, stage)
-    text = resolved_reference(df, first)
+def base_from_reference(text: str) -> Base:
+    """What an image reference (variables substituted where known) says of the image. The
+    family is "unknown" when the tables do not say (the stage model then reads it from the
+    package managers the stages run: ``model.base_of``)."""
     if text.lower() == "scratch":
         return Base(None, "scratch", None, None, False, False, False, "scratch", text)
     image = parse_image(text)
@@ -335,8 +316,6 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
         has_shell = None
     elif family == "windows":
         has_shell, variant = False, "Windows"
-    if family == "unknown":
-        family = _family_from_commands(df, chain(df, stage))
     if image is None:
         return Base(None, family, None, None, False, False, None, None, text)
     configured = _configured_user(image, known)
@@ -404,47 +383,6 @@ def _dotnet_major(tag: str | None) -> int:
     return int(match.group(1)) if match else 0
 
 
-def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
-    """Why no new RUN instruction may be added to ``stage`` right before ``until`` (at its end
-    when None); None when the shell that RUN would run with is known to be there.
-
-    It is known when a RUN in shell form before that point, in the stage or the stages it is
-    built on, runs with the same shell (the build gets there only if that shell exists; not
-    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
-    src=/bin,dst=/bin``), or
-    when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
-    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
-    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
-    """
-    from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
-
-    shell = shell_at(df, stage, until)
-    if not is_posix_shell(shell):
-        return f"RUN runs {shell[0]} there, not a POSIX shell"
-    for instruction in (i for member in chain(df, stage) for i in member.instructions):
-        if instruction is until:
-            break
-        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
-            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
-                return None
-    base = base_of(df, stage)
-    if shell != DEFAULT_SHELL:
-        return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
-    if base.has_shell:
-        return None
-    if base.has_shell is False:
-        return f"the base image {base.reference} has no shell ({base.variant})"
-    missing = unresolved_variables(base.reference)
-    if missing:
-        names = ", ".join(f"${name}" for name in missing)
-        why = f"{names} {'has' if len(missing) == 1 else 'have'} no default value"
-    elif base.variant is not None:
-        why = f"a {base.variant} image"
-    else:
-        why = "dockopt does not know the image and no RUN of the stage shows a shell"
-    return f"the base image {base.reference} may have no shell (cannot tell: {why})"
-
-
 def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
@@ -487,36 +425,6 @@ def family_of(image: ImageRef) -> str:
     return "unknown"
 
 
-_MANAGER_FAMILIES = {
-    "apt-get": "debian",
-    "apt": "debian",
-    "aptitude": "debian",
-    "apk": "alpine",
-    "yum": "rhel",
-    "dnf": "rhel",
-    "microdnf": "minimal",
-    "zypper": "suse",
-}
-
-
-def _family_from_commands(df: Dockerfile, stages: list[Stage]) -> str:
-    from .packages import invocations
-
-    for stage in stages:
-        for instruction in stage.instructions:
-            if (instruction.sub or instruction).command != "RUN" or instruction.sub is not None:
-                continue
-            if not any(m in instruction.logical for m in _MANAGER_FAMILIES):
-                continue
-            for invocation in invocations(df, instruction):
-                family = _MANAGER_FAMILIES.get(invocation.manager)
-                if family is not None:
-                    return family
-            if re.search(r"(^|[\s;&|])(useradd|groupadd)\s", instruction.logical):
-                return "unknown"
-    return "unknown"
-
-
 # --------------------------------------------------------------------------- users
 
 
@@ -528,11 +436,9 @@ def is_root(user: str) -> bool | None:
     return name in ROOT_USERS
 
 
-def initial_workdir(df: Dockerfile, stage: Stage) -> str:
-    """The working directory the image a stage starts from sets: / unless the image is known
-    to set another (golang: /go). A stage FROM another stage starts where that one ended
-    (``model``)."""
-    image = base_of(df, stage).image
+def image_workdir(image: ImageRef | None) -> str:
+    """The working directory an image sets: / unless the image is known to set another
+    (golang: /go)."""
     if image is not None and (image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")):
         return _WORKDIRS.get(image.path.rsplit("/", 1)[-1], "/")
     return "/"

@@ -34,11 +34,14 @@ BuildKit's rules (``dockerfile2llb``), and what dockopt makes of them:
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from .images import base_of, initial_workdir, is_root
+from .images import Base, base_from_reference, image_workdir, is_root, resolved_reference, unresolved_variables
+from .packages import invocations
+from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
 from .syntax import Dockerfile, Instruction, Stage
 from .variables import expand as expand_word
 from .variables import global_args, pairs
@@ -176,7 +179,7 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             env, unknown = dict(carried[stage.parent][0]), set(carried[stage.parent][1])
             workdir, user = parent.workdir, parent.user
         else:
-            env, unknown, workdir, user = {}, set(), initial_workdir(df, stage), None
+            env, unknown, workdir, user = {}, set(), image_workdir(base_of(df, stage).image), None
         args: dict[str, str] = {}
         arg_unknown: set[str] = set()
         state = _state(workdir, env, args, user, unknown, arg_unknown)
@@ -219,3 +222,96 @@ def _state(
     variables = {name: value for name, value in args.items() if name not in unknown and name not in env}
     variables.update(env)
     return State(workdir, MappingProxyType(variables), user, frozenset(unknown | (arg_unknown - env.keys())))
+
+
+# --------------------------------------------------------------------------- the stages and their base
+
+
+def root_stage(df: Dockerfile, stage: Stage) -> Stage:
+    """The stage of the chain ``FROM <stage>`` that names an image."""
+    return df.stages[stage.derives_from[-1]] if stage.derives_from else stage
+
+
+def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
+    """The stages a stage is built on, the image's stage first, the stage itself last."""
+    return [df.stages[i] for i in reversed(stage.derives_from)] + [stage]
+
+
+def base_of(df: Dockerfile, stage: Stage) -> Base:
+    """What the stage's chain starts from (``images.base_from_reference``), the family read
+    from the package managers its stages run when the reference does not tell."""
+    key = ("base_of", stage.index)
+    cached = df._cache.get(key)
+    if cached is None:
+        cached = base_from_reference(resolved_reference(df, root_stage(df, stage)))
+        if cached.family == "unknown":
+            cached = replace(cached, family=_family_from_commands(df, chain(df, stage)))
+        df._cache[key] = cached
+    return cached
+
+
+_MANAGER_FAMILIES = {
+    "apt-get": "debian",
+    "apt": "debian",
+    "aptitude": "debian",
+    "apk": "alpine",
+    "yum": "rhel",
+    "dnf": "rhel",
+    "microdnf": "minimal",
+    "zypper": "suse",
+}
+
+
+def _family_from_commands(df: Dockerfile, stages: list[Stage]) -> str:
+    for stage in stages:
+        for instruction in stage.instructions:
+            if (instruction.sub or instruction).command != "RUN" or instruction.sub is not None:
+                continue
+            if not any(m in instruction.logical for m in _MANAGER_FAMILIES):
+                continue
+            for invocation in invocations(df, instruction):
+                family = _MANAGER_FAMILIES.get(invocation.manager)
+                if family is not None:
+                    return family
+            if re.search(r"(^|[\s;&|])(useradd|groupadd)\s", instruction.logical):
+                return "unknown"
+    return "unknown"
+
+
+def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
+    """Why no new RUN instruction may be added to ``stage`` right before ``until`` (at its end
+    when None); None when the shell that RUN would run with is known to be there.
+
+    It is known when a RUN in shell form before that point, in the stage or the stages it is
+    built on, runs with the same shell (the build gets there only if that shell exists; not
+    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
+    src=/bin,dst=/bin``), or
+    when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
+    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
+    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
+    """
+    shell = shell_at(df, stage, until)
+    if not is_posix_shell(shell):
+        return f"RUN runs {shell[0]} there, not a POSIX shell"
+    for instruction in (i for member in chain(df, stage) for i in member.instructions):
+        if instruction is until:
+            break
+        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
+            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
+                return None
+    base = base_of(df, stage)
+    if shell != DEFAULT_SHELL:
+        return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
+    if base.has_shell:
+        return None
+    if base.has_shell is False:
+        return f"the base image {base.reference} has no shell ({base.variant})"
+    missing = unresolved_variables(base.reference)
+    if missing:
+        names = ", ".join(f"${name}" for name in missing)
+        why = f"{names} {'has' if len(missing) == 1 else 'have'} no default value"
+    elif base.variant is not None:
+        why = f"a {base.variant} image"
+    else:
+        why = "dockopt does not know the image and no RUN of the stage shows a shell"
+    return f"the base image {base.reference} may have no shell (cannot tell: {why})"

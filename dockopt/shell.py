@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ._buildkit_lex import parse_heredoc_word, LexError
+from .images import WINDOWS_WORDS
 from .syntax import Dockerfile, Instruction, OffsetMap, Span, Stage
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -639,8 +640,6 @@ def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
 
 
 def _looks_windows(image: str) -> bool:
-    from .images import WINDOWS_WORDS
-
     lowered = image.lower()
     return any(part in lowered for part in WINDOWS_WORDS)
 

@@ -43,7 +43,8 @@ from typing import Callable
 from dockopt import validity
 from dockopt.engine import FileResult, Settings, process_text
 from dockopt.fix import Finding
-from dockopt.images import resolved_reference, root_stage
+from dockopt.images import resolved_reference
+from dockopt.model import root_stage
 from dockopt.transform import Transform
 from dockopt.registry import select
 from dockopt.shell import effective_shell, is_posix_shell, script_of

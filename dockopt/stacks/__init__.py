@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..fix import Edit
-from ..images import base_of, resolved_reference
+from ..images import resolved_reference
+from ..model import base_of
 from ..model import destination as copy_destination
 from ..model import join, shell_path, volumes, workdir_at
 from ..packages import invocations, unwrapped

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ..images import base_of, resolved_reference
+from ..images import resolved_reference
+from ..model import base_of
 from ..model import shell_path
 from ..context import Context
 from ..shell import script_of

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..images import base_of, resolved_reference
+from ..images import resolved_reference
+from ..model import base_of
 from ..package_caches import env_before
 from ..packages import invocations
 from ..model import shell_path

@@ -20,7 +20,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..images import base_of, resolved_reference
+from ..images import resolved_reference
+from ..model import base_of
 from ..model import join, shell_path
 from ..context import Context
 from ..syntax import Dockerfile, Instruction, Stage

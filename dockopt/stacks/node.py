@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ignorefile import ignore_file
-from ..images import ImageRef, base_of, resolved_reference
+from ..images import ImageRef, resolved_reference
+from ..model import base_of
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
 from ..packages import VALUE_OPTIONS, unwrapped

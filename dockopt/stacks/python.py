@@ -20,7 +20,8 @@ import posixpath
 import re
 
 from ..fix import Edit
-from ..images import base_of, resolved_reference
+from ..images import resolved_reference
+from ..model import base_of
 from ..model import destination as copy_destination
 from ..model import shell_path
 from ..packages import invocations

@@ -8,7 +8,7 @@ import re
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..images import base_of, new_run_blocker
+from ..model import base_of, new_run_blocker
 from ..model import workdir_at
 from ..context import Context
 from ..transform import transform

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, base_of, chain, is_root, new_run_blocker
+from ..images import Base, is_root
+from ..model import base_of, chain, new_run_blocker
 from ..model import destination as copy_destination
 from ..model import runs_as_root, user_at, volumes, workdir_at
 from ..context import Context

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..fix import Applicability, Finding
-from ..images import chain
+from ..model import chain
 from ..packages import unwrapped
 from ..context import Context
 from ..transform import transform

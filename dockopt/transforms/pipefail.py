@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of
+from ..model import base_of
 from ..context import Context
 from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_of

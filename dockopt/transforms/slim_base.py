@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import ImageRef, chain, parse_image, reference_pieces
+from ..images import ImageRef, parse_image, reference_pieces
+from ..model import chain
 from ..packages import Invocation, invocations, unwrapped
 from ..context import Context
 from ..transform import transform

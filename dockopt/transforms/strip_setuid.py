@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of, new_run_blocker
+from ..model import base_of, new_run_blocker
 from ..model import runs_as_root
 from ..context import Context
 from ..transform import transform
