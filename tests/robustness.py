@@ -187,7 +187,7 @@ class Checker:
 
         refused = any(e.startswith("cannot parse") for e in errors.values())
         buildkit = buildkit_parses(text)
-        if buildkit is True and refused:
+        if buildkit is True and refused and not VERSION_DIFFERENCES.search(text):
             reason = next(e for e in errors.values() if e.startswith("cannot parse"))
             problems.append(Problem("refused", "safe", reason))
         elif buildkit is False and not refused and not VERSION_DIFFERENCES.search(text):
