@@ -64,7 +64,14 @@ def lint(hadolint: str, files: list[Path], jobs: int) -> dict[str, Counter]:
 
 def gains(before: Counter, after: Counter) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
     """The rules firing more often after a rewrite than before, as (rule, before, after): those
-    gained, and those only surfaced because `apt` became `apt-get` (up to the DL3027 findings gone)."""
+    gained, and those only surfaced because `apt` became `apt-get` (up to the DL3027 findings gone).
+
+    A file hadolint could not parse before (DL1000) and can after had no findings to compare
+    with: it gains none (hadolint cannot parse an instruction right after a heredoc's
+    terminator; the blank line dockopt puts there lets it read the rest of the file).
+    """
+    if before["DL1000"] and not after["DL1000"]:
+        return [], []
     apt_get_credit = max(0, before["DL3027"] - after["DL3027"])
     gained, surfaced = [], []
     for rule in sorted(set(after)):

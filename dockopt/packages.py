@@ -512,3 +512,94 @@ def rpm_action(invocation: Invocation) -> tuple[str, Word] | None:
     if not operands or operands[0].value is None:
         return None
     return f"{grouping} {operands[0].value.lower()}", operands[0]
+
+
+# what fills a yum/dnf/microdnf/zypper cache with metadata and packages, and what empties it
+_DNF_INSTALLS = frozenset(
+    {
+        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "update", "up", "upgrade",
+        "upgrade-minimal", "up-min", "downgrade", "distro-sync", "swap",
+        "group install", "group update", "group upgrade", "module install", "module enable",
+    }
+)
+RPM_INSTALLS = {
+    "yum": _DNF_INSTALLS | {"groupupdate", "groupupgrade"},
+    "dnf": _DNF_INSTALLS,
+    "microdnf": _DNF_INSTALLS,
+    "zypper": frozenset(
+        {
+            "install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si",
+            "install-new-recommends", "inr",
+        }
+    ),
+}
+RPM_CLEANS = {"yum": ("clean",), "dnf": ("clean",), "microdnf": ("clean",), "zypper": ("clean", "cc")}
+RPM_CACHE_DIRS = {
+    "yum": ("/var/cache/yum",),
+    "dnf": ("/var/cache/dnf", "/var/cache/libdnf5"),  # dnf 4, dnf 5
+    "microdnf": ("/var/cache/yum",),  # microdnf keeps its metadata where yum did
+    "zypper": ("/var/cache/zypp",),
+}
+RPM_ORDER = ("yum", "dnf", "microdnf", "zypper")
+
+
+@dataclass(frozen=True)
+class RpmEvent:
+    """One command of a RUN as the rpm cache sees it.
+
+    ``kind`` is "install" (fills the cache), "clean" (`yum clean ...`), "rm" (an `rm -r` of
+    the cache directory), "skip" (moves the cache with --setopt=cachedir=) or "other";
+    ``action`` the subcommand of a yum/dnf/microdnf/zypper invocation (see ``rpm_action``).
+    """
+
+    kind: str
+    manager: str | None
+    command: Command
+    action: str | None = None
+
+
+def rpm_events(df: Dockerfile, run: Instruction) -> list[RpmEvent]:
+    """The RUN's commands in order, as the yum, dnf, microdnf and zypper caches see them."""
+    script = script_of(df, run)
+    if script is None:
+        return []
+    by_command = {id(i.command): i for i in invocations(df, run)}
+    events: list[RpmEvent] = []
+    for command in script.commands:
+        invocation = by_command.get(id(command))
+        if invocation is not None and invocation.manager in RPM_MANAGERS:
+            manager = invocation.manager
+            found = rpm_action(invocation)
+            action = found[0] if found is not None else None
+            if any(v.replace(" ", "").startswith("cachedir=") for v in invocation.option_values("--setopt")):
+                kind = "skip"
+            elif action is not None and action in RPM_INSTALLS[manager]:
+                kind = "install"
+            elif action is not None and action in RPM_CLEANS[manager]:
+                kind = "clean"
+            else:
+                kind = "other"
+            events.append(RpmEvent(kind, manager, command, action))
+            continue
+        cleaned = _removes_rpm_caches(command)
+        for manager in cleaned:
+            events.append(RpmEvent("rm", manager, command))
+        if not cleaned:
+            events.append(RpmEvent("other", None, command))
+    return events
+
+
+def _removes_rpm_caches(command: Command) -> list[str]:
+    """The managers whose whole cache an `rm -r` removes (`/var/cache/dnf/*`, `/var/cache`, ...)."""
+    if command.program != "rm":
+        return []
+    recursive = any(f.value == "--recursive" or (not f.value.startswith("--") and "r" in f.value.lower()) for f in command.flags)  # type: ignore[union-attr]
+    if not recursive:
+        return []
+    covered: set[str] = set()
+    for word in command.operands:
+        path = (word.value or "").rstrip("*").rstrip("/")
+        if not path.startswith("/"):
+            continue
+        covered |= {m for m, dirs in RPM_CACHE_DIRS.items() if any(d == path or d.startswith(path + "/") for d in dirs)}
+    return [m for m in RPM_ORDER if m in covered]

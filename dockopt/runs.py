@@ -83,9 +83,13 @@ def editable_script(df: Dockerfile, run: Instruction) -> Script | None:
 
 
 def append_command(df: Dockerfile, run: Instruction, command: str) -> Edit | None:
-    """Run ``command`` after everything else in the RUN succeeded: `... && command`."""
+    """Run ``command`` after everything else in the RUN succeeded: `... && command`.
+
+    None when the RUN ends by leaving the shell (`...; exit $code`, `exec program`): the
+    command would never run.
+    """
     script = editable_script(df, run)
-    if script is None or script.comments or "&" in script.separators:
+    if script is None or script.comments or "&" in script.separators or _leaves_shell(script):
         return None
     end = script.offsets.to_file_end(script.code_end)
     end_with_semicolon = script.offsets.to_file_end(len(script.text.rstrip()))
@@ -96,6 +100,15 @@ def append_command(df: Dockerfile, run: Instruction, command: str) -> Edit | Non
         return Edit(end, end_with_semicolon, inline)
     joint = style_of(df).joint(df.escape, df.newline_at(end))
     return Edit(end, end_with_semicolon, joint + command)
+
+
+def _leaves_shell(script: Script) -> bool:
+    """Whether the script's last command is an `exit`, or an `exec` of a program, that always runs
+    when the script gets there (not after `||`, not inside an `if` or a pipeline)."""
+    last = script.commands[-1]
+    if last.context or last.joiner == "||":
+        return False
+    return last.program == "exit" or (last.program == "exec" and bool(last.args))
 
 
 def prepend_command(df: Dockerfile, run: Instruction, command: str) -> list[Edit] | None:

@@ -85,6 +85,12 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
     `--keep-git-dir`, `--unpack`) or a flag COPY does not know, with a heredoc
     (`ADD <<EOF`), with a source that expands a variable (`app-$VERSION.bin`), nor to
     `ONBUILD ADD`, which runs with the build context of another image.
+
+    hadolint: some of its COPY rules do not look at ADD, so the new COPY can show what the
+    ADD already did. DL3045 (a relative destination with no `WORKDIR` in the stage): the
+    files land in the base image's working directory, with ADD as with COPY. DL3021 (COPY
+    of several sources to a destination that does not end in `/`): BuildKit reads the
+    destination of ADD and COPY alike. The finding was true of the ADD before.
     """
     for instruction in df.instructions:
         if instruction.command != "ADD":

@@ -62,6 +62,10 @@ def apk_no_cache(df: Dockerfile, context: Context) -> Iterator[Finding]:
     An `rm /var/cache/apk/*` without `-f` fails once the cache is empty (the glob matches
     nothing): when such an `rm` would stay in the RUN, or a later RUN of the stage (or of
     a stage built FROM it) has one, the RUN is left alone.
+
+    hadolint: DL3059 (consecutive RUNs) only counts RUNs of one command each; once
+    `apk update &&` is gone, `RUN apk add --no-cache x` is one command, and next to another
+    one-command RUN that merge-runs leaves apart (in a build stage, say) it is reported.
     """
     by_run: dict[int, tuple[Instruction, list[Invocation]]] = {}
     for invocation in find(df, {"apk"}):

@@ -47,6 +47,12 @@ def apt_get_not_apt(df: Dockerfile, context: Context) -> Iterator[Finding]:
     where the official Debian and Ubuntu images delete them anyway (their `docker-clean`
     apt configuration). Subcommands apt-get does not have (`apt list`, `apt search`,
     `apt show`) are reported without a fix.
+
+    hadolint: several of its apt-get rules do not look at `apt`: as `apt-get install`, the
+    command shows what it always did, unpinned packages (DL3008) and recommends installed
+    (DL3015) where the file keeps them (apt-no-install-recommends adds nothing after a
+    `APT::Install-Recommends "false"` written to apt's configuration, which hadolint does
+    not read).
     """
     for invocation in find(df, {"apt"}):
         sub = invocation.subcommand

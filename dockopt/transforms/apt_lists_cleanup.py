@@ -47,7 +47,12 @@ def apt_lists_cleanup(df: Dockerfile, context: Context) -> Iterator[Finding]:
     when a RUN that mentions apt cannot be analysed, when a cache or tmpfs mount covers
     /var/lib/apt, when the lists are already deleted, or in build stages whose files are
     only copied out. The `/*` matters: deleting the directory itself breaks any later apt-get.
-    A RUN that ends in a shell comment gets a finding without a fix.
+    A RUN that ends in a shell comment, or by leaving the shell (`...; exit $code`), gets a
+    finding without a fix.
+
+    hadolint: it shows at most one ShellCheck finding per RUN, the last one, and ShellCheck
+    weighs a command by what surrounds it: the cleanup appended to a RUN can change which
+    finding is shown (another rule than before, for the same script).
     """
     lists = apt_lists(df)
     final = reaching_final(df)

@@ -48,6 +48,13 @@ def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Findin
     moved across an instruction that could change what it does (`USER`, `SHELL`, `ARG`,
     `ENV`, a RUN), nor between RUNs with different flags. Commands behind an expansion or in a
     RUN that cannot be parsed are left alone.
+
+    hadolint: DL3009 reports every RUN that runs `apt-get update` and leaves the lists. Where
+    apt-lists-cleanup keeps them (a later RUN reads them, or the stage is a build stage whose
+    files are only copied out), the RUN that gets the update gets the finding the RUN that
+    downloaded the lists already had. It shows at most one ShellCheck finding per RUN, the
+    last one, and ShellCheck weighs a command by what surrounds it: the update put in front
+    of a RUN can change which finding is shown (another rule than before, same script).
     """
     lists = apt_lists(df)
     folded: set[int] = set()

@@ -90,6 +90,10 @@ def copy_after_install(df: Dockerfile, context: Context) -> Iterator[Finding]:
     POSIX-like). A COPY into a system place (/etc, /usr/local/bin, /root, ...) or a dot
     file stays: programs read those without naming them. So does a COPY whose text
     expands a variable, a COPY --from, an ADD of a URL, and a heredoc COPY.
+
+    hadolint: the two RUNs the COPY stood between are now next to each other, and DL3059
+    (consecutive RUNs) reports them when each is one command and merge-runs leaves them
+    apart (in a build stage, where separate RUNs keep the cache fine-grained).
     """
     for stage in df.stages:
         yield from _stage(df, stage)

@@ -7,13 +7,15 @@ from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
 from ..transform import transform
 from ..runs import Style, style_of
-from ..shell import Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
+from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
 from ..syntax import Comment, Dockerfile, Instruction
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
 _NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})
+_COMPOUNDS = frozenset({"if", "case", "for", "while"})
 
 
 @transform(code="DO101", name="merge-runs", hadolint=("DL3059",), applicability=Applicability.SAFE)
@@ -54,13 +56,26 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     function definitions; assignments and loop variables when the second RUN reads them),
     a first RUN that ends in a shell comment (it would swallow the second), a background `&`,
     a shell that tree-sitter-bash cannot parse, or a `# hadolint`/`# dockopt` comment aimed at
-    the second RUN. A second RUN that opens by assigning shell variables (`V=1 && wget .../$V`)
+    the second RUN. A second RUN that opens by assigning shell variables (`V=1 && wget .../$V`,
+    or inside the `if`, `case` or loop it opens with: `if ...; then ARCH=x86_64; fi && ...`)
     stays apart too: merged, hadolint's ShellCheck would see a conditional assignment and flag
-    the variable's unquoted uses (SC2086).
+    the variable's unquoted uses (SC2086). So does a second RUN that installs with yum, dnf,
+    microdnf or zypper after a first RUN that cleans that manager's cache without installing
+    (`yum -y update; yum clean all`): merged, the clean would come before the first install,
+    which hadolint reports as a missing clean (DL3032, DL3040, DL3036); apart, each RUN
+    cleans its own layer.
 
     It only merges in stages that reach the final image (the last stage and the stages it is
     built `FROM`): in a build stage whose files are only copied out, separate RUNs cost no
     image size and keep the build cache fine-grained.
+
+    hadolint: it reports at most one ShellCheck finding (SCxxxx) per RUN, the last one. The
+    merged RUN shows one where the two RUNs showed one each, and it may be one that another
+    finding hid before (SC2006 for backticks where a `cd` without `|| exit`, SC2164, came
+    later): the script is the same, only the finding shown changed. And DL3032/DL3040 take
+    the first `rm -rf` of a RUN, whatever it deletes, for the cache clean, and want it after
+    the install: `RUN rm -rf /tmp/build` merged before `RUN dnf -y upgrade && dnf clean all`
+    is reported, though the cache is cleaned after the upgrade.
     """
     instructions = df.instructions
     reaching = {id(i) for stage in df.stages if stage.reaches_final for i in stage.instructions}
@@ -111,6 +126,8 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, between: tup
         return None
     if _starts_by_assigning(b):
         return None
+    if _cleans_before_install(df, first, second):
+        return None
     separators = list(b.separators)
     if separators and separators[-1] == ";" and b.ends_with_semicolon:
         separators.pop()  # a trailing `;` ends the list; it does not start another command
@@ -134,16 +151,49 @@ def _leaks_into(first: Script, second: Script) -> bool:
 
 
 def _starts_by_assigning(script: Script) -> bool:
-    """A RUN that opens by setting shell variables (`V=1 && ...`, `readonly V=1 ...`).
+    """A RUN that opens by setting shell variables (`V=1 && ...`, `readonly V=1 ...`), also
+    inside the `if`, `case` or loop it opens with (`if ...; then ARCH=x86_64; fi && ...`).
 
     Merged, the assignment would follow `&&`; ShellCheck (inside hadolint) then treats it as
     conditional and flags every unquoted use of the variable (SC2086). Such a RUN reads as a
     script of its own, so it stays one.
     """
     first = script.commands[0]
-    return first.kind == "assignment" or (
-        first.kind == "declaration" and any("=" in word.text for word in first.args)
+    opening = [first]
+    if first.context and first.context[0] in _COMPOUNDS:
+        # the commands of the compound it opens with (and of any that follows it directly)
+        for command in script.commands[1:]:
+            if command.context[:1] != first.context[:1]:
+                break
+            opening.append(command)
+    return any(_assigns(command) and not command.isolated for command in opening)
+
+
+def _assigns(command: Command) -> bool:
+    return command.kind == "assignment" or (
+        command.kind == "declaration" and any("=" in word.text for word in command.args)
     )
+
+
+def _cleans_before_install(df: Dockerfile, first: Instruction, second: Instruction) -> bool:
+    """Whether the first RUN cleans the cache of yum, dnf, microdnf or zypper without an
+    `install` of that manager, and the second installs with it (`yum -y update; yum clean all`,
+    then `yum -y install httpd; yum clean all`).
+
+    Merged, the clean would come before the first install, which hadolint takes for a
+    clean in the wrong place (DL3032, DL3040, DL3036: it looks at the first clean). Apart,
+    each RUN cleans its own layer.
+    """
+    before, after = rpm_events(df, first), rpm_events(df, second)
+    for manager in RPM_MANAGERS:
+        cleans = any(e.manager == manager and e.kind in ("clean", "rm") for e in before)
+        if cleans and not any(_installs(e, manager) for e in before) and any(_installs(e, manager) for e in after):
+            return True
+    return False
+
+
+def _installs(event: RpmEvent, manager: str) -> bool:
+    return event.manager == manager and event.kind == "install" and event.action in ("install", "in")
 
 
 def _fix(

@@ -122,6 +122,10 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     scripts or workspaces; not pnpm, Yarn 2 or Next.js); Java needs a JDK release that
     Temurin publishes a JRE for (8, 11, 17, 21, 25) and a jar that is not a thin one
     (`copy-dependencies`, a `Class-Path` manifest).
+
+    hadolint: the runtime stage installs again, with `apt-get install`, the packages of the
+    build's install that the program may need at run time, named as the build named them:
+    where they were not pinned, DL3008 reports the new install as it did the old one.
     """
     if len(df.stages) != 1:
         return

@@ -48,6 +48,11 @@ def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
     now sees the stage's ENV, as every other command of the RUN does. It does nothing to
     `sudo -u someone`, other options, an ONBUILD RUN (the user is the child image's), a
     RUN whose user is unknown (`USER $NAME`), or a RUN that runs as another user.
+
+    hadolint: its rules look at the command a RUN names, and `sudo apt-get install x` names
+    `sudo`. Without sudo, what the command always did is checked: unpinned packages (DL3008,
+    DL3013, DL3016, DL3018, DL3028, DL3033), recommends installed (DL3015), `wget` without
+    `--progress` (DL3047), and the like.
     """
     for stage in df.stages:
         own_runs = [i for i in stage.instructions if i.command == "RUN"]

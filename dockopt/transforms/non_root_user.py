@@ -182,6 +182,14 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     distroless `nonroot` tags and Chainguard's images as 65532): there is nothing to
     change, and a finding that says so would only be noise in `dockopt check` (hadolint's
     DL3002 is silent there too).
+
+    hadolint: DL3066 reports a `USER` that names a user instead of a number. Where the
+    Dockerfile switched to a user of its own and back to root (`USER laradock` ... `USER
+    root`), the stage goes back to that user under the name the file gives it, and the
+    finding is the one the file's own `USER` lines have. The number is seldom known (a
+    build argument, `useradd -u ${PUID}`, can change it; the user may come from the base
+    image, or from `adduser --system`), and `USER uid:gid` would lose the user's
+    supplementary groups, which Docker only adds when `USER` names no group.
     """
     if not df.stages:
         return

@@ -65,8 +65,8 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     mount covers `~/.npm` or the directory named by `--cache` or `npm_config_cache`, in
     build stages whose files are only copied out, or when a later RUN of the stage (or of a
     stage built FROM it) installs with `--offline`, which needs the cache. An install that
-    names its own `--cache` directory, a RUN that ends in a shell comment or a background
-    `&`, and heredoc RUNs are reported without a fix. Commands whose subcommand is an
+    names its own `--cache` directory, a RUN that ends in a shell comment, a background
+    `&` or an `exit`, and heredoc RUNs are reported without a fix. Commands whose subcommand is an
     expansion, and RUNs under a shell that is not POSIX-like, are left alone.
     """
     final = reaching_final(df)

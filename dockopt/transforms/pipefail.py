@@ -58,6 +58,13 @@ def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
     (a `SHELL` of its own, or Windows), when the RUN sets `pipefail` itself, and, with a
     finding that says so, when the base image is unknown (it may have neither bash nor a
     shell that knows `pipefail`).
+
+    hadolint: it checks RUN scripts with ShellCheck in the dialect of the stage's `SHELL`.
+    After `SHELL ["/bin/bash", ...]` the RUNs are checked as bash, after `/bin/ash` as dash,
+    no longer as POSIX sh, and some findings change with the dialect: SC2155 (`export
+    V=$(cmd)` hides the command's failure) and SC2016 come up under bash, SC3036 (echo
+    flags, in dash) takes the place of SC3037 (in POSIX sh). They describe the shell the
+    RUNs now run with.
     """
     done: set[int] = set()
     for stage in df.stages:

@@ -6,46 +6,19 @@ from itertools import pairwise
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import RPM_MANAGERS, Invocation, find, invocations, rpm_action
 from ..context import Context
+from ..packages import RPM_CACHE_DIRS, RPM_MANAGERS, RPM_ORDER, Invocation, find, rpm_events
 from ..transform import transform
 from ..runs import append_command, remove_command
-from ..shell import Command, script_of
+from ..shell import Command
 from ..syntax import Dockerfile, Instruction
 
-# what fills the cache with metadata and packages
-_DNF_INSTALLS = frozenset(
-    {
-        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "update", "up", "upgrade",
-        "upgrade-minimal", "up-min", "downgrade", "distro-sync", "swap",
-        "group install", "group update", "group upgrade", "module install", "module enable",
-    }
-)
-INSTALLS = {
-    "yum": _DNF_INSTALLS | {"groupupdate", "groupupgrade"},
-    "dnf": _DNF_INSTALLS,
-    "microdnf": _DNF_INSTALLS,
-    "zypper": frozenset(
-        {
-            "install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si",
-            "install-new-recommends", "inr",
-        }
-    ),
-}
-CLEANS = {"yum": ("clean",), "dnf": ("clean",), "microdnf": ("clean",), "zypper": ("clean", "cc")}
-CACHE_DIRS = {
-    "yum": ("/var/cache/yum",),
-    "dnf": ("/var/cache/dnf", "/var/cache/libdnf5"),  # dnf 4, dnf 5
-    "microdnf": ("/var/cache/yum",),  # microdnf keeps its metadata where yum did
-    "zypper": ("/var/cache/zypp",),
-}
 CLEANUP = {
     "yum": "yum clean all && rm -rf /var/cache/yum",
     "dnf": "dnf clean all && rm -rf /var/cache/dnf /var/cache/libdnf5",
     "microdnf": "microdnf clean all",
     "zypper": "zypper clean --all",
 }
-_ORDER = ("yum", "dnf", "microdnf", "zypper")
 
 
 @transform(code="DO209", name="rpm-clean", hadolint=("DL3032", "DL3040", "DL3036"), applicability=Applicability.SAFE)
@@ -92,8 +65,8 @@ def rpm_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     next install. It does nothing when a cache or tmpfs mount covers the manager's cache
     directory (the cache is meant to be kept) or `--setopt=cachedir=` moves it. A clean
     separated from the next install by other commands is kept (they may change the
-    repositories). A RUN that ends in a shell comment, runs something in the background or
-    is a heredoc gets a finding without a fix.
+    repositories). A RUN that ends in a shell comment or an `exit`, runs something in the
+    background or is a heredoc gets a finding without a fix.
 
     A clean before the first install (`yum clean all && yum install -y x && yum clean all`)
     frees nothing: the files it deletes stay in the earlier layers. It is removed only
@@ -109,16 +82,16 @@ def rpm_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
 
 def _check(df: Dockerfile, run: Instruction) -> Iterator[Finding]:
-    events = _events(df, run)
+    events = rpm_events(df, run)
     missing: list[str] = []
     removable: list[tuple[str, Command]] = []
     leading: list[Command] = []
-    for manager in _ORDER:
-        mine = [(kind, command) for kind, m, command in events if m == manager]
+    for manager in RPM_ORDER:
+        mine = [(e.kind, e.command) for e in events if e.manager == manager]
         installs = [index for index, (kind, _) in enumerate(mine) if kind == "install"]
         if not installs or any(kind == "skip" for kind, _ in mine):
             continue
-        if any(run.caches(path) for path in CACHE_DIRS[manager]):
+        if any(run.caches(path) for path in RPM_CACHE_DIRS[manager]):
             continue
         leading += [command for kind, command in mine[: installs[0]] if kind == "clean"]
         if not any(kind in ("clean", "rm") for kind, _ in mine[installs[-1] + 1 :]):
@@ -168,58 +141,9 @@ def _leading_cleans(df: Dockerfile, run: Instruction, cleans: list[Command]) -> 
     )
 
 
-def _events(df: Dockerfile, run: Instruction) -> list[tuple[str, str | None, Command]]:
-    """The RUN's commands in order, as (kind, manager, command).
-
-    kind is "install" (fills the cache), "clean" (`yum clean ...`), "rm" (an `rm -r` of the
-    cache directory), "skip" (moves the cache with --setopt=cachedir=) or "other".
-    """
-    script = script_of(df, run)
-    if script is None:
-        return []
-    by_command = {id(i.command): i for i in invocations(df, run)}
-    events: list[tuple[str, str | None, Command]] = []
-    for command in script.commands:
-        invocation = by_command.get(id(command))
-        if invocation is not None and invocation.manager in RPM_MANAGERS:
-            manager = invocation.manager
-            action = rpm_action(invocation)
-            if any(v.replace(" ", "").startswith("cachedir=") for v in invocation.option_values("--setopt")):
-                events.append(("skip", manager, command))
-            elif action is not None and action[0] in INSTALLS[manager]:
-                events.append(("install", manager, command))
-            elif action is not None and action[0] in CLEANS[manager]:
-                events.append(("clean", manager, command))
-            else:
-                events.append(("other", manager, command))
-            continue
-        cleaned = _removes_caches(command)
-        for manager in cleaned:
-            events.append(("rm", manager, command))
-        if not cleaned:
-            events.append(("other", None, command))
-    return events
-
-
-def _removes_caches(command: Command) -> list[str]:
-    """The managers whose whole cache an `rm -r` removes (`/var/cache/dnf/*`, `/var/cache`, ...)."""
-    if command.program != "rm":
-        return []
-    recursive = any(f.value == "--recursive" or (not f.value.startswith("--") and "r" in f.value.lower()) for f in command.flags)  # type: ignore[union-attr]
-    if not recursive:
-        return []
-    covered: set[str] = set()
-    for word in command.operands:
-        path = (word.value or "").rstrip("*").rstrip("/")
-        if not path.startswith("/"):
-            continue
-        covered |= {m for m, dirs in CACHE_DIRS.items() if any(d == path or d.startswith(path + "/") for d in dirs)}
-    return [m for m in _ORDER if m in covered]
-
-
 def _only_between(events, first: Command, last: Command, between: list[Command]) -> bool:
     """Whether nothing but ``between`` runs after ``first`` and before ``last``."""
-    commands = [command for _, _, command in events]
+    commands = [e.command for e in events]
     start = next(i for i, c in enumerate(commands) if c is first)
     end = next(i for i, c in enumerate(commands) if c is last)
     allowed = {id(c) for c in between}

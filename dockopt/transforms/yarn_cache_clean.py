@@ -68,8 +68,8 @@ def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     (`corepack`, `yarn set version`, `.yarnrc.yml`, `.yarn/releases`, `--immutable`, ...)
     the RUN is reported without a fix; a project that switches to Berry only through files
     copied from the build context cannot be seen, so review the change there. An install
-    with its own `--cache-folder`, a RUN that ends in a shell comment or a background `&`,
-    and heredoc RUNs are reported without a fix. A RUN that cleans before it installs gets
+    with its own `--cache-folder`, a RUN that ends in a shell comment, a background `&` or
+    an `exit`, and heredoc RUNs are reported without a fix. A RUN that cleans before it installs gets
     the clean after the install (hadolint still reports it, since it looks at the first
     clean).
     """
