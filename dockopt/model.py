@@ -44,7 +44,7 @@ from .packages import invocations
 from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
 from .syntax import Dockerfile, Instruction, Stage
 from .variables import expand as expand_word
-from .variables import global_args, pairs
+from .variables import global_args
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
 
@@ -161,11 +161,7 @@ def volumes(df: Dockerfile, instruction: Instruction) -> list[str | None]:
 
 
 def _model(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
-    cached = df._cache.get("model")
-    if cached is None:
-        cached = _walk(df)
-        df._cache["model"] = cached
-    return cached
+    return df.memo(_walk)
 
 
 def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
@@ -188,11 +184,12 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             states[id(instruction)] = state
             command = instruction.command
             if command == "ENV":
-                for name, value in pairs(instruction, df.escape):
-                    _assign(env, unknown, name, state.expand(value or "", df.escape))
+                for pair in instruction.pairs:
+                    _assign(env, unknown, pair.name, state.expand(pair.value or "", df.escape))
             elif command == "ARG":
-                for name, value in pairs(instruction, df.escape):
-                    _assign(args, arg_unknown, name, globals_.get(name) if value is None else state.expand(value, df.escape))
+                for pair in instruction.pairs:
+                    value = globals_.get(pair.name) if pair.value is None else state.expand(pair.value, df.escape)
+                    _assign(args, arg_unknown, pair.name, value)
             elif command == "WORKDIR":
                 workdir = join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
             elif command == "USER" and instruction.args:
@@ -240,14 +237,15 @@ def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
 def base_of(df: Dockerfile, stage: Stage) -> Base:
     """What the stage's chain starts from (``images.base_from_reference``), the family read
     from the package managers its stages run when the reference does not tell."""
-    key = ("base_of", stage.index)
-    cached = df._cache.get(key)
-    if cached is None:
-        cached = base_from_reference(resolved_reference(df, root_stage(df, stage)))
-        if cached.family == "unknown":
-            cached = replace(cached, family=_family_from_commands(df, chain(df, stage)))
-        df._cache[key] = cached
-    return cached
+    return df.memo(_base_of, stage.index)
+
+
+def _base_of(df: Dockerfile, index: int) -> Base:
+    stage = df.stages[index]
+    base = base_from_reference(resolved_reference(df, root_stage(df, stage)))
+    if base.family == "unknown":
+        base = replace(base, family=_family_from_commands(df, chain(df, stage)))
+    return base
 
 
 _MANAGER_FAMILIES = {

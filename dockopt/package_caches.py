@@ -16,7 +16,6 @@ from .packages import Invocation, find, invocations, ran_before
 from .runs import Style, append_command, editable_script, style_of
 from .shell import Command, script_of
 from .syntax import Dockerfile, Instruction
-from .variables import pairs
 
 ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 
@@ -40,7 +39,7 @@ def env_before(df: Dockerfile, run: Instruction) -> dict[str, str | None]:
     env: dict[str, str | None] = {}
     for instruction in visible_before(df, run):
         if instruction.command == "ENV":
-            env.update((name, unquote(value or "")) for name, value in pairs(instruction, df.escape))
+            env.update((pair.name, unquote(pair.value or "")) for pair in instruction.pairs)
     return env
 
 

@@ -191,10 +191,10 @@ class Invocation:
 
 def invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
     """Every package-manager invocation in a RUN (or ONBUILD RUN), in order."""
-    key = ("invocations", id(run))
-    cached = df._cache.get(key)
-    if cached is not None:
-        return cached
+    return df.memo(_invocations, run)
+
+
+def _invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
     script = script_of(df, run)
     found: list[Invocation] = []
     if script is not None and not script.has_error:
@@ -202,9 +202,7 @@ def invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
             invocation = _recognise(run, command)
             if invocation is not None:
                 found.append(invocation)
-    result = tuple(found)
-    df._cache[key] = result
-    return result
+    return tuple(found)
 
 
 def runs(df: Dockerfile) -> Iterator[Instruction]:
@@ -338,12 +336,7 @@ def apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
 
     None when the RUN cannot be analysed but mentions apt (it may do any of them).
     """
-    key = ("apt-events", id(run))
-    if key in df._cache:
-        return df._cache[key]
-    events = _apt_events(df, run)
-    df._cache[key] = events
-    return events
+    return df.memo(_apt_events, run)
 
 
 def _apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
@@ -394,9 +387,11 @@ class AptLists:
 
 
 def apt_lists(df: Dockerfile) -> AptLists:
-    cached = df._cache.get("apt-lists")
-    if cached is not None:
-        return cached
+    """Whether apt's lists are present before each RUN, and which RUN made them (worked out once per tree)."""
+    return df.memo(_apt_lists)
+
+
+def _apt_lists(df: Dockerfile) -> AptLists:
     before: dict[int, tuple[str, Instruction | None]] = {}
     ends: dict[int, tuple[str, Instruction | None]] = {}
     for stage in df.stages:
@@ -417,9 +412,7 @@ def apt_lists(df: Dockerfile) -> AptLists:
                 elif event == "clean":
                     state, source = "absent", None
         ends[stage.index] = (state, source)
-    result = AptLists(before)
-    df._cache["apt-lists"] = result
-    return result
+    return AptLists(before)
 
 
 def reads_lists_later(df: Dockerfile, run: Instruction) -> bool:

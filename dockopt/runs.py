@@ -38,9 +38,10 @@ class Style:
 
 def style_of(df: Dockerfile) -> Style:
     """The continuation style most RUNs of the file use (default: leading `&&`, 4 spaces)."""
-    cached = df._cache.get("run-style")
-    if cached is not None:
-        return cached
+    return df.memo(_style_of)
+
+
+def _style_of(df: Dockerfile) -> Style:
     leading = trailing = 0
     operator_indents: Counter[str] = Counter()
     indents: Counter[str] = Counter()
@@ -64,9 +65,7 @@ def style_of(df: Dockerfile) -> Style:
     use_leading = leading >= trailing
     counts = operator_indents if use_leading and operator_indents else indents
     indent = counts.most_common(1)[0][0] if counts else ""
-    style = Style(use_leading, indent or "    ")
-    df._cache["run-style"] = style
-    return style
+    return Style(use_leading, indent or "    ")
 
 
 def editable_script(df: Dockerfile, run: Instruction) -> Script | None:

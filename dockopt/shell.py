@@ -156,16 +156,10 @@ class Script:
 
 def script_of(df: Dockerfile, instruction: Instruction) -> Script | None:
     """The shell script of a shell-form RUN (or ONBUILD RUN); None for exec form or shebang heredocs."""
-    key = ("script", id(instruction))
-    cache = df._cache
-    if key in cache:
-        return cache[key]
-    script = _build(instruction)
-    cache[key] = script
-    return script
+    return df.memo(_build, instruction)
 
 
-def _build(instruction: Instruction) -> Script | None:
+def _build(df: Dockerfile, instruction: Instruction) -> Script | None:
     target = instruction.sub if instruction.command == "ONBUILD" else instruction
     if target is None or target.command != "RUN" or target.json or not target.args:
         return None

@@ -89,12 +89,7 @@ class Suppressions:
 def suppressions(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
     """The suppression comments of a tree (read once, then kept with it); their selectors
     name transforms of ``catalogue`` (every transform there is: ``Context.catalogue``)."""
-    key = ("suppressions", catalogue)
-    cached = df._cache.get(key)
-    if cached is None:
-        cached = _read(df, catalogue)
-        df._cache[key] = cached
-    return cached
+    return df.memo(_read, catalogue)
 
 
 def apply(df: Dockerfile, findings: list[Finding], catalogue: Catalogue) -> list[Finding]:

@@ -18,7 +18,10 @@ import bisect
 import json
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any, Callable, TypeVar
 from ._buildkit_lex import GO_SPACE, LexError, heredocs_from_line, parse_words
+
+T = TypeVar("T")
 
 BOM = "\ufeff"
 # bufio.Scanner's default limit: BuildKit refuses longer physical lines.
@@ -187,6 +190,7 @@ class Instruction:
     sub: Instruction | None = None  # the instruction an ONBUILD carries
     command: str = ""  # the keyword in upper case: "RUN", "FROM", ...
     continues: bool = False  # its last line ends with the escape character (at the end of the file): a line added after it would join it
+    escape: str = "\\"  # the file's escape character (`# escape=`), for the words of ENV, ARG and LABEL
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "command", self.keyword.upper())
@@ -262,6 +266,89 @@ class Instruction:
         (COPY and ADD: the sources, then the destination; VOLUME: the paths)."""
         return list(self.json_args) if self.json_args is not None else self.words()
 
+    @property
+    def spanned_arguments(self) -> tuple[Argument, ...]:
+        """``arguments`` with where each stands in the file (a JSON string: its quotes included)."""
+        found: list[Argument] = []
+        position = self.args_start
+        if self.json_args is not None:
+            decoder = json.JSONDecoder()
+            for value in self.json_args:
+                start = self.logical.index('"', position)
+                _, end = decoder.raw_decode(self.logical, start)
+                found.append(Argument(value, self.offsets.span(start, end)))
+                position = end
+            return tuple(found)
+        for word in self.words():
+            start = self.logical.index(word, position)
+            position = start + len(word)
+            found.append(Argument(word, self.offsets.span(start, position)))
+        return tuple(found)
+
+    @property
+    def sources(self) -> tuple[Argument, ...]:
+        """COPY and ADD: what they copy (all arguments but the last)."""
+        return self.spanned_arguments[:-1]
+
+    @property
+    def destination(self) -> Argument | None:
+        """COPY and ADD: where they copy to, as written (None without one)."""
+        arguments = self.spanned_arguments
+        return arguments[-1] if len(arguments) >= 2 else None
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        """ENV, ARG and LABEL: the variables or labels they set, with their values as written
+        (``ENV a=1 b="2"``, ENV's legacy ``ENV name value with spaces``, ``ARG name``); empty
+        when the words do not lex."""
+        try:
+            words = parse_words(self.args, self.escape)
+        except LexError:
+            return ()
+        if not words:
+            return ()
+        end = self.args_end
+        if self.command == "ENV" and "=" not in words[0] or self.command == "LABEL" and "=" not in words[0]:
+            value = self.args[len(words[0]) :].strip()
+            return (Pair(words[0], value, self.offsets.span(self.args_start, end)),)
+        found: list[Pair] = []
+        position = self.args_start
+        for word in words:
+            start = self.logical.find(word, position)
+            if start < 0:
+                return tuple(found)
+            position = start + len(word)
+            name, eq, value = word.partition("=")
+            if name:
+                found.append(Pair(name, value if eq else None, self.offsets.span(start, position)))
+        return tuple(found)
+
+    @property
+    def user(self) -> tuple[str, str | None] | None:
+        """USER: the user and the group it names (`app:app`, `1000`); None without one."""
+        if not self.args.strip():
+            return None
+        name, colon, group = self.args.strip().partition(":")
+        return name, group if colon else None
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of an instruction as written, and where it stands in the file."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A variable or label an ENV, ARG or LABEL sets: its value as written (quotes kept; None
+    for an ARG without a default), and where `name=value` stands in the file."""
+
+    name: str
+    value: str | None
+    span: Span
+
 
 Node = Directive | Comment | Blank | Instruction
 
@@ -288,7 +375,18 @@ class Dockerfile:
     escape: str
     directives: tuple[Directive, ...]
     _line_starts: tuple[int, ...] = field(repr=False)
-    _cache: dict = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[Callable[..., Any], tuple[Any, ...]], Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, compute: Callable[..., T], *args: Any) -> T:
+        """``compute(self, *args)``, worked out once per tree and kept with it, keyed by the
+        function itself (its stages, its stage model, a RUN's script, what BuildKit refuses):
+        the tree is read-only, so what follows from it never changes."""
+        key = (compute, args)
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute(self, *args)
+            return value
 
     def __str__(self) -> str:
         return self.text
@@ -300,19 +398,11 @@ class Dockerfile:
 
     @property
     def instructions(self) -> tuple[Instruction, ...]:
-        cached = self._cache.get("instructions")
-        if cached is None:
-            cached = tuple(n for n in self.nodes if isinstance(n, Instruction))
-            self._cache["instructions"] = cached
-        return cached
+        return self.memo(_instructions)
 
     @property
     def stages(self) -> tuple[Stage, ...]:
-        cached = self._cache.get("stages")
-        if cached is None:
-            cached = _stages(self.instructions)
-            self._cache["stages"] = cached
-        return cached
+        return self.memo(_stages)
 
     def descendants(self, stage: Stage) -> tuple[Stage, ...]:
         """The stages built FROM this one, directly or through others."""
@@ -320,15 +410,7 @@ class Dockerfile:
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         """The stage an instruction belongs to (None before the first FROM)."""
-        index = self._cache.get("stage_index")
-        if index is None:
-            index = {}
-            for stage in self.stages:
-                index[id(stage.from_instruction)] = stage
-                for member in stage.instructions:
-                    index[id(member)] = stage
-            self._cache["stage_index"] = index
-        return index.get(id(instruction))
+        return self.memo(_stage_index).get(id(instruction))
 
     def slice(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -767,8 +849,8 @@ def _instruction(
 
     span = Span(lines[0].span.start, lines[-1].span.end)
     instruction = _make_instruction(head, text, line, offsets, span, tuple(lines), tuple(heredocs), start_line, i)
-    if not end_of_line and not heredocs:
-        instruction = replace(instruction, continues=True)
+    if (not end_of_line and not heredocs) or escape != "\\":
+        instruction = replace(instruction, continues=not end_of_line and not heredocs, escape=escape)
     return instruction, i
 
 
@@ -821,7 +903,21 @@ def _flag(word: str, span: Span) -> Flag:
 # --------------------------------------------------------------------------- stages
 
 
-def _stages(instructions: tuple[Instruction, ...]) -> tuple[Stage, ...]:
+def _instructions(df: Dockerfile) -> tuple[Instruction, ...]:
+    return tuple(n for n in df.nodes if isinstance(n, Instruction))
+
+
+def _stage_index(df: Dockerfile) -> dict[int, Stage]:
+    index: dict[int, Stage] = {}
+    for stage in df.stages:
+        index[id(stage.from_instruction)] = stage
+        for member in stage.instructions:
+            index[id(member)] = stage
+    return index
+
+
+def _stages(df: Dockerfile) -> tuple[Stage, ...]:
+    instructions = df.instructions
     raw: list[tuple[Instruction, list[Instruction]]] = []
     for instruction in instructions:
         if instruction.command == "FROM":

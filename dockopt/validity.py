@@ -117,11 +117,11 @@ class Refused(Exception):
 
 def problems(df: Dockerfile) -> tuple[Problem, ...]:
     """What BuildKit refuses in the file, in the order it meets it (at most one an instruction)."""
-    cached = df._cache.get("validity")
-    if cached is None:
-        cached = tuple(_Checker(df).run())
-        df._cache["validity"] = cached
-    return cached
+    return df.memo(_problems)
+
+
+def _problems(df: Dockerfile) -> tuple[Problem, ...]:
+    return tuple(_Checker(df).run())
 
 
 def refuse(df: Dockerfile) -> None:

@@ -25,7 +25,6 @@ from ..model import base_of
 from ..model import join, shell_path
 from ..context import Context
 from ..syntax import Dockerfile, Instruction, Stage
-from ..variables import pairs
 from . import (
     HARMLESS,
     Artifact,
@@ -113,7 +112,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     extra = sorted(p for p in packages if p not in _BUILD_PACKAGES and not re.fullmatch(r"openjdk-\d+-jdk(-headless)?", p))
     if extra:
         return _suggest(f"the program may need {', '.join(extra)} at run time")
-    if any(key == "JAVA_HOME" for i in stage.instructions if i.command == "ENV" for key, _ in pairs(i, df.escape)):
+    if any(key == "JAVA_HOME" for i in stage.instructions if i.command == "ENV" for key in (p.name for p in i.pairs)):
         return _suggest("ENV sets JAVA_HOME to the build image's JDK")
     if "copy-dependencies" in text:
         return _suggest("the build copies the dependencies beside the jar, which may need them")

@@ -43,7 +43,6 @@ from ..packages import VALUE_OPTIONS, unwrapped
 from ..context import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
-from ..variables import pairs
 from . import (
     HARMLESS,
     Artifact,
@@ -449,7 +448,7 @@ def _production_dependencies(package: dict) -> set[str]:
 
 
 def _env_keys(df: Dockerfile, stage: Stage) -> list[str]:
-    return [key for i in stage.instructions if i.command == "ENV" for key, _ in pairs(i, df.escape)]
+    return [key for i in stage.instructions if i.command == "ENV" for key in (p.name for p in i.pairs)]
 
 
 def _slim(image: ImageRef, reference: str) -> str | None:

@@ -14,7 +14,6 @@ from ..context import Context
 from ..transform import transform
 from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
 from ..syntax import Dockerfile, Instruction, Stage, parse
-from ..variables import pairs
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -203,7 +202,7 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     for index, instruction in enumerate(stage.instructions):
         command = instruction.command
         if command == "ENV":
-            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key, _ in pairs(instruction, df.escape)):
+            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key in (p.name for p in instruction.pairs)):
                 env_lines.append(_text(df, instruction))
             continue
         if command in _MOVED or (command == "USER" and index > last_run):
