@@ -31,6 +31,13 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 _STACK = re.compile(r"single-stage (\w+) build")
 
 
+def _reason(why: str) -> str:
+    """A reason with the names it gives (programs, paths, packages) left out, to count alike ones together."""
+    why = re.sub(r"RUN runs `[^`]*`", "RUN runs `X`", why)
+    why = re.sub(r"RUN changes \S+,", "RUN changes X,", why)
+    return re.sub(r"of [\w.+, -]+ are", "of X are", why)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -57,7 +64,7 @@ def main() -> int:
                 stack = _STACK.search(finding.message).group(1)
                 suggested[stack] += 1
                 why = finding.message.split("not split (", 1)[1].split("); suggested", 1)[0]
-                reasons[re.sub(r"of [\w.+, -]+ are", "of X are", re.sub(r"RUN \S+", "RUN X", why))[:90]] += 1
+                reasons[_reason(why)[:90]] += 1
         slimmed += slim_result.changed
     report = {
         "files": files,

@@ -268,7 +268,7 @@ def test_new_run_blocker_counts_only_runs_before_the_point() -> None:
 
 
 def test_multi_stage_splits_to_no_runtime_without_a_shell_that_needs_a_run() -> None:
-    from dockopt.stacks import Artifact, Plan
+    from dockopt.stacks.common import Artifact, Plan
     from dockopt.transforms.multi_stage import _blocked
 
     stage = parse("FROM gcc:13\nRUN make\n").stages[0]

@@ -18,16 +18,20 @@ from ..model import shell_path
 from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import (
+from .common import (
+    APT,
+    HARMLESS,
     Artifact,
     Plan,
     Suggestion,
     apt_install,
-    check_runs,
+    build_leftovers,
     copies_left_behind,
     debian_runtime,
     entry,
+    entry_words,
     installed_packages,
+    run_commands,
     runs_artifact,
     runtime_packages,
 )
@@ -37,9 +41,10 @@ _TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake
 _STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
 _INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
 _BUILDS = re.compile(r"\b(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|cmake|ninja)\b")
-# what a RUN of a C build may run: the package manager, the toolchain, fetching and unpacking sources
-_ALLOWED = frozenset(
-    "apt-get apt gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
+# what a RUN of a C build may run besides apt (what they write serves the build alone): the
+# toolchain, fetching and unpacking sources
+_TOOLS = frozenset(
+    "gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
     "tar unzip wget curl git strip".split()
 )
 _LAYOUT = (
@@ -77,7 +82,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
-    why = check_runs(df, stage, [c.source for c in copies], _ALLOWED) or copies_left_behind(df, stage, _BUILDS)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = build_leftovers(df, stage, found, [c.source for c in copies]) or copies_left_behind(df, stage, _BUILDS)
     if why is not None:
         return Suggestion("c", why, _LAYOUT)
     kept = runtime_packages(packages)
@@ -125,8 +131,6 @@ def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:
 
 
 def _prefix_program(df: Dockerfile, stage: Stage, start) -> str | None:
-    from . import entry_words
-
     words = entry_words(start)
     if not words:
         return None

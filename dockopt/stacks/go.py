@@ -19,15 +19,18 @@ from ..model import shell_path
 from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import (
+from .common import (
+    APT,
+    HARMLESS,
     Artifact,
     Plan,
     Suggestion,
     apt_install,
+    build_leftovers,
     installed_packages,
-    check_runs,
     copies_left_behind,
     entry,
+    run_commands,
     runs_artifact,
     runtime_packages,
     source_matching,
@@ -35,8 +38,9 @@ from . import (
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 _GO_BUILD = re.compile(r"\bgo\s+build\b")
-# what a RUN of a Go build may run, and the packages it may install only to fetch sources
-_ALLOWED = frozenset({"go", "apt-get", "apt", "git", "curl", "wget", "tar", "make"})
+# what a RUN of a Go build may run besides apt (what they write serves the build alone), and the
+# packages it may install only to fetch sources
+_TOOLS = frozenset({"go", "git", "curl", "wget", "tar", "make"})
 _FETCH_TOOLS = frozenset({"git", "curl", "wget", "ca-certificates", "openssh-client", "make", "gcc", "musl-dev"})
 _CODENAMES = ("trixie", "bookworm", "bullseye", "buster")
 # what a Go program does when it reads files from its source tree at run time
@@ -60,7 +64,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     reader, _ = source_matching(context, ".", (".go",), _READS_FILES, lambda path: path.endswith("_test.go"))
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
-    why = check_runs(df, stage, [artifact], _ALLOWED) or copies_left_behind(df, stage, _GO_BUILD)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = build_leftovers(df, stage, found, [artifact]) or copies_left_behind(df, stage, _GO_BUILD)
     if why is not None:
         return Suggestion("go", why, _LAYOUT)
     kept = runtime_packages(installed_packages(df, stage))

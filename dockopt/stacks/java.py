@@ -25,8 +25,9 @@ from ..model import base_of
 from ..model import join, shell_path
 from ..context import Context
 from ..syntax import Dockerfile, Instruction, Stage
-from . import (
+from .common import (
     HARMLESS,
+    SYSTEM_MANAGERS,
     Artifact,
     Plan,
     Suggestion,
@@ -40,6 +41,7 @@ from . import (
     plain_path,
     run_commands,
     source_matching,
+    unknown_command,
 )
 
 # what the suggestion-only rule of earlier versions recognised
@@ -105,7 +107,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return _suggest(found.problem)
     if not found.builds or found.last_build is None:
         return None
-    packages = installed_packages(df, stage, ("apt-get", "apt", "aptitude", "apk"))
+    packages = installed_packages(df, stage, SYSTEM_MANAGERS)
     release, problem = _release(df, stage, packages)
     if problem is not None:
         return _suggest(problem)
@@ -158,7 +160,7 @@ def _runs(df: Dockerfile, stage: Stage) -> _Runs:
             if len(operands) == 2:
                 found.copies.append((operands[0], operands[1], cwd, index))
         elif program not in ("mkdir", "chmod", "touch", "ln"):
-            found.problem = f"a RUN runs `{program}`, whose effects the runtime stage would not have"
+            found.problem = unknown_command(program)
             break
     return found
 

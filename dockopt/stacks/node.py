@@ -43,7 +43,7 @@ from ..packages import VALUE_OPTIONS, unwrapped
 from ..context import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
-from . import (
+from .common import (
     HARMLESS,
     Artifact,
     Plan,
@@ -59,6 +59,7 @@ from . import (
     plain_path,
     run_commands,
     source_matching,
+    unknown_command,
 )
 
 # what the suggestion-only rule of earlier versions recognised: a build script of npm, yarn or pnpm
@@ -333,7 +334,7 @@ def _runs(df: Dockerfile, stage: Stage) -> _Run:
         elif program in _TOOLS:
             found.commands.append(([program, *args], cwd))
         elif program not in _CHANGING:
-            found.problem = f"a RUN runs `{program}`, whose effects the runtime stage would not have"
+            found.problem = unknown_command(program)
         if found.problem is not None:
             break
     return found

@@ -9,7 +9,7 @@ import re
 
 from ..context import Context
 from ..syntax import Dockerfile, Stage
-from . import Plan, Suggestion
+from .common import Plan, Suggestion
 
 _RULES = (
     (

@@ -28,17 +28,22 @@ from ..packages import invocations
 from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from . import (
+from .common import (
+    APT,
     BUILD_PACKAGES,
+    HARMLESS,
     Artifact,
     Plan,
+    RunCommands,
     Suggestion,
     apt_install,
+    build_leftovers,
     installed_packages,
     entry,
     entry_words,
+    run_commands,
     runtime_packages,
-    unexpected,
+    unknown_command,
 )
 
 VENV = "/opt/venv"
@@ -65,8 +70,10 @@ _BOOKWORM_RUNTIME = {
     "libbz2-dev": "libbz2-1.0",
     "liblzma-dev": "liblzma5",
 }
-# what a RUN of the stage may do for the split to be complete
-_ALLOWED = frozenset({"apt-get", "apt", "pip", "pip3", "python", "python3", "virtualenv"})
+# what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
+# write goes to the virtualenv; python only to create it or run pip (``_python_command``)
+_TOOLS = frozenset({"pip", "pip3", "virtualenv"})
+_PYTHONS = frozenset({"python", "python3"})
 _PIP = re.compile(r"(^|[\s;&|(/])(pip3?(\.\d+)?|python3?(\.\d+)?\s+-m\s+pip)\s+install\b")
 _LAYOUT = (
     "install into a virtualenv in `FROM python:X AS build` (with the compilers), then `FROM python:X-slim` "
@@ -91,12 +98,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
-    for run in runs:
-        why = unexpected(df, stage, run, [*copied, VENV], _ALLOWED)
-        if why is None:
-            why = _python_command(df, run)
-        if why is not None:
-            return Suggestion("python", why, _LAYOUT)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
+    if why is not None:
+        return Suggestion("python", why, _LAYOUT)
     start = entry(df, stage)
     if start is None or entry_words(start) is None:
         return Suggestion("python", "the stage has no CMD or ENTRYPOINT in plain words", _LAYOUT)
@@ -176,15 +181,11 @@ def _slim_python(reference: str, tag: str) -> str | None:
     return f"{name}{version}-slim" + (f"-{release}" if release else "")
 
 
-def _python_command(df: Dockerfile, run: Instruction) -> str | None:
+def _python_command(found: RunCommands) -> str | None:
     """`python` may only create the virtualenv or run pip."""
-    script = script_of(df, run)
-    for command in script.commands if script is not None else ():
-        program = command.program or ""
-        if program in ("python", "python3") or re.fullmatch(r"python3\.\d+", program):
-            values = [w.value for w in command.args]
-            if values[:2] not in (["-m", "venv"], ["-m", "pip"]):
-                return f"RUN {program} {' '.join(v or '$' for v in values[:2])} may write files the runtime needs"
+    for _, _, program, args, _ in found.commands:
+        if program in _PYTHONS and args[:2] not in (["-m", "venv"], ["-m", "pip"]):
+            return unknown_command(" ".join([program, *args[:2]]))
     return None
 
 

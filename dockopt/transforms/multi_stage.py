@@ -12,7 +12,8 @@ from ..model import base_of, new_run_blocker
 from ..model import workdir_at
 from ..context import Context
 from ..transform import transform
-from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
+from ..stacks import recognise
+from ..stacks.common import Artifact, Plan, Suggestion, entry_words, plain_path
 from ..syntax import Dockerfile, Instruction, Stage, parse
 
 BUILD = "build"
@@ -110,13 +111,17 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
     need the build's tools); the runtime image for a dynamic binary is not known; or the
     runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
-    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one).
-    For Node and Java it also reports instead when: a RUN runs a command whose effects the
-    runtime would lack (one dockopt does not know, a user created, a file written outside
-    the project), or installs system packages other than build tools; a COPY comes after
-    the build or puts files outside the project; the program is given a file, or its
-    sources or dependencies read files of the project at run time (`readFileSync`,
-    `express.static`, dotenv, config, `Files.readString`, a Spring `application.yml`).
+    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one);
+    a RUN runs a command whose effects the runtime would lack: one the stack does not know
+    (the build's own tools only serve the build), a user created, a command or a word that
+    expands, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
+    runtime stage takes from the build (the binary, the virtualenv, the project), /tmp, and
+    the directories its WORKDIR and VOLUME instructions make.
+    For Node and Java it also reports instead when: a RUN installs system packages other
+    than build tools; a COPY comes after the build or puts files outside the project; the
+    program is given a file, or its sources or dependencies read files of the project at
+    run time (`readFileSync`, `express.static`, dotenv, config, `Files.readString`, a
+    Spring `application.yml`).
     Node needs the build context (package.json, its lock file, without install lifecycle
     scripts or workspaces; not pnpm, Yarn 2 or Next.js); Java needs a JDK release that
     Temurin publishes a JRE for (8, 11, 17, 21, 25) and a jar that is not a thin one
