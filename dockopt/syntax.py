@@ -266,6 +266,15 @@ class Instruction:
         (COPY and ADD: the sources, then the destination; VOLUME: the paths)."""
         return list(self.json_args) if self.json_args is not None else self.words()
 
+    def cased(self, keyword: str) -> str:
+        """Another instruction's keyword in the case this one is written in (`run` after
+        `copy`, `Run` after `Copy`, `RUN` otherwise): what a fix adds next to it."""
+        if self.keyword.islower():
+            return keyword.lower()
+        if self.keyword.istitle() and not self.keyword.isupper():
+            return keyword.capitalize()
+        return keyword.upper()
+
     @property
     def spanned_arguments(self) -> tuple[Argument, ...]:
         """``arguments`` with where each stands in the file (a JSON string: its quotes included)."""

@@ -299,3 +299,9 @@ def test_pairs_follow_the_escape_directive() -> None:
 def test_user_and_group() -> None:
     assert _only("FROM a\nUSER app:staff\n").user == ("app", "staff")
     assert _only("FROM a\nUSER 1000\n").user == ("1000", None)
+
+
+def test_a_new_keyword_takes_the_case_of_its_neighbour() -> None:
+    df = parse("from a\nCopy x /\nRUN true\n")
+    lower, title, upper = df.instructions
+    assert (lower.cased("RUN"), title.cased("RUN"), upper.cased("run")) == ("run", "Run", "RUN")

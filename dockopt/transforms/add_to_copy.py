@@ -100,18 +100,8 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "ADD of local files: COPY does the same without ADD's downloads and archive unpacking",
                 instruction.keyword_span.start,
                 instruction.span.end,
-                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, _same_case("COPY", instruction.keyword)),), Applicability.SAFE),
+                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, instruction.cased("COPY")),), Applicability.SAFE),
             )
-
-
-def _same_case(word: str, like: str) -> str:
-    if like.islower():
-        return word.lower()
-    if like.isupper():
-        return word.upper()
-    if like[:1].isupper() and like[1:].islower():
-        return word.capitalize()
-    return word.upper()
 
 
 def _copies_as_is(instruction: Instruction, escape: str, context: Context) -> bool:

@@ -380,7 +380,7 @@ def _module_root_is_not(whole: _WholeCopy, files: list[str], cwd: str | None) ->
 
 def _manifest_copies(df: Dockerfile, whole: _WholeCopy, files: list[str]) -> list[str] | None:
     copy = whole.instruction
-    keyword = "copy" if copy.keyword.islower() else "COPY"
+    keyword = copy.cased("COPY")
     flags = "".join(" " + df.slice(f.span) for f in copy.flags)
     groups: dict[str, list[str]] = {}
     for path in files:

@@ -73,7 +73,7 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 if value is None:
                     yield Finding("MAINTAINER is deprecated: write a maintainer LABEL by hand (its text needs quoting)", start, end)
                     continue
-                keyword = "label" if instruction.keyword.islower() else "Label" if instruction.keyword.istitle() else "LABEL"
+                keyword = instruction.cased("LABEL")
                 edit = Edit(start, instruction.args_span.end, f"{keyword} maintainer={value}")
                 message = "MAINTAINER is deprecated: use a maintainer label"
             yield Finding(message, start, end, Fix((edit,), Applicability.SAFE))

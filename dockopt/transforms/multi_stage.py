@@ -192,8 +192,7 @@ def _text(df: Dockerfile, instruction: Instruction) -> str:
 
 def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     newline = df.newline_at(stage.from_instruction.span.start)
-    lower = stage.from_instruction.keyword.islower()
-    keyword = (lambda word: word.lower()) if lower else (lambda word: word)
+    keyword = stage.from_instruction.cased
     edits: list[Edit] = []
     from_instruction = stage.from_instruction
     name = stage.name

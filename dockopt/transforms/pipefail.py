@@ -98,7 +98,7 @@ def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
                     span.end,
                 )
                 break
-            keyword = "shell" if instruction.keyword.islower() else "SHELL"
+            keyword = instruction.cased("SHELL")
             start = df.line_start(span.start)
             indent = df.text[start : span.start]
             text = f"{indent}{keyword} {shell}{df.newline_at(span.start)}"

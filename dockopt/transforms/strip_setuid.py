@@ -80,7 +80,7 @@ def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
         yield Finding(f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added", anchor.span.start, anchor.span.end)
         return
     newline = df.newline_at(anchor.span.start)
-    line = f"{'run' if anchor.keyword.islower() else 'RUN'} {COMMAND}"
+    line = f"{anchor.cased('RUN')} {COMMAND}"
     at = anchor.span.end
     text = line + newline if df.text[:at].endswith("\n") else newline + line
     yield Finding(
