@@ -262,6 +262,8 @@ class _Lexer:
         """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``;
         a variable the environment does not hold may be set or not: Unknown."""
         assert self.env is not None
+        if modifier.lstrip(":") not in ("-", "+", "?", "#", "%"):
+            raise LexError(f"unsupported modifier ({modifier}) in substitution")  # `${a:=w}`: BuildKit fails
         value = self.env.get(name)
         if value is None or modifier.lstrip(":") not in ("-", "+", "?"):
             raise Unknown(name)
