@@ -259,12 +259,17 @@ class _Lexer:
         raise LexError(f"unsupported modifier ({chs}) in substitution")
 
     def modified(self, name: str, modifier: str, word: str) -> str:
-        """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``;
-        a variable the environment does not hold may be set or not: Unknown."""
+        """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``,
+        ``${name#pattern}`` and ``${name%pattern}``; a variable the environment does not hold
+        may be set or not: Unknown."""
         assert self.env is not None
+        if modifier.lstrip(":") not in ("-", "+", "?", "#", "%"):
+            raise LexError(f"unsupported modifier ({modifier}) in substitution")  # `${a:=w}`: BuildKit fails
         value = self.env.get(name)
-        if value is None or modifier.lstrip(":") not in ("-", "+", "?"):
+        if value is None:
             raise Unknown(name)
+        if modifier in ("#", "%"):
+            return _trimmed(name, value, word, modifier)
         use_value = bool(value) or not modifier.startswith(":")
         if modifier.endswith("-"):
             return value if use_value else word
@@ -298,6 +303,28 @@ class _Lexer:
         while self.peek() in ("\t", "\r", " ") and self.peek():
             space.append(self.next())
         return "<<" + "".join(space)
+
+
+def _trimmed(name: str, value: str, pattern: str, modifier: str) -> str:
+    """``${name#pattern}`` (``##``: the longest match) takes the start of ``value`` that the
+    shell pattern matches away, ``${name%pattern}`` (``%%``) its end; BuildKit turns the
+    pattern into a regular expression (`*` lazy, or greedy for the longest; `?` one
+    character) and reverses both strings for a suffix. A pattern with a character class or
+    an escape is not worked out (Unknown)."""
+    longest = pattern.startswith(modifier)
+    if longest:
+        pattern = pattern[1:]
+    if "[" in pattern or "\\" in pattern:
+        raise Unknown(name)
+    suffix = modifier == "%"
+    if suffix:
+        pattern, value = pattern[::-1], value[::-1]
+    star = ".*" if longest else ".*?"
+    regex = "".join(star if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    match = re.match(regex, value, re.DOTALL)
+    if match is not None:
+        value = value[match.end() :]
+    return value[::-1] if suffix else value
 
 
 def process_word(src: str, env: Mapping[str, str], escape: str = "\\") -> str:

@@ -124,7 +124,7 @@ def command_role(
         if command.context == ("pipeline",) and _installer_pipe(command, previous):
             return Role("neutral")
         return Role("other")
-    if ">" in _QUIET_REDIRECTS.sub("", text) or "<" in text:
+    if ">" in _QUIET_REDIRECTS.sub("", text) or "<" in text or _redirects_a_file(script, command):
         return Role("other")
     if command.kind in ("assignment", "declaration", "unset"):
         return Role("neutral")
@@ -153,6 +153,13 @@ def command_role(
         return Role("other")
     sub, rest = _subcommand(args)
     return recognise(command, sub, rest, args, cwd)
+
+
+def _redirects_a_file(script: Script, command: Command) -> bool:
+    """Whether a redirection of ``command`` reads or writes a file other than /dev/null (the
+    span of a command ends before its redirections: they come before the next command)."""
+    following = min((c.start for c in script.commands if c.start >= command.end), default=len(script.text))
+    return any(command.start <= word.start < following and word.value != "/dev/null" for word in script.redirects)
 
 
 def _outside(paths: list[str], cwd: str | None, copied: Copied) -> bool:

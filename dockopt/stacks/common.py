@@ -361,7 +361,9 @@ def file_argument(words: list[str]) -> str | None:
 
 
 def inside(path: str, directory: str) -> bool:
-    return path == directory or path.startswith(directory.rstrip("/") + "/")
+    """Whether ``path`` is ``directory`` or below it (either may end with a slash)."""
+    directory = directory.rstrip("/")
+    return path.rstrip("/") == directory or path.startswith(directory + "/")
 
 
 def left_behind(

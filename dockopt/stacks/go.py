@@ -15,7 +15,7 @@ from ..images import resolved_reference
 from ..model import base_of
 from ..package_caches import env_before
 from ..packages import invocations
-from ..model import shell_path
+from ..model import join, shell_path
 from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
@@ -54,7 +54,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if builds is None:
         return None
     if not builds:
-        return Suggestion("go", "`go build` without `-o PATH`: the binary's path is not known", _LAYOUT)
+        return Suggestion("go", "`go build` without `-o PATH` (or a relative one after `cd`): the binary's path is not known", _LAYOUT)
     start = entry(df, stage)
     if start is None:
         return Suggestion("go", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
@@ -108,7 +108,8 @@ _LAYOUT = (
 
 
 def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
-    """(binary path, static) of every `go build -o`; [] when some has no -o; None when no go build."""
+    """(binary path, static) of every `go build -o`; [] when the path of some is not known (no
+    -o, or a relative one after a `cd`); None when no go build."""
     found: list[tuple[str, bool]] = []
     seen = False
     for run in stage.instructions:
@@ -138,9 +139,10 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
                     output = values[index + 1]
                 elif value is not None and value.startswith("-o="):
                     output = value[3:]
-            if output is None or changed_dir:
+            if output is None:
                 return []
-            path = shell_path(df, run, output)
+            # after a `cd` only an absolute path is known
+            path = join(None, output) if changed_dir else shell_path(df, run, output)
             if path is None or path.endswith("/"):
                 return []
             assigned = {(w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments}

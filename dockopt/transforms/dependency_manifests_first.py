@@ -116,8 +116,9 @@ def dependency_manifests_first(df: Dockerfile, context: Context) -> Iterator[Fin
     map of the sources (add `--no-autoloader`); a vendored Go module, a `go.work` workspace
     or a local `replace`; a directory the install writes into (`node_modules`, `vendor`,
     `.venv`, `.bundle`) is in the context and not ignored (the whole COPY would overwrite
-    what the install made); the RUN runs other commands that may need the sources and the
-    install is not its first command; the COPY has flags besides `--chown`, `--chmod` and
+    what the install made); the RUN runs other commands that may need the sources (a
+    command with a redirection to or from a file counts) and the install is not its first
+    command; the COPY has flags besides `--chown`, `--chmod` and
     `--link` (`--exclude`, `--parents`), or spans several lines. Without a build context
     (stdin) every finding is display-only.
 

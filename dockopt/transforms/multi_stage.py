@@ -105,7 +105,7 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     source tree, a shell, tools it runs, libraries loaded at run time). It reports instead
     of rewriting when: the Dockerfile already has several stages or is a base for others
     (ONBUILD); the CMD or ENTRYPOINT does not run the built program directly, or uses shell
-    syntax; the output path is not known (`go build` without `-o`, a `cd` before it); the
+    syntax; the output path is not known (`go build` without `-o`, or a relative `-o` after a `cd`); the
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
