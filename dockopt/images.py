@@ -102,7 +102,7 @@ _DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainer
                     "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
                     "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
 # words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
-WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
+_WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
@@ -383,11 +383,18 @@ def _dotnet_major(tag: str | None) -> int:
     return int(match.group(1)) if match else 0
 
 
+def is_windows(reference: str) -> bool:
+    """Whether an image reference (as written, or with its variables substituted) names a
+    Windows image: `mcr.microsoft.com/windows/servercore:ltsc2022`, `...:nanoserver-1809`,
+    `mcr.microsoft.com/dotnet/framework/sdk`, a variable named `${WINDOWS_IMAGE}`."""
+    lowered = reference.lower()
+    return any(word in lowered for word in _WINDOWS_WORDS)
+
+
 def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
-    whole = f"{name}:{tag}"
-    if any(word in whole for word in WINDOWS_WORDS):
+    if is_windows(f"{name}:{tag}"):
         return "windows"
     if name == "scratch":
         return "scratch"

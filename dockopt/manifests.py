@@ -33,7 +33,7 @@ import tomllib
 
 from .ignorefile import IgnoreFile
 from .model import join
-from .packages import VALUE_OPTIONS, Invocation
+from .packages import VALUE_OPTIONS, Invocation, included_file, node_command, pip_file_option, requirement_lines
 from .context import Context
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
@@ -387,32 +387,36 @@ def _join(directory: str, name: str) -> str:
 
 def _pip(command: Command, words: tuple[Word, ...], cwd: str | None) -> Role:
     takes_value = VALUE_OPTIONS["pip"]
+    if any(word.value is None for word in words):
+        return Role("other")
+    values = [word.value or "" for word in words]
     reads: list[str] = []
     outputs: list[str] = []
     problem = None
     operands: list[str] = []
     index = 0
-    while index < len(words):
-        value = words[index].value
-        if value is None:
-            return Role("other")
+    while index < len(values):
+        read = pip_file_option(values, index)
+        if read is not None:
+            if read[0] is None:
+                return Role("other")
+            reads.append(read[0])
+            index = read[1]
+            continue
+        value = values[index]
         name, eq, given = value.partition("=")
         if value.startswith("--") or value in takes_value:
             if name in takes_value and not eq:
                 index += 1
-                given = words[index].value if index < len(words) else None
-                if given is None:
+                if index >= len(values):
                     return Role("other")
-            if name in ("--requirement", "-r", "--constraint", "-c"):
-                reads.append(given)
-            elif name in ("--editable", "-e"):
+                given = values[index]
+            if name in ("--editable", "-e"):
                 problem = "it installs a local project in editable mode (`-e`)"
             elif name in ("--target", "-t", "--prefix", "--root", "--src"):
                 outputs.append(given)
             elif name in ("--find-links", "-f") and "://" not in given:
                 problem = "it finds packages in a local directory (`--find-links`)"
-        elif value.startswith(("-r", "-c")) and len(value) > 2:
-            reads.append(value[2:])
         elif value.startswith("-e") and len(value) > 2:
             problem = "it installs a local project in editable mode (`-e`)"
         elif value.startswith("-") and value != "-":
@@ -451,7 +455,7 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
         if text is None:
             return
         need.files.append(path)
-        for line in _requirement_lines(text):
+        for line in requirement_lines(text):
             include, problem = _requirement_line(line)
             if problem:
                 need.problem = f"{path}: {problem}"
@@ -468,33 +472,14 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
             queue.append(target)
 
 
-def _requirement_lines(text: str) -> Iterator[str]:
-    """The logical lines of a requirements file: comments dropped, continuations joined."""
-    logical = ""
-    for raw in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw)
-        if line.endswith("\\"):
-            logical += line[:-1] + " "
-            continue
-        logical += line
-        if logical.strip():
-            yield logical.strip()
-        logical = ""
-    if logical.strip():
-        yield logical.strip()
-
-
 def _requirement_line(line: str) -> tuple[str | None, str | None]:
     """(an -r/-c include, a reason to fall back) for one logical line of a requirements file."""
     tokens = line.split()
     first = tokens[0]
+    if pip_file_option(tokens, 0) is not None:
+        return included_file(line), None
     if first.startswith("-"):
         name, eq, value = first.partition("=")
-        if name in ("-r", "--requirement", "-c", "--constraint"):
-            value = value if eq else (tokens[1] if len(tokens) > 1 else "")
-            return value or None, None
-        if first.startswith(("-r", "-c")) and not first.startswith("--") and len(first) > 2:
-            return first[2:], None
         if name in ("-e", "--editable") or (first.startswith("-e") and not first.startswith("--")):
             return None, "it installs a project in editable mode (`-e`)"
         if name in ("-f", "--find-links"):
@@ -523,9 +508,9 @@ def _npm(invocation: Invocation, sub: str | None, options: frozenset[str], cwd: 
     if options & {"--prefix", "-C", "-w", "--workspace", "--workspaces"}:
         return Role("other")
     globally = invocation.has_option("-g", "--global")
-    if sub in ("ci", "clean-install", "ic", "install-clean", "isntall-clean"):
+    if node_command("npm", sub) == "ci":
         return Role("install", Install(command, "npm", cwd, options=options))
-    if sub in ("install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"):
+    if node_command("npm", sub) == "install":
         if globally:
             return Role("neutral")
         if invocation.operands:
@@ -539,7 +524,7 @@ def _yarn(command: Command, sub: str | None, options: frozenset[str], cwd: str |
         return Role("other")
     if sub is None and options & {"-v", "--version", "-h", "--help"}:
         return Role("neutral")
-    if sub in (None, "install"):
+    if node_command("yarn", sub) == "install":
         frozen = options & {"--frozen-lockfile", "--pure-lockfile", "--immutable"}
         unlocked = None if frozen else "`yarn install` without --frozen-lockfile may rewrite yarn.lock"
         return Role("install", Install(command, "yarn", cwd, options=options, unlocked=unlocked))
@@ -550,9 +535,9 @@ def _pnpm(command: Command, sub: str | None, rest: list[str], args: list[str], c
     options = _options(rest)
     if options & {"-C", "--dir", "--filter", "-F", "-r", "--recursive", "-w", "--workspace-root"}:
         return Role("other")
-    if options & {"-g", "--global"} and sub in ("add", "install", "i"):
+    if options & {"-g", "--global"} and node_command("pnpm", sub) in ("add", "install"):
         return Role("neutral")
-    if sub in ("install", "i") and not [a for a in rest if not a.startswith("-")]:
+    if node_command("pnpm", sub) == "install" and not [a for a in rest if not a.startswith("-")]:
         unlocked = None if "--frozen-lockfile" in options else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
         return Role("install", Install(command, "pnpm", cwd, options=options, unlocked=unlocked))
     return Role("neutral" if sub in ("config", "store", "setup", "env") else "other")

@@ -39,7 +39,7 @@ from ..images import ImageRef, resolved_reference
 from ..model import base_of
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
-from ..packages import VALUE_OPTIONS, unwrapped
+from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..context import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
@@ -68,10 +68,10 @@ _LAYOUT = (
     "install and build in `FROM node:X AS build`, then `FROM node:X-slim` with package.json and its lock file, "
     "`npm ci --omit=dev` and `COPY --from=build /app/dist ./dist`"
 )
-_NPM_INSTALL = frozenset({"ci", "clean-install", "ic", "install-clean", "install", "i", "in", "ins", "inst", "add"})
-_NPM_RUN = frozenset({"run", "run-script", "rum", "urn"})
-_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "list", "version", "doctor", "dedupe", "fund"})
-_SCRIPT_CALLS = frozenset({"start", "test", "t", "tst", "restart", "stop"})
+# npm commands (packages.node_command's names) that change nothing the runtime stage needs
+_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "version", "doctor", "dedupe", "fund"})
+# npm commands that run the project's script of their name
+_SCRIPT_CALLS = frozenset({"start", "test", "restart", "stop"})
 _YARN_HARMLESS = frozenset({"cache", "config", "check", "list", "info", "versions", "audit", "licenses", "autoclean"})
 # commands whose paths left_behind checks
 _CHANGING = frozenset({"mkdir", "cp", "mv", "chmod", "touch", "ln"})
@@ -363,9 +363,8 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
     if {"-g", "--global"} & set(options) or (program == "yarn" and sub == "global"):
         found.own_tools += [p.split("@")[0] for p in rest + operands if p.split("@")[0] in ("yarn", "pnpm")]
         return None
-    install = program == "npm" and sub in _NPM_INSTALL
-    install = install or (program == "yarn" and sub in (None, "install")) or (program == "pnpm" and sub in ("install", "i"))
-    if install:
+    command_name = node_command(program, sub)
+    if command_name == "install" or (program == "npm" and command_name == "ci"):
         if rest or (program == "npm" and sub == "add"):
             return f"`{program} {sub}` adds packages by name"
         if found.project is not None and (found.project != cwd or found.tool != program):
@@ -376,14 +375,14 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         found.install = Install(command, program, cwd, options=frozenset(options))
         found.carried = _carried(args)
         return None
-    if program == "npm" and sub in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
+    if program == "npm" and command_name in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
         return None
-    if program == "npm" and sub in _NPM_RUN or program != "npm" and sub == "run":
+    if command_name == "run":
         name = rest[0] if rest else None
-    elif program == "npm" and sub in _SCRIPT_CALLS:
-        name = {"t": "test", "tst": "test"}.get(sub, sub)
-    elif program != "npm" and sub not in (None, "add", "remove", "upgrade", "exec", "dlx", "create", "init", "link", "publish"):
-        name = sub
+    elif program == "npm" and command_name in _SCRIPT_CALLS:
+        name = command_name
+    elif program != "npm" and command_name not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish"):
+        name = command_name
     else:
         return f"a RUN runs `{program} {sub or ''}`".rstrip() + ", whose effects the runtime stage would not have"
     if name is None:
@@ -590,7 +589,7 @@ def _called_script(program: str, args: list[str], scripts: dict) -> str | None:
     operands = [a for a in args if not a.startswith("-")]
     if not operands or program not in ("npm", "yarn", "pnpm"):
         return None
-    if operands[0] in _NPM_RUN and len(operands) > 1:
+    if node_command(program, operands[0]) == "run" and len(operands) > 1:
         return operands[1]
     if program == "npm":
         return operands[0] if operands[0] in ("start", "test") else None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import ImageRef, parse_image, reference_pieces
 from ..model import chain
-from ..packages import Invocation, invocations, unwrapped
+from ..packages import GEM_INSTALLS, NODE_BUILDS, NODE_INSTALLS, Invocation, invocations, node_command, unwrapped
 from ..context import Context
 from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
@@ -202,9 +202,6 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 _LAUNCHERS = {"xargs": 0, "timeout": 1, "exec": 0, "time": 0, "watch": 0, "flock": 1, "stdbuf": 0, "gosu": 1,
               "su-exec": 1, "chronic": 0, "tini": 0, "dumb-init": 0, "nohup": 0, "nice": 0}
 _LAUNCHER_VALUES = frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-k", "-i", "-o", "-e"})
-_NPM_INSTALLS = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall",
-                           "add", "ci", "clean-install", "ic", "install-clean", "isntall-clean", "rebuild", "rb",
-                           "update", "up", "upgrade", "install-test", "it", "install-ci-test", "cit"})
 # pip requirements that build from source: a path, a VCS URL, an archive
 _PIP_SOURCE = re.compile(r"(\.{0,2}/|~/|file:|(git|hg|svn|bzr)\+)|.*\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$|\.$")
 # popular PyPI packages with no Linux wheel: pip builds them with the gcc and -dev packages
@@ -508,13 +505,11 @@ class _Scan:
         first = next((v for v in (w.value for w in words[1:]) if v is not None and not v.startswith("-")), None)
         image = self.target.image
         if image == "node":
-            if (name == "npm" and first in _NPM_INSTALLS) or (name == "yarn" and first in (None, "install", "add", "global")) or (
-                name == "pnpm" and first in ("install", "i", "add", "rebuild", "rb")
-            ):
+            if name in NODE_BUILDS and node_command(name, first) in NODE_BUILDS[name]:
                 shown = f"{name} {first}" if first else name
                 return f"runs {shown}: native modules need the python3, make and g++ of the full image"
         elif image == "ruby":
-            if (name == "gem" and first in ("install", "update", "i")) or (
+            if (name == "gem" and first in GEM_INSTALLS | {"update"}) or (
                 name in ("bundle", "bundler") and first in (None, "install", "update", "i")
             ):
                 return f"runs {name} {first or 'install'}: native extensions need the full image's compilers"
@@ -716,8 +711,7 @@ def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
                 if (
                     packages
                     and invocation is not None
-                    and invocation.manager in ("pip", "npm", "yarn", "gem")
-                    and invocation.subcommand in ("install", "i", "add", "ci", "wheel", None)
+                    and _installs_packages(invocation)
                 ):
                     return f"installs packages with {invocation.manager}"
                 for name, _ in _programs((command,)):
@@ -726,6 +720,16 @@ def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
                     if packages and name in _INSTALLERS:
                         return f"installs packages with {name}"
     return None
+
+
+def _installs_packages(invocation: Invocation) -> bool:
+    """Whether pip, npm, yarn or gem installs packages (which may carry native code)."""
+    manager, sub = invocation.manager, invocation.subcommand
+    if manager in NODE_INSTALLS:
+        return node_command(manager, sub) in NODE_INSTALLS[manager]
+    if manager == "pip":
+        return sub in ("install", "wheel", None)
+    return manager == "gem" and sub in GEM_INSTALLS
 
 
 def _copied_stage(df: Dockerfile, stage: Stage, instruction: Instruction) -> Stage | None:
