@@ -690,35 +690,38 @@ REMOVALS: dict[str, frozenset[str]] = {
 
 # --------------------------------------------------------------------------- pip requirement files
 
-_PIP_FILE_OPTIONS = ("-r", "--requirement", "-c", "--constraint")
+_REQUIREMENT_OPTIONS = ("-r", "--requirement")
+_CONSTRAINT_OPTIONS = ("-c", "--constraint")
 
 
-def pip_file_option(words: list[str], index: int) -> tuple[str | None, int] | None:
+def pip_file_option(words: list[str], index: int, constraints: bool = True) -> tuple[str | None, int] | None:
     """When ``words[index]`` names a requirements or constraints file (`-r x`, `-rx`,
     `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike): (the file, the index
-    of the next word); the file is None when the value is missing."""
+    of the next word); the file is None when the value is missing. ``constraints=False``:
+    requirements files only (a constraints file installs nothing)."""
     word = words[index]
     name, eq, value = word.partition("=")
-    if name in _PIP_FILE_OPTIONS:
+    options = _REQUIREMENT_OPTIONS + _CONSTRAINT_OPTIONS if constraints else _REQUIREMENT_OPTIONS
+    if name in options:
         if eq:
             return value, index + 1
         if index + 1 < len(words):
             return words[index + 1], index + 2
         return None, index + 1
-    if word[:2] in ("-r", "-c") and len(word) > 2:
+    if word[:2] in (("-r", "-c") if constraints else ("-r",)) and len(word) > 2:
         return word[2:], index + 1
     return None
 
 
-def pip_files(words: list[str]) -> list[str]:
+def pip_files(words: list[str], constraints: bool = True) -> list[str]:
     """The requirements and constraints files a pip command line names (after `pip`):
     `-r x`, `-rx`, `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike; the
-    values of pip's other options are skipped."""
+    values of pip's other options are skipped. ``constraints=False``: requirements files only."""
     takes_value = VALUE_OPTIONS["pip"]
     files: list[str] = []
     index = 0
     while index < len(words):
-        found = pip_file_option(words, index)
+        found = pip_file_option(words, index, constraints)
         if found is not None:
             if found[0]:
                 files.append(found[0])
@@ -744,10 +747,10 @@ def requirement_lines(text: str) -> Iterator[str]:
         yield logical.strip()
 
 
-def included_file(line: str) -> str | None:
+def included_file(line: str, constraints: bool = True) -> str | None:
     """The requirements or constraints file a logical line of a requirements file includes
     (`-r other.txt`, `--requirement=other.txt`, `-c constraints.txt`, ...), as written
-    (relative to the including file's directory)."""
+    (relative to the including file's directory). ``constraints=False``: requirements files only."""
     words = line.split()
-    found = pip_file_option(words, 0)
+    found = pip_file_option(words, 0, constraints)
     return (found[0] or None) if found is not None else None

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import ImageRef, parse_image, reference_pieces
 from ..model import chain
-from ..packages import GEM_INSTALLS, NODE_BUILDS, NODE_INSTALLS, Invocation, invocations, node_command, unwrapped
+from ..packages import (
+    GEM_INSTALLS,
+    NODE_BUILDS,
+    NODE_INSTALLS,
+    Invocation,
+    included_file,
+    invocations,
+    node_command,
+    pip_files,
+    requirement_lines,
+    unwrapped,
+)
 from ..context import Context
 from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
@@ -531,7 +542,7 @@ class _Scan:
                 why = _requirement(word.value or word.text)
                 if why is not None:
                     return f"runs pip install {why}"
-            for path in invocation.option_values("-r", "--requirement"):
+            for path in pip_files([w.value or "" for w in invocation.words], constraints=False):
                 why = self.requirements(path, 0)
                 if why is not None:
                     return f"runs pip install -r {path}: {why}"
@@ -552,13 +563,11 @@ class _Scan:
         content = _context_file(self.df, self.stage, self.context, path)
         if content is None or depth > 3:
             return None
-        for raw in content.splitlines():
-            line = re.split(r"(^|\s)#", raw, maxsplit=1)[0].strip()
+        for line in requirement_lines(content):
             words = line.split()
-            if not words:
-                continue
-            if words[0] in ("-r", "--requirement") and len(words) > 1:
-                why = self.requirements(posixpath.join(posixpath.dirname(path), words[1]), depth + 1)
+            include = included_file(line, constraints=False)
+            if include is not None:
+                why = self.requirements(posixpath.join(posixpath.dirname(path), include), depth + 1)
             elif words[0] in ("-e", "--editable"):
                 why = f"{line} is installed in editable mode, from source"
             elif words[0].startswith("--no-binary"):
