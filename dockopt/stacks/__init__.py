@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..fix import Edit
-from ..images import resolved_reference
+from ..images import resolved_reference, slim_variant
 from ..model import base_of
 from ..model import destination as copy_destination
 from ..model import join, shell_path, volumes, workdir_at
@@ -338,8 +338,8 @@ def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
     if image is None or base.family != "debian":
         return None
     reference = resolved_reference(df, stage)
-    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
-        return f"{reference}-slim"
+    if image.path == "debian" and slim_variant(reference) is not None:
+        return slim_variant(reference)
     if image.path in ("debian", "ubuntu"):
         return reference
     return None

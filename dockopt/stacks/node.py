@@ -6,8 +6,9 @@ in the same directory, on the official node image or on Debian or Ubuntu with ap
 `nodejs` and `npm`.
 
 The runtime stage starts from the slim variant of the node image (`node:20` →
-`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`; a `-slim` or `-alpine` tag is
-kept), or from the Debian image of the build (its slim variant for a full `debian:` tag)
+`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`, as ``images.slim_variant``
+knows them; a `-slim` or `-alpine` tag is kept; `node` and `node:latest` name no version,
+and their slim twin, pulled at another time, may hold another one: only suggested), or from the Debian image of the build (its slim variant for a full `debian:` tag)
 with `nodejs` alone installed by apt. It copies package.json and the lock file (and
 `.npmrc`) from the build stage, installs the production dependencies only (`npm ci
 --omit=dev`, `yarn install --frozen-lockfile --production`; on apt's node, npm is installed
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ignorefile import ignore_file
-from ..images import ImageRef, resolved_reference
+from ..images import ImageRef, resolved_reference, slim_variant
 from ..model import base_of
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
@@ -268,6 +269,8 @@ def _runtime(df: Dockerfile, stage: Stage, tool: str, text: str) -> _Runtime | S
         return _suggest(f"the program may need {', '.join(extra)} at run time")
     if official and image is not None:
         slim = _slim(image, reference)
+        if slim is None and image.tag in (None, "latest"):
+            return _suggest(f"{reference} names no Node version, and its slim twin may hold another: pin a version first")
         if slim is None:
             return _suggest(f"no slim variant of {reference} is known")
         return _Runtime(slim, True, packages, image.tag or "latest")
@@ -451,17 +454,12 @@ def _env_keys(df: Dockerfile, stage: Stage) -> list[str]:
 
 
 def _slim(image: ImageRef, reference: str) -> str | None:
-    """The slim variant of a node image: `node:20` → `node:20-slim`; slim and alpine tags stay."""
-    if image.digest is not None:
-        return None
+    """The runtime node image: slim and alpine tags stay, others move to their slim variant
+    (``images.slim_variant``: `node:20` → `node:20-slim`; none for `latest` or no tag)."""
     tag = image.tag
-    if tag is None or tag == "latest":
-        return f"{image.name}:slim"
-    if "alpine" in tag or tag == "slim" or tag.endswith("-slim"):
+    if image.digest is None and tag is not None and ("alpine" in tag or tag == "slim" or tag.endswith("-slim")):
         return reference
-    if not re.fullmatch(r"[\w.]+(-[a-z]+)?", tag) or tag.endswith(("-onbuild", "-wheezy", "-jessie")):
-        return None
-    return f"{image.name}:{tag}-slim"
+    return slim_variant(reference)
 
 
 def _entry_file(df: Dockerfile, stage: Stage, start: Instruction, official: bool) -> str | tuple[str] | Suggestion:

@@ -20,7 +20,7 @@ import posixpath
 import re
 
 from ..fix import Edit
-from ..images import resolved_reference
+from ..images import resolved_reference, slim_variant
 from ..model import base_of
 from ..model import destination as copy_destination
 from ..model import shell_path
@@ -164,16 +164,9 @@ def _release(tag: str, path: str) -> str | None:
 
 def _slim_python(reference: str, tag: str) -> str | None:
     """python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm."""
-    if "alpine" in tag or "windows" in tag or not tag:
-        return None
-    if "slim" in tag:
+    if "slim" in tag and "@" not in reference:
         return reference
-    name = reference[: len(reference) - len(tag)]
-    match = re.fullmatch(r"(\d+(?:\.\d+){0,2}(?:[a-z]+\d*)?)(?:-(bookworm|bullseye|trixie))?", tag)
-    if match is None:
-        return None
-    version, release = match.groups()
-    return f"{name}{version}-slim" + (f"-{release}" if release else "")
+    return slim_variant(reference)
 
 
 def _python_command(df: Dockerfile, run: Instruction) -> str | None:

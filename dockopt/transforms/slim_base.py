@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import ImageRef, parse_image, reference_pieces
+from ..images import official_name, parse_image, reference_pieces, slim_tag_edit
 from ..model import chain
 from ..packages import (
     GEM_INSTALLS,
@@ -31,46 +31,6 @@ from .non_root_user import code_only, entry_script
 
 # --------------------------------------------------------------------------- the tags rewritten
 
-# Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
-# (python, node, ruby, perl, openjdk); older ones (wheezy, jessie, stretch) have gaps.
-_SUITES = r"(?:buster|bullseye|bookworm|trixie|forky)"
-_VERSION = r"\d+(?:\.\d+){0,2}"
-_NODE_ALIASES = r"(?:lts|current|argon|boron|carbon|dubnium|erbium|fermium|gallium|hydrogen|iron|jod|krypton)"
-_DEBIAN_NAMES = frozenset(
-    "wheezy jessie stretch buster bullseye bookworm trixie forky sid stable oldstable oldoldstable testing unstable".split()
-)
-_TEMURIN_SUFFIXES = r"(?:focal|jammy|noble|resolute|alpine(?:-3\.\d+)?|ubi9-minimal|ubi10-minimal|centos7)"
-
-_PATTERNS = {
-    # python:3.12, python:3.12-bookworm -> python:3.12-slim, python:3.12-slim-bookworm
-    "python": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
-    "ruby": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
-    # perl:5.38-threaded-bookworm -> perl:5.38-slim-threaded-bookworm
-    "perl": re.compile(rf"(?P<at>{_VERSION})(?:-threaded)?(?:-{_SUITES})?"),
-    # node:20-bookworm -> node:20-bookworm-slim (node puts -slim last)
-    "node": re.compile(rf"(?:{_VERSION}|{_NODE_ALIASES})(?:-{_SUITES})?(?P<at>)"),
-    # openjdk:11-jdk-bullseye -> openjdk:11-jdk-slim-bullseye
-    "openjdk": re.compile(
-        rf"(?P<at>(?P<major>\d+)(?:u\d+(?:-b\d+)?|(?:\.\d+){{1,3}}(?:[-_]\d+)?)?(?:-jdk|-jre)?)(?P<suite>-{_SUITES})?"
-    ),
-    # eclipse-temurin:17-jdk-jammy -> eclipse-temurin:17-jre-jammy
-    "eclipse-temurin": re.compile(
-        rf"(?P<at>(?P<major>\d+)(?:\.\d+\.\d+(?:\.\d+)?_\d+|\.\d+\.\d+)?|(?P<eight>8)u\d+-b\d+(?:\.\d+)?)"
-        rf"(?P<jdk>-jdk)?(?:-{_TEMURIN_SUFFIXES})?"
-    ),
-}
-# versioned tags Docker Hub published without a slim twin (found in docker-library/official-images)
-_NO_SLIM = {
-    "python": frozenset({"2.7.7", "3.3.5", "3.4.1"}),
-    "node": frozenset({"0.10.28", "0.10.30", "0.10.31", "0.11.13"}),
-    "ruby": frozenset({"2.1.2", "2.1.3", "2.1.4"}),
-    "perl": frozenset({"5.24.0", "5.24.1", "5.24.2", "5.24.3", "5.26.0", "5.26.1", "5.28.1"}),
-    "openjdk": frozenset({"7u111", "7u121", "8u102", "8u111", "8u121"}),
-}
-# the registries that mirror Docker Hub's official images, with the path prefix they use
-_MIRRORS = {"public.ecr.aws": "docker/library/", "mirror.gcr.io": "library/"}
-
-
 @dataclass(frozen=True)
 class _Target:
     image: str  # "python"
@@ -83,23 +43,13 @@ class _Target:
     tag_start: int  # where the tag starts in the resolved reference
 
 
-def _official_name(image: ImageRef) -> str | None:
-    """The name of an official Docker Hub image, written there or on a mirror of it."""
-    if image.official:
-        return image.path
-    prefix = _MIRRORS.get(image.registry)
-    if prefix and image.path.startswith(prefix) and "/" not in image.path[len(prefix) :]:
-        return image.path[len(prefix) :]
-    return None
-
-
 def _target(resolved: str) -> _Target | None:
     """The slim variant of a resolved reference, as an edit of its tag; None when unknown."""
     image = parse_image(resolved)
     if image is None or image.tag is None or image.digest is not None:
         return None
-    name = _official_name(image)
-    edit = _tag_edit(name, image.tag) if name is not None else None
+    name = official_name(image)
+    edit = slim_tag_edit(name, image.tag) if name is not None else None
     if name is None or edit is None:
         return None
     tag_start = len(resolved) - len(image.tag)
@@ -107,44 +57,6 @@ def _target(resolved: str) -> _Target | None:
     kind = {"debian": "debian", "openjdk": "openjdk", "eclipse-temurin": "temurin"}.get(name, "buildpack")
     after = resolved[: tag_start + start] + text + resolved[tag_start + end :]
     return _Target(name, kind, tag_start + start, tag_start + end, text, resolved, after, tag_start)
-
-
-def _tag_edit(name: str, tag: str) -> tuple[int, int, str] | None:
-    """The edit of the tag that names the slim variant: (start, end, new text)."""
-    if name == "debian":
-        return _debian_edit(tag)
-    pattern = _PATTERNS.get(name)
-    match = pattern.fullmatch(tag) if pattern is not None else None
-    if match is None:
-        return None
-    at = match.end("at")
-    if tag[:at].removesuffix("-jdk").removesuffix("-jre") in _NO_SLIM.get(name, ()):
-        return None
-    if name == "perl" and "." in tag[:at] and int(tag[:at].split(".")[1]) < 24:
-        return None  # perl's slim variant started with 5.24
-    if name == "openjdk":
-        if match.group("suite") is None and int(match.group("major")) > 11:
-            return None  # openjdk:12 and later are Oracle Linux; only their slim variant is Debian
-        return at, at, "-slim"
-    if name == "eclipse-temurin":
-        if match.group("eight") is None and int(match.group("major")) == 16:
-            return None  # Temurin 16 had no JRE images
-        if match.group("jdk"):
-            return match.start("jdk"), match.end("jdk"), "-jre"
-        return at, at, "-jre"
-    return at, at, "-slim"
-
-
-def _debian_edit(tag: str) -> tuple[int, int, str] | None:
-    if tag in _DEBIAN_NAMES:
-        return len(tag), len(tag), "-slim"
-    match = re.fullmatch(r"(\d+)(\.\d+)?", tag)
-    if match is None:
-        return None
-    major = int(match.group(1))
-    if major < 7 or (match.group(2) and major < 10):
-        return None  # the point releases of Debian 7 to 9 mostly had no slim tag
-    return len(tag), len(tag), "-slim"
 
 
 # --------------------------------------------------------------------------- what the slim variant lacks
