@@ -14,7 +14,6 @@ The transform (``dockopt.transforms.multi_stage``) renders a Plan into the rewri
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
@@ -408,43 +407,6 @@ def left_behind(
         if resolved is None or not any(inside(resolved, place) for place in places):
             return f"a RUN changes {path}, outside the project"
     return None
-
-
-def context_path(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
-    """Where the file or directory at the image ``path`` comes from in the build context: the
-    last COPY or ADD (not --from) that puts it there, whole or inside a copied directory; None
-    when no such COPY is known."""
-    found = None
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
-            continue
-        items = instruction.arguments
-        sources, target = items[:-1], items[-1] if items else ""
-        destination = copy_destination(df, instruction)
-        if not sources or destination is None:
-            continue
-        into = target.endswith("/") or target in (".", "..") or len(sources) > 1
-        for source in sources:
-            folder, _, pattern = source.rpartition("/")
-            if re.search(r"[*?\[]", pattern) and not re.search(r"[*?\[$\"'\\]", folder) and into:
-                # a pattern in the last part only: `COPY package*.json ./`
-                name = posixpath.basename(path)
-                origin = posixpath.normpath(posixpath.join(folder or ".", name))
-                if posixpath.dirname(path) == destination and fnmatch.fnmatchcase(name, pattern) and context.exists(origin):
-                    found = origin
-                continue
-            if re.search(r"[*?\[$\"'\\]", source) or source.startswith(("/", "..")) or "://" in source:
-                continue
-            normal = posixpath.normpath(source)
-            located = context.locate(normal)
-            if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
-                if len(sources) == 1 and inside(path, destination):
-                    found = posixpath.normpath(posixpath.join(normal, posixpath.relpath(path, destination)))
-                continue
-            placed = posixpath.join(destination, posixpath.basename(normal)) if into else destination
-            if path == placed:
-                found = normal
-    return found
 
 
 def plain_path(path: str) -> bool:

@@ -42,6 +42,7 @@ from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
 from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..context import Context
+from ..copies import context_source
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
@@ -49,7 +50,6 @@ from . import (
     Artifact,
     Plan,
     Suggestion,
-    context_path,
     debian_runtime,
     entry,
     entry_words,
@@ -168,13 +168,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
 
     if context.directory is None:
         return _suggest("the build context is not known, so package.json cannot be read")
-    package_at = context_path(df, stage, context, posixpath.join(project, "package.json"))
+    package_at = context_source(df, stage, context, posixpath.join(project, "package.json"))
     if package_at is None:
         return _suggest(f"no COPY shows where {project}/package.json comes from in the build context")
     where = posixpath.dirname(package_at) or "."
 
     def to_context(path: str | None) -> str | None:
-        return context_path(df, stage, context, path) if path is not None else None
+        return context_source(df, stage, context, path) if path is not None else None
 
     manifests = node_manifests(context, ignore_file(context), where, found.install) if found.install else None
     if manifests is None:

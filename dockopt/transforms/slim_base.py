@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import official_name, parse_image, reference_pieces, slim_tag_edit
-from ..model import chain
+from ..model import chain, shell_path
 from ..packages import (
     GEM_INSTALLS,
     NODE_BUILDS,
@@ -24,10 +24,10 @@ from ..packages import (
     unwrapped,
 )
 from ..context import Context
+from ..copies import context_source, entry_script, placed_at
 from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from .non_root_user import code_only, entry_script
 
 # --------------------------------------------------------------------------- the tags rewritten
 
@@ -323,6 +323,7 @@ class _Scan:
         self.lacks = _lacks(target)
         self.installed: set[str] = set()  # Debian packages the stage installs with apt
         self.man_pages = False  # the stage creates /usr/share/man/man1 (for Java's setup)
+        self.at: Instruction | None = None  # the RUN being read: paths are relative to its WORKDIR
 
     def needs(self) -> str | None:
         """Why the stage needs the full image, or None."""
@@ -353,13 +354,14 @@ class _Scan:
         found = entry_script(self.df, self.stage, self.context) if self.lacks else None
         if found is not None:
             program, content = found
-            for name, _ in _programs(script_from_text(code_only(content)).commands):
+            for name, _ in _programs(script_from_text(content).commands):
                 why = self.program(name)
                 if why is not None:
                     return f"its entrypoint script {program} {why}"
         return None
 
     def run(self, run: Instruction) -> str | None:
+        self.at = run
         if not is_posix_shell(effective_shell(self.df, run)):
             return "runs under a shell dockopt cannot analyse"
         body = run.sub or run
@@ -455,7 +457,7 @@ class _Scan:
                 if why is not None:
                     return f"runs pip install {why}"
             for path in pip_files([w.value or "" for w in invocation.words], constraints=False):
-                why = self.requirements(path, 0)
+                why = self.requirements(self.image_path(path), 0)
                 if why is not None:
                     return f"runs pip install -r {path}: {why}"
             return None
@@ -470,10 +472,24 @@ class _Scan:
             return f"runs pdm {first}, which builds the project from source"
         return None
 
-    def requirements(self, path: str, depth: int) -> str | None:
+    def image_path(self, path: str | None) -> str | None:
+        """A path a command of the RUN being read names, made absolute against its WORKDIR."""
+        return shell_path(self.df, self.at, path) if self.at is not None else None
+
+    @property
+    def until(self) -> Instruction | None:
+        """The COPYs that came before the RUN being read (all of them for an ONBUILD RUN)."""
+        return self.at if self.at is not None and self.at.sub is None else None
+
+    def context_file(self, path: str | None) -> str | None:
+        """The file of the build context that a COPY or ADD put at the absolute image ``path``."""
+        source = context_source(self.df, self.stage, self.context, path, self.until) if path is not None else None
+        return self.context.read(source) if source is not None else None
+
+    def requirements(self, path: str | None, depth: int) -> str | None:
         """What in a requirements file (read from the build context, when it holds it) builds from source."""
-        content = _context_file(self.df, self.stage, self.context, path)
-        if content is None or depth > 3:
+        content = self.context_file(path)
+        if path is None or content is None or depth > 3:
             return None
         for line in requirement_lines(content):
             words = line.split()
@@ -499,9 +515,10 @@ class _Scan:
         if found is None:
             return None
         path, shell = found
-        content = _context_file(self.df, self.stage, self.context, path)
+        absolute = self.image_path(path)
+        content = self.context_file(absolute)
         if content is None:
-            if path.startswith(_SYSTEM_DIRS) and not _copied_by_name(self.stage, path):
+            if path.startswith(_SYSTEM_DIRS) and (absolute is None or placed_at(self.df, self.stage, self.context, absolute, self.until) is None):
                 return None  # a program of the image itself
             return f"runs {path}, a script dockopt cannot read" if shell else None
         if not (shell or _SHELL_SHEBANG.match(content)) or depth >= 2:
@@ -574,41 +591,6 @@ def _script_path(name: str, words: tuple[Word, ...]) -> tuple[str, bool] | None:
     if "/" not in written and not written.endswith(_SCRIPT_SUFFIXES):
         return None
     return written, written.endswith(_SCRIPT_SUFFIXES)
-
-
-def _copied_by_name(stage: Stage, path: str) -> bool:
-    """Whether a COPY or ADD of the stage copies a file with the name of ``path``."""
-    for instruction in stage.instructions:
-        if instruction.command in ("COPY", "ADD"):
-            words = instruction.arguments
-            if any(posixpath.basename(w.rstrip("/")) == posixpath.basename(path) for w in words[:-1]):
-                return True
-    return False
-
-
-def _context_file(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
-    """A file of the build context that a COPY or ADD of the stage put at ``path`` (matched
-    by its name, or its path under a copied directory); None when not found."""
-    if context.directory is None or "$" in path:
-        return None
-    relative = path.removeprefix("./")
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
-            continue
-        words = instruction.arguments
-        for source in words[:-1]:
-            if "$" in source or "*" in source:
-                continue
-            if posixpath.basename(source.rstrip("/")) == posixpath.basename(path):
-                found = context.read(source.removeprefix("./"))
-                if found is not None:
-                    return found
-            elif source in (".", "./") or source.endswith("/"):
-                for candidate in (relative.lstrip("/"), posixpath.basename(path)):
-                    found = context.read(posixpath.normpath(posixpath.join(source, candidate)))
-                    if found is not None:
-                        return found
-    return None
 
 
 def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
