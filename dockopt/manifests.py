@@ -14,7 +14,7 @@ of the sources:
   dependency, a missing or ignored lock file, ...).
 
 Paths in the image are absolute ("/app"), as ``model.join`` makes them from the directory a
-command runs in; ``Copied.to_context`` maps them back to the build context.
+command runs in; ``copies.Tree.to_context`` maps them back to the build context.
 
 After the common part, the knowledge is organised by ecosystem, each with how its install is
 recognised and which files it reads: pip (and `uv pip`), Node (npm, Yarn 1, pnpm), Python
@@ -35,6 +35,7 @@ from .ignorefile import IgnoreFile
 from .model import join
 from .packages import VALUE_OPTIONS, Invocation, included_file, node_command, pip_file_option, requirement_lines
 from .context import Context
+from .copies import Tree
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 
@@ -67,26 +68,6 @@ class Role:
 
 
 @dataclass(frozen=True)
-class Copied:
-    """A COPY of a directory of the build context into the image, as an install sees it."""
-
-    source: str  # the context directory: "." or "app"
-    dest: str | None  # where it lands (absolute), None when that cannot be told
-    keyword: str  # "COPY" or "ADD", for messages
-
-    def to_context(self, path: str | None) -> str | None:
-        """Where an image path under the destination comes from in the build context."""
-        if path is None or self.dest is None:
-            return None
-        if path == self.dest:
-            return self.source
-        prefix = self.dest.rstrip("/") + "/"
-        if not path.startswith(prefix):
-            return None
-        return posixpath.normpath(posixpath.join(self.source, path[len(prefix) :]))
-
-
-@dataclass(frozen=True)
 class Manifests:
     """The files of the build context an install reads, or why they cannot be copied first."""
 
@@ -110,7 +91,7 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|deb|rpm|apk|
 
 
 def command_role(
-    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Copied, previous: Command | None
+    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Tree, previous: Command | None
 ) -> Role:
     """What one command of a RUN does to the project that ``copied`` puts in the image.
 
@@ -155,7 +136,7 @@ def command_role(
     return recognise(command, sub, rest, args, cwd)
 
 
-def _outside(paths: list[str], cwd: str | None, copied: Copied) -> bool:
+def _outside(paths: list[str], cwd: str | None, copied: Tree) -> bool:
     """Whether every path is outside the destination (`~` is the home directory: outside)."""
     for path in paths:
         if path.startswith("~"):
@@ -294,7 +275,7 @@ class _Need:
 
 def manifests_for(
     install: Install,
-    copied: Copied,
+    copied: Tree,
     context: Context,
     ignore: IgnoreFile,
     *,
@@ -347,7 +328,7 @@ def _excluded(need: _Need) -> str | None:
     return None
 
 
-def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | None:
+def _excluded_or_filled(copied: Tree, install: Install, need: _Need) -> str | None:
     excluded = _excluded(need)
     if excluded is not None:
         return excluded
@@ -438,7 +419,7 @@ def _local_requirement(text: str) -> bool:
     return text.startswith((".", "/", "~", "file:")) or "/" in text or "\\" in text or bool(_ARCHIVE.search(text))
 
 
-def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) -> None:
+def _pip_files(context: Context, copied: Tree, install: Install, need: _Need) -> None:
     """The requirement files given with -r/-c, and those they include, all inside the copy."""
     queue: list[str] = []
     for name in install.reads:
@@ -842,7 +823,7 @@ def _go(command: Command, sub: str | None, rest: list[str], args: list[str], cwd
     return Role("neutral" if sub in ("env", "version") else "other")
 
 
-def _go_files(context: Context, copied: Copied, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
+def _go_files(context: Context, copied: Tree, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
     """go.mod and go.sum of the module the install runs in (looked for upwards inside the
     copy), unless it vendors, replaces with local directories or belongs to a workspace."""
     root = where

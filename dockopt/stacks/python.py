@@ -22,10 +22,10 @@ import re
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of
-from ..model import destination as copy_destination
 from ..model import shell_path
 from ..packages import invocations
 from ..context import Context
+from ..copies import copies
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
@@ -208,15 +208,12 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
     """What to take from the build stage: the directories the stage copied the build context
     to (outermost only), or the files themselves in system directories; None when unclear."""
     found: list[str] = []
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
+    for copy in copies(df, stage):
+        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
             continue
-        args = instruction.arguments
-        path = copy_destination(df, instruction)
+        path, sources, into_directory = copy.destination, copy.sources, copy.into
         if path is None:
             return None
-        sources, target = args[:-1], args[-1]
-        into_directory = target.endswith("/") or target in (".", "./") or len(sources) > 1
         if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
                 return None
