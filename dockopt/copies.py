@@ -156,6 +156,8 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
         names = [source.lstrip("<-").strip("\"'") for source in copy.sources]
         placed = [posixpath.join(destination, name) for name in names] if copy.into else [destination]
         return (None, True) if path in placed else None
+    if copy.origin is not None:
+        return _placed_from_stage(copy, destination, path)
     found: tuple[str | None, bool] | None = None
     for source in copy.sources:
         folder, _, pattern = source.rpartition("/")
@@ -164,30 +166,36 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
             name = posixpath.basename(path)
             if copy.into and posixpath.dirname(path) == destination and fnmatch.fnmatchcase(name, pattern):
                 origin = posixpath.normpath(posixpath.join(folder or ".", name))
-                if copy.origin is not None:
-                    found = (None, False)
-                elif context.directory is None or context.exists(origin):
+                if context.directory is None or context.exists(origin):
                     found = (origin, context.directory is not None)
             continue
         if _UNFOLLOWED.search(source) or source.startswith(("/", "..")) or "://" in source:
             continue
         normal = posixpath.normpath(source)
-        located = context.locate(normal) if copy.origin is None else None
-        directory = normal == "." or source.endswith("/") or (located is not None and located.is_dir())
-        if directory:
+        located = context.locate(normal)
+        if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
             inner = Tree(normal, destination, copy.keyword).to_context(path)
-            if inner is None:
-                continue
-            if copy.origin is not None:
-                found = (None, False)
-            elif context.directory is None:
-                found = (inner, False)
-            elif context.exists(inner):
-                found = (inner, True)
+            if inner is not None and (context.directory is None or context.exists(inner)):
+                found = (inner, context.directory is not None)
             continue
         placed = posixpath.join(destination, posixpath.basename(normal)) if copy.into else destination
         if path == placed:
-            found = (None, False) if copy.origin is not None else (normal, located is not None and located.exists())
+            found = (normal, located is not None and located.exists())
+    return found
+
+
+def _placed_from_stage(copy: Copy, destination: str, path: str) -> tuple[str | None, bool] | None:
+    """A COPY --from: (None, certain) when it puts something at ``path``."""
+    found: tuple[str | None, bool] | None = None
+    for source in copy.sources:
+        if _UNFOLLOWED.search(source):
+            continue
+        normal = posixpath.normpath(source)
+        placed = posixpath.join(destination, posixpath.basename(normal)) if copy.into else destination
+        if path == placed:
+            found = (None, True)
+        elif path.startswith(destination.rstrip("/") + "/"):
+            found = found or (None, False)  # inside what may be a directory it copied
     return found
 
 
