@@ -129,15 +129,18 @@ def placed_at(df: Dockerfile, stage: Stage, context: Context, path: str, until: 
     copied) brought there; None when no COPY that dockopt can follow did."""
     path = posixpath.normpath(path)
     unsure = False
-    found = copies(df, stage)
+    candidates = copies(df, stage)
     if until is not None:
-        found = found[: next((n for n, c in enumerate(found) if c.instruction.start_line >= until.start_line), len(found))]
-    for copy in reversed(found):
+        candidates = candidates[: next((n for n, c in enumerate(candidates) if c.instruction.start_line >= until.start_line), len(candidates))]
+    missing: Placed | None = None  # a copied directory that would hold it, but the context has no such file
+    for copy in reversed(candidates):
         found = _placed_by(copy, context, path)
-        if found is not None:
+        if found is not None and found[0] is not None and context.directory is not None and not context.exists(found[0]):
+            missing = missing or Placed(copy, found[0], False)
+        elif found is not None:
             return Placed(copy, found[0], found[1] and not unsure)
         unsure = unsure or _may_place(copy, path)
-    return None
+    return missing
 
 
 def context_source(df: Dockerfile, stage: Stage, context: Context, path: str, until: Instruction | None = None) -> str | None:
@@ -168,6 +171,8 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
                 origin = posixpath.normpath(posixpath.join(folder or ".", name))
                 if context.directory is None or context.exists(origin):
                     found = (origin, context.directory is not None)
+                else:
+                    found = found or (origin, False)
             continue
         if _UNFOLLOWED.search(source) or source.startswith(("/", "..")) or "://" in source:
             continue
@@ -175,8 +180,8 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
         located = context.locate(normal)
         if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
             inner = Tree(normal, destination, copy.keyword).to_context(path)
-            if inner is not None and (context.directory is None or context.exists(inner)):
-                found = (inner, context.directory is not None)
+            if inner is not None and (found is None or context.directory is None or context.exists(inner)):
+                found = (inner, context.directory is not None and context.exists(inner))
             continue
         placed = posixpath.join(destination, posixpath.basename(normal)) if copy.into else destination
         if path == placed:

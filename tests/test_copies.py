@@ -145,3 +145,13 @@ def test_slim_base_reads_a_requirements_file_copied_under_another_name(tmp_path:
     text = "FROM python:3.12\nCOPY deploy/requirements.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCMD [\"python\"]\n"
     (message,) = _slim_base_findings(text, context)
     assert "not moved" in message and "/tmp/req.txt" in message
+
+
+def test_a_later_directory_without_the_file_does_not_hide_an_earlier_copy(tmp_path: Path) -> None:
+    """stacks.context_path took the last directory copy over the path, whether it held the file or not."""
+    context = _context(tmp_path, {"package.json": "{}", "src/main.js": ""})
+    text = "FROM node:20\nCOPY package.json /app/\nCOPY src/ /app/\n"
+    assert _source(text, context, "/app/package.json") == "package.json"
+    df = parse(text)
+    missing = placed_at(df, df.stages[0], context, "/app/yarn.lock")
+    assert missing is not None and missing.source == "src/yarn.lock" and not missing.certain  # would be there, but is not
