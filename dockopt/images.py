@@ -102,7 +102,7 @@ _DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainer
                     "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
                     "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
 # words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
-WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
+_WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
@@ -383,11 +383,18 @@ def _dotnet_major(tag: str | None) -> int:
     return int(match.group(1)) if match else 0
 
 
+def is_windows(reference: str) -> bool:
+    """Whether an image reference (as written, or with its variables substituted) names a
+    Windows image: `mcr.microsoft.com/windows/servercore:ltsc2022`, `...:nanoserver-1809`,
+    `mcr.microsoft.com/dotnet/framework/sdk`, a variable named `${WINDOWS_IMAGE}`."""
+    lowered = reference.lower()
+    return any(word in lowered for word in _WINDOWS_WORDS)
+
+
 def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
-    whole = f"{name}:{tag}"
-    if any(word in whole for word in WINDOWS_WORDS):
+    if is_windows(f"{name}:{tag}"):
         return "windows"
     if name == "scratch":
         return "scratch"
@@ -442,3 +449,117 @@ def image_workdir(image: ImageRef | None) -> str:
     if image is not None and (image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")):
         return _WORKDIRS.get(image.path.rsplit("/", 1)[-1], "/")
     return "/"
+
+
+# --------------------------------------------------------------------------- slim variants
+
+# Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
+# (python, node, ruby, perl, openjdk); older ones (wheezy, jessie, stretch) have gaps.
+_SUITES = r"(?:buster|bullseye|bookworm|trixie|forky)"
+_VERSION = r"\d+(?:\.\d+){0,2}"
+_NODE_ALIASES = r"(?:lts|current|argon|boron|carbon|dubnium|erbium|fermium|gallium|hydrogen|iron|jod|krypton)"
+_DEBIAN_NAMES = frozenset(
+    "wheezy jessie stretch buster bullseye bookworm trixie forky sid stable oldstable oldoldstable testing unstable".split()
+)
+_TEMURIN_SUFFIXES = r"(?:focal|jammy|noble|resolute|alpine(?:-3\.\d+)?|ubi9-minimal|ubi10-minimal|centos7)"
+
+_PATTERNS = {
+    # python:3.12, python:3.12-bookworm -> python:3.12-slim, python:3.12-slim-bookworm
+    # (pre-releases too: python:3.14.0rc1 -> python:3.14.0rc1-slim)
+    "python": re.compile(rf"(?P<at>{_VERSION}(?:(?:a|b|rc)\d+)?)(?:-{_SUITES})?"),
+    "ruby": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
+    # perl:5.38-threaded-bookworm -> perl:5.38-slim-threaded-bookworm
+    "perl": re.compile(rf"(?P<at>{_VERSION})(?:-threaded)?(?:-{_SUITES})?"),
+    # node:20-bookworm -> node:20-bookworm-slim (node puts -slim last)
+    "node": re.compile(rf"(?:{_VERSION}|{_NODE_ALIASES})(?:-{_SUITES})?(?P<at>)"),
+    # openjdk:11-jdk-bullseye -> openjdk:11-jdk-slim-bullseye
+    "openjdk": re.compile(
+        rf"(?P<at>(?P<major>\d+)(?:u\d+(?:-b\d+)?|(?:\.\d+){{1,3}}(?:[-_]\d+)?)?(?:-jdk|-jre)?)(?P<suite>-{_SUITES})?"
+    ),
+    # eclipse-temurin:17-jdk-jammy -> eclipse-temurin:17-jre-jammy
+    "eclipse-temurin": re.compile(
+        rf"(?P<at>(?P<major>\d+)(?:\.\d+\.\d+(?:\.\d+)?_\d+|\.\d+\.\d+)?|(?P<eight>8)u\d+-b\d+(?:\.\d+)?)"
+        rf"(?P<jdk>-jdk)?(?:-{_TEMURIN_SUFFIXES})?"
+    ),
+}
+# versioned tags Docker Hub published without a slim twin (found in docker-library/official-images)
+_NO_SLIM = {
+    "python": frozenset({"2.7.7", "3.3.5", "3.4.1"}),
+    "node": frozenset({"0.10.28", "0.10.30", "0.10.31", "0.11.13"}),
+    "ruby": frozenset({"2.1.2", "2.1.3", "2.1.4"}),
+    "perl": frozenset({"5.24.0", "5.24.1", "5.24.2", "5.24.3", "5.26.0", "5.26.1", "5.28.1"}),
+    "openjdk": frozenset({"7u111", "7u121", "8u102", "8u111", "8u121"}),
+}
+# the registries that mirror Docker Hub's official images, with the path prefix they use
+_MIRRORS = {"public.ecr.aws": "docker/library/", "mirror.gcr.io": "library/"}
+
+
+def official_name(image: ImageRef) -> str | None:
+    """The name of an official Docker Hub image (`python`), written there or on a mirror of it; None for others."""
+    if image.official:
+        return image.path
+    prefix = _MIRRORS.get(image.registry)
+    if prefix and image.path.startswith(prefix) and "/" not in image.path[len(prefix) :]:
+        return image.path[len(prefix) :]
+    return None
+
+
+def slim_tag_edit(name: str, tag: str) -> tuple[int, int, str] | None:
+    """The edit of a tag of the official image ``name`` that names its slim variant, as
+    Docker Hub publishes it: (start, end, new text) in the tag; None when no slim variant
+    is known. python, ruby, perl, node and debian get `-slim` (node and debian at the end:
+    `20-bookworm-slim`; the others before the release: `3.12-slim-bookworm`), openjdk
+    `-slim`, eclipse-temurin its JRE (`17-jdk-jammy` -> `17-jre-jammy`). A floating tag
+    (`latest`, or none) has none: its twin may be pulled at another time and hold another
+    major version."""
+    if name == "debian":
+        return _debian_edit(tag)
+    pattern = _PATTERNS.get(name)
+    match = pattern.fullmatch(tag) if pattern is not None else None
+    if match is None:
+        return None
+    at = match.end("at")
+    if tag[:at].removesuffix("-jdk").removesuffix("-jre") in _NO_SLIM.get(name, ()):
+        return None
+    if name == "perl" and "." in tag[:at] and int(tag[:at].split(".")[1]) < 24:
+        return None  # perl's slim variant started with 5.24
+    if name == "openjdk":
+        if match.group("suite") is None and int(match.group("major")) > 11:
+            return None  # openjdk:12 and later are Oracle Linux; only their slim variant is Debian
+        return at, at, "-slim"
+    if name == "eclipse-temurin":
+        if match.group("eight") is None and int(match.group("major")) == 16:
+            return None  # Temurin 16 had no JRE images
+        if match.group("jdk"):
+            return match.start("jdk"), match.end("jdk"), "-jre"
+        return at, at, "-jre"
+    return at, at, "-slim"
+
+
+def _debian_edit(tag: str) -> tuple[int, int, str] | None:
+    if tag in _DEBIAN_NAMES:
+        return len(tag), len(tag), "-slim"
+    match = re.fullmatch(r"(\d+)(\.\d+)?", tag)
+    if match is None:
+        return None
+    major = int(match.group(1))
+    if major < 7 or (match.group(2) and major < 10):
+        return None  # the point releases of Debian 7 to 9 mostly had no slim tag
+    return len(tag), len(tag), "-slim"
+
+
+def slim_variant(reference: str) -> str | None:
+    """The slim variant of an official image's reference (``slim_tag_edit``), the registry
+    and repository as written: `node:20` -> `node:20-slim`, `python:3.12-bookworm` ->
+    `python:3.12-slim-bookworm`; None when none is known (no tag, `latest`, a digest, a
+    variant, an image without one)."""
+    image = parse_image(reference)
+    if image is None or image.tag is None or image.digest is not None:
+        return None
+    name = official_name(image)
+    edit = slim_tag_edit(name, image.tag) if name is not None else None
+    if edit is None:
+        return None
+    start, end, text = edit
+    at = len(reference) - len(image.tag)
+    return reference[: at + start] + text + reference[at + end :]

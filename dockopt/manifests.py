@@ -14,7 +14,7 @@ of the sources:
   dependency, a missing or ignored lock file, ...).
 
 Paths in the image are absolute ("/app"), as ``model.join`` makes them from the directory a
-command runs in; ``Copied.to_context`` maps them back to the build context.
+command runs in; ``copies.Tree.to_context`` maps them back to the build context.
 
 After the common part, the knowledge is organised by ecosystem, each with how its install is
 recognised and which files it reads: pip (and `uv pip`), Node (npm, Yarn 1, pnpm), Python
@@ -26,15 +26,16 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tomllib
 
 from .ignorefile import IgnoreFile
 from .model import join
-from .packages import VALUE_OPTIONS, Invocation
+from .packages import VALUE_OPTIONS, Invocation, included_file, node_command, pip_file_option, requirement_lines
 from .context import Context
+from .copies import Tree
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 
@@ -67,26 +68,6 @@ class Role:
 
 
 @dataclass(frozen=True)
-class Copied:
-    """A COPY of a directory of the build context into the image, as an install sees it."""
-
-    source: str  # the context directory: "." or "app"
-    dest: str | None  # where it lands (absolute), None when that cannot be told
-    keyword: str  # "COPY" or "ADD", for messages
-
-    def to_context(self, path: str | None) -> str | None:
-        """Where an image path under the destination comes from in the build context."""
-        if path is None or self.dest is None:
-            return None
-        if path == self.dest:
-            return self.source
-        prefix = self.dest.rstrip("/") + "/"
-        if not path.startswith(prefix):
-            return None
-        return posixpath.normpath(posixpath.join(self.source, path[len(prefix) :]))
-
-
-@dataclass(frozen=True)
 class Manifests:
     """The files of the build context an install reads, or why they cannot be copied first."""
 
@@ -110,7 +91,7 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|deb|rpm|apk|
 
 
 def command_role(
-    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Copied, previous: Command | None
+    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Tree, previous: Command | None
 ) -> Role:
     """What one command of a RUN does to the project that ``copied`` puts in the image.
 
@@ -162,7 +143,7 @@ def _redirects_a_file(script: Script, command: Command) -> bool:
     return any(command.start <= word.start < following and word.value != "/dev/null" for word in script.redirects)
 
 
-def _outside(paths: list[str], cwd: str | None, copied: Copied) -> bool:
+def _outside(paths: list[str], cwd: str | None, copied: Tree) -> bool:
     """Whether every path is outside the destination (`~` is the home directory: outside)."""
     for path in paths:
         if path.startswith("~"):
@@ -301,7 +282,7 @@ class _Need:
 
 def manifests_for(
     install: Install,
-    copied: Copied,
+    copied: Tree,
     context: Context,
     ignore: IgnoreFile,
     *,
@@ -354,7 +335,7 @@ def _excluded(need: _Need) -> str | None:
     return None
 
 
-def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | None:
+def _excluded_or_filled(copied: Tree, install: Install, need: _Need) -> str | None:
     excluded = _excluded(need)
     if excluded is not None:
         return excluded
@@ -394,32 +375,36 @@ def _join(directory: str, name: str) -> str:
 
 def _pip(command: Command, words: tuple[Word, ...], cwd: str | None) -> Role:
     takes_value = VALUE_OPTIONS["pip"]
+    if any(word.value is None for word in words):
+        return Role("other")
+    values = [word.value or "" for word in words]
     reads: list[str] = []
     outputs: list[str] = []
     problem = None
     operands: list[str] = []
     index = 0
-    while index < len(words):
-        value = words[index].value
-        if value is None:
-            return Role("other")
+    while index < len(values):
+        read = pip_file_option(values, index)
+        if read is not None:
+            if read[0] is None:
+                return Role("other")
+            reads.append(read[0])
+            index = read[1]
+            continue
+        value = values[index]
         name, eq, given = value.partition("=")
         if value.startswith("--") or value in takes_value:
             if name in takes_value and not eq:
                 index += 1
-                given = words[index].value if index < len(words) else None
-                if given is None:
+                if index >= len(values):
                     return Role("other")
-            if name in ("--requirement", "-r", "--constraint", "-c"):
-                reads.append(given)
-            elif name in ("--editable", "-e"):
+                given = values[index]
+            if name in ("--editable", "-e"):
                 problem = "it installs a local project in editable mode (`-e`)"
             elif name in ("--target", "-t", "--prefix", "--root", "--src"):
                 outputs.append(given)
             elif name in ("--find-links", "-f") and "://" not in given:
                 problem = "it finds packages in a local directory (`--find-links`)"
-        elif value.startswith(("-r", "-c")) and len(value) > 2:
-            reads.append(value[2:])
         elif value.startswith("-e") and len(value) > 2:
             problem = "it installs a local project in editable mode (`-e`)"
         elif value.startswith("-") and value != "-":
@@ -441,7 +426,7 @@ def _local_requirement(text: str) -> bool:
     return text.startswith((".", "/", "~", "file:")) or "/" in text or "\\" in text or bool(_ARCHIVE.search(text))
 
 
-def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) -> None:
+def _pip_files(context: Context, copied: Tree, install: Install, need: _Need) -> None:
     """The requirement files given with -r/-c, and those they include, all inside the copy."""
     queue: list[str] = []
     for name in install.reads:
@@ -458,7 +443,7 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
         if text is None:
             return
         need.files.append(path)
-        for line in _requirement_lines(text):
+        for line in requirement_lines(text):
             include, problem = _requirement_line(line)
             if problem:
                 need.problem = f"{path}: {problem}"
@@ -475,33 +460,14 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
             queue.append(target)
 
 
-def _requirement_lines(text: str) -> Iterator[str]:
-    """The logical lines of a requirements file: comments dropped, continuations joined."""
-    logical = ""
-    for raw in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw)
-        if line.endswith("\\"):
-            logical += line[:-1] + " "
-            continue
-        logical += line
-        if logical.strip():
-            yield logical.strip()
-        logical = ""
-    if logical.strip():
-        yield logical.strip()
-
-
 def _requirement_line(line: str) -> tuple[str | None, str | None]:
     """(an -r/-c include, a reason to fall back) for one logical line of a requirements file."""
     tokens = line.split()
     first = tokens[0]
+    if pip_file_option(tokens, 0) is not None:
+        return included_file(line), None
     if first.startswith("-"):
         name, eq, value = first.partition("=")
-        if name in ("-r", "--requirement", "-c", "--constraint"):
-            value = value if eq else (tokens[1] if len(tokens) > 1 else "")
-            return value or None, None
-        if first.startswith(("-r", "-c")) and not first.startswith("--") and len(first) > 2:
-            return first[2:], None
         if name in ("-e", "--editable") or (first.startswith("-e") and not first.startswith("--")):
             return None, "it installs a project in editable mode (`-e`)"
         if name in ("-f", "--find-links"):
@@ -530,9 +496,9 @@ def _npm(invocation: Invocation, sub: str | None, options: frozenset[str], cwd: 
     if options & {"--prefix", "-C", "-w", "--workspace", "--workspaces"}:
         return Role("other")
     globally = invocation.has_option("-g", "--global")
-    if sub in ("ci", "clean-install", "ic", "install-clean", "isntall-clean"):
+    if node_command("npm", sub) == "ci":
         return Role("install", Install(command, "npm", cwd, options=options))
-    if sub in ("install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"):
+    if node_command("npm", sub) == "install":
         if globally:
             return Role("neutral")
         if invocation.operands:
@@ -546,7 +512,7 @@ def _yarn(command: Command, sub: str | None, options: frozenset[str], cwd: str |
         return Role("other")
     if sub is None and options & {"-v", "--version", "-h", "--help"}:
         return Role("neutral")
-    if sub in (None, "install"):
+    if node_command("yarn", sub) == "install":
         frozen = options & {"--frozen-lockfile", "--pure-lockfile", "--immutable"}
         unlocked = None if frozen else "`yarn install` without --frozen-lockfile may rewrite yarn.lock"
         return Role("install", Install(command, "yarn", cwd, options=options, unlocked=unlocked))
@@ -557,9 +523,9 @@ def _pnpm(command: Command, sub: str | None, rest: list[str], args: list[str], c
     options = _options(rest)
     if options & {"-C", "--dir", "--filter", "-F", "-r", "--recursive", "-w", "--workspace-root"}:
         return Role("other")
-    if options & {"-g", "--global"} and sub in ("add", "install", "i"):
+    if options & {"-g", "--global"} and node_command("pnpm", sub) in ("add", "install"):
         return Role("neutral")
-    if sub in ("install", "i") and not [a for a in rest if not a.startswith("-")]:
+    if node_command("pnpm", sub) == "install" and not [a for a in rest if not a.startswith("-")]:
         unlocked = None if "--frozen-lockfile" in options else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
         return Role("install", Install(command, "pnpm", cwd, options=options, unlocked=unlocked))
     return Role("neutral" if sub in ("config", "store", "setup", "env") else "other")
@@ -864,7 +830,7 @@ def _go(command: Command, sub: str | None, rest: list[str], args: list[str], cwd
     return Role("neutral" if sub in ("env", "version") else "other")
 
 
-def _go_files(context: Context, copied: Copied, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
+def _go_files(context: Context, copied: Tree, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
     """go.mod and go.sum of the module the install runs in (looked for upwards inside the
     copy), unless it vendors, replaces with local directories or belongs to a workspace."""
     root = where

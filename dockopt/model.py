@@ -234,6 +234,13 @@ def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
     return [df.stages[i] for i in reversed(stage.derives_from)] + [stage]
 
 
+def image_reference(df: Dockerfile, instruction: Instruction) -> str:
+    """The image reference the build of ``instruction`` starts from: the FROM of the root of
+    its stage's chain (``root_stage``), global ARG defaults substituted ("" outside a stage)."""
+    stage = df.stage_of(instruction)
+    return base_of(df, stage).reference if stage is not None else ""
+
+
 def base_of(df: Dockerfile, stage: Stage) -> Base:
     """What the stage's chain starts from (``images.base_from_reference``), the family read
     from the package managers its stages run when the reference does not tell."""

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from ._buildkit_lex import LexError, process_words
 from .fix import Edit
-from .packages import Invocation, find, invocations, ran_before
+from .packages import REMOVALS, Invocation, find, invocations, ran_before
 from .runs import Style, append_command, editable_script, style_of
 from .shell import Command, script_of
 from .syntax import Dockerfile, Instruction
@@ -23,15 +23,6 @@ ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 def visible_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
     """What ran before ``run`` (packages.ran_before), ONBUILD instructions as what they run."""
     return [i.sub if i.command == "ONBUILD" and i.sub is not None else i for i in ran_before(df, run)]
-
-
-def root_image(df: Dockerfile, run: Instruction) -> str:
-    """The image the stage of ``run`` is built on, through the stages it derives from."""
-    stage = df.stage_of(run)
-    if stage is None:
-        return ""
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base.lower()
 
 
 def env_before(df: Dockerfile, run: Instruction) -> dict[str, str | None]:
@@ -182,18 +173,6 @@ def wrapper_prefix(df: Dockerfile, invocation: Invocation) -> str:
     return prefix if "\n" not in prefix and "\\" not in prefix else ""
 
 
-# package-manager subcommands that take packages out of the image
-REMOVALS = {
-    "apt-get": frozenset({"purge", "remove", "autoremove"}),
-    "apt": frozenset({"purge", "remove", "autoremove"}),
-    "aptitude": frozenset({"purge", "remove"}),
-    "apk": frozenset({"del"}),
-    "yum": frozenset({"remove", "erase", "autoremove"}),
-    "dnf": frozenset({"remove", "erase", "autoremove"}),
-    "microdnf": frozenset({"remove"}),
-    "zypper": frozenset({"remove", "rm"}),
-    "npm": frozenset({"uninstall", "remove", "rm", "r", "un", "unlink"}),
-}
 _NODE_TOOL = re.compile(r"node|npm|nvm|yarn|corepack", re.IGNORECASE)
 _CONTINUED_LINE = r"[ \t]*(&&)?[ \t]*{escape}[ \t]*\r?\n"
 

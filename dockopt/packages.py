@@ -596,3 +596,161 @@ def _removes_rpm_caches(command: Command) -> list[str]:
             continue
         covered |= {m for m, dirs in RPM_CACHE_DIRS.items() if any(d == path or d.startswith(path + "/") for d in dirs)}
     return [m for m in RPM_ORDER if m in covered]
+
+
+# --------------------------------------------------------------------------- Node: npm, yarn, pnpm, bun subcommands
+
+# The commands of each Node package manager that dockopt tells apart, each with the other
+# words the tool takes for it: npm's aliases and the typos it corrects (its cmd-list), and
+# those of yarn (1 and 2+), pnpm and bun. A word not listed is a command of its own.
+_NODE_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "npm": {
+        "install": ("i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"),
+        "ci": ("clean-install", "ic", "install-clean", "isntall-clean"),
+        "install-test": ("it",),
+        "install-ci-test": ("cit", "clean-install-test", "sit"),
+        "update": ("up", "upgrade", "udpate"),
+        "rebuild": ("rb",),
+        "uninstall": ("un", "unlink", "remove", "rm", "r"),
+        "run": ("run-script", "rum", "urn"),
+        "test": ("t", "tst"),
+        "ls": ("list",),
+        "config": ("c",),
+        "dedupe": ("ddp",),
+        "exec": ("x",),
+        "init": ("create", "innit"),
+        "link": ("ln",),
+    },
+    "yarn": {"install": (), "add": (), "upgrade": ("up",), "remove": (), "global": (), "run": ()},
+    "pnpm": {
+        "install": ("i",),
+        "add": (),
+        "update": ("up", "upgrade"),
+        "remove": ("rm", "uninstall", "un"),
+        "rebuild": ("rb",),
+        "run": ("run-script",),
+        "test": ("t", "tst"),
+        "list": ("ls",),
+    },
+    "bun": {"install": ("i",), "add": ("a",), "update": (), "remove": ("rm",), "run": ()},
+}
+_NODE_CANONICAL = {tool: {alias: name for name, aliases in table.items() for alias in (name, *aliases)} for tool, table in _NODE_COMMANDS.items()}
+
+# the commands that install packages into the project's node_modules: its dependencies
+# (`npm ci`, `npm install`, a bare `yarn`) or the packages named (`npm install -g x`, `yarn add x`)
+NODE_INSTALLS: dict[str, frozenset[str]] = {
+    "npm": frozenset({"install", "ci", "install-test", "install-ci-test"}),
+    "yarn": frozenset({"install", "add"}),
+    "pnpm": frozenset({"install", "add"}),
+    "bun": frozenset({"install", "add"}),
+}
+# the commands that download packages into the tool's cache: the installs and the updates
+NODE_DOWNLOADS: dict[str, frozenset[str]] = {
+    "npm": NODE_INSTALLS["npm"] | {"update"},
+    "yarn": NODE_INSTALLS["yarn"] | {"upgrade"},
+    "pnpm": NODE_INSTALLS["pnpm"] | {"update"},
+    "bun": NODE_INSTALLS["bun"] | {"update"},
+}
+# the commands that run the packages' install scripts, which build native modules (with
+# python3, make and g++): the downloads, `rebuild`, and yarn's `global add`; bun runs the
+# scripts of trusted packages only, and is not listed
+NODE_BUILDS: dict[str, frozenset[str]] = {
+    "npm": NODE_DOWNLOADS["npm"] | {"rebuild"},
+    "yarn": NODE_DOWNLOADS["yarn"] | {"global"},
+    "pnpm": NODE_DOWNLOADS["pnpm"] | {"rebuild"},
+}
+
+
+def node_command(tool: str, word: str | None) -> str | None:
+    """The command a subcommand word of npm, yarn, pnpm or bun names, aliases and npm's
+    typos resolved: `npm isntall` -> "install", `npm ic` -> "ci", `npm run-script` -> "run",
+    `pnpm i` -> "install", `yarn up` -> "upgrade". A bare `yarn` (no subcommand) is
+    `yarn install`; another word is returned as it is, None stays None."""
+    if word is None:
+        return "install" if tool == "yarn" else None
+    return _NODE_CANONICAL.get(tool, {}).get(word, word)
+
+
+# gem's install and its abbreviations (OptionParser-style prefixes RubyGems accepts)
+GEM_INSTALLS = frozenset({"install", "i", "ins", "inst", "insta", "instal"})
+
+# package-manager subcommands that take packages out of the image
+REMOVALS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"purge", "remove", "autoremove"}),
+    "apt": frozenset({"purge", "remove", "autoremove"}),
+    "aptitude": frozenset({"purge", "remove"}),
+    "apk": frozenset({"del"}),
+    "yum": frozenset({"remove", "erase", "autoremove"}),
+    "dnf": frozenset({"remove", "erase", "autoremove"}),
+    "microdnf": frozenset({"remove"}),
+    "zypper": frozenset({"remove", "rm"}),
+    "npm": frozenset({"uninstall", *_NODE_COMMANDS["npm"]["uninstall"]}),
+}
+
+
+# --------------------------------------------------------------------------- pip requirement files
+
+_REQUIREMENT_OPTIONS = ("-r", "--requirement")
+_CONSTRAINT_OPTIONS = ("-c", "--constraint")
+
+
+def pip_file_option(words: list[str], index: int, constraints: bool = True) -> tuple[str | None, int] | None:
+    """When ``words[index]`` names a requirements or constraints file (`-r x`, `-rx`,
+    `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike): (the file, the index
+    of the next word); the file is None when the value is missing. ``constraints=False``:
+    requirements files only (a constraints file installs nothing)."""
+    word = words[index]
+    name, eq, value = word.partition("=")
+    options = _REQUIREMENT_OPTIONS + _CONSTRAINT_OPTIONS if constraints else _REQUIREMENT_OPTIONS
+    if name in options:
+        if eq:
+            return value, index + 1
+        if index + 1 < len(words):
+            return words[index + 1], index + 2
+        return None, index + 1
+    if word[:2] in (("-r", "-c") if constraints else ("-r",)) and len(word) > 2:
+        return word[2:], index + 1
+    return None
+
+
+def pip_files(words: list[str], constraints: bool = True) -> list[str]:
+    """The requirements and constraints files a pip command line names (after `pip`):
+    `-r x`, `-rx`, `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike; the
+    values of pip's other options are skipped. ``constraints=False``: requirements files only."""
+    takes_value = VALUE_OPTIONS["pip"]
+    files: list[str] = []
+    index = 0
+    while index < len(words):
+        found = pip_file_option(words, index, constraints)
+        if found is not None:
+            if found[0]:
+                files.append(found[0])
+            index = found[1]
+            continue
+        index += 2 if words[index] in takes_value else 1
+    return files
+
+
+def requirement_lines(text: str) -> Iterator[str]:
+    """The logical lines of a requirements file: comments dropped, continuations joined."""
+    logical = ""
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw)
+        if line.endswith("\\"):
+            logical += line[:-1] + " "
+            continue
+        logical += line
+        if logical.strip():
+            yield logical.strip()
+        logical = ""
+    if logical.strip():
+        yield logical.strip()
+
+
+def included_file(line: str, constraints: bool = True) -> str | None:
+    """The requirements or constraints file a logical line of a requirements file includes
+    (`-r other.txt`, `--requirement=other.txt`, `-c constraints.txt`, ...), as written
+    (relative to the including file's directory). ``constraints=False``: requirements files only."""
+    words = line.split()
+    found = pip_file_option(words, 0, constraints)
+    return (found[0] or None) if found is not None else None

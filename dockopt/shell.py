@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ._buildkit_lex import parse_heredoc_word, LexError
-from .images import WINDOWS_WORDS
+from .images import is_windows, resolved_reference
 from .syntax import Dockerfile, Instruction, OffsetMap, Span, Stage
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -628,14 +628,9 @@ def _shell_before(df: Dockerfile, stage: Stage, until: Instruction | None) -> tu
 def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
     if stage.parent is not None:
         return _shell_before(df, df.stages[stage.parent], None)
-    if _looks_windows(stage.base):
+    if is_windows(resolved_reference(df, stage)):
         return WINDOWS_SHELL
     return DEFAULT_SHELL
-
-
-def _looks_windows(image: str) -> bool:
-    lowered = image.lower()
-    return any(part in lowered for part in WINDOWS_WORDS)
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:

@@ -280,3 +280,85 @@ def test_multi_stage_splits_to_no_runtime_without_a_shell_that_needs_a_run() -> 
         "the base image gcr.io/distroless/cc-debian12 has no shell (distroless), and the runtime stage needs a RUN"
     )
     assert _blocked(stage, Plan("c", "gcr.io/distroless/cc-debian12", artifacts)) is None
+
+
+# --------------------------------------------------------------------------- issue 13: one owner for each image fact
+
+
+@pytest.mark.parametrize(
+    ("reference", "slim"),
+    [
+        ("node:20", "node:20-slim"),
+        ("node:20-bookworm", "node:20-bookworm-slim"),
+        ("node:lts", "node:lts-slim"),
+        # the node stack moved these to node:slim: a floating tag whose twin may hold another major
+        ("node", None),
+        ("node:latest", None),
+        ("node:20-stretch", None),  # Docker Hub has gaps before buster
+        ("python:3.12-bookworm", "python:3.12-slim-bookworm"),
+        ("python:3.14.0rc1", "python:3.14.0rc1-slim"),
+        ("python:3", "python:3-slim"),
+        ("debian:12", "debian:12-slim"),
+        ("debian:bookworm", "debian:bookworm-slim"),
+        ("debian:latest", None),  # debian_runtime made debian:latest-slim, which does not exist
+        ("docker.io/library/node:20", "docker.io/library/node:20-slim"),
+        ("public.ecr.aws/docker/library/python:3.12", "public.ecr.aws/docker/library/python:3.12-slim"),
+        ("eclipse-temurin:17-jdk-jammy", "eclipse-temurin:17-jre-jammy"),
+        ("node:20@sha256:" + "a" * 64, None),
+        ("golang:1.22", None),
+        ("example.com/node:20", None),
+    ],
+)
+def test_slim_variant(reference: str, slim: str | None) -> None:
+    from dockopt.images import slim_variant
+
+    assert slim_variant(reference) == slim
+
+
+def test_debian_runtime_of_latest_is_latest() -> None:
+    from dockopt.stacks.common import debian_runtime
+
+    df = parse("FROM debian:latest\nRUN true\n")
+    assert debian_runtime(df, df.stages[0]) == "debian:latest"
+    df = parse("FROM debian:12.5\nRUN true\n")
+    assert debian_runtime(df, df.stages[0]) == "debian:12.5-slim"
+
+
+@pytest.mark.parametrize(
+    ("reference", "windows"),
+    [
+        ("mcr.microsoft.com/windows/servercore:ltsc2022", True),
+        ("mcr.microsoft.com/dotnet/framework/sdk:4.8", True),
+        ("${WINDOWS_IMAGE}", True),
+        ("mcr.microsoft.com/dotnet/sdk:8.0", False),
+        ("debian:bookworm", False),
+    ],
+)
+def test_is_windows(reference: str, windows: bool) -> None:
+    from dockopt.images import is_windows
+
+    assert is_windows(reference) is windows
+
+
+def test_windows_shell_follows_arg_defaults() -> None:
+    """shell.py looked at the FROM as written: a Windows image named by an ARG default ran /bin/sh."""
+    from dockopt.shell import WINDOWS_SHELL, effective_shell
+
+    df = parse("ARG BASE=mcr.microsoft.com/windows/servercore:ltsc2022\nFROM ${BASE}\nRUN echo hi\n")
+    run = df.stages[0].instructions[-1]
+    assert effective_shell(df, run) == WINDOWS_SHELL
+    assert base_of(df, df.stages[0]).family == "windows"
+
+
+def test_image_reference_substitutes_arg_defaults_through_the_chain() -> None:
+    """rpm-no-weak-deps and package_caches read the root stage's FROM as written."""
+    from dockopt.model import image_reference
+    from dockopt.transforms.rpm_no_weak_deps import rpm_no_weak_deps
+    from dockopt.context import Context
+
+    text = "ARG IMAGE=centos:7\nFROM ${IMAGE} AS base\nFROM base\nRUN yum install -y git\n"
+    df = parse(text)
+    run = df.stages[1].instructions[-1]
+    assert image_reference(df, run) == "centos:7"
+    assert list(rpm_no_weak_deps.run(df, Context())) == []  # yum 3 has no weak dependencies
+    assert list(rpm_no_weak_deps.run(parse(text.replace("centos:7", "rockylinux:9")), Context()))

@@ -16,9 +16,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSFORMS = "dockopt.transforms"
-# edges between transforms that another branch of issue 13 removes (part A: slim_base stops
-# importing non_root_user's helpers); delete the entry when that branch is merged
-PENDING = frozenset({("dockopt.transforms.slim_base", "dockopt.transforms.non_root_user")})
 
 
 def modules(root: Path, package: str) -> dict[str, Path]:
@@ -103,13 +100,9 @@ def test_dockopt_has_no_import_cycle() -> None:
 
 
 def test_no_transform_imports_another_transform() -> None:
-    found = transform_imports(import_graph()) - PENDING
+    found = transform_imports(import_graph())
     assert not found, "a transform imports another: " + ", ".join(f"{a} imports {b}" for a, b in sorted(found))
 
-
-def test_pending_exceptions_are_still_needed() -> None:
-    stale = PENDING - transform_imports(import_graph())
-    assert not stale, f"no longer imported, delete from PENDING: {sorted(stale)}"
 
 
 def test_the_transforms_package_lists_every_transform_module() -> None:

@@ -16,12 +16,13 @@ import pytest
 
 from dockopt.context import Context
 from dockopt.ignorefile import ignore_file
-from dockopt.manifests import Copied, Manifests, command_role, manifests_for
+from dockopt.copies import Tree
+from dockopt.manifests import Manifests, command_role, manifests_for
 from dockopt.packages import invocations
 from dockopt.shell import script_of
 from dockopt.syntax import parse
 
-COPIED = Copied(".", "/app", "COPY")
+COPIED = Tree(".", "/app", "COPY")
 
 
 def _roles(run: str) -> list[str]:
@@ -80,7 +81,7 @@ def test_command_role(run: str, roles: list[str]) -> None:
     assert _roles(run) == roles
 
 
-def _manifests(tmp_path: Path, files: dict[str, str], run: str, copied: Copied = COPIED, cwd: str = "/app") -> Manifests:
+def _manifests(tmp_path: Path, files: dict[str, str], run: str, copied: Tree = COPIED, cwd: str = "/app") -> Manifests:
     text = f"FROM python:3.12\nWORKDIR {cwd}\nCOPY . {copied.dest}\nRUN {run}\n"
     files = {"Dockerfile": text, **files}
     for name, content in files.items():
@@ -167,7 +168,7 @@ def test_pip_requirements_excluded_by_dockerignore(tmp_path: Path) -> None:
 
 def test_a_subdirectory_copied(tmp_path: Path) -> None:
     files = {"backend/requirements.txt": "-r common.txt\n", "backend/common.txt": "x\n"}
-    found = _manifests(tmp_path, files, "pip install -r requirements.txt", copied=Copied("backend", "/app", "COPY"))
+    found = _manifests(tmp_path, files, "pip install -r requirements.txt", copied=Tree("backend", "/app", "COPY"))
     assert (found.files, found.problem) == (("backend/requirements.txt", "backend/common.txt"), None)
 
 

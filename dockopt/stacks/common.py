@@ -9,7 +9,6 @@ installs, and the files of the build context.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import posixpath
 import re
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..fix import Edit
-from ..images import resolved_reference
+from ..images import resolved_reference, slim_variant
 from ..model import base_of
 from ..model import destination as copy_destination
 from ..model import join, shell_path, volumes, workdir_at
@@ -332,8 +331,8 @@ def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
     if image is None or base.family != "debian":
         return None
     reference = resolved_reference(df, stage)
-    if image.path == "debian" and image.tag and not image.tag.endswith("slim") and re.fullmatch(r"[a-z]+|\d+", image.tag):
-        return f"{reference}-slim"
+    if image.path == "debian" and slim_variant(reference) is not None:
+        return slim_variant(reference)
     if image.path in ("debian", "ubuntu"):
         return reference
     return None
@@ -420,43 +419,6 @@ def changed_outside(df: Dockerfile, stage: Stage, touched: list[tuple[str, str |
         if not any(inside(resolved, place) for place in ("/tmp", *places)) and not any(inside(m, resolved) for m in made):
             return path
     return None
-
-
-def context_path(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
-    """Where the file or directory at the image ``path`` comes from in the build context: the
-    last COPY or ADD (not --from) that puts it there, whole or inside a copied directory; None
-    when no such COPY is known."""
-    found = None
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None or instruction.heredocs:
-            continue
-        items = instruction.arguments
-        sources, target = items[:-1], items[-1] if items else ""
-        destination = copy_destination(df, instruction)
-        if not sources or destination is None:
-            continue
-        into = target.endswith("/") or target in (".", "..") or len(sources) > 1
-        for source in sources:
-            folder, _, pattern = source.rpartition("/")
-            if re.search(r"[*?\[]", pattern) and not re.search(r"[*?\[$\"'\\]", folder) and into:
-                # a pattern in the last part only: `COPY package*.json ./`
-                name = posixpath.basename(path)
-                origin = posixpath.normpath(posixpath.join(folder or ".", name))
-                if posixpath.dirname(path) == destination and fnmatch.fnmatchcase(name, pattern) and context.exists(origin):
-                    found = origin
-                continue
-            if re.search(r"[*?\[$\"'\\]", source) or source.startswith(("/", "..")) or "://" in source:
-                continue
-            normal = posixpath.normpath(source)
-            located = context.locate(normal)
-            if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
-                if len(sources) == 1 and inside(path, destination):
-                    found = posixpath.normpath(posixpath.join(normal, posixpath.relpath(path, destination)))
-                continue
-            placed = posixpath.join(destination, posixpath.basename(normal)) if into else destination
-            if path == placed:
-                found = normal
-    return found
 
 
 def plain_path(path: str) -> bool:

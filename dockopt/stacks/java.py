@@ -24,6 +24,7 @@ from ..images import resolved_reference
 from ..model import base_of
 from ..model import join, shell_path
 from ..context import Context
+from ..copies import context_source
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
     HARMLESS,
@@ -31,7 +32,6 @@ from .common import (
     Artifact,
     Plan,
     Suggestion,
-    context_path,
     entry,
     entry_words,
     file_argument,
@@ -272,16 +272,16 @@ def _reads_project(df: Dockerfile, stage: Stage, context: Context, project: str)
     if context.directory is None:
         return None
     for name in ("pom.xml", "build.gradle", "build.gradle.kts"):
-        at = context_path(df, stage, context, posixpath.join(project, name))
+        at = context_source(df, stage, context, posixpath.join(project, name))
         found = _THIN_JAR.search(context.read(at) or "") if at is not None else None
         if found is not None:
             return f"{name} makes a jar that may need the libraries beside it ({found.group()})"
     for name in ("application.properties", "application.yml", "application.yaml", "config/application.properties",
                  "config/application.yml", "config/application.yaml"):
-        at = context_path(df, stage, context, posixpath.join(project, name))
+        at = context_source(df, stage, context, posixpath.join(project, name))
         if at is not None and context.exists(at):
             return f"{name} in the project directory is read at run time"
-    sources = context_path(df, stage, context, posixpath.join(project, "src")) or context_path(df, stage, context, project)
+    sources = context_source(df, stage, context, posixpath.join(project, "src")) or context_source(df, stage, context, project)
     if sources is None:
         return None
     reader, complete = source_matching(context, sources, (".java", ".kt"), _READS_FILES, lambda path: "/test/" in f"/{path}")

@@ -6,8 +6,9 @@ in the same directory, on the official node image or on Debian or Ubuntu with ap
 `nodejs` and `npm`.
 
 The runtime stage starts from the slim variant of the node image (`node:20` →
-`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`; a `-slim` or `-alpine` tag is
-kept), or from the Debian image of the build (its slim variant for a full `debian:` tag)
+`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`, as ``images.slim_variant``
+knows them; a `-slim` or `-alpine` tag is kept; `node` and `node:latest` name no version,
+and their slim twin, pulled at another time, may hold another one: only suggested), or from the Debian image of the build (its slim variant for a full `debian:` tag)
 with `nodejs` alone installed by apt. It copies package.json and the lock file (and
 `.npmrc`) from the build stage, installs the production dependencies only (`npm ci
 --omit=dev`, `yarn install --frozen-lockfile --production`; on apt's node, npm is installed
@@ -35,12 +36,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..ignorefile import ignore_file
-from ..images import ImageRef, resolved_reference
+from ..images import ImageRef, resolved_reference, slim_variant
 from ..model import base_of
 from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
-from ..packages import VALUE_OPTIONS, unwrapped
+from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..context import Context
+from ..copies import context_source
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -48,7 +50,6 @@ from .common import (
     Artifact,
     Plan,
     Suggestion,
-    context_path,
     debian_runtime,
     entry,
     entry_words,
@@ -69,10 +70,10 @@ _LAYOUT = (
     "install and build in `FROM node:X AS build`, then `FROM node:X-slim` with package.json and its lock file, "
     "`npm ci --omit=dev` and `COPY --from=build /app/dist ./dist`"
 )
-_NPM_INSTALL = frozenset({"ci", "clean-install", "ic", "install-clean", "install", "i", "in", "ins", "inst", "add"})
-_NPM_RUN = frozenset({"run", "run-script", "rum", "urn"})
-_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "list", "version", "doctor", "dedupe", "fund"})
-_SCRIPT_CALLS = frozenset({"start", "test", "t", "tst", "restart", "stop"})
+# npm commands (packages.node_command's names) that change nothing the runtime stage needs
+_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "version", "doctor", "dedupe", "fund"})
+# npm commands that run the project's script of their name
+_SCRIPT_CALLS = frozenset({"start", "test", "restart", "stop"})
 _YARN_HARMLESS = frozenset({"cache", "config", "check", "list", "info", "versions", "audit", "licenses", "autoclean"})
 # commands whose paths left_behind checks
 _CHANGING = frozenset({"mkdir", "cp", "mv", "chmod", "touch", "ln"})
@@ -168,13 +169,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
 
     if context.directory is None:
         return _suggest("the build context is not known, so package.json cannot be read")
-    package_at = context_path(df, stage, context, posixpath.join(project, "package.json"))
+    package_at = context_source(df, stage, context, posixpath.join(project, "package.json"))
     if package_at is None:
         return _suggest(f"no COPY shows where {project}/package.json comes from in the build context")
     where = posixpath.dirname(package_at) or "."
 
     def to_context(path: str | None) -> str | None:
-        return context_path(df, stage, context, path) if path is not None else None
+        return context_source(df, stage, context, path) if path is not None else None
 
     manifests = node_manifests(context, ignore_file(context), where, found.install) if found.install else None
     if manifests is None:
@@ -269,6 +270,8 @@ def _runtime(df: Dockerfile, stage: Stage, tool: str, text: str) -> _Runtime | S
         return _suggest(f"the program may need {', '.join(extra)} at run time")
     if official and image is not None:
         slim = _slim(image, reference)
+        if slim is None and image.tag in (None, "latest"):
+            return _suggest(f"{reference} names no Node version, and its slim twin may hold another: pin a version first")
         if slim is None:
             return _suggest(f"no slim variant of {reference} is known")
         return _Runtime(slim, True, packages, image.tag or "latest")
@@ -364,9 +367,8 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
     if {"-g", "--global"} & set(options) or (program == "yarn" and sub == "global"):
         found.own_tools += [p.split("@")[0] for p in rest + operands if p.split("@")[0] in ("yarn", "pnpm")]
         return None
-    install = program == "npm" and sub in _NPM_INSTALL
-    install = install or (program == "yarn" and sub in (None, "install")) or (program == "pnpm" and sub in ("install", "i"))
-    if install:
+    command_name = node_command(program, sub)
+    if command_name == "install" or (program == "npm" and command_name == "ci"):
         if rest or (program == "npm" and sub == "add"):
             return f"`{program} {sub}` adds packages by name"
         if found.project is not None and (found.project != cwd or found.tool != program):
@@ -377,14 +379,14 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         found.install = Install(command, program, cwd, options=frozenset(options))
         found.carried = _carried(args)
         return None
-    if program == "npm" and sub in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
+    if program == "npm" and command_name in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
         return None
-    if program == "npm" and sub in _NPM_RUN or program != "npm" and sub == "run":
+    if command_name == "run":
         name = rest[0] if rest else None
-    elif program == "npm" and sub in _SCRIPT_CALLS:
-        name = {"t": "test", "tst": "test"}.get(sub, sub)
-    elif program != "npm" and sub not in (None, "add", "remove", "upgrade", "exec", "dlx", "create", "init", "link", "publish"):
-        name = sub
+    elif program == "npm" and command_name in _SCRIPT_CALLS:
+        name = command_name
+    elif program != "npm" and command_name not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish"):
+        name = command_name
     else:
         return f"a RUN runs `{program} {sub or ''}`".rstrip() + ", whose effects the runtime stage would not have"
     if name is None:
@@ -453,17 +455,12 @@ def _env_keys(df: Dockerfile, stage: Stage) -> list[str]:
 
 
 def _slim(image: ImageRef, reference: str) -> str | None:
-    """The slim variant of a node image: `node:20` → `node:20-slim`; slim and alpine tags stay."""
-    if image.digest is not None:
-        return None
+    """The runtime node image: slim and alpine tags stay, others move to their slim variant
+    (``images.slim_variant``: `node:20` → `node:20-slim`; none for `latest` or no tag)."""
     tag = image.tag
-    if tag is None or tag == "latest":
-        return f"{image.name}:slim"
-    if "alpine" in tag or tag == "slim" or tag.endswith("-slim"):
+    if image.digest is None and tag is not None and ("alpine" in tag or tag == "slim" or tag.endswith("-slim")):
         return reference
-    if not re.fullmatch(r"[\w.]+(-[a-z]+)?", tag) or tag.endswith(("-onbuild", "-wheezy", "-jessie")):
-        return None
-    return f"{image.name}:{tag}-slim"
+    return slim_variant(reference)
 
 
 def _entry_file(df: Dockerfile, stage: Stage, start: Instruction, official: bool) -> str | tuple[str] | Suggestion:
@@ -591,7 +588,7 @@ def _called_script(program: str, args: list[str], scripts: dict) -> str | None:
     operands = [a for a in args if not a.startswith("-")]
     if not operands or program not in ("npm", "yarn", "pnpm"):
         return None
-    if operands[0] in _NPM_RUN and len(operands) > 1:
+    if node_command(program, operands[0]) == "run" and len(operands) > 1:
         return operands[1]
     if program == "npm":
         return operands[0] if operands[0] in ("start", "test") else None

@@ -20,12 +20,12 @@ import posixpath
 import re
 
 from ..fix import Edit
-from ..images import resolved_reference
+from ..images import resolved_reference, slim_variant
 from ..model import base_of
-from ..model import destination as copy_destination
 from ..model import shell_path
 from ..packages import invocations
 from ..context import Context
+from ..copies import copies
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -169,16 +169,9 @@ def _release(tag: str, path: str) -> str | None:
 
 def _slim_python(reference: str, tag: str) -> str | None:
     """python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm."""
-    if "alpine" in tag or "windows" in tag or not tag:
-        return None
-    if "slim" in tag:
+    if "slim" in tag and "@" not in reference:
         return reference
-    name = reference[: len(reference) - len(tag)]
-    match = re.fullmatch(r"(\d+(?:\.\d+){0,2}(?:[a-z]+\d*)?)(?:-(bookworm|bullseye|trixie))?", tag)
-    if match is None:
-        return None
-    version, release = match.groups()
-    return f"{name}{version}-slim" + (f"-{release}" if release else "")
+    return slim_variant(reference)
 
 
 def _python_command(found: RunCommands) -> str | None:
@@ -216,15 +209,12 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
     """What to take from the build stage: the directories the stage copied the build context
     to (outermost only), or the files themselves in system directories; None when unclear."""
     found: list[str] = []
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
+    for copy in copies(df, stage):
+        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
             continue
-        args = instruction.arguments
-        path = copy_destination(df, instruction)
+        path, sources, into_directory = copy.destination, copy.sources, copy.into
         if path is None:
             return None
-        sources, target = args[:-1], args[-1]
-        into_directory = target.endswith("/") or target in (".", "./") or len(sources) > 1
         if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
                 return None

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..ignorefile import IgnoreFile, ignore_file
+from ..copies import Tree
 from ..manifests import (
-    Copied,
     Install,
     Role,
     command_role,
@@ -167,8 +167,8 @@ class _WholeCopy:
         return self.dest_text.startswith(("/", "$"))
 
     @property
-    def tree(self) -> Copied:
-        return Copied(self.source, self.dest, self.instruction.command)
+    def tree(self) -> Tree:
+        return Tree(self.source, self.dest, self.instruction.command)
 
 
 def _whole_copy(df: Dockerfile, context: Context, copy: Instruction) -> _WholeCopy | None:
@@ -228,7 +228,7 @@ class _Step:
     directory: str | None = None  # where a `cd` goes
 
 
-def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, tree: Copied) -> list[_Step]:
+def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, tree: Tree) -> list[_Step]:
     by_command = {id(i.command): i for i in invocations(df, run)}
     steps: list[_Step] = []
     previous: Command | None = None
@@ -359,7 +359,7 @@ def _commands_before(steps: list[_Step], install: Install) -> tuple[Command, ...
     return tuple(before)
 
 
-def _reads_the_copy(tree: Copied, install: Install) -> bool:
+def _reads_the_copy(tree: Tree, install: Install) -> bool:
     """Whether the install reads its manifests from the copied directory (pip by the paths it
     is given, the others from the directory they run in)."""
     if install.tool == "pip":

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..fix import Applicability, FileWrite, Finding, Fix
 from ..ignorefile import Pattern, excluded, ignore_file
-from ..packages import invocations, runs
+from ..packages import NODE_INSTALLS, invocations, node_command, runs
 from ..context import Context
 from ..transform import transform
 from ..shell import script_of
@@ -36,10 +36,9 @@ _BUILD_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "package.json", "Make
 ENV_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 _KEY_NAME = re.compile(r"id_(rsa|dsa|ecdsa|ed25519)\Z")
 _CREDENTIALS = re.compile(r"_authToken|_auth\b|_password|password", re.IGNORECASE)
-# what an install or build tool makes inside the image (Dockerfile words -> entries, if present)
+# what an install or build tool makes inside the image (Dockerfile words -> entries, if present);
+# node's tools are those of packages.NODE_INSTALLS
 INSTALLERS = {
-    "node": {"npm": {"install", "i", "ci", "add"}, "yarn": {"", "install", "add"}, "pnpm": {"install", "i", "add"},
-             "bun": {"install", "i", "add"}},
     "python": {"poetry": {"install", "sync"}, "uv": {"sync", "pip"}, "pipenv": {"install", "sync"},
                "pdm": {"install", "sync"}},
     "bundler": {"bundle": {"", "install"}},
@@ -267,6 +266,8 @@ def _run_tools(df: Dockerfile, run: Instruction, vcs: set[str]) -> set[str]:
             continue
         program, operands = posixpath.basename(words[0]), [w for w in words[1:] if not w.startswith("-")]
         first = operands[0] if operands else ""
+        if program in NODE_INSTALLS and node_command(program, first or None) in NODE_INSTALLS[program]:
+            kinds.add("node")
         for kind, tools in INSTALLERS.items():
             subs = tools.get(program)
             if subs is not None and ("*" in subs or first in subs or (program in ("mvn", "mvnw") and subs & set(operands))):

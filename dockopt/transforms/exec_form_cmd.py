@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..model import root_stage
 from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
@@ -268,8 +269,7 @@ def _entrypoint_of(df: Dockerfile, stage: Stage) -> Instruction | str:
         entrypoint = _last(candidate, "ENTRYPOINT")
         if entrypoint is not None:
             return entrypoint
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base
+    return root_stage(df, stage).base
 
 
 def _image_name(reference: str) -> str:

@@ -6,15 +6,15 @@ import re
 from collections.abc import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
+from ..packages import GEM_INSTALLS, Invocation, find
 from ..context import Context
 from ..transform import transform
 from ..shell import script_of
 from ..syntax import Dockerfile
-from ..package_caches import root_image, visible_before
+from ..model import image_reference
+from ..package_caches import visible_before
 
 # `gem i` is RubyGems' alias of install, and commands may be shortened while unambiguous
-INSTALL = frozenset({"install", "i", "ins", "inst", "insta", "instal"})
 # distributions whose ruby comes with RubyGems older than 2.0, which has no --no-document
 OLD_RUBYGEMS_IMAGES = re.compile(
     r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|wheezy)|centos:(6|centos6)|ruby:1\.)\b|ubuntu1[24]\.04"
@@ -64,7 +64,7 @@ def gem_no_document(df: Dockerfile, context: Context) -> Iterator[Finding]:
     hand. Commands whose subcommand is an expansion are left alone.
     """
     for invocation in find(df, {"gem"}):
-        if invocation.subcommand not in INSTALL or _decided(invocation):
+        if invocation.subcommand not in GEM_INSTALLS or _decided(invocation):
             continue
         if _gemrc_says_no(df, invocation):
             continue
@@ -95,7 +95,7 @@ def _slot(df: Dockerfile, invocation: Invocation) -> int:
 
 
 def _applicability(df: Dockerfile, invocation: Invocation) -> Applicability:
-    old = OLD_RUBYGEMS_IMAGES.search(root_image(df, invocation.run)) is not None
+    old = OLD_RUBYGEMS_IMAGES.search(image_reference(df, invocation.run).lower()) is not None
     return Applicability.UNSAFE if old else Applicability.SAFE
 
 

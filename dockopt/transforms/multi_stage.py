@@ -51,7 +51,8 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       build started from (its `-slim` variant for a full `debian:` tag).
     - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script, on a node image or
       on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
-      (`node:20` → `node:20-slim`), or the same Debian with `nodejs` alone; it copies
+      (`node:20` → `node:20-slim`; `node` and `node:latest` name no version, and are only
+      suggested), or the same Debian with `nodejs` alone; it copies
       package.json and the lock file, installs the production dependencies only (`npm ci
       --omit=dev`, with the build's `--legacy-peer-deps`, `--ignore-scripts`, ...; nothing
       when there are none), then the build's output directory. That directory must hold the

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from ..model import base_of, chain, new_run_blocker
 from ..model import destination as copy_destination
 from ..model import runs_as_root, user_at, volumes, workdir_at
 from ..context import Context
+from ..copies import entry_script
 from ..transform import Option, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
@@ -250,7 +250,7 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
     script = entry_script(df, stage, context)
     if script is not None:
         name, content = script
-        found = _SCRIPT_NEEDS_ROOT.search(code_only(content))
+        found = _SCRIPT_NEEDS_ROOT.search(_code_only(content))
         if found:
             return f"its entrypoint script {name} runs {found.group(0)}, which needs root"
     if base.image is not None and "dind" in f"{base.image.path}:{base.image.tag or ''}":
@@ -271,42 +271,8 @@ def _ports(instruction: Instruction) -> list[int]:
     return found
 
 
-def code_only(script: str) -> str:
+def _code_only(script: str) -> str:
     return "\n".join(line.split("#", 1)[0] for line in script.splitlines() if not line.lstrip().startswith("#"))
-
-
-def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
-    """The script the container starts with, when the build context holds it."""
-    members = _members(df, stage)
-    entry = next((i for i in reversed(members) if i.command == "ENTRYPOINT"), None)
-    if entry is None:
-        entry = next((i for i in reversed(members) if i.command == "CMD"), None)
-    if entry is None or context.directory is None:
-        return None
-    words = entry.arguments
-    while words and posixpath.basename(words[0]) in ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c"):
-        words = words[1:]
-    if not words:
-        return None
-    program = posixpath.basename(words[0].strip("\"'"))
-    if not program:
-        return None
-    for instruction in members:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
-            continue
-        sources = instruction.arguments[:-1]
-        for source in sources:
-            if posixpath.basename(source.rstrip("/")) == program:
-                content = context.read(source.lstrip("./") if source.startswith("./") else source)
-                if content is not None:
-                    return program, content
-            elif source in (".", "./") or source.endswith("/"):
-                for candidate in (program, "docker/" + program, "scripts/" + program):
-                    relative = posixpath.normpath(posixpath.join(source, candidate))
-                    content = context.read(relative)
-                    if content is not None:
-                        return program, content
-    return None
 
 
 def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: str | None) -> _User | None:

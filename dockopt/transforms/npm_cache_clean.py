@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..fix import Applicability, Finding, Fix
-from ..packages import invocations, reaching_final, runs
+from ..packages import NODE_DOWNLOADS, invocations, node_command, reaching_final, runs
 from ..context import Context
 from ..transform import transform
 from ..shell import effective_shell, is_posix_shell
@@ -19,15 +19,6 @@ from ..package_caches import (
     wrapper_prefix,
 )
 
-# npm's subcommands (and their aliases) that download packages into its cache
-INSTALLS = frozenset(
-    {
-        "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add",
-        "ci", "clean-install", "ic", "install-clean", "isntall-clean",
-        "install-test", "it", "install-ci-test", "cit", "clean-install-test", "sit",
-        "update", "up", "upgrade", "udpate",
-    }
-)
 CACHE_CLEANS = frozenset({"clean", "clear", "rm"})
 NPM_CACHE = ".npm"  # ~/.npm: _cacache, _logs, _npx
 
@@ -73,7 +64,7 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     for run in runs(df):
         if id(run) not in final:
             continue
-        installs = [i for i in invocations(df, run) if i.manager == "npm" and i.subcommand in INSTALLS]
+        installs = [i for i in invocations(df, run) if i.manager == "npm" and node_command("npm", i.subcommand) in NODE_DOWNLOADS["npm"]]
         if not installs or not is_posix_shell(effective_shell(df, run)):
             continue
         cli_caches = [v for i in installs for v in i.option_values("--cache")]

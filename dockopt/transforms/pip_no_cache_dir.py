@@ -15,8 +15,8 @@ from ..package_caches import (
     env_before,
     exported_before,
     mounted,
-    root_image,
 )
+from ..model import image_reference
 
 # the subcommands that fill ~/.cache/pip (HTTP responses, built wheels)
 CACHING = frozenset({"install", "download", "wheel"})
@@ -79,7 +79,7 @@ def pip_no_cache_dir(df: Dockerfile, context: Context) -> Iterator[Finding]:
             continue
         fix = None
         if not cache_dirs:
-            old = OLD_PIP_IMAGES.search(root_image(df, invocation.run)) is not None
+            old = OLD_PIP_IMAGES.search(image_reference(df, invocation.run).lower()) is not None
             fix = Fix(
                 (Edit.insert(invocation.subword.span.end, " --no-cache-dir"),),  # type: ignore[union-attr]
                 Applicability.UNSAFE if old else Applicability.SAFE,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from ..fix import Applicability, Edit, Finding, Fix
+from ..model import image_reference
 from ..packages import RPM_MANAGERS, Invocation, find, ran_before, rpm_action
 from ..context import Context
 from ..transform import transform
@@ -85,7 +86,7 @@ def rpm_no_weak_deps(df: Dockerfile, context: Context) -> Iterator[Finding]:
             continue
         if any(_sets_weak_deps(w.value) for w in invocation.words):
             continue
-        if invocation.manager == "yum" and _YUM3_IMAGE.search(_root_image(df, invocation.run)):
+        if invocation.manager == "yum" and _YUM3_IMAGE.search(image_reference(df, invocation.run).lower()):
             continue
         if family == "zypper" and any(v.lower() in ("pattern", "product") for v in invocation.option_values("-t", "--type")):
             continue
@@ -111,13 +112,6 @@ def _slot(invocation: Invocation, action_word: Word) -> int | None:
     index = next(i for i, word in enumerate(invocation.words) if word is action_word)
     return replace(invocation, sub_index=index).option_slot
 
-
-def _root_image(df: Dockerfile, run: Instruction) -> str:
-    stage = df.stage_of(run)
-    if stage is None:
-        return ""
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base.lower()
 
 
 def _configured_before(df: Dockerfile, run: Instruction) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..fix import Applicability, Finding, Fix
-from ..packages import Invocation, invocations, reaching_final, runs
+from ..packages import NODE_DOWNLOADS, Invocation, invocations, node_command, reaching_final, runs
 from ..context import Context
 from ..transform import transform
 from ..shell import Command, effective_shell, is_posix_shell
@@ -21,7 +21,6 @@ from ..package_caches import (
     wrapper_prefix,
 )
 
-INSTALLS = frozenset({"install", "add", "upgrade", "up"})
 NOT_INSTALLING = frozenset({"-v", "--version", "-h", "--help"})
 YARN_CACHE = ".cache/yarn"  # ~/.cache/yarn, and /usr/local/share/.cache/yarn for root
 # options and files that only Yarn 2+ (Berry) knows
@@ -107,8 +106,9 @@ def _installs(invocation: Invocation) -> bool:
         return all(w.value is not None and w.value not in NOT_INSTALLING for w in invocation.words)
     if sub == "global":
         operands = invocation.operands
-        return bool(operands) and operands[0].value in ("add", "upgrade")
-    return sub in INSTALLS
+        first = operands[0].value if operands else None
+        return first is not None and node_command("yarn", first) in NODE_DOWNLOADS["yarn"]
+    return node_command("yarn", sub) in NODE_DOWNLOADS["yarn"]
 
 
 def _removes_cache_dir(command: Command) -> bool:
