@@ -102,6 +102,39 @@ def test_safe_fixes_apply_unsafe_ones_wait_for_the_flag() -> None:
     assert unsafe.output == "FROM x\nLABEL a=b\nRUN echo hi\n"
 
 
+@transform(code="DO907", name="claims-safe", applicability=Applicability.UNSAFE)
+def claims_safe(df, context):
+    """An unsafe transform whose fix forgets it is unsafe."""
+    for i in df.instructions:
+        if i.command == "FROM" and "LABEL" not in df.text:
+            yield Finding("no label", i.span.start, i.span.end, Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.SAFE))
+
+
+def test_a_transform_declared_unsafe_never_applies_a_fix_by_default() -> None:
+    safe = fix_source("FROM x\n", (claims_safe,))
+    assert not safe.changed
+    [finding] = safe.remaining
+    assert finding.code == "DO907" and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert fix_source("FROM x\n", (claims_safe,), unsafe=True).output == "FROM x\nLABEL a=b\n"
+
+
+def test_a_safe_transform_may_mark_one_fix_unsafe() -> None:
+    result = fix_source("FROM x\n", (unsafe_label_in_safe_transform,))
+    [finding] = result.remaining
+    assert not result.changed and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+
+
+@transform(code="DO908", name="one-unsafe-fix", applicability=Applicability.SAFE)
+def unsafe_label_in_safe_transform(df, context):
+    """A safe transform with one fix it cannot prove."""
+    yield from unsafe_label.function(df, context)
+
+
+def test_fix_has_no_default_applicability() -> None:
+    with pytest.raises(TypeError):
+        Fix((Edit.insert(0, "x"),))  # type: ignore[call-arg]
+
+
 def test_display_only_fixes_are_never_applied() -> None:
     result = fix_source("FROM x\n", (display_only,), unsafe=True)
     assert not result.changed and [f.code for f in result.remaining] == ["DO903"]

@@ -179,3 +179,9 @@ def test_the_model_is_worked_out_once_per_tree() -> None:
     df, run = _at("FROM debian\nWORKDIR /a\nRUN x\n", 3)
     first = model.state_at(df, run)
     assert model.state_at(df, run) is first
+
+
+def test_image_reference_of_a_run_is_its_chain_root_with_arg_defaults() -> None:
+    df = parse("ARG V=20\nFROM node:${V} AS a\nRUN one\nFROM a\nRUN two\n")
+    assert model.image_reference(df, df.instructions[-1]) == "node:20"
+    assert model.image_reference(df, df.instructions[2]) == "node:20"

@@ -20,7 +20,6 @@ from dockopt.package_caches import (
     mounted,
     offline_later,
     removes,
-    root_image,
     unquote,
     wrapper_prefix,
 )
@@ -185,10 +184,6 @@ def test_wrapper_prefix() -> None:
     df, invocation = _invocation("npm ci", "npm")
     assert wrapper_prefix(df, invocation) == ""
 
-
-def test_root_image() -> None:
-    df, runs = _runs("FROM Node:20 AS a\nRUN one\nFROM a\nRUN two\n")
-    assert root_image(df, runs[1]) == "node:20"
 
 
 def _cleaned(run: str) -> str | None:
