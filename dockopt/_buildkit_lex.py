@@ -38,7 +38,7 @@ class Unknown(Exception):
 
 
 def _is_digit(ch: str) -> bool:
-    return ch.isascii() and ch.isdigit() or (not ch.isascii() and unicodedata.category(ch) == "Nd")
+    return (ch.isascii() and ch.isdigit()) or (not ch.isascii() and unicodedata.category(ch) == "Nd")
 
 
 def _is_letter(ch: str) -> bool:
@@ -46,7 +46,7 @@ def _is_letter(ch: str) -> bool:
 
 
 class _Words:
-    __slots__ = ("buf", "words", "in_word")
+    __slots__ = ("buf", "in_word", "words")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
@@ -83,7 +83,7 @@ class _Words:
 
 
 class _Lexer:
-    __slots__ = ("src", "pos", "raw_quotes", "raw_escapes", "env", "escape")
+    __slots__ = ("env", "escape", "pos", "raw_escapes", "raw_quotes", "src")
 
     def __init__(
         self, src: str, *, raw_quotes: bool, raw_escapes: bool, env: Mapping[str, str] | None = None, escape: str = "\\"
@@ -322,7 +322,7 @@ _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.ASCII)
 class HeredocSpec:
     """A heredoc named on an instruction line: what BuildKit's ``ParseHeredoc`` returns."""
 
-    __slots__ = ("name", "chomp", "expand", "fd")
+    __slots__ = ("chomp", "expand", "fd", "name")
 
     def __init__(self, name: str, chomp: bool, expand: bool, fd: int) -> None:
         self.name = name

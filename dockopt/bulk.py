@@ -15,8 +15,9 @@ Both are for a person watching a terminal, and both go to stderr:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .output import CheckSummary, Summary
 
@@ -54,7 +55,14 @@ def progress(total: int, description: str, *, enabled: bool, console: Console | 
     if not enabled or not console.is_terminal:  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
         yield lambda: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     global _bar
     bar = Progress(

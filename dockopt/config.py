@@ -25,16 +25,16 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
+from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .context import Options
-from .transform import Option, Transform
 from .registry import Selection, UnknownSelector, all_transforms, choose
+from .transform import Option, Transform
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
@@ -292,7 +292,7 @@ def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tupl
             if key in own:
                 value, where = own[key], source
             elif option.default is None and option.shown_default is not None:
-                value, where = values.get(option.shown_default.removeprefix("the "), None), f"{DEFAULT} ({option.shown_default})"
+                value, where = values.get(option.shown_default.removeprefix("the ")), f"{DEFAULT} ({option.shown_default})"
             else:
                 value, where = option.default, DEFAULT
             values[key] = value

@@ -23,19 +23,19 @@ process that dies fails only the file it was analysing (``process_many``).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from . import files, suppression, validity
-from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .context import Context, Options
+from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .registry import all_transforms, select
-from .transform import Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .transform import Transform
 from .validity import Refused
 
 MAX_PASSES = 25

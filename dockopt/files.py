@@ -6,10 +6,10 @@ import fnmatch
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
 
 MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
 

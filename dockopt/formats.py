@@ -12,15 +12,15 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Sequence
 from urllib.parse import quote
 
 from . import __version__
 from .engine import Diagnostic, FileResult
 from .refusals import REFUSALS, Refusal
-from .transform import Transform
 from .registry import all_transforms
+from .transform import Transform
 
 STDIN = "-"
 

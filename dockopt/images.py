@@ -396,7 +396,7 @@ def family_of(image: ImageRef) -> str:
         return known.family
     if _chainguard(image):
         return "alpine"  # wolfi: BusyBox and apk
-    if "ubi-minimal" in name or name.endswith("-minimal") and "ubi" in name:
+    if "ubi-minimal" in name or (name.endswith("-minimal") and "ubi" in name):
         return "minimal"
     if "alpine" in tag or "alpine" in name.rsplit("/", 1)[-1]:
         return "alpine"

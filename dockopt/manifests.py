@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 
 import tomllib
 
+from .context import Context
 from .ignorefile import IgnoreFile
 from .model import join
 from .packages import VALUE_OPTIONS, Invocation
-from .context import Context
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 
@@ -684,7 +684,7 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if tool == "pdm" and "--no-self" not in options:
         need.problem = "`pdm` installs the project itself (no `--no-self`)"
         return
-    if tool == "uv" and ("workspace" in settings or "sources" in settings and _has_local_source(settings["sources"])):
+    if tool == "uv" and ("workspace" in settings or ("sources" in settings and _has_local_source(settings["sources"]))):
         need.problem = "the project uses a uv workspace or local sources"
         return
     dynamic = project.get("dynamic", [])

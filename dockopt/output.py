@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from . import formats
 from .engine import FileResult

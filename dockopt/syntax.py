@@ -17,8 +17,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+
 from ._buildkit_lex import GO_SPACE, LexError, heredocs_from_line, parse_words
 
 T = TypeVar("T")
@@ -308,7 +310,7 @@ class Instruction:
         if not words:
             return ()
         end = self.args_end
-        if self.command == "ENV" and "=" not in words[0] or self.command == "LABEL" and "=" not in words[0]:
+        if (self.command == "ENV" and "=" not in words[0]) or (self.command == "LABEL" and "=" not in words[0]):
             value = self.args[len(words[0]) :].strip()
             return (Pair(words[0], value, self.offsets.span(self.args_start, end)),)
         found: list[Pair] = []

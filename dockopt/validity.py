@@ -996,7 +996,7 @@ def _go_duration(text: str) -> int:
         raise ValueError(f"time: invalid duration {quoted}")
     total = 0
     while rest:
-        if not (rest[0] == "." or rest[0].isdigit() and rest[0].isascii()):
+        if not (rest[0] == "." or (rest[0].isdigit() and rest[0].isascii())):
             raise ValueError(f"time: invalid duration {quoted}")
         match = _DURATION_PART.match(rest)
         assert match is not None

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -790,7 +790,7 @@ class Pool(tuple):
         return f"Pool({len(self)} files)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_blocks(path: Path) -> Doc | None:
     """A seed file as blocks (LF, no BOM: the mutations add them back); None for a file with an
     escape directive or one BuildKit refuses."""

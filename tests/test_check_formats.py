@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dockopt import refusals
 from dockopt.engine import Diagnostic, FileResult
 from dockopt.fix import Applicability
 from dockopt.formats import format_github, format_junit
-from dockopt import refusals
 from dockopt.registry import lookup
 
 from test_cli import CHECKED, CLEAN, FINDINGS, run, write

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dockopt.config import ConfigError, Overrides, Resolver, load, resolve, show
-from dockopt.engine import Settings
 from dockopt.context import Options
+from dockopt.engine import Settings
 
 from test_cli import run, write
 

@@ -51,8 +51,9 @@ def test_refused_files_are_refused_by_buildkit_too(fixed_corpus) -> None:
     """A file refused by the parser is refused by BuildKit's parser; one refused after parsing
     (DO002-DO012, what BuildKit refuses to build) passes BuildKit's parser, untouched."""
     dockerfile = pytest.importorskip("dockerfile")
-    from conftest import CORPUS
     from dockopt.validity import problems
+
+    from conftest import CORPUS
 
     files, work, run = fixed_corpus
     for line in run.stderr.splitlines():

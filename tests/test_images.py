@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dockopt.images import family_of, parse_image, resolved_reference
-from dockopt.model import base_of, new_run_blocker
-from dockopt.model import runs_as_root
+from dockopt.model import base_of, new_run_blocker, runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
 

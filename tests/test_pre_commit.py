@@ -25,7 +25,7 @@ import pytest
 from dockopt.files import DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, SOURCE_SUFFIXES, is_dockerfile_name
 
 from conftest import ROOT
-from test_cli import CLEAN, FIXED, FIXABLE
+from test_cli import CLEAN, FIXABLE, FIXED
 from test_discovery import DOCKERFILES, NOT_DOCKERFILES
 
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1")

@@ -25,8 +25,8 @@ from dockopt.containers import (
 )
 from dockopt.fix import Applicability, Edit, Finding, Fix
 from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
-from dockopt.transform import transform
 from dockopt.registry import lookup
+from dockopt.transform import transform
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
 
 from conftest import ROOT

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
+from ..context import Context
 from ..images import resolved_reference
-from ..model import base_of
+from ..model import base_of, shell_path
 from ..package_caches import env_before
 from ..packages import invocations
-from ..model import shell_path
-from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from . import (
@@ -24,10 +23,10 @@ from . import (
     Plan,
     Suggestion,
     apt_install,
-    installed_packages,
     check_runs,
     copies_left_behind,
     entry,
+    installed_packages,
     runs_artifact,
     runtime_packages,
     source_matching,

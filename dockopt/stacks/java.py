@@ -20,10 +20,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..images import resolved_reference
-from ..model import base_of
-from ..model import join, shell_path
 from ..context import Context
+from ..images import resolved_reference
+from ..model import base_of, join, shell_path
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
     HARMLESS,

@@ -31,16 +31,15 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from ..context import Context
 from ..ignorefile import ignore_file
 from ..images import ImageRef, resolved_reference
-from ..model import base_of
-from ..model import join, shell_path, workdir_at
 from ..manifests import Install, node_manifests
+from ..model import base_of, join, shell_path, workdir_at
 from ..packages import VALUE_OPTIONS, unwrapped
-from ..context import Context
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
@@ -53,8 +52,8 @@ from . import (
     entry,
     entry_words,
     file_argument,
-    installed_packages,
     inside,
+    installed_packages,
     left_behind,
     plain_path,
     run_commands,
@@ -376,9 +375,9 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         found.install = Install(command, program, cwd, options=frozenset(options))
         found.carried = _carried(args)
         return None
-    if program == "npm" and sub in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
+    if (program == "npm" and sub in _NPM_HARMLESS) or (program == "yarn" and sub in _YARN_HARMLESS):
         return None
-    if program == "npm" and sub in _NPM_RUN or program != "npm" and sub == "run":
+    if (program == "npm" and sub in _NPM_RUN) or (program != "npm" and sub == "run"):
         name = rest[0] if rest else None
     elif program == "npm" and sub in _SCRIPT_CALLS:
         name = {"t": "test", "tst": "test"}.get(sub, sub)

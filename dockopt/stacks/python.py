@@ -19,13 +19,12 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..context import Context
 from ..fix import Edit
 from ..images import resolved_reference
-from ..model import base_of
+from ..model import base_of, shell_path
 from ..model import destination as copy_destination
-from ..model import shell_path
 from ..packages import invocations
-from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from . import (
@@ -34,9 +33,9 @@ from . import (
     Plan,
     Suggestion,
     apt_install,
-    installed_packages,
     entry,
     entry_words,
+    installed_packages,
     runtime_packages,
     unexpected,
 )

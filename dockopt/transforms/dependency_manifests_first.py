@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..ignorefile import IgnoreFile, ignore_file
 from ..manifests import (
@@ -21,11 +22,10 @@ from ..manifests import (
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..context import Context
-from ..transform import transform
 from ..runs import remove_command
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # Instructions the whole COPY may be moved across: they neither read the copied files nor
 # change what the COPY does (ENV and ARG only matter to a COPY that expands variables).

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix
+from ..package_caches import root_image, visible_before
+from ..packages import Invocation, find
 from ..shell import script_of
 from ..syntax import Dockerfile
-from ..package_caches import root_image, visible_before
+from ..transform import transform
 
 # `gem i` is RubyGems' alias of install, and commands may be shortened while unambiguous
 INSTALL = frozenset({"install", "i", "ins", "inst", "insta", "instal"})

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
-from ..transform import transform
 from ..runs import Style, style_of
 from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
 from ..syntax import Comment, Dockerfile, Instruction
+from ..transform import transform
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
 _NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..model import base_of, new_run_blocker
-from ..model import workdir_at
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix, apply_edits
+from ..model import base_of, new_run_blocker, workdir_at
 from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
 from ..syntax import Dockerfile, Instruction, Stage, parse
+from ..transform import transform
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage

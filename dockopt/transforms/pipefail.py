@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import base_of
-from ..context import Context
-from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 BASH = '["/bin/bash", "-o", "pipefail", "-c"]'
 ASH = '["/bin/ash", "-o", "pipefail", "-c"]'

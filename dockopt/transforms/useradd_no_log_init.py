@@ -5,12 +5,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
-from ..context import Context
-from ..transform import transform
 from ..shell import Command, Word
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # useradd's short options that take a value (shadow's getopt string), the rest of a bundle
 # such as `-mu1000` being that value

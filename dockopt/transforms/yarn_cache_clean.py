@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..fix import Applicability, Finding, Fix
-from ..packages import Invocation, invocations, reaching_final, runs
 from ..context import Context
-from ..transform import transform
-from ..shell import Command, effective_shell, is_posix_shell
-from ..syntax import Dockerfile, Instruction
+from ..fix import Applicability, Finding, Fix
 from ..package_caches import (
-    cleaned_after,
-    offline_later,
     assignments_before_program,
     clean_edit,
+    cleaned_after,
     env_before,
     mounted,
+    offline_later,
     visible_before,
     wrapper_prefix,
 )
+from ..packages import Invocation, invocations, reaching_final, runs
+from ..shell import Command, effective_shell, is_posix_shell
+from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 INSTALLS = frozenset({"install", "add", "upgrade", "up"})
 NOT_INSTALLING = frozenset({"-v", "--version", "-h", "--help"})
