@@ -299,23 +299,6 @@ def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tupl
             shown.append((f"{transform}.{key}", value, where))
     return shown
 
-def show(resolved: Resolved, path: str) -> str:
-    """What ``--show-settings`` prints: every setting in force for ``path``, and where it came from."""
-    config = display(resolved.config.path) if resolved.config is not None else "none"
-    lines = [f"settings for: {path}", f"configuration file: {config}"]
-    # a long value (the default include) does not push every comment out to its end
-    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
-    for key, value, origin in resolved.shown:
-        text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
-        lines.append(f"{text:<{width}}  # {origin}")
-    lines.append(f"transforms ({len(resolved.transforms)}): " + ", ".join(t.code for t in resolved.transforms))
-    return "\n".join(lines) + "\n"
-
-
-def parse_list(values: Iterable[str] | None) -> tuple[str, ...]:
-    """Command-line values, comma-separated or repeated."""
-    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
-
 
 class Resolver:
     """Which configuration each path is under, and the settings that gives; files are read once."""
