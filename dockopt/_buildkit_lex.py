@@ -219,7 +219,7 @@ class _Lexer:
         ch = self.next()
         chs = ch or "\ufffd"
         if ch == "}":
-            return self.value(name) if self.env is not None else "${%s}" % name
+            return self.value(name) if self.env is not None else f"${{{name}}}"
         if ch == ":" or (ch and ch in "+-?#%"):
             null_is_unset = False
             if ch == ":":
@@ -237,7 +237,7 @@ class _Lexer:
                 raise
             if self.env is not None:
                 return self.modified(name, chs, word)
-            return "${%s%s%s}" % (name, chs, word)
+            return f"${{{name}{chs}{word}}}"
         if ch == "/":
             if self.peek() == "/":
                 self.next()
@@ -255,7 +255,7 @@ class _Lexer:
                 raise
             if self.env is not None:
                 raise Unknown(name)  # pattern replacement: not worked out
-            return "${%s/%s/%s}" % (name, pattern, replacement)
+            return f"${{{name}/{pattern}/{replacement}}}"
         raise LexError(f"unsupported modifier ({chs}) in substitution")
 
     def modified(self, name: str, modifier: str, word: str) -> str:

@@ -226,7 +226,7 @@ def _resolver(
         return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
     except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def _base(context: str | None, **options: bool) -> Settings:
@@ -243,7 +243,7 @@ def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
         return resolver.settings(Path.cwd(), base)
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
 def _show_settings(resolver: Resolver, paths: list[str] | None) -> int:
@@ -301,7 +301,7 @@ def _results(
         each = {path: resolver.settings(path, base) for path in paths}
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     for skipped in (f for f in found if f.note):
         _err(f"note: {skipped.path}: {skipped.note}")
     for missing in (f for f in found if f.error):
@@ -416,12 +416,12 @@ def verify(
         settings = resolver.settings(Path(dockerfile), Settings(()))
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     try:
         found = find_engine(engine)
     except EngineError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_CANNOT)
+        raise typer.Exit(EXIT_CANNOT) from None
     report = run_verify(
         Path(dockerfile),
         Path(context) if context else None,

@@ -415,13 +415,13 @@ def process_many(
     paths = list(paths)
     each = [settings(path) for path in paths] if callable(settings) else [settings] * len(paths)
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        for path, own in zip(paths, each):
+        for path, own in zip(paths, each, strict=True):
             yield process_file(path, own)
         return
     # workers get each distinct settings once, transforms by code (they do not pickle), and
     # then only (path, which settings)
     profiles: dict[Settings, int] = {}
-    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
+    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each, strict=True)]
     shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     pool = _pool(jobs, shipped)

@@ -104,7 +104,7 @@ class OffsetMap:
         if index <= 0:
             return self.to_file(0)
         i = bisect.bisect_right(self._starts, index - 1) - 1
-        logical_start, file_start, length = self.pieces[max(i, 0)]
+        logical_start, file_start, _length = self.pieces[max(i, 0)]
         if file_start < 0:
             return self.to_file(index)
         return file_start + (index - logical_start)

@@ -885,14 +885,13 @@ def _mount_error(value: str) -> str | None:
     fields, error = _csv(value, "mounts")
     if error is not None:
         return None  # reported when parsing
-    kind, read_only_auto = "bind", True
+    kind = "bind"
     set_fields: dict[str, str] = {}
     for field in fields:
         key, eq, field_value = field.partition("=")
         key = key.lower()
         if not eq:
             if key in ("readonly", "ro", "readwrite", "rw"):
-                read_only_auto = False
                 continue
             if key == "required":
                 if kind in ("secret", "ssh"):
@@ -906,7 +905,6 @@ def _mount_error(value: str) -> str | None:
         elif key in ("readonly", "ro", "readwrite", "rw"):
             if _parse_bool(field_value) is None:
                 return f"invalid value for {key}: {field_value}"
-            read_only_auto = False
         elif key == "required":
             if kind not in ("secret", "ssh"):
                 return f"unexpected key '{key}' for mount type '{kind}'"

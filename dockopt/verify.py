@@ -162,7 +162,7 @@ def render_text(report: Report, top: int = 8) -> str:
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if report.changes or report.expected:
             lines.append("runtime config differences:")
             for change in report.changes:

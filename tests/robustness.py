@@ -139,7 +139,7 @@ class Checker:
         if self.context_dir is None:
             self.context_dir = Path(tempfile.mkdtemp(prefix="dockopt-fuzz-context-"))
             atexit.register(shutil.rmtree, self.context_dir, True)
-        common = dict(write=False, context_dir=self.context_dir)
+        common = {"write": False, "context_dir": self.context_dir}
         self._settings = {
             "safe": Settings(transforms, **common),
             "unsafe": Settings(transforms, unsafe=True, **common),
@@ -281,7 +281,7 @@ def changed_runs_bash_rejects(before: Dockerfile, after: Dockerfile) -> list[tup
     unless a RUN of ``before`` is rejected with the same message (the fix did not cause it)."""
     old = {text for _, text in _posix_scripts(before)}
     changed = [(line, text) for line, text in _posix_scripts(after) if text not in old]
-    rejected = [(line, message) for (line, _), message in zip(changed, bash_errors([t for _, t in changed])) if message]
+    rejected = [(line, message) for (line, _), message in zip(changed, bash_errors([t for _, t in changed]), strict=True) if message]
     if not rejected:
         return []
     inherited = {_unnumbered(m) for m in bash_errors([t for _, t in _posix_scripts(before)]) if m}

@@ -87,8 +87,8 @@ def test_cli_without_an_engine_exits_2_with_one_line(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [
-        "error: no container engine can build here: docker is not installed; podman is not installed; "
-        "buildah is not installed"
+        ("error: no container engine can build here: docker is not installed; podman is not installed; "
+         "buildah is not installed")
     ]
 
 

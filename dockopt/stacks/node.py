@@ -180,7 +180,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if manifests.problem is not None:
         return _suggest(manifests.problem)
     files = [posixpath.join(project, posixpath.relpath(f, where)) for f in manifests.files]
-    missing = next((f for f, image in zip(manifests.files, files) if to_context(image) != f), None)
+    missing = next((f for f, image in zip(manifests.files, files, strict=True) if to_context(image) != f), None)
     if missing is not None:
         return _suggest(f"{missing} is not copied into the project")
     package = _json(context.read(_join(where, "package.json")))
@@ -718,6 +718,6 @@ def _setup(found: _Run, runtime: _Runtime, dependencies: bool, manifests: list[s
     if not dependencies:
         return [f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*", *copies]
     return copies + [
-        f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
-        "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*"
+        (f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
+         "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*")
     ]

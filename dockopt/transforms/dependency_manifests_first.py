@@ -7,6 +7,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
@@ -428,7 +429,7 @@ def _command_text(script: Script, command: Command) -> str:
     text = script.text[command.start : command.end]
     if not words or words[0].start != command.start or words[-1].end != command.end:
         return text
-    if any(script.text[a.end : b.start].strip() for a, b in zip(words, words[1:])):
+    if any(script.text[a.end : b.start].strip() for a, b in pairwise(words)):
         return text
     return " ".join(w.text for w in words)
 

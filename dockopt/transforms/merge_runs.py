@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
@@ -82,7 +83,7 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     position = {id(node): index for index, node in enumerate(df.nodes)}
     style = style_of(df)
     wait_for: Instruction | None = None
-    for first, second in zip(instructions, instructions[1:]):
+    for first, second in pairwise(instructions):
         if id(first) not in reaching or id(second) not in reaching or first is wait_for:
             continue
         between = df.nodes[position[id(first)] + 1 : position[id(second)]]
