@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import toml
 from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
@@ -122,15 +123,8 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
 
 def _parse_toml(text: str, shown: str) -> dict[str, Any]:
     try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise ConfigError(f"{shown}: reading configuration files needs Python 3.11 or later (or the tomli package)") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
 
 

@@ -29,8 +29,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-import tomllib
-
+from . import toml
 from .context import Context
 from .ignorefile import IgnoreFile
 from .model import join
@@ -667,8 +666,8 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if text is None:
         return
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        data = toml.loads(text)
+    except (toml.TOMLDecodeError, ValueError):
         need.problem = f"{project_file} is not valid TOML"
         return
     tool = install.tool
