@@ -52,7 +52,7 @@ def progress(total: int, description: str, *, enabled: bool, console: Console | 
         from rich.console import Console
 
         console = console or Console(stderr=True)
-    if not enabled or not console.is_terminal:  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
+    if not enabled or console is None or not console.is_terminal:  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
         yield lambda: None
         return
     from rich.progress import (

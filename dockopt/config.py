@@ -28,7 +28,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import toml
 from .context import Options
@@ -36,6 +36,9 @@ from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
 from .registry import Selection, UnknownSelector, all_transforms, choose
 from .transform import Option, Transform
+
+if TYPE_CHECKING:
+    import pathspec  # imported where it is used: it costs start-up time
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
@@ -305,7 +308,7 @@ class Resolver:
         self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
-        self._specs: dict[tuple[str, ...], Any] = {}
+        self._specs: dict[tuple[str, ...], pathspec.GitIgnoreSpec] = {}
 
     def config_for(self, directory: Path) -> FileConfig | None:
         """The configuration in force in ``directory`` (absolute): the nearest file upward."""
@@ -366,7 +369,7 @@ class Resolver:
         """The file names a directory search takes in ``directory`` (absolute): `include`, `extend-include`."""
         return self.resolve(directory).names
 
-    def _spec(self, patterns: tuple[str, ...]):
+    def _spec(self, patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
         spec = self._specs.get(patterns)
         if spec is None:
             import pathspec

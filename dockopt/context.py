@@ -20,8 +20,11 @@ from typing import Any, Protocol
 class Selectable(Protocol):
     """What a suppression comment's selector is matched against: a transform."""
 
-    code: str
-    hadolint: tuple[str, ...]
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def hadolint(self) -> tuple[str, ...]: ...
 
     def matches(self, selector: str) -> bool: ...
 

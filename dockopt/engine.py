@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -398,6 +398,8 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
 CHUNK = 8  # files a worker takes at a time
 AHEAD = 4  # chunks per worker submitted ahead of the one being read
+# what each worker process receives once: per distinct settings, its transforms by code and the rest
+Shipped = tuple[tuple[tuple[str, ...], Settings], ...]
 
 
 def process_many(
@@ -426,7 +428,7 @@ def process_many(
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     pool = _pool(jobs, shipped)
     try:
-        pending: deque = deque()  # (chunk, its future), in order
+        pending: deque[tuple[list[tuple[Path, int]], Future[list[FileResult]]]] = deque()  # (chunk, its future), in order
         submitted = 0
         while submitted < len(chunks) or pending:
             while submitted < len(chunks) and len(pending) < jobs * AHEAD:
@@ -449,11 +451,11 @@ def process_many(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(jobs: int, shipped: tuple) -> ProcessPoolExecutor:
+def _pool(jobs: int, shipped: Shipped) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
 
 
-def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
+def _alone(item: tuple[Path, int], shipped: Shipped) -> FileResult:
     """One file in a process of its own: its result, or a failure when the process dies."""
     with _pool(1, shipped) as pool:
         try:
@@ -465,7 +467,7 @@ def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
 _worker_settings: list[Settings] = []
 
 
-def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
+def _init_worker(shipped: Shipped) -> None:
     _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 

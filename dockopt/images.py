@@ -195,7 +195,7 @@ def parse_image(text: str) -> ImageRef | None:
     return ImageRef(text, registry, path, tag or None, digest or None)
 
 
-def _substitute(match: re.Match, values: Mapping[str, str]) -> str:
+def _substitute(match: re.Match[str], values: Mapping[str, str]) -> str:
     """One variable of a FROM line with its value; unknown ones stay as written."""
     name = match.group(1) or match.group(4)
     operator, word = match.group(2), match.group(3) or ""
