@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from .output import CheckSummary, Summary
 
 if TYPE_CHECKING:  # rich is imported when needed: one file run from a shell hook starts faster
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
 
 _bar = None  # the progress bar showing, if any: lines for stderr are printed above it
@@ -101,8 +101,9 @@ def fix_table(summary: Summary, *, would: bool) -> Table:
     from rich.table import Table
 
     table = Table(title="Fixes to apply" if would else "Fixes applied", box=box.SIMPLE, title_justify="left")
-    for column, justify in (("code", "left"), ("name", "left"), ("fixes", "right"), ("files", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("code", "left"), ("name", "left"), ("fixes", "right"), ("files", "right"))
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.fixes.items()):
         table.add_row(code, name, str(count), str(summary.fixed_files[(code, name)]))
     table.add_section()
@@ -117,8 +118,9 @@ def check_table(summary: CheckSummary) -> Table:
     from rich.table import Table
 
     table = Table(title="Findings", box=box.SIMPLE, title_justify="left")
-    for column, justify in (("code", "left"), ("name", "left"), ("findings", "right"), ("fixable", "right"), ("files", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("code", "left"), ("name", "left"), ("findings", "right"), ("fixable", "right"), ("files", "right"))
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.by_transform.items()):
         table.add_row(code, name, str(count), str(summary.fixable_by_transform[(code, name)]), str(summary.files_by_transform[(code, name)]))
     table.add_section()

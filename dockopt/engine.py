@@ -121,12 +121,13 @@ def fix_source(
                 SideFile(path, before, written[path]) for path, before in originals.items() if before != written[path]
             )
             return FixResult(text, current, tuple(applied), tuple(findings), passes, side, warnings)
-        for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
+        fixes = [f.fix for f in chosen if f.fix is not None]  # all of them: chosen findings are fixable
+        for write in (w for fix in fixes for w in fix.writes):
             originals.setdefault(write.path, context.read(write.path))
             context = context.with_file(write.path, write.content)
         codes = tuple(sorted({f.code for f in chosen}))
         try:
-            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for f in chosen for e in f.fix.edits]))  # type: ignore[union-attr]
+            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for fix in fixes for e in fix.edits]))
         except OverlappingEdits as exc:
             raise FixFailure(f"a transform produced overlapping edits: {exc}", codes) from None
         try:
@@ -235,11 +236,11 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
     last = df.instructions[-1]
     swallowed = last.span.end if last.continues else None  # a line added there would join the last instruction
 
-    def joins_last(fix: Fix) -> bool:
-        return swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
+    def joins_last(fix: Fix | None) -> bool:
+        return fix is not None and swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
 
     for finding in findings:
-        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):  # type: ignore[arg-type]
+        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):
             return [finding]
     starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []

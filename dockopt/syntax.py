@@ -385,7 +385,8 @@ class Dockerfile:
         the tree is read-only, so what follows from it never changes."""
         key = (compute, args)
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            known: T = self._memo[key]  # what compute returned for this key
+            return known
         except KeyError:
             value = self._memo[key] = compute(self, *args)
             return value
