@@ -139,7 +139,8 @@ def fix(
     raise typer.Exit(_exit_code(summary, report_changes))
 
 
-OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]  # members from FORMATS, not a literal
+_TEXT = OutputFormat("text")  # the members are made at run time: mypy cannot see OutputFormat.text
 
 
 @app.command()
@@ -162,7 +163,7 @@ def check(
     jobs: int = _JOBS,
     context: str | None = _CONTEXT,
     output_format: OutputFormat = typer.Option(
-        OutputFormat.text, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
+        _TEXT, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
     ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
@@ -229,12 +230,12 @@ def _resolver(
         raise typer.Exit(EXIT_ERROR) from None
 
 
-def _base(context: str | None, **options: bool) -> Settings:
+def _base(context: str | None, *, write: bool, keep_text: bool, check: bool = False) -> Settings:
     """The settings that do not come from configuration files (--context, the mode); exits on bad usage."""
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    return Settings((), context_dir=Path(context) if context is not None else None, **options)
+    return Settings((), write=write, keep_text=keep_text, check=check, context_dir=Path(context) if context is not None else None)
 
 
 def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:

@@ -197,7 +197,7 @@ def _package_manager_role(invocation: Invocation, cwd: str | None) -> Role:
     if manager == "gem":
         local = [p for p in invocation.packages if p is None or "/" in p or _ARCHIVE.search(p)]
         return Role("neutral" if sub in ("install", "update", "sources") and not local else "other")
-    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))  # type: ignore[union-attr]
+    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))
     if manager == "npm":
         return _npm(invocation, sub, options, cwd)
     if manager == "yarn":
@@ -307,11 +307,11 @@ def manifests_for(
     that come before the install."""
     where = copied.to_context(install.cwd)
     need = _Need(context, ignore, unsafe=install.unlocked)
-    if where is None and install.tool != "pip":
-        return Manifests(problem="the install does not run inside the copied directory")
     tool = install.tool
     if tool == "pip":
         _pip_files(context, copied, install, need)
+    elif where is None:
+        return Manifests(problem="the install does not run inside the copied directory")
     elif tool in ("npm", "yarn", "pnpm"):
         _node_files(context, where, install, need)
     elif tool in ("poetry", "uv", "pdm"):
@@ -395,6 +395,7 @@ def _pip(command: Command, words: tuple[Word, ...], cwd: str | None) -> Role:
         value = words[index].value
         if value is None:
             return Role("other")
+        given: str | None
         name, eq, given = value.partition("=")
         if value.startswith("--") or value in takes_value:
             if name in takes_value and not eq:
@@ -565,7 +566,7 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
     manifest = need.read_json(package, package)
     if manifest is None:
         return
-    scripts = manifest.get("scripts") if isinstance(manifest.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := manifest.get("scripts"), dict) else {}
     hooks = [h for h in _LIFECYCLE if h in scripts]
     if hooks and "--ignore-scripts" not in install.options:
         need.problem = f"package.json has a `{hooks[0]}` script, which may need the sources"
@@ -598,7 +599,7 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
             need.problem = "Yarn 2 or later installs with files of its own (.yarnrc.yml, .yarn/)"
             return
     if tool == "pnpm":
-        pnpm = manifest.get("pnpm") if isinstance(manifest.get("pnpm"), dict) else {}
+        pnpm = member if isinstance(member := manifest.get("pnpm"), dict) else {}
         if context.exists(_join(where, "pnpm-workspace.yaml")) or pnpm.get("patchedDependencies"):
             need.problem = "pnpm workspaces or patches need more than the manifests"
             return
@@ -820,7 +821,7 @@ def _composer_files(context: Context, where: str, install: Install, need: _Need)
     if any(isinstance(r, dict) and r.get("type") == "path" for r in listed):
         need.problem = "composer.json has a path repository"
         return
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
+    config = member if isinstance(member := manifest.get("config"), dict) else {}
     if "--no-autoloader" not in install.options:
         optimize = install.options & {"-o", "--optimize-autoloader", "-a", "--classmap-authoritative", "--apcu-autoloader"} or any(
             config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader")

@@ -391,7 +391,7 @@ class _Walker:
         for kind, value in items:
             if kind == "op" and value in ("&&", "||"):
                 groups.append([])
-                ops.append(value)  # type: ignore[arg-type]
+                ops.append(value)
             elif kind == "cmd":
                 groups[-1].append(value)
         saved = self.pipeline

@@ -127,11 +127,11 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
             seen = True
             values = [w.value for w in command.args]
             output = None
-            for index, value in enumerate(values):
-                if value == "-o" and index + 1 < len(values):
+            for index, arg in enumerate(values):
+                if arg == "-o" and index + 1 < len(values):
                     output = values[index + 1]
-                elif value is not None and value.startswith("-o="):
-                    output = value[3:]
+                elif arg is not None and arg.startswith("-o="):
+                    output = arg[3:]
             if output is None or changed_dir:
                 return []
             path = shell_path(df, run, output)

@@ -186,7 +186,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     package = _json(context.read(_join(where, "package.json")))
     if package is None:
         return _suggest("package.json cannot be read")
-    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := package.get("scripts"), dict) else {}
     dependencies = _production_dependencies(package)
     problem = _dependencies_problem(df, stage, context, where, tool, dependencies, runtime)
     if problem is not None:
@@ -297,7 +297,7 @@ def _dependencies_problem(
         return f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
     for name in ("npm-shrinkwrap.json", "package-lock.json"):
         lock = _json(context.read(_join(where, name)))
-        packages = lock.get("packages") if lock is not None and isinstance(lock.get("packages"), dict) else {}
+        packages = member if lock is not None and isinstance(member := lock.get("packages"), dict) else {}
         native = sorted(
             path.rpartition("node_modules/")[2]
             for path, entry in packages.items()
@@ -647,7 +647,7 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
         settings = _jsonc(context.read(where)) if where is not None else None
         if settings is None or path is None:
             return set()
-        options = settings.get("compilerOptions") if isinstance(settings.get("compilerOptions"), dict) else {}
+        options = member if isinstance(member := settings.get("compilerOptions"), dict) else {}
         out = options.get("outDir")
         if isinstance(out, str):
             resolved = join(posixpath.dirname(path), out)

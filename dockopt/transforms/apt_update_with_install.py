@@ -125,7 +125,7 @@ def _needs_update(df: Dockerfile, run: Instruction) -> bool:
     if run.caches("/var/lib/apt/lists"):
         return False
     events = apt_events(df, run)
-    return bool(events) and events[0] == "read"
+    return bool(events and events[0] == "read")
 
 
 def _update_command(df: Dockerfile, source: Instruction) -> str | None:

@@ -85,7 +85,7 @@ def _slot(df: Dockerfile, invocation: Invocation) -> int:
     When the gems are listed on lines of their own, though, the option goes on the line
     of `install`, so that the list stays one gem per line.
     """
-    words = invocation.words[invocation.sub_index :]  # type: ignore[misc]
+    words = invocation.words[invocation.sub_index :]
     if len(words) > 1 and "\n" in df.text[words[0].span.end : words[1].span.start]:
         return words[0].span.end
     for index, word in enumerate(words):

@@ -207,9 +207,10 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
         if command in _MOVED or (command == "USER" and index > last_run):
             text = _text(df, instruction)
             if command in ("CMD", "ENTRYPOINT") and not plan.has_shell:
-                text = _exec_form(df, stage, instruction, plan, keyword(command))
-                if text is None:
+                exec_form = _exec_form(df, stage, instruction, plan, keyword(command))
+                if exec_form is None:
                     return None
+                text = exec_form
             moved.append(text)
             start = df.line_start(instruction.span.start)
             edits.append(Edit.delete(start, instruction.span.end))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
@@ -85,7 +85,7 @@ def _useradd(command: Command) -> Word | None:
     return None if _decided(words[1:]) else words[0]
 
 
-def _decided(words: list[Word]) -> bool:
+def _decided(words: Sequence[Word]) -> bool:
     """Whether the options already include -l, or make the option out of place (-D, --help)."""
     skip = False
     for word in words:
