@@ -389,7 +389,7 @@ class _Walker:
         groups: list[list] = [[]]
         ops: list[str] = []
         for kind, value in items:
-            if kind == "op" and value in ("&&", "||"):
+            if kind == "op" and isinstance(value, str) and value in ("&&", "||"):
                 groups.append([])
                 ops.append(value)
             elif kind == "cmd":

@@ -678,7 +678,7 @@ def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], s
 def _node_scripts(found: _Run, scripts: dict, project: str) -> set[str]:
     """The files the build runs with node (build scripts, not the program): image paths."""
     files = set()
-    commands = [(argv, cwd) for argv, cwd in found.commands]
+    commands = list(found.commands)
     commands += [(words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)]
     for argv, cwd in commands:
         argv = _tool_words(argv)
