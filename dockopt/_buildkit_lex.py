@@ -38,7 +38,7 @@ class Unknown(Exception):
 
 
 def _is_digit(ch: str) -> bool:
-    return ch.isascii() and ch.isdigit() or (not ch.isascii() and unicodedata.category(ch) == "Nd")
+    return (ch.isascii() and ch.isdigit()) or (not ch.isascii() and unicodedata.category(ch) == "Nd")
 
 
 def _is_letter(ch: str) -> bool:
@@ -46,7 +46,7 @@ def _is_letter(ch: str) -> bool:
 
 
 class _Words:
-    __slots__ = ("buf", "words", "in_word")
+    __slots__ = ("buf", "in_word", "words")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
@@ -83,7 +83,7 @@ class _Words:
 
 
 class _Lexer:
-    __slots__ = ("src", "pos", "raw_quotes", "raw_escapes", "env", "escape")
+    __slots__ = ("env", "escape", "pos", "raw_escapes", "raw_quotes", "src")
 
     def __init__(
         self, src: str, *, raw_quotes: bool, raw_escapes: bool, env: Mapping[str, str] | None = None, escape: str = "\\"
@@ -219,7 +219,7 @@ class _Lexer:
         ch = self.next()
         chs = ch or "\ufffd"
         if ch == "}":
-            return self.value(name) if self.env is not None else "${%s}" % name
+            return self.value(name) if self.env is not None else f"${{{name}}}"
         if ch == ":" or (ch and ch in "+-?#%"):
             null_is_unset = False
             if ch == ":":
@@ -237,7 +237,7 @@ class _Lexer:
                 raise
             if self.env is not None:
                 return self.modified(name, chs, word)
-            return "${%s%s%s}" % (name, chs, word)
+            return f"${{{name}{chs}{word}}}"
         if ch == "/":
             if self.peek() == "/":
                 self.next()
@@ -255,7 +255,7 @@ class _Lexer:
                 raise
             if self.env is not None:
                 raise Unknown(name)  # pattern replacement: not worked out
-            return "${%s/%s/%s}" % (name, pattern, replacement)
+            return f"${{{name}/{pattern}/{replacement}}}"
         raise LexError(f"unsupported modifier ({chs}) in substitution")
 
     def modified(self, name: str, modifier: str, word: str) -> str:
@@ -349,7 +349,7 @@ _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.ASCII)
 class HeredocSpec:
     """A heredoc named on an instruction line: what BuildKit's ``ParseHeredoc`` returns."""
 
-    __slots__ = ("name", "chomp", "expand", "fd")
+    __slots__ = ("chomp", "expand", "fd", "name")
 
     def __init__(self, name: str, chomp: bool, expand: bool, fd: int) -> None:
         self.name = name

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional
 
 import typer
 
@@ -92,28 +92,28 @@ _CONTEXT = typer.Option(None, "--context", help="The build context of the Docker
 
 @app.command()
 def fix(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: list[str] | None = typer.Argument(
         None, help="Files or directories to fix (default: the current directory); '-' reads stdin and writes stdout."
     ),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
-    unsafe_fixes: Optional[bool] = typer.Option(
+    unsafe_fixes: bool | None = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not, whatever the configuration says)."
     ),
     exit_non_zero_on_fix: bool = typer.Option(
         False, "--exit-non-zero-on-fix", help="Exit 1 when files were changed (as --check and --diff do when they would be)."
     ),
-    select_: Optional[List[str]] = _SELECT,
-    extend_select: Optional[List[str]] = _EXTEND_SELECT,
-    ignore: Optional[List[str]] = _IGNORE,
-    exclude: Optional[List[str]] = _EXCLUDE,
-    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = _SELECT,
+    extend_select: list[str] | None = _EXTEND_SELECT,
+    ignore: list[str] | None = _IGNORE,
+    exclude: list[str] | None = _EXCLUDE,
+    extend_exclude: list[str] | None = _EXTEND_EXCLUDE,
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
-    context: Optional[str] = _CONTEXT,
+    context: str | None = _CONTEXT,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -139,30 +139,31 @@ def fix(
     raise typer.Exit(_exit_code(summary, report_changes))
 
 
-OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]  # members from FORMATS, not a literal
+_TEXT = OutputFormat("text")  # the members are made at run time: mypy cannot see OutputFormat.text
 
 
 @app.command()
 def check(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: list[str] | None = typer.Argument(
         None, help="Files or directories to check (default: the current directory); '-' reads stdin."
     ),
-    unsafe_fixes: Optional[bool] = typer.Option(
+    unsafe_fixes: bool | None = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too (or not)."
     ),
-    select_: Optional[List[str]] = _SELECT,
-    extend_select: Optional[List[str]] = _EXTEND_SELECT,
-    ignore: Optional[List[str]] = _IGNORE,
-    exclude: Optional[List[str]] = _EXCLUDE,
-    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = _SELECT,
+    extend_select: list[str] | None = _EXTEND_SELECT,
+    ignore: list[str] | None = _IGNORE,
+    exclude: list[str] | None = _EXCLUDE,
+    extend_exclude: list[str] | None = _EXTEND_EXCLUDE,
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
-    context: Optional[str] = _CONTEXT,
+    context: str | None = _CONTEXT,
     output_format: OutputFormat = typer.Option(
-        OutputFormat.text, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
+        _TEXT, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
     ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
@@ -199,13 +200,13 @@ def check(
 
 
 def _resolver(
-    select_: Optional[List[str]],
-    extend_select: Optional[List[str]],
-    ignore: Optional[List[str]],
-    unsafe_fixes: Optional[bool],
-    exclude: Optional[List[str]],
-    extend_exclude: Optional[List[str]],
-    config: Optional[str],
+    select_: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    unsafe_fixes: bool | None,
+    exclude: list[str] | None,
+    extend_exclude: list[str] | None,
+    config: str | None,
     isolated: bool,
 ) -> Resolver:
     """What the command line says over the configuration files; exits on bad usage or a bad --config."""
@@ -226,15 +227,15 @@ def _resolver(
         return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
     except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
-def _base(context: Optional[str], **options: bool) -> Settings:
+def _base(context: str | None, *, write: bool, keep_text: bool, check: bool = False) -> Settings:
     """The settings that do not come from configuration files (--context, the mode); exits on bad usage."""
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    return Settings((), context_dir=Path(context) if context is not None else None, **options)
+    return Settings((), write=write, keep_text=keep_text, check=check, context_dir=Path(context) if context is not None else None)
 
 
 def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
@@ -243,10 +244,10 @@ def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
         return resolver.settings(Path.cwd(), base)
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
-def _show_settings(resolver: Resolver, paths: Optional[List[str]]) -> int:
+def _show_settings(resolver: Resolver, paths: list[str] | None) -> int:
     if paths and len(paths) > 1:
         _err("error: --show-settings takes one PATH")
         return EXIT_ERROR
@@ -301,7 +302,7 @@ def _results(
         each = {path: resolver.settings(path, base) for path in paths}
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     for skipped in (f for f in found if f.note):
         _err(f"note: {skipped.path}: {skipped.note}")
     for missing in (f for f in found if f.error):
@@ -391,21 +392,22 @@ def _exit_code(summary: Summary, report_changes: bool) -> int:
 @app.command()
 def verify(
     dockerfile: str = typer.Argument("Dockerfile", help="The Dockerfile to rewrite and verify."),
-    context: Optional[str] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
-    unsafe_fixes: Optional[bool] = typer.Option(
+    context: str | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
+    engine: str | None = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
+    unsafe_fixes: bool | None = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not)."
     ),
-    select_: Optional[List[str]] = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
-    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add these transforms (as for fix)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add these transforms (as for fix)."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
     """Build the Dockerfile and its rewrite for real and compare the two images."""
     from .containers import EngineError, find_engine
-    from .verify import EXIT_CANNOT, render_json, render_text, verify as run_verify
+    from .verify import EXIT_CANNOT, render_json, render_text
+    from .verify import verify as run_verify
 
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, None, None, config, isolated)
     if not Path(dockerfile).is_file():
@@ -415,12 +417,12 @@ def verify(
         settings = resolver.settings(Path(dockerfile), Settings(()))
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     try:
         found = find_engine(engine)
     except EngineError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_CANNOT)
+        raise typer.Exit(EXIT_CANNOT) from None
     report = run_verify(
         Path(dockerfile),
         Path(context) if context else None,

@@ -25,16 +25,20 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
+from . import toml
+from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .context import Options
-from .transform import Option, Transform
 from .registry import Selection, UnknownSelector, all_transforms, choose
+from .transform import Option, Transform
+
+if TYPE_CHECKING:
+    import pathspec  # imported where it is used: it costs start-up time
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
@@ -122,15 +126,8 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
 
 def _parse_toml(text: str, shown: str) -> dict[str, Any]:
     try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise ConfigError(f"{shown}: reading configuration files needs Python 3.11 or later (or the tomli package)") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
 
 
@@ -292,29 +289,12 @@ def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tupl
             if key in own:
                 value, where = own[key], source
             elif option.default is None and option.shown_default is not None:
-                value, where = values.get(option.shown_default.removeprefix("the "), None), f"{DEFAULT} ({option.shown_default})"
+                value, where = values.get(option.shown_default.removeprefix("the ")), f"{DEFAULT} ({option.shown_default})"
             else:
                 value, where = option.default, DEFAULT
             values[key] = value
             shown.append((f"{transform}.{key}", value, where))
     return shown
-
-def show(resolved: Resolved, path: str) -> str:
-    """What ``--show-settings`` prints: every setting in force for ``path``, and where it came from."""
-    config = display(resolved.config.path) if resolved.config is not None else "none"
-    lines = [f"settings for: {path}", f"configuration file: {config}"]
-    # a long value (the default include) does not push every comment out to its end
-    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
-    for key, value, origin in resolved.shown:
-        text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
-        lines.append(f"{text:<{width}}  # {origin}")
-    lines.append(f"transforms ({len(resolved.transforms)}): " + ", ".join(t.code for t in resolved.transforms))
-    return "\n".join(lines) + "\n"
-
-
-def parse_list(values: Iterable[str] | None) -> tuple[str, ...]:
-    """Command-line values, comma-separated or repeated."""
-    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
 
 
 class Resolver:
@@ -328,7 +308,7 @@ class Resolver:
         self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
-        self._specs: dict[tuple[str, ...], Any] = {}
+        self._specs: dict[tuple[str, ...], pathspec.GitIgnoreSpec] = {}
 
     def config_for(self, directory: Path) -> FileConfig | None:
         """The configuration in force in ``directory`` (absolute): the nearest file upward."""
@@ -389,7 +369,7 @@ class Resolver:
         """The file names a directory search takes in ``directory`` (absolute): `include`, `extend-include`."""
         return self.resolve(directory).names
 
-    def _spec(self, patterns: tuple[str, ...]):
+    def _spec(self, patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
         spec = self._specs.get(patterns)
         if spec is None:
             import pathspec

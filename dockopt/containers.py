@@ -14,9 +14,10 @@ import subprocess
 import tarfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .imagediff import FileEntry, Image, listing_from_tar, normalise_config
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 
 class Selectable(Protocol):
     """What a suppression comment's selector is matched against: a transform."""
 
-    code: str
-    hadolint: tuple[str, ...]
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def hadolint(self) -> tuple[str, ...]: ...
 
     def matches(self, selector: str) -> bool: ...
 

@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass
 
 from .context import Context
-from .model import end_state, join
 from .model import destination as resolved_destination
+from .model import end_state, join
 from .syntax import Dockerfile, Instruction, Stage
 
 _UNFOLLOWED = re.compile(r"[*?\[$\"'\\]")
@@ -157,8 +157,8 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
         return None
     if copy.heredoc:
         names = [source.lstrip("<-").strip("\"'") for source in copy.sources]
-        placed = [posixpath.join(destination, name) for name in names] if copy.into else [destination]
-        return (None, True) if path in placed else None
+        heredoc_paths = [posixpath.join(destination, name) for name in names] if copy.into else [destination]
+        return (None, True) if path in heredoc_paths else None
     if copy.origin is not None:
         return _placed_from_stage(copy, destination, path)
     found: tuple[str | None, bool] | None = None

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from .fix import Applicability
 from .refusals import ALWAYS_ON, REFUSALS, Refusal
-from .transform import Transform
 from .registry import all_transforms
+from .transform import Transform
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path("docs") / "transforms"  # one page a transform, relative to the repository

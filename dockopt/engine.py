@@ -23,19 +23,19 @@ process that dies fails only the file it was analysing (``process_many``).
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from . import files, suppression, validity
-from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .context import Context, Options
+from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
 from .registry import all_transforms, select
-from .transform import Transform
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .transform import Transform
 from .validity import Refused
 
 MAX_PASSES = 25
@@ -121,12 +121,13 @@ def fix_source(
                 SideFile(path, before, written[path]) for path, before in originals.items() if before != written[path]
             )
             return FixResult(text, current, tuple(applied), tuple(findings), passes, side, warnings)
-        for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
+        fixes = [f.fix for f in chosen if f.fix is not None]  # all of them: chosen findings are fixable
+        for write in (w for fix in fixes for w in fix.writes):
             originals.setdefault(write.path, context.read(write.path))
             context = context.with_file(write.path, write.content)
         codes = tuple(sorted({f.code for f in chosen}))
         try:
-            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for f in chosen for e in f.fix.edits]))  # type: ignore[union-attr]
+            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for fix in fixes for e in fix.edits]))
         except OverlappingEdits as exc:
             raise FixFailure(f"a transform produced overlapping edits: {exc}", codes) from None
         try:
@@ -235,11 +236,11 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
     last = df.instructions[-1]
     swallowed = last.span.end if last.continues else None  # a line added there would join the last instruction
 
-    def joins_last(fix: Fix) -> bool:
-        return swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
+    def joins_last(fix: Fix | None) -> bool:
+        return fix is not None and swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
 
     for finding in findings:
-        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):  # type: ignore[arg-type]
+        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):
             return [finding]
     starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []
@@ -398,6 +399,8 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
 CHUNK = 8  # files a worker takes at a time
 AHEAD = 4  # chunks per worker submitted ahead of the one being read
+# what each worker process receives once: per distinct settings, its transforms by code and the rest
+Shipped = tuple[tuple[tuple[str, ...], Settings], ...]
 
 
 def process_many(
@@ -415,18 +418,18 @@ def process_many(
     paths = list(paths)
     each = [settings(path) for path in paths] if callable(settings) else [settings] * len(paths)
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        for path, own in zip(paths, each):
+        for path, own in zip(paths, each, strict=True):
             yield process_file(path, own)
         return
     # workers get each distinct settings once, transforms by code (they do not pickle), and
     # then only (path, which settings)
     profiles: dict[Settings, int] = {}
-    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
+    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each, strict=True)]
     shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     pool = _pool(jobs, shipped)
     try:
-        pending: deque = deque()  # (chunk, its future), in order
+        pending: deque[tuple[list[tuple[Path, int]], Future[list[FileResult]]]] = deque()  # (chunk, its future), in order
         submitted = 0
         while submitted < len(chunks) or pending:
             while submitted < len(chunks) and len(pending) < jobs * AHEAD:
@@ -449,11 +452,11 @@ def process_many(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(jobs: int, shipped: tuple) -> ProcessPoolExecutor:
+def _pool(jobs: int, shipped: Shipped) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
 
 
-def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
+def _alone(item: tuple[Path, int], shipped: Shipped) -> FileResult:
     """One file in a process of its own: its result, or a failure when the process dies."""
     with _pool(1, shipped) as pool:
         try:
@@ -465,7 +468,7 @@ def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
 _worker_settings: list[Settings] = []
 
 
-def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
+def _init_worker(shipped: Shipped) -> None:
     _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 

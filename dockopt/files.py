@@ -6,10 +6,14 @@ import fnmatch
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathspec  # imported where it is used: it costs start-up time
 
 MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
 
@@ -365,7 +369,7 @@ def _walk(
                 yield Found(candidate)
 
 
-def _ignored(path: Path, is_dir: bool, specs) -> bool:
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     """Git's rule: the last matching pattern decides, deeper .gitignore files coming later.
 
     Patterns are tried one by one (pathspec's whole-spec check does not let `!*/`
@@ -381,7 +385,7 @@ def _ignored(path: Path, is_dir: bool, specs) -> bool:
     return ignored
 
 
-def _load_ignore(directory: Path):
+def _load_ignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     import pathspec
 
     try:
@@ -391,7 +395,7 @@ def _load_ignore(directory: Path):
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ancestor_ignores(root: Path):
+def _ancestor_ignores(root: Path) -> Iterator[tuple[Path, pathspec.GitIgnoreSpec]]:
     """.gitignore files of the directories above ``root``, up to the repository's top."""
     chain = []
     for parent in root.parents:

@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from . import __version__
 from .engine import Diagnostic, FileResult
 from .refusals import REFUSALS, Refusal
-from .transform import Transform
 from .registry import all_transforms
+from .transform import Transform
 
 STDIN = "-"
 
@@ -58,6 +59,7 @@ def format_json(results: Sequence[FileResult]) -> str:
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+JsonObject = dict[str, Any]  # a JSON object of the SARIF log
 # Where dockopt's documentation is published, for SARIF's informationUri (the tool) and
 # helpUri (each rule, "{code}" filled in). None while dockopt has no public home: SARIF then
 # carries each rule's documentation inline (``help``), and no URI that leads nowhere.
@@ -65,7 +67,7 @@ HOMEPAGE: str | None = None
 RULE_HELP_URL: str | None = None
 
 
-def _artifact(path: str) -> dict:
+def _artifact(path: str) -> JsonObject:
     """A SARIF artifactLocation: relative paths against %SRCROOT% (the working directory)."""
     if path == STDIN:
         return {"description": {"text": "standard input"}}
@@ -81,17 +83,17 @@ def _what_it_does(transform: Transform | Refusal) -> str:
     return " ".join(rest.split("\n## ", 1)[0].split()) if found else transform.summary + "."
 
 
-def _rule(transform: Transform) -> dict:
+def _rule(transform: Transform) -> JsonObject:
     properties = {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)}
     return _rule_of(transform, "warning", properties)
 
 
-def _refusal_rule(refusal: Refusal) -> dict:
+def _refusal_rule(refusal: Refusal) -> JsonObject:
     return _rule_of(refusal, "error", {"fixSafety": None, "hadolint": [], "alwaysOn": True})
 
 
-def _rule_of(rule_source: Transform | Refusal, level: str, properties: dict) -> dict:
-    rule: dict = {
+def _rule_of(rule_source: Transform | Refusal, level: str, properties: JsonObject) -> JsonObject:
+    rule: JsonObject = {
         "id": rule_source.code,
         "name": rule_source.name,
         "shortDescription": {"text": rule_source.summary + "."},
@@ -105,7 +107,7 @@ def _rule_of(rule_source: Transform | Refusal, level: str, properties: dict) -> 
     return rule
 
 
-def _region(d: Diagnostic) -> dict:
+def _region(d: Diagnostic) -> JsonObject:
     return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
 
 
@@ -138,10 +140,10 @@ def format_sarif(results: Sequence[FileResult]) -> str:
         for r in results
         if r.failed
     ]
-    invocation: dict = {"executionSuccessful": not notifications}
+    invocation: JsonObject = {"executionSuccessful": not notifications}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    driver: dict = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": rules}
+    driver: JsonObject = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": rules}
     if HOMEPAGE:
         driver["informationUri"] = HOMEPAGE
     run = {

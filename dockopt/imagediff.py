@@ -16,7 +16,7 @@ CONFIG_FIELDS = (
     "User", "Cmd", "Entrypoint", "Env", "ExposedPorts", "WorkingDir", "Volumes", "Labels", "StopSignal",
     "Healthcheck",
 )
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 BIN_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/usr/libexec/")
 # executable files there are package scripts and examples, not programs an application runs
 NOT_PROGRAMS = ("/var/lib/dpkg/", "/usr/share/", "/etc/")

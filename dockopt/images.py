@@ -195,7 +195,7 @@ def parse_image(text: str) -> ImageRef | None:
     return ImageRef(text, registry, path, tag or None, digest or None)
 
 
-def _substitute(match: re.Match, values: Mapping[str, str]) -> str:
+def _substitute(match: re.Match[str], values: Mapping[str, str]) -> str:
     """One variable of a FROM line with its value; unknown ones stay as written."""
     name = match.group(1) or match.group(4)
     operator, word = match.group(2), match.group(3) or ""
@@ -403,7 +403,7 @@ def family_of(image: ImageRef) -> str:
         return known.family
     if _chainguard(image):
         return "alpine"  # wolfi: BusyBox and apk
-    if "ubi-minimal" in name or name.endswith("-minimal") and "ubi" in name:
+    if "ubi-minimal" in name or (name.endswith("-minimal") and "ubi" in name):
         return "minimal"
     if "alpine" in tag or "alpine" in name.rsplit("/", 1)[-1]:
         return "alpine"

@@ -29,13 +29,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import tomllib
-
+from . import toml
+from .context import Context
+from .copies import Tree
 from .ignorefile import IgnoreFile
 from .model import join
 from .packages import VALUE_OPTIONS, Invocation, included_file, node_command, pip_file_option, requirement_lines
-from .context import Context
-from .copies import Tree
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 
@@ -186,7 +185,7 @@ def _package_manager_role(invocation: Invocation, cwd: str | None) -> Role:
     if manager == "gem":
         local = [p for p in invocation.packages if p is None or "/" in p or _ARCHIVE.search(p)]
         return Role("neutral" if sub in ("install", "update", "sources") and not local else "other")
-    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))  # type: ignore[union-attr]
+    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))
     if manager == "npm":
         return _npm(invocation, sub, options, cwd)
     if manager == "yarn":
@@ -296,11 +295,11 @@ def manifests_for(
     that come before the install."""
     where = copied.to_context(install.cwd)
     need = _Need(context, ignore, unsafe=install.unlocked)
-    if where is None and install.tool != "pip":
-        return Manifests(problem="the install does not run inside the copied directory")
     tool = install.tool
     if tool == "pip":
         _pip_files(context, copied, install, need)
+    elif where is None:
+        return Manifests(problem="the install does not run inside the copied directory")
     elif tool in ("npm", "yarn", "pnpm"):
         _node_files(context, where, install, need)
     elif tool in ("poetry", "uv", "pdm"):
@@ -539,7 +538,7 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
     manifest = need.read_json(package, package)
     if manifest is None:
         return
-    scripts = manifest.get("scripts") if isinstance(manifest.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := manifest.get("scripts"), dict) else {}
     hooks = [h for h in _LIFECYCLE if h in scripts]
     if hooks and "--ignore-scripts" not in install.options:
         need.problem = f"package.json has a `{hooks[0]}` script, which may need the sources"
@@ -572,7 +571,7 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
             need.problem = "Yarn 2 or later installs with files of its own (.yarnrc.yml, .yarn/)"
             return
     if tool == "pnpm":
-        pnpm = manifest.get("pnpm") if isinstance(manifest.get("pnpm"), dict) else {}
+        pnpm = member if isinstance(member := manifest.get("pnpm"), dict) else {}
         if context.exists(_join(where, "pnpm-workspace.yaml")) or pnpm.get("patchedDependencies"):
             need.problem = "pnpm workspaces or patches need more than the manifests"
             return
@@ -640,8 +639,8 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if text is None:
         return
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        data = toml.loads(text)
+    except (toml.TOMLDecodeError, ValueError):
         need.problem = f"{project_file} is not valid TOML"
         return
     tool = install.tool
@@ -657,7 +656,7 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if tool == "pdm" and "--no-self" not in options:
         need.problem = "`pdm` installs the project itself (no `--no-self`)"
         return
-    if tool == "uv" and ("workspace" in settings or "sources" in settings and _has_local_source(settings["sources"])):
+    if tool == "uv" and ("workspace" in settings or ("sources" in settings and _has_local_source(settings["sources"]))):
         need.problem = "the project uses a uv workspace or local sources"
         return
     dynamic = project.get("dynamic", [])
@@ -794,7 +793,7 @@ def _composer_files(context: Context, where: str, install: Install, need: _Need)
     if any(isinstance(r, dict) and r.get("type") == "path" for r in listed):
         need.problem = "composer.json has a path repository"
         return
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
+    config = member if isinstance(member := manifest.get("config"), dict) else {}
     if "--no-autoloader" not in install.options:
         optimize = install.options & {"-o", "--optimize-autoloader", "-a", "--classmap-authoritative", "--apcu-autoloader"} or any(
             config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from . import formats
 from .engine import FileResult
@@ -48,8 +48,8 @@ class Summary:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
-    fixes: Counter = field(default_factory=Counter)  # (code, name) -> count
-    fixed_files: Counter = field(default_factory=Counter)  # (code, name) -> files it fixed
+    fixes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> count
+    fixed_files: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> files it fixed
     more_with_unsafe: int = 0
 
     def add(self, result: FileResult) -> None:
@@ -120,9 +120,9 @@ class CheckSummary:
     findings: int = 0
     fixable: int = 0
     more_with_unsafe: int = 0
-    by_transform: Counter = field(default_factory=Counter)  # (code, name) -> findings
-    fixable_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> fixable findings
-    files_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> files with findings
+    by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> findings
+    fixable_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> fixable findings
+    files_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> files with findings
     files_with_findings: int = 0
     refused: int = 0  # files BuildKit would refuse to build (findings of severity "error")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from .shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from .syntax import Dockerfile, Instruction

@@ -8,12 +8,13 @@ naming one is an error.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from . import refusals
 from .transform import Transform
 from .transforms import ALL
+
 
 class UnknownSelector(ValueError):
     pass

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._buildkit_lex import parse_heredoc_word, LexError
+from ._buildkit_lex import LexError, parse_heredoc_word
 from .images import is_windows, resolved_reference
 from .syntax import Dockerfile, Instruction, OffsetMap, Span, Stage
 
@@ -46,7 +46,7 @@ class Word:
     scripts are never looked at.
     """
 
-    __slots__ = ("text", "start", "end", "_offsets", "_source", "_value")
+    __slots__ = ("_offsets", "_source", "_value", "end", "start", "text")
 
     def __init__(self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None) -> None:
         self.text = text
@@ -389,9 +389,9 @@ class _Walker:
         groups: list[list] = [[]]
         ops: list[str] = []
         for kind, value in items:
-            if kind == "op" and value in ("&&", "||"):
+            if kind == "op" and isinstance(value, str) and value in ("&&", "||"):
                 groups.append([])
-                ops.append(value)  # type: ignore[arg-type]
+                ops.append(value)
             elif kind == "cmd":
                 groups[-1].append(value)
         saved = self.pipeline

@@ -220,8 +220,8 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
             if not _RULE.fullmatch(token):
                 break  # hadolint reads the rule codes; what follows is free text
             rules.append(token.upper())
-        codes = frozenset(t.code for t in catalogue if any(rule in t.hadolint for rule in rules))
-        return Pragma(comment, hadolint.group("global") is not None, codes), []
+        answering = frozenset(t.code for t in catalogue if any(rule in t.hadolint for rule in rules))
+        return Pragma(comment, hadolint.group("global") is not None, answering), []
     if _DOCKOPT_NO_COLON.match(body):
         return None, [replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")]
     head = _DOCKOPT.match(body)

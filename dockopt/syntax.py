@@ -17,8 +17,10 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+
 from ._buildkit_lex import GO_SPACE, LexError, heredocs_from_line, parse_words
 
 T = TypeVar("T")
@@ -102,7 +104,7 @@ class OffsetMap:
         if index <= 0:
             return self.to_file(0)
         i = bisect.bisect_right(self._starts, index - 1) - 1
-        logical_start, file_start, length = self.pieces[max(i, 0)]
+        logical_start, file_start, _length = self.pieces[max(i, 0)]
         if file_start < 0:
             return self.to_file(index)
         return file_start + (index - logical_start)
@@ -317,7 +319,7 @@ class Instruction:
         if not words:
             return ()
         end = self.args_end
-        if self.command == "ENV" and "=" not in words[0] or self.command == "LABEL" and "=" not in words[0]:
+        if (self.command == "ENV" and "=" not in words[0]) or (self.command == "LABEL" and "=" not in words[0]):
             value = self.args[len(words[0]) :].strip()
             return (Pair(words[0], value, self.offsets.span(self.args_start, end)),)
         found: list[Pair] = []
@@ -392,7 +394,8 @@ class Dockerfile:
         the tree is read-only, so what follows from it never changes."""
         key = (compute, args)
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            known: T = self._memo[key]  # what compute returned for this key
+            return known
         except KeyError:
             value = self._memo[key] = compute(self, *args)
             return value

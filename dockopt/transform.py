@@ -7,8 +7,9 @@ choosing among them is ``dockopt.registry``'s.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .context import Context
 from .fix import Applicability, Finding

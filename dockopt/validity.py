@@ -85,6 +85,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
 from . import refusals
 from ._buildkit_lex import GO_SPACE, LexError, parse_heredoc_word, parse_words, process_words
@@ -784,8 +785,8 @@ def _copy_problem(instruction: Instruction, escape: str) -> Found | None:
         return None
     if len(sources) != 1:
         return refusals.INVALID_ARGUMENT, "checksum can't be specified for multiple sources", instruction.args_span
-    source = _literal(sources[0], escape)
-    if source is not None and not re.search(r"://|@|\.git\b", source):
+    remote = _literal(sources[0], escape)
+    if remote is not None and not re.search(r"://|@|\.git\b", remote):
         return refusals.INVALID_ARGUMENT, "checksum requires HTTP(S) or Git sources", instruction.args_span
     return None
 
@@ -885,14 +886,13 @@ def _mount_error(value: str) -> str | None:
     fields, error = _csv(value, "mounts")
     if error is not None:
         return None  # reported when parsing
-    kind, read_only_auto = "bind", True
+    kind = "bind"
     set_fields: dict[str, str] = {}
     for field in fields:
         key, eq, field_value = field.partition("=")
         key = key.lower()
         if not eq:
             if key in ("readonly", "ro", "readwrite", "rw"):
-                read_only_auto = False
                 continue
             if key == "required":
                 if kind in ("secret", "ssh"):
@@ -906,7 +906,6 @@ def _mount_error(value: str) -> str | None:
         elif key in ("readonly", "ro", "readwrite", "rw"):
             if _parse_bool(field_value) is None:
                 return f"invalid value for {key}: {field_value}"
-            read_only_auto = False
         elif key == "required":
             if kind not in ("secret", "ssh"):
                 return f"unexpected key '{key}' for mount type '{kind}'"
@@ -996,7 +995,7 @@ def _go_duration(text: str) -> int:
         raise ValueError(f"time: invalid duration {quoted}")
     total = 0
     while rest:
-        if not (rest[0] == "." or rest[0].isdigit() and rest[0].isascii()):
+        if not (rest[0] == "." or (rest[0].isdigit() and rest[0].isascii())):
             raise ValueError(f"time: invalid duration {quoted}")
         match = _DURATION_PART.match(rest)
         assert match is not None
@@ -1266,13 +1265,18 @@ def _suggest(value: str, options: list[str], *, case_sensitive: bool) -> str:
     return f" (did you mean {match}?)" if match else ""
 
 
-def _check_options(df: Dockerfile) -> tuple[dict, str | None]:
+class _CheckOptions(TypedDict, total=False):
+    skip: set[str]  # rule names, or "all"
+    error: bool
+
+
+def _check_options(df: Dockerfile) -> tuple[_CheckOptions, str | None]:
     """linter.ParseLintOptions of the `# check=` directive: (options, error)."""
     directive = next((d for d in df.directives if d.name == "check"), None)
     text = directive.value.strip() if directive is not None else ""
     if not text:
         return {}, None
-    options: dict = {}
+    options: _CheckOptions = {}
     for part in text.split(";", 2):
         key, eq, value = part.partition("=")
         if not eq:

@@ -16,17 +16,18 @@ import json
 import secrets
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import files
 from .containers import Engine, EngineError
+from .context import Context, Options
 from .engine import FixFailure, fix_source
 from .imagediff import ConfigChange, FilesComparison, Image, compare_files, config_changes
-from .context import Context, Options
-from .transform import Transform
 from .syntax import DockerfileSyntaxError
+from .transform import Transform
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2
 
@@ -161,7 +162,7 @@ def render_text(report: Report, top: int = 8) -> str:
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if report.changes or report.expected:
             lines.append("runtime config differences:")
             for change in report.changes:

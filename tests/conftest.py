@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,6 +10,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
+IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
+
+
+def cannot_run(reason: str) -> None:
+    """Skip the test, or fail it in CI (CI=true), where what it needs must be there."""
+    if IN_CI:
+        pytest.fail(f"CI is set but {reason}")
+    pytest.skip(reason)
 
 
 def corpus_files() -> list[Path]:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -431,7 +431,7 @@ def continuation_comments(doc: Doc, draw: Draw) -> Doc:
 
 def empty_continuation(doc: Doc, draw: Draw) -> Doc:
     """`RUN \\` with the command on the next line, or a line holding only the escape inside a RUN."""
-    runs = [i for i in _shell_runs(doc)]
+    runs = list(_shell_runs(doc))
     if not runs:
         return doc
     index = draw(st.sampled_from(runs))
@@ -468,7 +468,7 @@ def lowercase(doc: Doc, draw: Draw) -> Doc:
     style = draw(st.sampled_from([str.lower, str.capitalize]))
     chosen = found if draw(st.booleans()) else [draw(st.sampled_from(found))]
     for index in chosen:
-        indent, keyword, rest = _split_keyword(doc[index].head[0])
+        indent, keyword, _rest = _split_keyword(doc[index].head[0])
         first = f"{indent}{style(keyword)}" + doc[index].head[0][len(indent) + len(keyword) :]
         doc = _put(doc, index, replace(doc[index], head=(first, *doc[index].head[1:])))
     return doc
@@ -790,7 +790,7 @@ class Pool(tuple):
         return f"Pool({len(self)} files)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_blocks(path: Path) -> Doc | None:
     """A seed file as blocks (LF, no BOM: the mutations add them back); None for a file with an
     escape directive or one BuildKit refuses."""
@@ -817,7 +817,7 @@ def mutated_files(draw: Draw, pool: Sequence[Path], max_mutations: int = 6) -> M
     # and as many as shrinking can
     droppable = [i for i, b in enumerate(doc) if b.keyword and i != _first_from(doc)][:80]
     keep = draw(st.lists(st.integers(0, 9), min_size=len(droppable), max_size=len(droppable)))
-    dropped = {i for i, k in zip(droppable, keep) if k == 0}
+    dropped = {i for i, k in zip(droppable, keep, strict=True) if k == 0}
     doc = tuple(b for i, b in enumerate(doc) if i not in dropped)
     count = draw(st.sampled_from(range(max_mutations + 1)))  # shrinks to none, yet is rarely none (unlike st.lists)
     chosen = [draw(st.sampled_from(MUTATIONS)) for _ in range(count)]

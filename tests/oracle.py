@@ -38,7 +38,7 @@ def compare(text: str, oracle_commands) -> list[str]:
     problems: list[str] = []
     if len(ours) != len(oracle_commands):
         return [f"instruction count: ours {len(ours)}, buildkit {len(oracle_commands)}"]
-    for mine, theirs in zip(ours, oracle_commands):
+    for mine, theirs in zip(ours, oracle_commands, strict=True):
         problems += _compare_one(mine, theirs)
     return problems
 

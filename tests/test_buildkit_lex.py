@@ -14,7 +14,6 @@ from dockopt._buildkit_lex import LexError, Unknown, heredocs_from_line, parse_w
 
 from conftest import buildkit
 
-
 # ---- ProcessWord: quotes, escapes, variables (as dispatch expands WORKDIR, COPY, ENV, USER, ...)
 
 ENV = {"a": "1", "empty": "", "path": "/usr/local/bin", "spaced": "x y"}
@@ -269,7 +268,7 @@ def test_parse_words(rest: str, pairs: list[tuple[str, str]]) -> None:
 @pytest.mark.parametrize(("rest", "pairs"), ENV_LINES)
 def test_env_words_are_buildkits(rest: str, pairs: list[tuple[str, str]]) -> None:
     (_, env) = buildkit().parse_string(f"FROM scratch\nENV {rest}\n")
-    assert list(zip(env.value[::2], env.value[1::2])) == pairs
+    assert list(zip(env.value[::2], env.value[1::2], strict=True)) == pairs
 
 
 def test_parse_words_with_another_escape() -> None:

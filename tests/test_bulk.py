@@ -19,7 +19,7 @@ from dockopt.engine import FileResult, Settings
 from dockopt.output import CheckSummary, Summary
 from dockopt.registry import select
 
-from test_cli import CLEAN, FIXABLE, FIXED, FINDINGS, SUMMARY_CHANGED_1, run, write
+from test_cli import CLEAN, FINDINGS, FIXABLE, FIXED, SUMMARY_CHANGED_1, run, write
 
 
 def many(root: Path, count: int, content: str = FIXABLE) -> list[Path]:

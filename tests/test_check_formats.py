@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dockopt import refusals
 from dockopt.engine import Diagnostic, FileResult
 from dockopt.fix import Applicability
 from dockopt.formats import format_github, format_junit
-from dockopt import refusals
 from dockopt.registry import lookup
 
 from test_cli import CHECKED, CLEAN, FINDINGS, run, write
@@ -75,7 +75,7 @@ def test_json_lists_every_finding_with_its_range_and_fix(tmp_path):
             "fixable": fixable,
             "severity": "warning",
         }
-        for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED)
+        for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED, strict=True)
     ]
 
 
@@ -146,7 +146,7 @@ def test_sarif_is_valid_and_carries_every_finding(tmp_path, sarif_validator):
     assert sarif_run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
     results = sarif_run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [(code_, "warning") for code_, *_ in EXPECTED]
-    for result, (code_, _, start, end, applicability, fixable), line in zip(results, EXPECTED, CHECKED):
+    for result, (code_, _, start, end, applicability, fixable), line in zip(results, EXPECTED, CHECKED, strict=True):
         assert driver["rules"][result["ruleIndex"]]["id"] == code_
         assert result["message"]["text"] == line.split(" ", 2)[2].removeprefix("[*] ")
         (location,) = result["locations"]
@@ -192,7 +192,7 @@ def test_sarif_of_bad_files_clean_files_odd_paths_and_stdin(tmp_path, sarif_vali
 
 def test_sarif_absolute_paths_are_file_uris(tmp_path, sarif_validator):
     target = write(tmp_path / "Dockerfile", FINDINGS)
-    code, out, _ = check(tmp_path, "sarif", str(target))
+    _code, out, _ = check(tmp_path, "sarif", str(target))
     (sarif_run,) = sarif_validator(out)["runs"]
     assert sarif_run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": target.as_uri()}
 

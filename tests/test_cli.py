@@ -669,8 +669,8 @@ FINDINGS = (
 )
 CHECKED = [
     "Dockerfile:1:6: DO309 FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)",
-    "Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
-    "never bake secrets in the image, use RUN --mount=type=secret",
+    ("Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
+     "never bake secrets in the image, use RUN --mount=type=secret"),
     "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3",
     "Dockerfile:4:5: DO204 apt-get install without --no-install-recommends also installs recommended packages",
 ]
@@ -725,7 +725,7 @@ def test_check_sorts_by_file_and_reports_a_bad_file_on_one_line(tmp_path):
 
 
 def test_check_reads_stdin(tmp_path):
-    code, out, err = run("check", "-", cwd=tmp_path, stdin=FINDINGS.encode())
+    code, out, _err = run("check", "-", cwd=tmp_path, stdin=FINDINGS.encode())
     assert code == 1
     assert out.splitlines() == [line.replace("Dockerfile:", "-:", 1) for line in CHECKED]
     assert run("check", "-", cwd=tmp_path, stdin=CLEAN.encode())[0] == 0

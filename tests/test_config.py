@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dockopt.config import ConfigError, Overrides, Resolver, load, resolve, show
-from dockopt.engine import Settings
 from dockopt.context import Options
+from dockopt.engine import Settings
 
 from test_cli import run, write
 
@@ -259,7 +259,7 @@ def test_cli_fix_follows_each_directorys_configuration(tmp_path: Path) -> None:
     write(tmp_path / "a" / "Dockerfile", MERGE)
     write(tmp_path / "b" / ".dockopt.toml", 'select = ["DO101"]\n')
     write(tmp_path / "b" / "Dockerfile", MERGE)
-    code, out, err = run("fix", cwd=tmp_path)
+    code, _out, err = run("fix", cwd=tmp_path)
     assert code == 0, err
     assert (tmp_path / "a" / "Dockerfile").read_text() == MERGE
     assert (tmp_path / "b" / "Dockerfile").read_text() == MERGED
@@ -284,9 +284,9 @@ def test_cli_config_file_and_unsafe_fixes(tmp_path: Path) -> None:
 
 def test_cli_stdin_takes_the_configuration_of_the_current_directory(tmp_path: Path) -> None:
     write(tmp_path / ".dockopt.toml", 'ignore = ["DO101"]\n')
-    code, out, err = run("fix", "-", cwd=tmp_path, stdin=MERGE.encode())
+    code, out, _err = run("fix", "-", cwd=tmp_path, stdin=MERGE.encode())
     assert (code, out) == (0, MERGE)
-    code, out, err = run("fix", "-", "--isolated", cwd=tmp_path, stdin=MERGE.encode())
+    code, out, _err = run("fix", "-", "--isolated", cwd=tmp_path, stdin=MERGE.encode())
     assert (code, out) == (0, MERGED)
 
 
@@ -297,17 +297,17 @@ def test_cli_exclude_leaves_out_of_searches_relative_to_the_configuration(tmp_pa
     write(tmp_path / "repo" / "sub" / ".dockopt.toml", 'extend-exclude = ["gen/"]\n')
     write(tmp_path / "repo" / "sub" / "gen" / "Dockerfile", MERGE)
     write(tmp_path / "repo" / "sub" / "Dockerfile", MERGE)
-    code, out, err = run("fix", "--check", "repo", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "repo", cwd=tmp_path)
     changed = sorted(line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change"))
     assert changed == ["repo/Dockerfile", "repo/app/vendor/Dockerfile", "repo/sub/Dockerfile"]
     # a file named on the command line is always taken
-    code, out, err = run("fix", "--check", "repo/vendor/Dockerfile", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "repo/vendor/Dockerfile", cwd=tmp_path)
     assert code == 1
     # --exclude replaces the configuration's exclude (patterns relative to the current directory)
-    code, out, err = run("fix", "--check", "--exclude", "repo/app/", "repo", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "--exclude", "repo/app/", "repo", cwd=tmp_path)
     changed = sorted(line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change"))
     assert changed == ["repo/Dockerfile", "repo/sub/Dockerfile", "repo/vendor/Dockerfile"]
-    code, out, err = run("fix", "--check", "--extend-exclude", "Dockerfile", "repo", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "--extend-exclude", "Dockerfile", "repo", cwd=tmp_path)
     assert "would change" not in err and "warning: no Dockerfiles found" in err
 
 

@@ -11,9 +11,9 @@ import pytest
 from dockopt.engine import Diagnostic, FixFailure, Settings, find_source, fix_source, process_file
 from dockopt.fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits
 from dockopt.output import Summary, unified_diff
-from dockopt.transform import transform
 from dockopt.registry import UnknownSelector, all_transforms, lookup, select
 from dockopt.syntax import DockerfileSyntaxError
+from dockopt.transform import transform
 
 
 @transform(code="DO901", name="upper-keywords", applicability=Applicability.SAFE)

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 
-import robustness
-from conftest import FIXTURES, corpus_files
 from dockopt.fix import Applicability, Edit, Finding, Fix
-from dockopt.transform import transform
 from dockopt.registry import select
 from dockopt.syntax import parse
+from dockopt.transform import transform
+
+import robustness
+from conftest import FIXTURES, corpus_files
 from mutations import Mutated, blocks_of, escape_backtick, mutated_files, pool_of, render, seed_blocks
 
 pytest.importorskip("dockerfile", reason="BuildKit's parser has wheels only for x86-64 Linux")
@@ -68,7 +69,7 @@ def _known(problem: robustness.Problem) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checker_without(codes: frozenset[str]) -> robustness.Checker:
     return robustness.Checker(tuple(t for t in select() if t.code not in codes))
 

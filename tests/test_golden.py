@@ -22,12 +22,12 @@ from pathlib import Path
 
 import pytest
 
+from dockopt.context import Context
 from dockopt.engine import find_source, fix_source
 from dockopt.fix import Applicability
-from dockopt.context import Context
-from dockopt.transform import Transform
 from dockopt.registry import all_transforms
 from dockopt.syntax import parse
+from dockopt.transform import Transform
 
 from conftest import FIXTURES
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dockopt.images import family_of, parse_image, resolved_reference
-from dockopt.model import base_of, new_run_blocker
-from dockopt.model import runs_as_root
+from dockopt.model import base_of, new_run_blocker, runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
 
@@ -352,9 +351,9 @@ def test_windows_shell_follows_arg_defaults() -> None:
 
 def test_image_reference_substitutes_arg_defaults_through_the_chain() -> None:
     """rpm-no-weak-deps and package_caches read the root stage's FROM as written."""
+    from dockopt.context import Context
     from dockopt.model import image_reference
     from dockopt.transforms.rpm_no_weak_deps import rpm_no_weak_deps
-    from dockopt.context import Context
 
     text = "ARG IMAGE=centos:7\nFROM ${IMAGE} AS base\nFROM base\nRUN yum install -y git\n"
     df = parse(text)

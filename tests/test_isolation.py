@@ -72,8 +72,8 @@ def test_a_transform_that_raises_fails_its_file_alone(tmp_path: Path, jobs: str)
     assert "Traceback" not in run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {Path('repo') / f'd{BAD:02}' / 'Dockerfile'}: internal error in DO999 boom: "
-        "ValueError: kaboom second line (please report)"
+        (f"error: {Path('repo') / f'd{BAD:02}' / 'Dockerfile'}: internal error in DO999 boom: "
+         "ValueError: kaboom second line (please report)")
     ]
     assert paths[BAD].read_text() == bad_text  # untouched
     assert all(path.read_text() == FIXED for index, path in enumerate(paths) if index != BAD)

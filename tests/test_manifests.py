@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from dockopt.context import Context
-from dockopt.ignorefile import ignore_file
 from dockopt.copies import Tree
+from dockopt.ignorefile import ignore_file
 from dockopt.manifests import Manifests, command_role, manifests_for
 from dockopt.packages import invocations
 from dockopt.shell import script_of

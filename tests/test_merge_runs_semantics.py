@@ -42,7 +42,7 @@ def _run_body():
     joiners = st.sampled_from([" && ", "; ", " || "])
     return st.lists(st.sampled_from(COMMANDS), min_size=1, max_size=3).flatmap(
         lambda cmds: st.lists(joiners, min_size=len(cmds) - 1, max_size=len(cmds) - 1).map(
-            lambda ops: cmds[0] + "".join(op + c for op, c in zip(ops, cmds[1:]))
+            lambda ops: cmds[0] + "".join(op + c for op, c in zip(ops, cmds[1:], strict=True))
         )
     )
 

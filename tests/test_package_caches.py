@@ -118,12 +118,12 @@ def test_exported_before(run: str, expected: dict) -> None:
     ],
 )
 def test_mounted(flags: str, paths: list[str], expected: bool) -> None:
-    df, runs = _runs(f"FROM python:3.12\nRUN {flags} pip install x\n")
+    _df, runs = _runs(f"FROM python:3.12\nRUN {flags} pip install x\n")
     assert mounted(runs[0], paths) is expected
 
 
 def test_mount_targets() -> None:
-    df, runs = _runs(
+    _df, runs = _runs(
         "FROM node\nRUN --mount=type=cache,target=/root/.npm/ --mount=type=bind,target=/src "
         "--mount=type=tmpfs,target=/tmp npm ci\n"
     )

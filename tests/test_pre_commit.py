@@ -24,17 +24,9 @@ import pytest
 
 from dockopt.files import DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, SOURCE_SUFFIXES, is_dockerfile_name
 
-from conftest import ROOT
-from test_cli import CLEAN, FIXED, FIXABLE
+from conftest import ROOT, cannot_run
+from test_cli import CLEAN, FIXABLE, FIXED
 from test_discovery import DOCKERFILES, NOT_DOCKERFILES
-
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
-
-
-def _cannot_run(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI is set but {reason}")
-    pytest.skip(reason)
 
 
 def _hooks() -> dict[str, dict]:
@@ -96,11 +88,11 @@ def _repo(path: Path, dockerfile: str) -> Path:
 @pytest.mark.pre_commit
 def test_pre_commit_hooks_fix_check_and_pass_on_clean_files(tmp_path):
     if find_spec("pre_commit") is None:
-        _cannot_run("pre-commit is not installed (pip install -e '.[test]')")
+        cannot_run("pre-commit is not installed (pip install -e '.[test]')")
     if shutil.which("git") is None:
-        _cannot_run("git is not installed")
+        cannot_run("git is not installed")
     if not (ROOT / ".git").exists():
-        _cannot_run(f"{ROOT} is not a git checkout: try-repo needs one")
+        cannot_run(f"{ROOT} is not a git checkout: try-repo needs one")
 
     dirty = FIXABLE.replace("FROM debian:bookworm-slim", "FROM node")  # plus a display-only finding
     runs = {

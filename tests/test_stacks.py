@@ -21,7 +21,6 @@ from dockopt.stacks.common import Artifact, Plan, Suggestion
 from dockopt.syntax import parse
 
 
-
 def _stage(text: str):
     df = parse(text)
     return df, df.stages[-1]

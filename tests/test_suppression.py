@@ -247,7 +247,7 @@ def test_cli_fix_prints_invalid_suppressions_as_warnings_and_check_lists_them(tm
 
 def test_cli_check_honours_suppressions(tmp_path: Path) -> None:
     write(tmp_path / "Dockerfile", BAD.replace("merge-run\nRUN echo a\n", "merge-runs\nRUN echo a\n# hadolint ignore=DL3059\n"))
-    code, out, err = run("check", "Dockerfile", cwd=tmp_path)
+    code, out, _err = run("check", "Dockerfile", cwd=tmp_path)
     assert (code, out) == (0, "")
-    code, out, err = run("fix", "--check", "Dockerfile", cwd=tmp_path)
+    code, out, _err = run("fix", "--check", "Dockerfile", cwd=tmp_path)
     assert code == 0

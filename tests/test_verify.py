@@ -25,8 +25,8 @@ from dockopt.containers import (
 )
 from dockopt.fix import Applicability, Edit, Finding, Fix
 from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
-from dockopt.transform import transform
 from dockopt.registry import lookup
+from dockopt.transform import transform
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
 
 from conftest import ROOT
@@ -87,8 +87,8 @@ def test_cli_without_an_engine_exits_2_with_one_line(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [
-        "error: no container engine can build here: docker is not installed; podman is not installed; "
-        "buildah is not installed"
+        ("error: no container engine can build here: docker is not installed; podman is not installed; "
+         "buildah is not installed")
     ]
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 
-from ..images import resolved_reference
-from ..model import base_of
-from ..model import shell_path
 from ..context import Context
+from ..images import resolved_reference
+from ..model import base_of, shell_path
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from .common import (

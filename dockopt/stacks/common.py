@@ -12,16 +12,15 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
+from ..context import Context
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
-from ..model import base_of
+from ..model import base_of, join, shell_path, volumes, workdir_at
 from ..model import destination as copy_destination
-from ..model import join, shell_path, volumes, workdir_at
 from ..packages import invocations, unwrapped
-from ..context import Context
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 
+from ..context import Context
 from ..images import resolved_reference
-from ..model import base_of
+from ..model import base_of, join, shell_path
 from ..package_caches import env_before
 from ..packages import invocations
-from ..model import join, shell_path
-from ..context import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from .common import (
@@ -27,9 +26,9 @@ from .common import (
     Suggestion,
     apt_install,
     build_leftovers,
-    installed_packages,
     copies_left_behind,
     entry,
+    installed_packages,
     run_commands,
     runs_artifact,
     runtime_packages,
@@ -134,11 +133,11 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
             seen = True
             values = [w.value for w in command.args]
             output = None
-            for index, value in enumerate(values):
-                if value == "-o" and index + 1 < len(values):
+            for index, arg in enumerate(values):
+                if arg == "-o" and index + 1 < len(values):
                     output = values[index + 1]
-                elif value is not None and value.startswith("-o="):
-                    output = value[3:]
+                elif arg is not None and arg.startswith("-o="):
+                    output = arg[3:]
             if output is None:
                 return []
             # after a `cd` only an absolute path is known

@@ -20,11 +20,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..images import resolved_reference
-from ..model import base_of
-from ..model import join, shell_path
 from ..context import Context
 from ..copies import context_source
+from ..images import resolved_reference
+from ..model import base_of, join, shell_path
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
     HARMLESS,

@@ -32,17 +32,16 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
-from ..ignorefile import ignore_file
-from ..images import ImageRef, resolved_reference, slim_variant
-from ..model import base_of
-from ..model import join, shell_path, workdir_at
-from ..manifests import Install, node_manifests
-from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..context import Context
 from ..copies import context_source
+from ..ignorefile import ignore_file
+from ..images import ImageRef, resolved_reference, slim_variant
+from ..manifests import Install, node_manifests
+from ..model import base_of, join, shell_path, workdir_at
+from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -54,8 +53,8 @@ from .common import (
     entry,
     entry_words,
     file_argument,
-    installed_packages,
     inside,
+    installed_packages,
     left_behind,
     plain_path,
     run_commands,
@@ -183,13 +182,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if manifests.problem is not None:
         return _suggest(manifests.problem)
     files = [posixpath.join(project, posixpath.relpath(f, where)) for f in manifests.files]
-    missing = next((f for f, image in zip(manifests.files, files) if to_context(image) != f), None)
+    missing = next((f for f, image in zip(manifests.files, files, strict=True) if to_context(image) != f), None)
     if missing is not None:
         return _suggest(f"{missing} is not copied into the project")
     package = _json(context.read(_join(where, "package.json")))
     if package is None:
         return _suggest("package.json cannot be read")
-    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := package.get("scripts"), dict) else {}
     dependencies = _production_dependencies(package)
     problem = _dependencies_problem(df, stage, context, where, tool, dependencies, runtime)
     if problem is not None:
@@ -302,7 +301,7 @@ def _dependencies_problem(
         return f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
     for name in ("npm-shrinkwrap.json", "package-lock.json"):
         lock = _json(context.read(_join(where, name)))
-        packages = lock.get("packages") if lock is not None and isinstance(lock.get("packages"), dict) else {}
+        packages = member if lock is not None and isinstance(member := lock.get("packages"), dict) else {}
         native = sorted(
             path.rpartition("node_modules/")[2]
             for path, entry in packages.items()
@@ -379,13 +378,11 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         found.install = Install(command, program, cwd, options=frozenset(options))
         found.carried = _carried(args)
         return None
-    if program == "npm" and command_name in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
+    if (program == "npm" and command_name in _NPM_HARMLESS) or (program == "yarn" and sub in _YARN_HARMLESS):
         return None
     if command_name == "run":
         name = rest[0] if rest else None
-    elif program == "npm" and command_name in _SCRIPT_CALLS:
-        name = command_name
-    elif program != "npm" and command_name not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish"):
+    elif (program == "npm" and command_name in _SCRIPT_CALLS) or (program != "npm" and command_name not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish")):
         name = command_name
     else:
         return f"a RUN runs `{program} {sub or ''}`".rstrip() + ", whose effects the runtime stage would not have"
@@ -646,7 +643,7 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
         settings = _jsonc(context.read(where)) if where is not None else None
         if settings is None or path is None:
             return set()
-        options = settings.get("compilerOptions") if isinstance(settings.get("compilerOptions"), dict) else {}
+        options = member if isinstance(member := settings.get("compilerOptions"), dict) else {}
         out = options.get("outDir")
         if isinstance(out, str):
             resolved = join(posixpath.dirname(path), out)
@@ -677,7 +674,7 @@ def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], s
 def _node_scripts(found: _Run, scripts: dict, project: str) -> set[str]:
     """The files the build runs with node (build scripts, not the program): image paths."""
     files = set()
-    commands = [(argv, cwd) for argv, cwd in found.commands]
+    commands = list(found.commands)
     commands += [(words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)]
     for argv, cwd in commands:
         argv = _tool_words(argv)
@@ -717,6 +714,6 @@ def _setup(found: _Run, runtime: _Runtime, dependencies: bool, manifests: list[s
     if not dependencies:
         return [f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*", *copies]
     return copies + [
-        f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
-        "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*"
+        (f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
+         "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*")
     ]

@@ -19,13 +19,12 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..fix import Edit
-from ..images import resolved_reference, slim_variant
-from ..model import base_of
-from ..model import shell_path
-from ..packages import invocations
 from ..context import Context
 from ..copies import copies
+from ..fix import Edit
+from ..images import resolved_reference, slim_variant
+from ..model import base_of, shell_path
+from ..packages import invocations
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -38,9 +37,9 @@ from .common import (
     Suggestion,
     apt_install,
     build_leftovers,
-    installed_packages,
     entry,
     entry_words,
+    installed_packages,
     run_commands,
     runtime_packages,
     unknown_command,

@@ -11,10 +11,10 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # the flags BuildKit's COPY accepts as ADD does; ADD's own are --checksum, --keep-git-dir, --unpack
 COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})

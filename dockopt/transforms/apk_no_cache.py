@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations, ran_before
-from ..context import Context
-from ..transform import transform
 from ..runs import remove_command
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CACHE = "/var/cache/apk"
 # `apk update` options that change nothing but its output

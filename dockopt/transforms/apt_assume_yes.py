@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..context import Context
-from ..transform import transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 PROMPTING = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"})
 YES = ("-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..context import Context
-from ..transform import transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # apt subcommands with the same meaning in apt-get (full-upgrade is apt-get's dist-upgrade)
 SAME_IN_APT_GET = {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding, Fix
 from ..packages import apt_events, apt_lists, reaching_final, reads_lists_later, runs
-from ..context import Context
-from ..transform import transform
 from ..runs import append_command
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
 

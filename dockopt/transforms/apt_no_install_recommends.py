@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations
-from ..context import Context
-from ..transform import transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # packages that talk HTTPS and only Recommend ca-certificates: without it, HTTPS fails
 HTTPS_CLIENTS = frozenset(

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations
-from ..context import Context
-from ..transform import transform
 from ..runs import editable_script, prepend_command
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # instructions an `apt-get update` may be moved across: they cannot change what it does
 NEUTRAL = frozenset({"COPY", "ADD", "WORKDIR", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD"})
@@ -125,7 +125,7 @@ def _needs_update(df: Dockerfile, run: Instruction) -> bool:
     if run.caches("/var/lib/apt/lists"):
         return False
     events = apt_events(df, run)
-    return bool(events) and events[0] == "read"
+    return bool(events and events[0] == "read")
 
 
 def _update_command(df: Dockerfile, source: Instruction) -> str | None:

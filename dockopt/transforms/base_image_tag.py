@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding
 from ..images import parse_image, resolved_reference
-from ..context import Context
-from ..transform import transform
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # the characters an image reference may hold: registry, path, tag and digest
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@+-]*\Z")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..context import Context
-from ..transform import transform
 from ..shell import Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Comment, Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # A COPY into these may be read by programs that never name it (apt reads /etc/apt, a
 # shell finds /usr/local/bin/tool on its PATH, npm reads ~/.npmrc): it stays where it is.

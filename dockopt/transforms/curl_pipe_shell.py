@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding
 from ..packages import runs, unwrapped
-from ..context import Context
-from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, pipeline_of, script_of
 from ..syntax import Dockerfile
+from ..transform import transform
 
 DOWNLOADERS = frozenset({"curl", "wget"})
 SHELLS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh"})

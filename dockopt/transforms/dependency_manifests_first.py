@@ -7,10 +7,12 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
+from ..context import Context
+from ..copies import Tree
 from ..fix import Applicability, Edit, Finding, Fix
 from ..ignorefile import IgnoreFile, ignore_file
-from ..copies import Tree
 from ..manifests import (
     Install,
     Role,
@@ -21,11 +23,10 @@ from ..manifests import (
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..context import Context
-from ..transform import transform
 from ..runs import remove_command
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # Instructions the whole COPY may be moved across: they neither read the copied files nor
 # change what the COPY does (ENV and ARG only matter to a COPY that expands variables).
@@ -429,7 +430,7 @@ def _command_text(script: Script, command: Command) -> str:
     text = script.text[command.start : command.end]
     if not words or words[0].start != command.start or words[-1].end != command.end:
         return text
-    if any(script.text[a.end : b.start].strip() for a, b in zip(words, words[1:])):
+    if any(script.text[a.end : b.start].strip() for a, b in pairwise(words)):
         return text
     return " ".join(w.text for w in words)
 

@@ -6,18 +6,18 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from ..context import Context
 from ..fix import Applicability, FileWrite, Finding, Fix
 from ..ignorefile import Pattern, excluded, ignore_file
 from ..packages import NODE_INSTALLS, invocations, node_command, runs
-from ..context import Context
-from ..transform import transform
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 HEADER = "# Written by dockopt: what must not go into the build context (`dockopt explain DO104`).\n"
 APPENDED = "# Added by dockopt: never send these to the builder (`dockopt explain DO104`)."

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..fix import Applicability, Edit, Finding, Fix
 from ..model import root_stage
-from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # names the shell runs itself (builtins and keywords), or runs differently from the program
 # of the same name that exec form would find in PATH (dash's echo interprets backslashes,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import GEM_INSTALLS, Invocation, find
 from ..context import Context
-from ..transform import transform
-from ..shell import script_of
-from ..syntax import Dockerfile
+from ..fix import Applicability, Edit, Finding, Fix
 from ..model import image_reference
 from ..package_caches import visible_before
+from ..packages import GEM_INSTALLS, Invocation, find
+from ..shell import script_of
+from ..syntax import Dockerfile
+from ..transform import transform
 
 # `gem i` is RubyGems' alias of install, and commands may be shortened while unambiguous
 # distributions whose ruby comes with RubyGems older than 2.0, which has no --no-document
@@ -85,7 +85,7 @@ def _slot(df: Dockerfile, invocation: Invocation) -> int:
     When the gems are listed on lines of their own, though, the option goes on the line
     of `install`, so that the list stays one gem per line.
     """
-    words = invocation.words[invocation.sub_index :]  # type: ignore[misc]
+    words = invocation.words[invocation.sub_index :]
     if len(words) > 1 and "\n" in df.text[words[0].span.end : words[1].span.start]:
         return words[0].span.end
     for index, word in enumerate(words):

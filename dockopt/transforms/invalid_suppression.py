@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..fix import Applicability, Finding
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Finding
 from ..suppression import suppressions
 from ..syntax import Dockerfile
+from ..transform import transform
 
 
 @transform(code="DO001", name="invalid-suppression", applicability=Applicability.DISPLAY_ONLY)

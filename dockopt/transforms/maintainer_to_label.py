@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .._buildkit_lex import LexError, parse_words
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # labels that already say who maintains the image
 AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from itertools import pairwise
 
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
-from ..transform import transform
 from ..runs import Style, style_of
 from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
 from ..syntax import Comment, Dockerfile, Instruction
+from ..transform import transform
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
 _NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})
@@ -82,7 +83,7 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     position = {id(node): index for index, node in enumerate(df.nodes)}
     style = style_of(df)
     wait_for: Instruction | None = None
-    for first, second in zip(instructions, instructions[1:]):
+    for first, second in pairwise(instructions):
         if id(first) not in reaching or id(second) not in reaching or first is wait_for:
             continue
         between = df.nodes[position[id(first)] + 1 : position[id(second)]]

@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..model import base_of, new_run_blocker
-from ..model import workdir_at
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix, apply_edits
+from ..model import base_of, new_run_blocker, workdir_at
 from ..stacks import recognise
 from ..stacks.common import Artifact, Plan, Suggestion, entry_words, plain_path
 from ..syntax import Dockerfile, Instruction, Stage, parse
+from ..transform import transform
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -213,9 +212,10 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
         if command in _MOVED or (command == "USER" and index > last_run):
             text = _text(df, instruction)
             if command in ("CMD", "ENTRYPOINT") and not plan.has_shell:
-                text = _exec_form(df, stage, instruction, plan, keyword(command))
-                if text is None:
+                exec_form = _exec_form(df, stage, instruction, plan, keyword(command))
+                if exec_form is None:
                     return None
+                text = exec_form
             moved.append(text)
             start = df.line_start(instruction.span.start)
             edits.append(Edit.delete(start, instruction.span.end))

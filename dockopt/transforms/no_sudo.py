@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import runs_as_root
-from ..context import Context
-from ..transform import transform
 from ..packages import scripts_mentioning
 from ..shell import Command
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # sudo options that change nothing when root runs a command as root
 _HARMLESS = frozenset({"-E", "--preserve-env", "-H", "--set-home", "-n", "--non-interactive", "-S", "--stdin"})

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
-from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, is_root
-from ..model import base_of, chain, new_run_blocker
-from ..model import destination as copy_destination
-from ..model import runs_as_root, user_at, volumes, workdir_at
 from ..context import Context
 from ..copies import entry_script
-from ..transform import Option, transform
+from ..fix import Applicability, Edit, Finding, Fix
+from ..images import Base, is_root
+from ..model import base_of, chain, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
+from ..model import destination as copy_destination
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import Option, transform
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..fix import Applicability, Finding, Fix
-from ..packages import NODE_DOWNLOADS, invocations, node_command, reaching_final, runs
 from ..context import Context
-from ..transform import transform
-from ..shell import effective_shell, is_posix_shell
-from ..syntax import Dockerfile
+from ..fix import Applicability, Finding, Fix
 from ..package_caches import (
-    cleaned_after,
-    offline_later,
     clean_edit,
+    cleaned_after,
     env_before,
     mounted,
+    offline_later,
     wrapper_prefix,
 )
+from ..packages import NODE_DOWNLOADS, invocations, node_command, reaching_final, runs
+from ..shell import effective_shell, is_posix_shell
+from ..syntax import Dockerfile
+from ..transform import transform
 
 CACHE_CLEANS = frozenset({"clean", "clear", "rm"})
 NPM_CACHE = ".npm"  # ~/.npm: _cacache, _logs, _npx

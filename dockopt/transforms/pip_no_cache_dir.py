@@ -5,18 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
 from ..context import Context
-from ..transform import transform
-from ..syntax import Dockerfile
+from ..fix import Applicability, Edit, Finding, Fix
+from ..model import image_reference
 from ..package_caches import (
     assignments_before_program,
     env_before,
     exported_before,
     mounted,
 )
-from ..model import image_reference
+from ..packages import Invocation, find
+from ..syntax import Dockerfile
+from ..transform import transform
 
 # the subcommands that fill ~/.cache/pip (HTTP responses, built wheels)
 CACHING = frozenset({"install", "download", "wheel"})

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import base_of
-from ..context import Context
-from ..transform import transform
 from ..shell import DEFAULT_SHELL, effective_shell, script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 BASH = '["/bin/bash", "-o", "pipefail", "-c"]'
 ASH = '["/bin/ash", "-o", "pipefail", "-c"]'
@@ -146,7 +146,7 @@ def _early_exit(df: Dockerfile, stage, first: Instruction) -> str | None:
 
 
 def _short_flag(value: str | None, letters: str) -> bool:
-    return bool(value) and value.startswith("-") and not value.startswith("--") and any(c in value[1:] for c in letters)
+    return value is not None and value.startswith("-") and not value.startswith("--") and any(c in value[1:] for c in letters)
 
 
 def _has_pipe(df: Dockerfile, run: Instruction) -> bool:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, find, rpm_action
-from ..context import Context
-from ..transform import transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 _DNF_PROMPTING = frozenset(
     {

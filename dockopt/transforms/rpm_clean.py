@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import pairwise
-from typing import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
 from ..context import Context
+from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_CACHE_DIRS, RPM_MANAGERS, RPM_ORDER, Invocation, find, rpm_events
-from ..transform import transform
 from ..runs import append_command, remove_command
 from ..shell import Command
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CLEANUP = {
     "yum": "yum clean all && rm -rf /var/cache/yum",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import image_reference
 from ..packages import RPM_MANAGERS, Invocation, find, ran_before, rpm_action
-from ..context import Context
-from ..transform import transform
 from ..shell import Word
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 INSTALLS = {
     "dnf": frozenset({"install", "in", "localinstall", "groupinstall", "group install"}),

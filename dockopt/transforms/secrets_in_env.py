@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._buildkit_lex import LexError, parse_words
-from ..fix import Applicability, Finding
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Finding
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # BuildKit's SecretsUsedInArgOrEnv check: one of these words, alone or as a `_`-separated part
 # of the name, in any case; a name with one of the allowed parts is left alone.

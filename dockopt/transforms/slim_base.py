@@ -8,6 +8,8 @@ import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ..context import Context
+from ..copies import context_source, entry_script, placed_at
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import official_name, parse_image, reference_pieces, slim_tag_edit
 from ..model import chain, shell_path
@@ -23,11 +25,9 @@ from ..packages import (
     requirement_lines,
     unwrapped,
 )
-from ..context import Context
-from ..copies import context_source, entry_script, placed_at
-from ..transform import transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # --------------------------------------------------------------------------- the tags rewritten
 
@@ -70,10 +70,7 @@ _SCM = {
     "svnadmin": ("subversion",), "svnversion": ("subversion",),
     "ssh": _SSH, "scp": _SSH, "sftp": _SSH, "ssh-keygen": _SSH, "ssh-keyscan": _SSH, "ssh-agent": _SSH, "ssh-add": _SSH,
 }
-_PROCPS = {
-    name: ("procps",)
-    for name in "ps pkill pgrep top free watch uptime vmstat pmap pwdx slabtop sysctl w".split()
-}
+_PROCPS = dict.fromkeys("ps pkill pgrep top free watch uptime vmstat pmap pwdx slabtop sysctl w".split(), ("procps",))
 _ARCHIVES = {
     "bzip2": ("bzip2",), "bunzip2": ("bzip2",), "bzcat": ("bzip2",),
     "xz": ("xz-utils",), "unxz": ("xz-utils",), "xzcat": ("xz-utils",),
@@ -82,7 +79,7 @@ _ARCHIVES = {
 _PYTHON3 = ("python3", "python3-minimal", "python", "python2", "python2.7", "python-is-python3")
 _BUILDPACK_EXTRA = {
     "file": ("file",), "patch": ("patch",),
-    **{name: ("imagemagick",) for name in "convert identify mogrify composite montage magick compare".split()},
+    **dict.fromkeys("convert identify mogrify composite montage magick compare".split(), ("imagemagick",)),
 }
 # programs of buildpack-deps (the base of the full python, node, ruby and perl images) that
 # their slim variants lack, with the Debian packages that bring them back
@@ -92,7 +89,7 @@ _SYSTEM_PYTHON = {"python": _PYTHON3, "python2": _PYTHON3, "python3": _PYTHON3}
 # openjdk's full images are buildpack-deps' scm variant with bzip2, unzip, xz and fontconfig
 _OPENJDK = {
     **_FETCH, **_SIGN, **_SCM, **_PROCPS, **_ARCHIVES, **_SYSTEM_PYTHON,
-    **{name: ("fontconfig",) for name in ("fc-cache", "fc-list", "fc-match")},
+    **dict.fromkeys(("fc-cache", "fc-list", "fc-match"), ("fontconfig",)),
 }
 # compilers and build tools of the full images: a stage that builds needs their libraries too
 _BUILD_TOOLS = frozenset(
@@ -109,7 +106,7 @@ _JDK_TOOLS = frozenset(
     "jps jstack jstat jstatd jhsdb jfr jdeprscan rmic serialver native2ascii idlj wsimport wsgen xjc schemagen "
     "mvn mvnw gradle gradlew ant sbt lein kotlinc scalac".split()
 )
-_BINUTILS = {name: ("binutils",) for name in "objcopy strip ld as ar nm objdump readelf".split()}
+_BINUTILS = dict.fromkeys("objcopy strip ld as ar nm objdump readelf".split(), ("binutils",))
 _JDK_FILES = re.compile(r"tools\.jar|/jmods\b|\bct\.sym\b")
 # what debuerreotype's slim variant leaves out of every package, installed later ones included
 _SLIMMED = ("/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/locale", "/usr/share/groff",
@@ -531,14 +528,14 @@ def _lacks(target: _Target) -> dict[str, tuple[str, ...]]:
     """The programs the full image has and the slim variant (or the JRE) lacks, with the
     packages that bring them back (none: nothing does)."""
     if target.kind == "buildpack":
-        lacks = {**_BUILDPACK, **{name: () for name in _BUILD_TOOLS}}
+        lacks = {**_BUILDPACK, **dict.fromkeys(_BUILD_TOOLS, ())}
         if target.image != "python":
             lacks.update(_SYSTEM_PYTHON)
         return lacks
     if target.kind == "openjdk":
         return dict(_OPENJDK)
     if target.kind == "temurin":
-        return {**{name: () for name in _JDK_TOOLS}, **_BINUTILS}
+        return {**dict.fromkeys(_JDK_TOOLS, ()), **_BINUTILS}
     return {}
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..fix import Applicability, Edit, Finding, Fix
-from ..model import base_of, new_run_blocker
-from ..model import runs_as_root
 from ..context import Context
-from ..transform import transform
+from ..fix import Applicability, Edit, Finding, Fix
+from ..model import base_of, new_run_blocker, runs_as_root
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 COMMAND = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
 _FAMILIES = frozenset({"debian", "rhel", "suse", "arch", "minimal", "alpine", "busybox"})

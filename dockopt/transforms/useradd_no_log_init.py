@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
-from ..context import Context
-from ..transform import transform
 from ..shell import Command, Word
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # useradd's short options that take a value (shadow's getopt string), the rest of a bundle
 # such as `-mu1000` being that value
@@ -85,7 +85,7 @@ def _useradd(command: Command) -> Word | None:
     return None if _decided(words[1:]) else words[0]
 
 
-def _decided(words: list[Word]) -> bool:
+def _decided(words: Sequence[Word]) -> bool:
     """Whether the options already include -l, or make the option out of place (-D, --help)."""
     skip = False
     for word in words:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..fix import Applicability, Finding, Fix
-from ..packages import NODE_DOWNLOADS, Invocation, invocations, node_command, reaching_final, runs
 from ..context import Context
-from ..transform import transform
-from ..shell import Command, effective_shell, is_posix_shell
-from ..syntax import Dockerfile, Instruction
+from ..fix import Applicability, Finding, Fix
 from ..package_caches import (
-    cleaned_after,
-    offline_later,
     assignments_before_program,
     clean_edit,
+    cleaned_after,
     env_before,
     mounted,
+    offline_later,
     visible_before,
     wrapper_prefix,
 )
+from ..packages import NODE_DOWNLOADS, Invocation, invocations, node_command, reaching_final, runs
+from ..shell import Command, effective_shell, is_posix_shell
+from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 NOT_INSTALLING = frozenset({"-v", "--version", "-h", "--help"})
 YARN_CACHE = ".cache/yarn"  # ~/.cache/yarn, and /usr/local/share/.cache/yarn for root
