@@ -46,13 +46,17 @@ def show_table(*, quiet: bool, files: int, stderr_tty: bool) -> bool:
 
 
 @contextmanager
-def progress(total: int, description: str, *, enabled: bool, console: Console | None = None) -> Iterator[Callable[[], None]]:
+def progress(
+    total: int, description: str, *, enabled: bool, console: Console | None = None
+) -> Iterator[Callable[[], None]]:
     """A context giving the function to call once a file is done; shows a bar when ``enabled``."""
     if enabled:
         from rich.console import Console
 
         console = console or Console(stderr=True)
-    if not enabled or console is None or not console.is_terminal:  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
+    if (
+        not enabled or console is None or not console.is_terminal
+    ):  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
         yield lambda: None
         return
     from rich.progress import (
@@ -101,7 +105,12 @@ def fix_table(summary: Summary, *, would: bool) -> Table:
     from rich.table import Table
 
     table = Table(title="Fixes to apply" if would else "Fixes applied", box=box.SIMPLE, title_justify="left")
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("code", "left"), ("name", "left"), ("fixes", "right"), ("files", "right"))
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("code", "left"),
+        ("name", "left"),
+        ("fixes", "right"),
+        ("files", "right"),
+    )
     for column, justify in columns:
         table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.fixes.items()):
@@ -118,13 +127,27 @@ def check_table(summary: CheckSummary) -> Table:
     from rich.table import Table
 
     table = Table(title="Findings", box=box.SIMPLE, title_justify="left")
-    columns: tuple[tuple[str, JustifyMethod], ...] = (("code", "left"), ("name", "left"), ("findings", "right"), ("fixable", "right"), ("files", "right"))
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("code", "left"),
+        ("name", "left"),
+        ("findings", "right"),
+        ("fixable", "right"),
+        ("files", "right"),
+    )
     for column, justify in columns:
         table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.by_transform.items()):
-        table.add_row(code, name, str(count), str(summary.fixable_by_transform[(code, name)]), str(summary.files_by_transform[(code, name)]))
+        table.add_row(
+            code,
+            name,
+            str(count),
+            str(summary.fixable_by_transform[(code, name)]),
+            str(summary.files_by_transform[(code, name)]),
+        )
     table.add_section()
-    table.add_row("", "files with findings", str(summary.findings), str(summary.fixable), str(summary.files_with_findings))
+    table.add_row(
+        "", "files with findings", str(summary.findings), str(summary.fixable), str(summary.files_with_findings)
+    )
     return table
 
 

@@ -48,7 +48,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """dockopt: rewrite Dockerfiles, safely, and show the diff."""
 
@@ -77,17 +79,25 @@ _EXTEND_SELECT = typer.Option(
     None, "--extend-select", help="Add these transforms to those the configuration selects (same forms as --select)."
 )
 _EXCLUDE = typer.Option(
-    None, "--exclude", help="Leave these out of directory searches: gitignore-style patterns (replaces the configuration's)."
+    None,
+    "--exclude",
+    help="Leave these out of directory searches: gitignore-style patterns (replaces the configuration's).",
 )
-_EXTEND_EXCLUDE = typer.Option(None, "--extend-exclude", help="Leave these out too (added to the configuration's exclude).")
+_EXTEND_EXCLUDE = typer.Option(
+    None, "--extend-exclude", help="Leave these out too (added to the configuration's exclude)."
+)
 _CONFIG = typer.Option(None, "--config", help="Use this configuration file for every Dockerfile (no search).")
 _ISOLATED = typer.Option(False, "--isolated", help="Read no configuration file.")
 _SHOW_SETTINGS = typer.Option(
-    False, "--show-settings", help="Print the settings in force for PATH (default: the current directory), and where each comes from."
+    False,
+    "--show-settings",
+    help="Print the settings in force for PATH (default: the current directory), and where each comes from.",
 )
 _QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary, no progress bar, no table.")
 _JOBS = typer.Option(0, "--jobs", "-j", help="Processes working on files in parallel (default: one per core).")
-_CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
+_CONTEXT = typer.Option(
+    None, "--context", help="The build context of the Dockerfiles (default: each one's own directory)."
+)
 
 
 @app.command()
@@ -98,10 +108,14 @@ def fix(
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
     unsafe_fixes: bool | None = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not, whatever the configuration says)."
+        None,
+        "--unsafe-fixes/--no-unsafe-fixes",
+        help="Also apply fixes that may change behaviour (or not, whatever the configuration says).",
     ),
     exit_non_zero_on_fix: bool = typer.Option(
-        False, "--exit-non-zero-on-fix", help="Exit 1 when files were changed (as --check and --diff do when they would be)."
+        False,
+        "--exit-non-zero-on-fix",
+        help="Exit 1 when files were changed (as --check and --diff do when they would be).",
     ),
     select_: list[str] | None = _SELECT,
     extend_select: list[str] | None = _EXTEND_SELECT,
@@ -123,7 +137,9 @@ def fix(
         raise typer.Exit(_show_settings(resolver, paths))
     report_changes = diff or check or exit_non_zero_on_fix
     if _stdin(targets):
-        raise typer.Exit(_fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check, report_changes=report_changes))
+        raise typer.Exit(
+            _fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check, report_changes=report_changes)
+        )
 
     summary = Summary(unsafe=bool(unsafe_fixes))
     label = "checking" if check or diff else "fixing"
@@ -149,7 +165,9 @@ def check(
         None, help="Files or directories to check (default: the current directory); '-' reads stdin."
     ),
     unsafe_fixes: bool | None = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too (or not)."
+        None,
+        "--unsafe-fixes/--no-unsafe-fixes",
+        help="Mark as fixable [*] the findings whose fix is unsafe too (or not).",
     ),
     select_: list[str] | None = _SELECT,
     extend_select: list[str] | None = _EXTEND_SELECT,
@@ -235,7 +253,9 @@ def _base(context: str | None, *, write: bool, keep_text: bool, check: bool = Fa
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    return Settings((), write=write, keep_text=keep_text, check=check, context_dir=Path(context) if context is not None else None)
+    return Settings(
+        (), write=write, keep_text=keep_text, check=check, context_dir=Path(context) if context is not None else None
+    )
 
 
 def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
@@ -368,7 +388,10 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: b
     elif not check:
         _out(output)
         if result.side_files:
-            _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
+            _err(
+                "note: with stdin, files beside the Dockerfile are not written: "
+                + ", ".join(s.path for s in result.side_files)
+            )
     return _exit_code(summary, report_changes)
 
 
@@ -392,8 +415,12 @@ def _exit_code(summary: Summary, report_changes: bool) -> int:
 @app.command()
 def verify(
     dockerfile: str = typer.Argument("Dockerfile", help="The Dockerfile to rewrite and verify."),
-    context: str | None = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
-    engine: str | None = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
+    context: str | None = typer.Option(
+        None, "--context", help="The build context (default: the Dockerfile's directory)."
+    ),
+    engine: str | None = typer.Option(
+        None, "--engine", help="docker, podman or buildah (default: the first that works)."
+    ),
     unsafe_fixes: bool | None = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not)."
     ),
@@ -465,13 +492,19 @@ def explain(
     found = lookup(key)
     refusal = refusal_named(key) if found is None else None
     if refusal is not None:
-        typer.echo(f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}")
+        typer.echo(
+            f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}"
+        )
         return
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
     rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
-    safety = "display-only (no fix)" if found.applicability == Applicability.DISPLAY_ONLY else f"{found.applicability.label} fix"
+    safety = (
+        "display-only (no fix)"
+        if found.applicability == Applicability.DISPLAY_ONLY
+        else f"{found.applicability.label} fix"
+    )
     typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
 
 

@@ -48,6 +48,7 @@ SELECTORS = ("select", "extend-select", "ignore")
 FILE_PATTERNS = ("include", "extend-include")
 KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
 
+
 def transform_options() -> dict[str, dict[str, Option]]:
     """What the configuration may set for each transform: its name -> option key -> option."""
     return {t.name: {o.key: o for o in t.options} for t in all_transforms() if t.options}
@@ -264,7 +265,9 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
     )
 
     include, extend_include = values.get("include"), values.get("extend-include", ())
-    names = Names(Globs(base, include) if include is not None else None, Globs(base, extend_include) if extend_include else None)
+    names = Names(
+        Globs(base, include) if include is not None else None, Globs(base, extend_include) if extend_include else None
+    )
     if include is not None:
         shown.append(("include", include, source))
     else:
@@ -289,7 +292,10 @@ def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tupl
             if key in own:
                 value, where = own[key], source
             elif option.default is None and option.shown_default is not None:
-                value, where = values.get(option.shown_default.removeprefix("the ")), f"{DEFAULT} ({option.shown_default})"
+                value, where = (
+                    values.get(option.shown_default.removeprefix("the ")),
+                    f"{DEFAULT} ({option.shown_default})",
+                )
             else:
                 value, where = option.default, DEFAULT
             values[key] = value
@@ -300,7 +306,9 @@ def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tupl
 class Resolver:
     """Which configuration each path is under, and the settings that gives; files are read once."""
 
-    def __init__(self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> None:
+    def __init__(
+        self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None
+    ) -> None:
         self.cli = cli
         self.isolated = isolated
         self.cwd = (cwd or Path.cwd()).resolve()
@@ -386,7 +394,9 @@ def show(resolved: Resolved, path: str) -> str:
     config = display(resolved.config.path) if resolved.config is not None else "none"
     lines = [f"settings for: {path}", f"configuration file: {config}"]
     # a long value (the default include) does not push every comment out to its end
-    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
+    width = max(
+        len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH
+    )
     for key, value, origin in resolved.shown:
         text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
         lines.append(f"{text:<{width}}  # {origin}")

@@ -41,7 +41,9 @@ class Options:
 
     @staticmethod
     def of(options: Mapping[str, Mapping[str, Any]]) -> Options:
-        return Options(tuple(sorted((name, tuple(sorted(values.items()))) for name, values in options.items() if values)))
+        return Options(
+            tuple(sorted((name, tuple(sorted(values.items()))) for name, values in options.items() if values))
+        )
 
     def of_transform(self, name: str) -> Mapping[str, Any]:
         """One transform's options (those not set are absent: the transform has its defaults)."""

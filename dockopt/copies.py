@@ -123,7 +123,9 @@ def _copies(df: Dockerfile, index: int) -> tuple[Copy, ...]:
     return tuple(found)
 
 
-def placed_at(df: Dockerfile, stage: Stage, context: Context, path: str, until: Instruction | None = None) -> Placed | None:
+def placed_at(
+    df: Dockerfile, stage: Stage, context: Context, path: str, until: Instruction | None = None
+) -> Placed | None:
     """What the last COPY or ADD of the stage's chain (before ``until``, when given) that
     put something at the absolute image ``path`` (the path itself, or inside a directory it
     copied) brought there; None when no COPY that dockopt can follow did."""
@@ -131,11 +133,20 @@ def placed_at(df: Dockerfile, stage: Stage, context: Context, path: str, until: 
     unsure = False
     candidates = copies(df, stage)
     if until is not None:
-        candidates = candidates[: next((n for n, c in enumerate(candidates) if c.instruction.start_line >= until.start_line), len(candidates))]
+        candidates = candidates[
+            : next(
+                (n for n, c in enumerate(candidates) if c.instruction.start_line >= until.start_line), len(candidates)
+            )
+        ]
     missing: Placed | None = None  # a copied directory that would hold it, but the context has no such file
     for copy in reversed(candidates):
         found = _placed_by(copy, context, path)
-        if found is not None and found[0] is not None and context.directory is not None and not context.exists(found[0]):
+        if (
+            found is not None
+            and found[0] is not None
+            and context.directory is not None
+            and not context.exists(found[0])
+        ):
             missing = missing or Placed(copy, found[0], False)
         elif found is not None:
             return Placed(copy, found[0], found[1] and not unsure)
@@ -143,7 +154,9 @@ def placed_at(df: Dockerfile, stage: Stage, context: Context, path: str, until: 
     return missing
 
 
-def context_source(df: Dockerfile, stage: Stage, context: Context, path: str, until: Instruction | None = None) -> str | None:
+def context_source(
+    df: Dockerfile, stage: Stage, context: Context, path: str, until: Instruction | None = None
+) -> str | None:
     """The build context's path of what is at the absolute image ``path`` (``placed_at``),
     when a COPY or ADD brought it from the build context; None otherwise."""
     placed = placed_at(df, stage, context, path, until)
@@ -220,7 +233,12 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
     directories of PATH (the stage's ENV PATH when known, else Docker's default)."""
     if context.directory is None:
         return None
-    members = [i for s in (*(df.stages[i] for i in reversed(stage.derives_from)), stage) for i in s.instructions if i.sub is None]
+    members = [
+        i
+        for s in (*(df.stages[i] for i in reversed(stage.derives_from)), stage)
+        for i in s.instructions
+        if i.sub is None
+    ]
     entry = next((i for i in reversed(members) if i.command == "ENTRYPOINT"), None)
     if entry is None:
         entry = next((i for i in reversed(members) if i.command == "CMD"), None)

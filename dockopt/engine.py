@@ -181,7 +181,9 @@ def find_source(
         line, column = df.line_col(problem.start)
         end_line, end_column = df.line_col(problem.end)
         diagnostics.append(
-            Diagnostic(problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error")
+            Diagnostic(
+                problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error"
+            )
         )
     for finding in _run(df, transforms, _catalogued(context)):
         line, column = df.line_col(finding.start)
@@ -189,8 +191,15 @@ def find_source(
         applicability = finding.fix.applicability if finding.fix is not None else None
         diagnostics.append(
             Diagnostic(
-                finding.code, finding.name, finding.message, line, column, end_line, end_column,
-                applicability, finding.fixable(threshold),
+                finding.code,
+                finding.name,
+                finding.message,
+                line,
+                column,
+                end_line,
+                end_column,
+                applicability,
+                finding.fixable(threshold),
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
@@ -218,11 +227,15 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
 def _warnings(df: Dockerfile, findings: list[Finding]) -> tuple[str, ...]:
     """The invalid suppression comments among the findings, as `line:col: CODE message`."""
     return tuple(
-        "{}:{}: {} {}".format(*df.line_col(f.start), f.code, f.message) for f in findings if f.code == suppression.INVALID_SUPPRESSION
+        "{}:{}: {} {}".format(*df.line_col(f.start), f.code, f.message)
+        for f in findings
+        if f.code == suppression.INVALID_SUPPRESSION
     )
 
 
-def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None) -> list[Finding]:
+def _choose(
+    findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None
+) -> list[Finding]:
     """The fixable findings, in order, skipping any that conflict with one already chosen.
 
     The first fixable finding of an ``alone`` transform, if any, is chosen by itself. A fix
@@ -348,7 +361,8 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
         return FileResult(display, "failed", source=text, error=f"internal error: {describe(error)} (please report)")
     status = "changed" if result.changed else "unchanged"
     side = tuple(
-        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
+        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after)
+        for f in result.side_files
     )
     return FileResult(
         display,
@@ -429,7 +443,9 @@ def process_many(
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     pool = _pool(jobs, shipped)
     try:
-        pending: deque[tuple[list[tuple[Path, int]], Future[list[FileResult]]]] = deque()  # (chunk, its future), in order
+        pending: deque[tuple[list[tuple[Path, int]], Future[list[FileResult]]]] = (
+            deque()
+        )  # (chunk, its future), in order
         submitted = 0
         while submitted < len(chunks) or pending:
             while submitted < len(chunks) and len(pending) < jobs * AHEAD:
@@ -462,7 +478,9 @@ def _alone(item: tuple[Path, int], shipped: Shipped) -> FileResult:
         try:
             return pool.submit(_work_chunk, [item]).result()[0]
         except BrokenProcessPool:
-            return FileResult(str(item[0]), "failed", error="internal error: the process analysing it died (please report)")
+            return FileResult(
+                str(item[0]), "failed", error="internal error: the process analysing it died (please report)"
+            )
 
 
 _worker_settings: list[Settings] = []

@@ -37,26 +37,101 @@ NOT_DOCKERFILE_SUFFIXES = (
     ".dockerignore",
     # templates that only become a Dockerfile when rendered: Jinja, Go templates, ERB,
     # Mustache, Handlebars, EJS, m4, and autoconf's or CMake's `Dockerfile.in`
-    ".j2", ".jinja", ".jinja2", ".gotmpl", ".erb", ".mustache", ".hbs", ".ejs", ".m4", ".in",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".gotmpl",
+    ".erb",
+    ".mustache",
+    ".hbs",
+    ".ejs",
+    ".m4",
+    ".in",
     # templates and backups, whatever separates them: `Dockerfile-slim.template`,
     # `Dockerfile-tmpl`, `Dockerfile_old`, `Dockerfile.bak`
     *(separator + word for word in _TEMPLATE_OR_BACKUP for separator in ".-_"),
     # merge, patch and editor leftovers (vim swap files, JetBrains' safe-write copies)
-    ".rej", ".swp", ".swo", ".tmp", "~", "___jb_tmp___", "___jb_old___",
+    ".rej",
+    ".swp",
+    ".swo",
+    ".tmp",
+    "~",
+    "___jb_tmp___",
+    "___jb_old___",
     # documents, data, patches and archives kept beside a Dockerfile
-    ".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg",
-    ".yml", ".yaml", ".json", ".toml", ".xml", ".patch", ".diff", ".zip", ".gz", ".tgz", ".tar",
+    ".md",
+    ".markdown",
+    ".rst",
+    ".adoc",
+    ".txt",
+    ".html",
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".toml",
+    ".xml",
+    ".patch",
+    ".diff",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".tar",
     # shell and Windows scripts that build the images (`Dockerfile.sh`, `Dockerfile-build.ps1`)
-    ".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".ps1",
+    ".bat",
+    ".cmd",
 )
 # Source files of tools that handle Dockerfiles, skipped under the lowercase stems only:
 # `dockerfile.go`, `dockerfile_test.go`, `dockerfile.py`, `dockerfile.vim`, `dockerfile-mode.el`
 # are code, while `Dockerfile.go`, `Dockerfile.py`, `Dockerfile.js` name the Go, Python or Node
 # variant of a Dockerfile.
 SOURCE_SUFFIXES = (
-    ".go", ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".tsx", ".rs", ".java", ".kt",
-    ".scala", ".groovy", ".rb", ".php", ".pl", ".pm", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift",
-    ".dart", ".hs", ".ex", ".exs", ".el", ".vim", ".lua", ".scm", ".nix", ".sql", ".snippets",
+    ".go",
+    ".py",
+    ".pyi",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".jsx",
+    ".ts",
+    ".mts",
+    ".tsx",
+    ".rs",
+    ".java",
+    ".kt",
+    ".scala",
+    ".groovy",
+    ".rb",
+    ".php",
+    ".pl",
+    ".pm",
+    ".c",
+    ".h",
+    ".cc",
+    ".cpp",
+    ".hpp",
+    ".cs",
+    ".swift",
+    ".dart",
+    ".hs",
+    ".ex",
+    ".exs",
+    ".el",
+    ".vim",
+    ".lua",
+    ".scm",
+    ".nix",
+    ".sql",
+    ".snippets",
 )
 _LOWERCASE_STEMS = ("dockerfile", "containerfile")
 _DOCKERFILE_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in DOCKERFILE_PATTERNS))
@@ -341,7 +416,11 @@ def _walk(
         active = [(base, s) for base, s in specs if base == here_abs or base in here_abs.parents]
         kept = []
         for name in sorted(dirnames):
-            if name == ".git" or _ignored(here_abs / name, True, active) or (excluded and excluded(here_abs / name, True)):
+            if (
+                name == ".git"
+                or _ignored(here_abs / name, True, active)
+                or (excluded and excluded(here_abs / name, True))
+            ):
                 continue
             real = os.path.realpath(os.path.join(directory, name))
             if real in searched:

@@ -88,7 +88,11 @@ class Finding:
         return Finding(self.message, self.start, self.end, fix, code, name)  # half the cost of dataclasses.replace
 
     def fixable(self, threshold: Applicability) -> bool:
-        return self.fix is not None and self.fix.applicability >= threshold and self.fix.applicability > Applicability.DISPLAY_ONLY
+        return (
+            self.fix is not None
+            and self.fix.applicability >= threshold
+            and self.fix.applicability > Applicability.DISPLAY_ONLY
+        )
 
 
 class OverlappingEdits(ValueError):

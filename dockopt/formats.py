@@ -116,7 +116,9 @@ def format_sarif(results: Sequence[FileResult]) -> str:
     BuildKit would refuse), the rules of the transforms and refusals that fired, and a tool
     execution notification (level "error") a failed file."""
     fired = {d.code for r in results for d in r.diagnostics}
-    rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [_rule(t) for t in all_transforms() if t.code in fired]
+    rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [
+        _rule(t) for t in all_transforms() if t.code in fired
+    ]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
     for r in results:
@@ -177,7 +179,9 @@ def format_github(results: Sequence[FileResult]) -> str:
         where = [] if r.path == STDIN else [f"file={_escape_property(r.path)}"]
         if r.failed:
             title = "dockopt could not check this file"
-            lines.append(f"::error {','.join(where + [f'title={_escape_property(title)}'])}::{_escape_data(r.error or '')}\n")
+            lines.append(
+                f"::error {','.join(where + [f'title={_escape_property(title)}'])}::{_escape_data(r.error or '')}\n"
+            )
             continue
         for d in r.diagnostics:
             one_line = d.line == d.end_line

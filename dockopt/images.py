@@ -91,18 +91,68 @@ _DEBIAN_IMAGES = _names("""debian buildpack-deps python node golang ruby php per
     kapacitor cassandra couchdb solr zookeeper flink spark storm nats-streaming elasticsearch
     kibana logstash sonarqube convertigo geonetwork liquibase neo4j plone yourls lightstreamer
     mediawiki percona postfixadmin rocket.chat silverpeas teamspeak backdrop""")
-_UBUNTU_IMAGES = _names("ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty")
+_UBUNTU_IMAGES = _names(
+    "ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty"
+)
 _ALPINE_IMAGES = _names("alpine composer docker traefik caddy vault consul nats registry adminer eggdrop")
-_RHEL_IMAGES = _names("centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux")
-_RHEL_PATHS = ("ubi7", "ubi8", "ubi9", "ubi10", "rhel7", "rhel8", "rhel9", "centos/", "rockylinux/", "almalinux/", "fedora/")
+_RHEL_IMAGES = _names(
+    "centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux"
+)
+_RHEL_PATHS = (
+    "ubi7",
+    "ubi8",
+    "ubi9",
+    "ubi10",
+    "rhel7",
+    "rhel8",
+    "rhel9",
+    "centos/",
+    "rockylinux/",
+    "almalinux/",
+    "fedora/",
+)
 _SUSE_PATHS = ("opensuse/", "suse/", "bci/")
 _DEBIAN_TAGS = ("slim", "bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "sid", "wheezy")
-_UBUNTU_TAGS = ("focal", "jammy", "noble", "bionic", "xenial", "trusty", "oracular", "plucky", "lunar", "mantic", "kinetic")
-_DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainers/", "microsoft/dotnet", "continuumio/",
-                    "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
-                    "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
+_UBUNTU_TAGS = (
+    "focal",
+    "jammy",
+    "noble",
+    "bionic",
+    "xenial",
+    "trusty",
+    "oracular",
+    "plucky",
+    "lunar",
+    "mantic",
+    "kinetic",
+)
+_DEBIAN_PREFIXES = (
+    "mcr.microsoft.com/dotnet/",
+    "mcr.microsoft.com/devcontainers/",
+    "microsoft/dotnet",
+    "continuumio/",
+    "rocker/",
+    "phusion/",
+    "tiangolo/",
+    "jupyter/",
+    "nvidia/cuda",
+    "pytorch/",
+    "tensorflow/tensorflow",
+    "circleci/",
+    "cimg/",
+    "selenium/",
+    "heroku/",
+    "osrf/",
+)
 # words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
-_WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
+_WINDOWS_WORDS = (
+    "windows",
+    "nanoserver",
+    "servercore",
+    "ltsc20",
+    "mcr.microsoft.com/dotnet/framework",
+    "dotnet-framework",
+)
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
@@ -129,20 +179,44 @@ _CONFIGURED_USER_PREFIXES = {"bitnami/": "1001:0"}
 
 # Images whose entrypoint starts as root and drops to its own user (gosu, su-exec, ...).
 _SELF_DROPPING = _names(
-    "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost "
-    "percona neo4j"
+    "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost percona neo4j"
 )
 # Official images that set a WORKDIR of their own (the others start in /).
 _WORKDIRS = {
-    "golang": "/go", "php": "/var/www/html", "wordpress": "/var/www/html", "joomla": "/var/www/html",
-    "nextcloud": "/var/www/html", "drupal": "/opt/drupal", "tomcat": "/usr/local/tomcat", "httpd": "/usr/local/apache2",
-    "composer": "/app", "ghost": "/var/lib/ghost", "elasticsearch": "/usr/share/elasticsearch",
-    "kibana": "/usr/share/kibana", "logstash": "/usr/share/logstash", "sonarqube": "/opt/sonarqube",
+    "golang": "/go",
+    "php": "/var/www/html",
+    "wordpress": "/var/www/html",
+    "joomla": "/var/www/html",
+    "nextcloud": "/var/www/html",
+    "drupal": "/opt/drupal",
+    "tomcat": "/usr/local/tomcat",
+    "httpd": "/usr/local/apache2",
+    "composer": "/app",
+    "ghost": "/var/lib/ghost",
+    "elasticsearch": "/usr/share/elasticsearch",
+    "kibana": "/usr/share/kibana",
+    "logstash": "/usr/share/logstash",
+    "sonarqube": "/opt/sonarqube",
 }
 
 # Images whose default service listens on a privileged port as root.
-_PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordpress", "drupal", "joomla",
-                                  "nextcloud", "mediawiki", "matomo", "phpmyadmin", "traefik", "caddy"})
+_PRIVILEGED_SERVICES = frozenset(
+    {
+        "nginx",
+        "httpd",
+        "haproxy",
+        "varnish",
+        "wordpress",
+        "drupal",
+        "joomla",
+        "nextcloud",
+        "mediawiki",
+        "matomo",
+        "phpmyadmin",
+        "traefik",
+        "caddy",
+    }
+)
 
 # images without /bin/sh that are no distribution's (see the module's table)
 _CHAINGUARD_WITH_SHELL = frozenset({"wolfi-base", "busybox"})

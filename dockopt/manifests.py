@@ -79,8 +79,24 @@ class Manifests:
 
 # Commands that read nothing of the project they run in.
 _NEUTRAL_PROGRAMS = frozenset(
-    {"true", ":", "echo", "printf", "mkdir", "set", "export", "umask", "corepack", "useradd", "adduser", "groupadd", "addgroup",
-     "update-ca-certificates", "ldconfig", "virtualenv"}
+    {
+        "true",
+        ":",
+        "echo",
+        "printf",
+        "mkdir",
+        "set",
+        "export",
+        "umask",
+        "corepack",
+        "useradd",
+        "adduser",
+        "groupadd",
+        "addgroup",
+        "update-ca-certificates",
+        "ldconfig",
+        "virtualenv",
+    }
 )
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 _PYTHON = re.compile(r"python[0-9.]*\Z")
@@ -90,7 +106,12 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|deb|rpm|apk|
 
 
 def command_role(
-    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Tree, previous: Command | None
+    script: Script,
+    command: Command,
+    invocation: Invocation | None,
+    cwd: str | None,
+    copied: Tree,
+    previous: Command | None,
 ) -> Role:
     """What one command of a RUN does to the project that ``copied`` puts in the image.
 
@@ -181,7 +202,9 @@ def _package_manager_role(invocation: Invocation, cwd: str | None) -> Role:
     if manager == "pip":
         if sub == "install":
             return _pip(command, invocation.after_subcommand, cwd)
-        return Role("neutral" if sub in ("cache", "config", "list", "freeze", "show", "check", "uninstall") else "other")
+        return Role(
+            "neutral" if sub in ("cache", "config", "list", "freeze", "show", "check", "uninstall") else "other"
+        )
     if manager == "gem":
         local = [p for p in invocation.packages if p is None or "/" in p or _ARCHIVE.search(p)]
         return Role("neutral" if sub in ("install", "update", "sources") and not local else "other")
@@ -453,7 +476,11 @@ def _pip_files(context: Context, copied: Tree, install: Install, need: _Need) ->
                 target = copied.to_context(posixpath.normpath(include))
             else:
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include))
-            if target is None or target.startswith("..") or (copied.source != "." and not target.startswith(copied.source + "/")):
+            if (
+                target is None
+                or target.startswith("..")
+                or (copied.source != "." and not target.startswith(copied.source + "/"))
+            ):
                 need.problem = f"{path} includes {include}, which the {copied.keyword} does not copy"
                 return
             queue.append(target)
@@ -502,7 +529,10 @@ def _npm(invocation: Invocation, sub: str | None, options: frozenset[str], cwd: 
             return Role("neutral")
         if invocation.operands:
             return Role("other")
-        return Role("install", Install(command, "npm", cwd, options=options, unlocked="`npm install` may rewrite package-lock.json"))
+        return Role(
+            "install",
+            Install(command, "npm", cwd, options=options, unlocked="`npm install` may rewrite package-lock.json"),
+        )
     return Role("neutral" if sub in ("cache", "config", "set") else "other")
 
 
@@ -525,7 +555,11 @@ def _pnpm(command: Command, sub: str | None, rest: list[str], args: list[str], c
     if options & {"-g", "--global"} and node_command("pnpm", sub) in ("add", "install"):
         return Role("neutral")
     if node_command("pnpm", sub) == "install" and not [a for a in rest if not a.startswith("-")]:
-        unlocked = None if "--frozen-lockfile" in options else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
+        unlocked = (
+            None
+            if "--frozen-lockfile" in options
+            else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
+        )
         return Role("install", Install(command, "pnpm", cwd, options=options, unlocked=unlocked))
     return Role("neutral" if sub in ("config", "store", "setup", "env") else "other")
 
@@ -567,7 +601,9 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
         return
     if tool == "yarn":
         manager = manifest.get("packageManager")
-        if context.exists(_join(where, ".yarnrc.yml")) or (isinstance(manager, str) and re.match(r"yarn@[2-9]", manager)):
+        if context.exists(_join(where, ".yarnrc.yml")) or (
+            isinstance(manager, str) and re.match(r"yarn@[2-9]", manager)
+        ):
             need.problem = "Yarn 2 or later installs with files of its own (.yarnrc.yml, .yarn/)"
             return
     if tool == "pnpm":
@@ -628,7 +664,11 @@ def _pipenv(command: Command, sub: str | None, rest: list[str], args: list[str],
 
 
 _PYPROJECT_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock"}
-_PYPROJECT_CONFIG = {"poetry": ("poetry.toml",), "uv": ("uv.toml", ".python-version"), "pdm": ("pdm.toml", ".pdm-python")}
+_PYPROJECT_CONFIG = {
+    "poetry": ("poetry.toml",),
+    "uv": ("uv.toml", ".python-version"),
+    "pdm": ("pdm.toml", ".pdm-python"),
+}
 
 
 def _pyproject_files(context: Context, where: str, install: Install, need: _Need) -> None:
@@ -650,7 +690,11 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if tool == "poetry" and "--no-root" not in options and settings.get("package-mode", True) is not False:
         need.problem = "`poetry install` installs the project itself (no `--no-root`)"
         return
-    if tool == "uv" and not options & {"--no-install-project", "--no-install-workspace"} and settings.get("package", True) is not False:
+    if (
+        tool == "uv"
+        and not options & {"--no-install-project", "--no-install-workspace"}
+        and settings.get("package", True) is not False
+    ):
         need.problem = "`uv sync` installs the project itself (no `--no-install-project`)"
         return
     if tool == "pdm" and "--no-self" not in options:
@@ -705,7 +749,9 @@ def _pipenv_files(context: Context, where: str, need: _Need) -> None:
 # --------------------------------------------------------------------------- Ruby: bundler
 
 _RUBY_FILE = re.compile(r"""^\s*ruby\s+file:\s*["']([^"']+)["']""", re.M)
-_GEMFILE_READS = re.compile(r"\b(gemspec|path:|path\s*\(|:path\s*=>|eval_gemfile|File\.|require|load|Dir\[|__dir__|file:)")
+_GEMFILE_READS = re.compile(
+    r"\b(gemspec|path:|path\s*\(|:path\s*=>|eval_gemfile|File\.|require|load|Dir\[|__dir__|file:)"
+)
 
 
 def _bundle(command: Command, sub: str | None, rest: list[str], args: list[str], cwd: str | None) -> Role:
@@ -725,7 +771,13 @@ def _bundle(command: Command, sub: str | None, rest: list[str], args: list[str],
 
 
 def _bundler_files(
-    context: Context, where: str, install: Install, need: _Need, stage: Stage, run: Instruction, before: tuple[Command, ...]
+    context: Context,
+    where: str,
+    install: Install,
+    need: _Need,
+    stage: Stage,
+    run: Instruction,
+    before: tuple[Command, ...],
 ) -> None:
     """The Gemfile, its lock and the `.ruby-version` that `ruby file:` names, unless the
     Gemfile reads other files of the project."""
@@ -753,7 +805,9 @@ def _bundle_frozen(stage: Stage, run: Instruction, before: tuple[Command, ...]) 
     for instruction in stage.instructions:
         if instruction is run:
             break
-        if instruction.command == "ENV" and re.search(r"\bBUNDLE_(FROZEN|DEPLOYMENT)[= ]+[\"']?(true|1)\b", instruction.args):
+        if instruction.command == "ENV" and re.search(
+            r"\bBUNDLE_(FROZEN|DEPLOYMENT)[= ]+[\"']?(true|1)\b", instruction.args
+        ):
             return True
     for command in before:
         if command.program in ("bundle", "bundler") and [w.value for w in command.args][:1] == ["config"]:
@@ -789,15 +843,25 @@ def _composer_files(context: Context, where: str, install: Install, need: _Need)
     if manifest is None:
         return
     repositories = manifest.get("repositories", [])
-    listed = repositories.values() if isinstance(repositories, dict) else repositories if isinstance(repositories, list) else []
+    listed = (
+        repositories.values()
+        if isinstance(repositories, dict)
+        else repositories
+        if isinstance(repositories, list)
+        else []
+    )
     if any(isinstance(r, dict) and r.get("type") == "path" for r in listed):
         need.problem = "composer.json has a path repository"
         return
     config = member if isinstance(member := manifest.get("config"), dict) else {}
     if "--no-autoloader" not in install.options:
-        optimize = install.options & {"-o", "--optimize-autoloader", "-a", "--classmap-authoritative", "--apcu-autoloader"} or any(
-            config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader")
-        )
+        optimize = install.options & {
+            "-o",
+            "--optimize-autoloader",
+            "-a",
+            "--classmap-authoritative",
+            "--apcu-autoloader",
+        } or any(config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader"))
         autoload = [manifest.get(key) for key in ("autoload", "autoload-dev")]
         classmap = any(isinstance(a, dict) and ("classmap" in a or "files" in a) for a in autoload)
         if optimize or classmap:
@@ -861,7 +925,8 @@ def _go_files(context: Context, copied: Tree, where: str, need: _Need, stage: St
         return
     need.files += [gomod, _join(root, "go.sum")]
     if stage.reaches_final and not any(
-        m["type"] == "cache" and m.get("target", "").rstrip("/").endswith(("/pkg/mod", "/go/pkg", "/go")) for m in run.mounts()
+        m["type"] == "cache" and m.get("target", "").rstrip("/").endswith(("/pkg/mod", "/go/pkg", "/go"))
+        for m in run.mounts()
     ):
         need.unsafe = "`go mod download` also fetches modules that only tests need into the final image"
 

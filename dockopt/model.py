@@ -191,7 +191,9 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
                     value = globals_.get(pair.name) if pair.value is None else state.expand(pair.value, df.escape)
                     _assign(args, arg_unknown, pair.name, value)
             elif command == "WORKDIR":
-                workdir = join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
+                workdir = (
+                    join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
+                )
             elif command == "USER" and instruction.args:
                 user = instruction.args.strip()
             else:
@@ -213,7 +215,12 @@ def _assign(known: dict[str, str], unknown: set[str], name: str, value: str | No
 
 
 def _state(
-    workdir: str | None, env: dict[str, str], args: dict[str, str], user: str | None, unknown: set[str], arg_unknown: set[str]
+    workdir: str | None,
+    env: dict[str, str],
+    args: dict[str, str],
+    user: str | None,
+    unknown: set[str],
+    arg_unknown: set[str],
 ) -> State:
     """ENV wins over ARG; a name set to an unknown value hides what an ARG of that name knows."""
     variables = {name: value for name, value in args.items() if name not in unknown and name not in env}

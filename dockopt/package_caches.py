@@ -48,9 +48,7 @@ def unquote(value: str) -> str | None:
 def assignments_before_program(invocation: Invocation) -> dict[str, str | None]:
     """`VAR=value` given to this command only: `VAR=1 pip ...` or `env VAR=1 pip ...`."""
     command = invocation.command
-    words = list(command.assignments) + [
-        w for w in command.args if w.start < invocation.program.start
-    ]
+    words = list(command.assignments) + [w for w in command.args if w.start < invocation.program.start]
     found: dict[str, str | None] = {}
     for word in words:
         match = ASSIGNMENT.match(word.text)
@@ -187,7 +185,9 @@ def clean_edit(df: Dockerfile, run: Instruction, last: Invocation, command: str)
     if not _may_remove_tool(df, run, last):
         return append_command(df, run, command)
     script = editable_script(df, run)
-    if script is None or any(c in last.command.context for c in ("pipeline", "command_substitution", "process_substitution")):
+    if script is None or any(
+        c in last.command.context for c in ("pipeline", "command_substitution", "process_substitution")
+    ):
         return None
     rest = script.text[last.command.end :].lstrip(" \t")
     if rest and not (rest.startswith(("&&", "\n", ")", "}")) or (rest.startswith(";") and not rest.startswith(";;"))):

@@ -16,14 +16,35 @@ from dataclasses import dataclass
 from .shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from .syntax import Dockerfile, Instruction
 
-MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"})
+MANAGERS = frozenset(
+    {"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"}
+)
 
 _APT_VALUES = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"})
 _RPM_VALUES = frozenset(
     {
-        "-c", "--config", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever",
-        "-d", "--debuglevel", "-e", "--errorlevel", "-x", "--exclude", "--repo", "--repoid", "--forcearch",
-        "--downloaddir", "--destdir", "-R", "--randomwait", "--rpmverbosity", "--color",
+        "-c",
+        "--config",
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--installroot",
+        "--releasever",
+        "-d",
+        "--debuglevel",
+        "-e",
+        "--errorlevel",
+        "-x",
+        "--exclude",
+        "--repo",
+        "--repoid",
+        "--forcearch",
+        "--downloaddir",
+        "--destdir",
+        "-R",
+        "--randomwait",
+        "--rpmverbosity",
+        "--color",
     }
 )
 # options that take the next word as their value (when not written `--option=value`)
@@ -33,8 +54,18 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "aptitude": _APT_VALUES | {"-F", "-w", "--display-format", "--width"},
     "apk": frozenset(
         {
-            "-X", "--repository", "-t", "--virtual", "-p", "--root", "--repositories-file", "--cache-dir",
-            "--arch", "--keys-dir", "--cache-max-age", "--timeout",
+            "-X",
+            "--repository",
+            "-t",
+            "--virtual",
+            "-p",
+            "--root",
+            "--repositories-file",
+            "--cache-dir",
+            "--arch",
+            "--keys-dir",
+            "--cache-max-age",
+            "--timeout",
         }
     ),
     "yum": _RPM_VALUES,
@@ -42,36 +73,112 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "microdnf": _RPM_VALUES,
     "zypper": frozenset(
         {
-            "-R", "--root", "-c", "--config", "-r", "--repo", "-D", "--reposd-dir", "-C", "--cache-dir",
-            "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-t", "--type", "--from",
+            "-R",
+            "--root",
+            "-c",
+            "--config",
+            "-r",
+            "--repo",
+            "-D",
+            "--reposd-dir",
+            "-C",
+            "--cache-dir",
+            "--raw-cache-dir",
+            "--solv-cache-dir",
+            "--pkg-cache-dir",
+            "-t",
+            "--type",
+            "--from",
         }
     ),
     "pip": frozenset(
         {
-            "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-            "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src",
-            "--trusted-host", "--timeout", "--retries", "--cache-dir", "--platform", "--python-version",
-            "--implementation", "--abi", "--no-binary", "--only-binary", "--progress-bar", "--log",
-            "--proxy", "--upgrade-strategy", "-C", "--config-settings", "--global-option", "--report",
-            "--python", "--exists-action", "--cert", "--client-cert", "--keyring-provider",
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-e",
+            "--editable",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+            "-t",
+            "--target",
+            "--prefix",
+            "--root",
+            "--src",
+            "--trusted-host",
+            "--timeout",
+            "--retries",
+            "--cache-dir",
+            "--platform",
+            "--python-version",
+            "--implementation",
+            "--abi",
+            "--no-binary",
+            "--only-binary",
+            "--progress-bar",
+            "--log",
+            "--proxy",
+            "--upgrade-strategy",
+            "-C",
+            "--config-settings",
+            "--global-option",
+            "--report",
+            "--python",
+            "--exists-action",
+            "--cert",
+            "--client-cert",
+            "--keyring-provider",
         }
     ),
     "npm": frozenset(
         {
-            "--prefix", "--registry", "-w", "--workspace", "--cache", "--loglevel", "--userconfig",
-            "--globalconfig", "--tag", "--omit", "--include", "--install-strategy",
+            "--prefix",
+            "--registry",
+            "-w",
+            "--workspace",
+            "--cache",
+            "--loglevel",
+            "--userconfig",
+            "--globalconfig",
+            "--tag",
+            "--omit",
+            "--include",
+            "--install-strategy",
         }
     ),
     "yarn": frozenset(
         {
-            "--cwd", "--cache-folder", "--modules-folder", "--network-timeout", "--mutex", "--registry",
-            "--global-folder", "--link-folder", "--use-yarnrc",
+            "--cwd",
+            "--cache-folder",
+            "--modules-folder",
+            "--network-timeout",
+            "--mutex",
+            "--registry",
+            "--global-folder",
+            "--link-folder",
+            "--use-yarnrc",
         }
     ),
     "gem": frozenset(
         {
-            "-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
-            "--trust-policy", "--platform", "-g", "--file", "--build-root",
+            "-v",
+            "--version",
+            "-i",
+            "--install-dir",
+            "-n",
+            "--bindir",
+            "-s",
+            "--source",
+            "-P",
+            "--trust-policy",
+            "--platform",
+            "-g",
+            "--file",
+            "--build-root",
         }
     ),
 }
@@ -324,8 +431,22 @@ def _invocation(run: Instruction, command: Command, manager: str, program: Word,
 # subcommands that read the package lists that `apt-get update` downloads
 APT_LIST_READERS = frozenset(
     {
-        "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download",
-        "reinstall", "satisfy", "policy", "show", "showpkg", "search", "depends", "rdepends", "madison",
+        "install",
+        "upgrade",
+        "dist-upgrade",
+        "full-upgrade",
+        "build-dep",
+        "source",
+        "download",
+        "reinstall",
+        "satisfy",
+        "policy",
+        "show",
+        "showpkg",
+        "search",
+        "depends",
+        "rdepends",
+        "madison",
     }
 )
 APT_MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apt-cache"})
@@ -510,9 +631,25 @@ def rpm_action(invocation: Invocation) -> tuple[str, Word] | None:
 # what fills a yum/dnf/microdnf/zypper cache with metadata and packages, and what empties it
 _DNF_INSTALLS = frozenset(
     {
-        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "update", "up", "upgrade",
-        "upgrade-minimal", "up-min", "downgrade", "distro-sync", "swap",
-        "group install", "group update", "group upgrade", "module install", "module enable",
+        "install",
+        "in",
+        "groupinstall",
+        "localinstall",
+        "reinstall",
+        "rei",
+        "update",
+        "up",
+        "upgrade",
+        "upgrade-minimal",
+        "up-min",
+        "downgrade",
+        "distro-sync",
+        "swap",
+        "group install",
+        "group update",
+        "group upgrade",
+        "module install",
+        "module enable",
     }
 )
 RPM_INSTALLS = {
@@ -521,8 +658,17 @@ RPM_INSTALLS = {
     "microdnf": _DNF_INSTALLS,
     "zypper": frozenset(
         {
-            "install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si",
-            "install-new-recommends", "inr",
+            "install",
+            "in",
+            "update",
+            "up",
+            "patch",
+            "dist-upgrade",
+            "dup",
+            "source-install",
+            "si",
+            "install-new-recommends",
+            "inr",
         }
     ),
 }
@@ -586,7 +732,8 @@ def _removes_rpm_caches(command: Command) -> list[str]:
     """The managers whose whole cache an `rm -r` removes (`/var/cache/dnf/*`, `/var/cache`, ...)."""
     if command.program != "rm":
         return []
-    recursive = any(f.value == "--recursive" or (not f.value.startswith("--") and "r" in f.value.lower()) for f in command.flags)  # type: ignore[union-attr]
+    flags = [f.value or "" for f in command.flags]
+    recursive = any(flag == "--recursive" or (not flag.startswith("--") and "r" in flag.lower()) for flag in flags)
     if not recursive:
         return []
     covered: set[str] = set()
@@ -634,7 +781,10 @@ _NODE_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "bun": {"install": ("i",), "add": ("a",), "update": (), "remove": ("rm",), "run": ()},
 }
-_NODE_CANONICAL = {tool: {alias: name for name, aliases in table.items() for alias in (name, *aliases)} for tool, table in _NODE_COMMANDS.items()}
+_NODE_CANONICAL = {
+    tool: {alias: name for name, aliases in table.items() for alias in (name, *aliases)}
+    for tool, table in _NODE_COMMANDS.items()
+}
 
 # the commands that install packages into the project's node_modules: its dependencies
 # (`npm ci`, `npm install`, a bare `yarn`) or the packages named (`npm install -g x`, `yarn add x`)

@@ -152,8 +152,11 @@ def remove_command(df: Dockerfile, run: Instruction, command: Command) -> Edit |
     text = script.text
     before = commands[index - 1] if index > 0 else None
     after = commands[index + 1] if index + 1 < len(commands) else None
-    if before is not None and not before.context and text[before.end : command.start].strip() == "&&" and (
-        after is None or after.joiner == "&&"
+    if (
+        before is not None
+        and not before.context
+        and text[before.end : command.start].strip() == "&&"
+        and (after is None or after.joiner == "&&")
     ):
         start, end = script.offsets.to_file_end(before.end), script.offsets.to_file_end(command.end)
     elif before is None and after is not None and not after.context and text[command.end : after.start].strip() == "&&":

@@ -28,10 +28,38 @@ ISOLATING = frozenset({"subshell", "pipeline", "command_substitution", "process_
 # Builtins that change the state of the shell they run in.
 STATE_BUILTINS = frozenset(
     {
-        "cd", "pushd", "popd", "export", "set", "source", ".", "umask", "ulimit", "alias",
-        "unalias", "trap", "unset", "exec", "exit", "return", "shopt", "declare", "typeset",
-        "local", "readonly", "eval", "enable", "hash", "read", "mapfile", "readarray", "let",
-        "getopts", "shift", "builtin", "command",
+        "cd",
+        "pushd",
+        "popd",
+        "export",
+        "set",
+        "source",
+        ".",
+        "umask",
+        "ulimit",
+        "alias",
+        "unalias",
+        "trap",
+        "unset",
+        "exec",
+        "exit",
+        "return",
+        "shopt",
+        "declare",
+        "typeset",
+        "local",
+        "readonly",
+        "eval",
+        "enable",
+        "hash",
+        "read",
+        "mapfile",
+        "readarray",
+        "let",
+        "getopts",
+        "shift",
+        "builtin",
+        "command",
     }
 )
 
@@ -48,7 +76,9 @@ class Word:
 
     __slots__ = ("_offsets", "_source", "_value", "end", "start", "text")
 
-    def __init__(self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None) -> None:
+    def __init__(
+        self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None
+    ) -> None:
         self.text = text
         self.start = start
         self.end = end
@@ -416,7 +446,7 @@ class _Walker:
         kind = node.type
         body = node.child_by_field_name("body") if kind == "redirected_statement" else None
         if kind in ("list", "pipeline") or (body is not None and body.type in ("list", "pipeline")):
-            for child in (node.children if body is None else [body]):
+            for child in node.children if body is None else [body]:
                 if child.is_named:
                     if child.type == "comment":
                         self.comments.append((self.pos(child.start_byte), self.pos(child.end_byte)))
@@ -489,7 +519,9 @@ class _Walker:
         # a member of the pipeline itself, not a command nested in one of its members
         pipeline = self.pipeline[0] if self.pipeline is not None and self.pipeline[1] == context else None
         self.commands.append(
-            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets, pipeline)
+            Command(
+                name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets, pipeline
+            )
         )
 
 
@@ -520,7 +552,10 @@ def _literal(walker: _Walker, node) -> str | None:
     if kind == "raw_string":
         return text[1:-1]
     if kind == "string":
-        if any(c.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion") for c in node.children):
+        if any(
+            c.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion")
+            for c in node.children
+        ):
             return None
         return _DQ_ESCAPED.sub(r"\1", text[1:-1])
     if kind == "concatenation":

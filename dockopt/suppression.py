@@ -111,7 +111,9 @@ def apply(df: Dockerfile, findings: list[Finding], catalogue: Catalogue) -> list
         fix = finding.fix
         if fix is not None:
             edits = tuple(_above(edit, found.blocks) for edit in fix.edits)
-            if _touches(finding.code, fix.edits, by_node, starts) or any(_separates(e, b) for e in edits for b in found.blocks):
+            if _touches(finding.code, fix.edits, by_node, starts) or any(
+                _separates(e, b) for e in edits for b in found.blocks
+            ):
                 finding = replace(finding, fix=None, message=finding.message + HELD_BACK)
             elif edits != fix.edits:
                 finding = replace(finding, fix=replace(fix, edits=edits))
@@ -197,7 +199,15 @@ def _read(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
                 )
         if attached and isinstance(after, Instruction):
             blocks.append(
-                Block(run[0].span.start, after.span.start, after.keyword_span.start, after.span.end, index, frozenset(codes), first)
+                Block(
+                    run[0].span.start,
+                    after.span.start,
+                    after.keyword_span.start,
+                    after.span.end,
+                    index,
+                    frozenset(codes),
+                    first,
+                )
             )
     return Suppressions(frozenset(everywhere), tuple(blocks), tuple(sorted(problems, key=lambda p: p.start)))
 
@@ -223,7 +233,9 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
         answering = frozenset(t.code for t in catalogue if any(rule in t.hadolint for rule in rules))
         return Pragma(comment, hadolint.group("global") is not None, answering), []
     if _DOCKOPT_NO_COLON.match(body):
-        return None, [replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")]
+        return None, [
+            replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")
+        ]
     head = _DOCKOPT.match(body)
     if head is None:
         return None, []
@@ -245,7 +257,9 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
     problems: list[Problem] = []
     codes: set[str] = set()
     if not listed.strip():
-        problems.append(replace(whole, message="suppression comment lists no transform: write `# dockopt: ignore=CODE,...`"))
+        problems.append(
+            replace(whole, message="suppression comment lists no transform: write `# dockopt: ignore=CODE,...`")
+        )
     else:
         position = 0
         for part in listed.split(","):
@@ -271,8 +285,11 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
                     problems.append(Problem(message, at, at + len(selector)))
                 elif not matched:
                     problems.append(
-                        Problem(f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)", at, at + len(selector))
+                        Problem(
+                            f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)",
+                            at,
+                            at + len(selector),
+                        )
                     )
                 codes |= matched
     return Pragma(comment, ignore.group("global") is not None, frozenset(codes)), problems
-

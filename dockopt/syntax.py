@@ -34,8 +34,23 @@ MAYBE_JSON = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 MAYBE_JSON_LIST = frozenset({"ADD", "COPY", "VOLUME"})
 KNOWN_COMMANDS = frozenset(
     {
-        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
-        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
         "WORKDIR",
     }
 )
@@ -601,9 +616,7 @@ def _check_name_val(rest: str, key: str, escape: str) -> None:
         return
     for word in words:
         if "=" not in word:
-            raise ValueError(
-                f'Syntax error - can\'t find = in "{word}". Must be of the form: name=value'
-            )
+            raise ValueError(f'Syntax error - can\'t find = in "{word}". Must be of the form: name=value')
 
 
 @dataclass(slots=True)
@@ -705,9 +718,7 @@ def parse(text: str) -> Dockerfile:
     line_starts = (0,) + tuple(start for start, _, _ in phys[1:])
     for i, (s, _, e) in enumerate(phys):
         if e - s > MAX_LINE_BYTES and len(text[s:e].encode("utf-8")) > MAX_LINE_BYTES:
-            raise DockerfileSyntaxError(
-                f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", i + 1
-            )
+            raise DockerfileSyntaxError(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", i + 1)
 
     escape = "\\"
     directives_done = False
@@ -733,9 +744,7 @@ def parse(text: str) -> Dockerfile:
                 seen_directives.add(name)
                 if name == "escape":
                     if value not in ("`", "\\"):
-                        raise DockerfileSyntaxError(
-                            f"invalid escape token '{value}' does not match ` or \\", lineno
-                        )
+                        raise DockerfileSyntaxError(f"invalid escape token '{value}' does not match ` or \\", lineno)
                     escape = value
                 node = Directive(name, value, Span(s, e))
                 directives.append(node)
@@ -773,9 +782,7 @@ def _directive(token: str) -> tuple[str, str] | None:
     return name, match.group(2)
 
 
-def _instruction(
-    text: str, phys: list[tuple[int, int, int]], first: int, escape: str
-) -> tuple[Instruction, int]:
+def _instruction(text: str, phys: list[tuple[int, int, int]], first: int, escape: str) -> tuple[Instruction, int]:
     """Read one instruction starting at physical line ``first``; returns it and the next line."""
     pieces: list[tuple[int, int, int]] = []
     logical: list[str] = []

@@ -54,7 +54,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("dockopt verify: real builds")
-    write(f"{'example':<14} {'engine':<24} {'original B':>13} {'rewritten B':>13} {'change':>8} {'layers':>8} {'build s':>13}")
+    write(
+        f"{'example':<14} {'engine':<24} {'original B':>13} {'rewritten B':>13} {'change':>8} {'layers':>8} {'build s':>13}"
+    )
     for row in VERIFY_RESULTS:
         before, after = row["original"], row["rewritten"]
         change = (after["size"] - before["size"]) / before["size"]

@@ -70,7 +70,12 @@ def _compare_one(mine: Instruction, theirs) -> list[str]:
             and theirs.value != (target.args,)
         ):
             out.append(f"{where}: shell args {target.args!r} != {theirs.value!r}")
-        if target.json and theirs.json and target.command != "HEALTHCHECK" and tuple(target.json_args) != tuple(theirs.value):
+        if (
+            target.json
+            and theirs.json
+            and target.command != "HEALTHCHECK"
+            and tuple(target.json_args) != tuple(theirs.value)
+        ):
             out.append(f"{where}: json args {target.json_args!r} != {theirs.value!r}")
     if mine.command != "ONBUILD":
         ours_docs = [(h.name, h.body) for h in mine.heredocs]

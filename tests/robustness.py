@@ -256,6 +256,7 @@ def ending_mismatch(source: str | None, output: str) -> str | None:
 
 # --------------------------------------------------------------------------- instructions no build accepts
 
+
 def _invalid_instructions(df: Dockerfile) -> Counter:
     """What BuildKit refuses to build (``dockopt.validity``), by code and message, to compare
     an output with its input."""
@@ -281,7 +282,11 @@ def changed_runs_bash_rejects(before: Dockerfile, after: Dockerfile) -> list[tup
     unless a RUN of ``before`` is rejected with the same message (the fix did not cause it)."""
     old = {text for _, text in _posix_scripts(before)}
     changed = [(line, text) for line, text in _posix_scripts(after) if text not in old]
-    rejected = [(line, message) for (line, _), message in zip(changed, bash_errors([t for _, t in changed]), strict=True) if message]
+    rejected = [
+        (line, message)
+        for (line, _), message in zip(changed, bash_errors([t for _, t in changed]), strict=True)
+        if message
+    ]
     if not rejected:
         return []
     inherited = {_unnumbered(m) for m in bash_errors([t for _, t in _posix_scripts(before)]) if m}
@@ -412,14 +417,26 @@ def signature(problem: Problem) -> str:
 
 
 def append_report(
-    path: Path, source: str, mutations: tuple[str, ...], text: str, problems: tuple[Problem, ...], context: Path | None = None
+    path: Path,
+    source: str,
+    mutations: tuple[str, ...],
+    text: str,
+    problems: tuple[Problem, ...],
+    context: Path | None = None,
 ) -> None:
     """One JSON line per problem (the fuzzer's report mode)."""
     with path.open("a", encoding="utf-8") as out:
         for problem in problems:
-            record = {"source": source, "mutations": list(mutations), "kind": problem.kind, "mode": problem.mode,
-                      "detail": problem.detail, "signature": signature(problem), "text": text,
-                      "context": str(context) if context else None}
+            record = {
+                "source": source,
+                "mutations": list(mutations),
+                "kind": problem.kind,
+                "mode": problem.mode,
+                "detail": problem.detail,
+                "signature": signature(problem),
+                "text": text,
+                "context": str(context) if context else None,
+            }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -439,7 +456,9 @@ def summarize(records: list[dict], checker: Checker | None, *, shrink: bool = Tr
             text = minimize(text, same_problem(checker, problem, context))
         where = smallest.get("source", "?")
         extra = f" ({', '.join(smallest['mutations'])})" if smallest.get("mutations") else ""
-        out.append(f"== {len(members)} x {sig}\n   e.g. [{smallest['mode']}] {smallest['detail']}\n   from {where}{extra}:")
+        out.append(
+            f"== {len(members)} x {sig}\n   e.g. [{smallest['mode']}] {smallest['detail']}\n   from {where}{extra}:"
+        )
         out.append("\n".join("   | " + line for line in text.split("\n")))
     return "\n".join(out)
 

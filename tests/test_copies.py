@@ -110,14 +110,20 @@ def test_tree_to_context() -> None:
     ("text", "files", "found"),
     [
         # on PATH, as docker-entrypoint.sh usually is
-        ("FROM debian\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"docker-entrypoint.sh\"]\n",
-         {"docker-entrypoint.sh": "#!/bin/sh\nexec gosu app \"$@\"\n"}, "docker-entrypoint.sh"),
+        (
+            'FROM debian\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\n',
+            {"docker-entrypoint.sh": '#!/bin/sh\nexec gosu app "$@"\n'},
+            "docker-entrypoint.sh",
+        ),
         # non-root-user guessed `<copied dir>/<name>`, `docker/<name>` and `scripts/<name>`: bin/ was missed
-        ("FROM debian\nWORKDIR /app\nCOPY . .\nENTRYPOINT [\"./bin/start.sh\"]\n",
-         {"bin/start.sh": "#!/bin/sh\nexec app\n"}, "start.sh"),
+        (
+            'FROM debian\nWORKDIR /app\nCOPY . .\nENTRYPOINT ["./bin/start.sh"]\n',
+            {"bin/start.sh": "#!/bin/sh\nexec app\n"},
+            "start.sh",
+        ),
         # not on PATH: the container cannot start it by its name
-        ("FROM debian\nCOPY start.sh /\nENTRYPOINT [\"start.sh\"]\n", {"start.sh": "#!/bin/sh\n"}, None),
-        ("FROM debian\nCOPY start.sh /app/\nCMD [\"sh\", \"/app/start.sh\"]\n", {"start.sh": "#!/bin/sh\n"}, "start.sh"),
+        ('FROM debian\nCOPY start.sh /\nENTRYPOINT ["start.sh"]\n', {"start.sh": "#!/bin/sh\n"}, None),
+        ('FROM debian\nCOPY start.sh /app/\nCMD ["sh", "/app/start.sh"]\n', {"start.sh": "#!/bin/sh\n"}, "start.sh"),
     ],
 )
 def test_entry_script(tmp_path: Path, text: str, files: dict[str, str], found: str | None) -> None:
@@ -135,14 +141,16 @@ def _slim_base_findings(text: str, context: Context) -> list[str]:
 def test_slim_base_reads_nested_requirements_written_with_equals(tmp_path: Path) -> None:
     """slim-base read `-r x` lines only: `--requirement=base.txt` hid psycopg2 from it."""
     context = _context(tmp_path, {"requirements.txt": "--requirement=base.txt\n", "base.txt": "psycopg2==2.9.9\n"})
-    text = "FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    text = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt base.txt ./\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n'
     (message,) = _slim_base_findings(text, context)
     assert "not moved to python:3.12-slim" in message and "psycopg2" in message
 
 
 def test_slim_base_reads_a_requirements_file_copied_under_another_name(tmp_path: Path) -> None:
     context = _context(tmp_path, {"deploy/requirements.txt": "git+https://example.com/lib.git\n"})
-    text = "FROM python:3.12\nCOPY deploy/requirements.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCMD [\"python\"]\n"
+    text = (
+        'FROM python:3.12\nCOPY deploy/requirements.txt /tmp/req.txt\nRUN pip install -r /tmp/req.txt\nCMD ["python"]\n'
+    )
     (message,) = _slim_base_findings(text, context)
     assert "not moved" in message and "/tmp/req.txt" in message
 
@@ -154,4 +162,6 @@ def test_a_later_directory_without_the_file_does_not_hide_an_earlier_copy(tmp_pa
     assert _source(text, context, "/app/package.json") == "package.json"
     df = parse(text)
     missing = placed_at(df, df.stages[0], context, "/app/yarn.lock")
-    assert missing is not None and missing.source == "src/yarn.lock" and not missing.certain  # would be there, but is not
+    assert (
+        missing is not None and missing.source == "src/yarn.lock" and not missing.certain
+    )  # would be there, but is not

@@ -21,8 +21,12 @@ def upper_keywords(df, context):
     """Uppercase instruction keywords."""
     for i in df.instructions:
         if i.keyword != i.keyword.upper():
-            yield Finding("lowercase keyword", i.keyword_span.start, i.keyword_span.end,
-                          Fix((Edit(i.keyword_span.start, i.keyword_span.end, i.keyword.upper()),), Applicability.SAFE))
+            yield Finding(
+                "lowercase keyword",
+                i.keyword_span.start,
+                i.keyword_span.end,
+                Fix((Edit(i.keyword_span.start, i.keyword_span.end, i.keyword.upper()),), Applicability.SAFE),
+            )
 
 
 @transform(code="DO902", name="unsafe-label", applicability=Applicability.UNSAFE)
@@ -30,15 +34,21 @@ def unsafe_label(df, context):
     """Add a LABEL after FROM (unsafe, for the threshold)."""
     for i in df.instructions:
         if i.command == "FROM" and "LABEL" not in df.text:
-            yield Finding("no label", i.span.start, i.span.end,
-                          Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.UNSAFE))
+            yield Finding(
+                "no label",
+                i.span.start,
+                i.span.end,
+                Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.UNSAFE),
+            )
 
 
 @transform(code="DO903", name="display-only", applicability=Applicability.SAFE)
 def display_only(df, context):
     """Suggest without fixing."""
     for i in df.instructions:
-        yield Finding("just saying", i.span.start, i.span.end, Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY))
+        yield Finding(
+            "just saying", i.span.start, i.span.end, Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
+        )
 
 
 @transform(code="DO904", name="breaks-parse", applicability=Applicability.SAFE)
@@ -107,7 +117,9 @@ def claims_safe(df, context):
     """An unsafe transform whose fix forgets it is unsafe."""
     for i in df.instructions:
         if i.command == "FROM" and "LABEL" not in df.text:
-            yield Finding("no label", i.span.start, i.span.end, Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.SAFE))
+            yield Finding(
+                "no label", i.span.start, i.span.end, Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.SAFE)
+            )
 
 
 def test_a_transform_declared_unsafe_never_applies_a_fix_by_default() -> None:

@@ -131,7 +131,11 @@ def test_the_dockerfiles_own_ignore_file_wins(tmp_path: Path) -> None:
 
 
 def test_own_ignore_file_beside_a_dockerfile_in_a_subdirectory(tmp_path: Path) -> None:
-    files = {"docker/app.Dockerfile": "FROM scratch\n", "docker/app.Dockerfile.dockerignore": "tmp\n", ".dockerignore": ".git\n"}
+    files = {
+        "docker/app.Dockerfile": "FROM scratch\n",
+        "docker/app.Dockerfile.dockerignore": "tmp\n",
+        ".dockerignore": ".git\n",
+    }
     found = ignore_file(_context(tmp_path, files, "docker/app.Dockerfile"))
     assert (found.path, found.own) == ("docker/app.Dockerfile.dockerignore", True)
 

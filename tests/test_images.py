@@ -106,11 +106,35 @@ def test_opt_in_transforms_run_only_when_named() -> None:
     [
         # .NET: chiseled and distroless images have no shell and run as app (APP_UID=1654)
         ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64", "distroless", False, "chiseled", "1654:1654"),
+        (
+            "mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64",
+            "distroless",
+            False,
+            "chiseled",
+            "1654:1654",
+        ),
         ("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless", "distroless", False, "distroless", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless", "distroless", False, "distroless", "101:101"),
+        (
+            "mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot",
+            "distroless",
+            False,
+            "chiseled",
+            "1654:1654",
+        ),
+        (
+            "mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless",
+            "distroless",
+            False,
+            "distroless",
+            "1654:1654",
+        ),
+        (
+            "mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless",
+            "distroless",
+            False,
+            "distroless",
+            "101:101",
+        ),
         ("mcr.microsoft.com/dotnet/monitor:9", "distroless", False, "distroless", "1654:1654"),
         ("mcr.microsoft.com/dotnet/monitor/base:8.1-ubuntu-chiseled", "distroless", False, "chiseled", "1654:1654"),
         ("mcr.microsoft.com/dotnet/aspire-dashboard:9.0", "distroless", False, "distroless", "1654:1654"),
@@ -118,13 +142,31 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         ("mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine", "alpine", True, None, None),
         # Azure Linux / CBL-Mariner distroless
         ("mcr.microsoft.com/azurelinux/distroless/base:3.0", "distroless", False, "distroless", None),
-        ("mcr.microsoft.com/cbl-mariner/distroless/minimal:2.0-nonroot", "distroless", False, "distroless", "65532:65532"),
+        (
+            "mcr.microsoft.com/cbl-mariner/distroless/minimal:2.0-nonroot",
+            "distroless",
+            False,
+            "distroless",
+            "65532:65532",
+        ),
         ("mcr.microsoft.com/azurelinux/distroless/debug:3.0", "distroless", None, "distroless debug", None),
         # Google's distroless: debug tags have BusyBox in /busybox, not /bin/sh
         ("gcr.io/distroless/static-debian12", "distroless", False, "distroless", None),
         ("gcr.io/distroless/static-debian12:nonroot", "distroless", False, "distroless", "65532:65532"),
-        ("gcr.io/distroless/base-debian12:debug", "distroless", False, "distroless debug: BusyBox only in /busybox", None),
-        ("gcr.io/distroless/java17-debian12:debug-nonroot", "distroless", False, "distroless debug: BusyBox only in /busybox", "65532:65532"),
+        (
+            "gcr.io/distroless/base-debian12:debug",
+            "distroless",
+            False,
+            "distroless debug: BusyBox only in /busybox",
+            None,
+        ),
+        (
+            "gcr.io/distroless/java17-debian12:debug-nonroot",
+            "distroless",
+            False,
+            "distroless debug: BusyBox only in /busybox",
+            "65532:65532",
+        ),
         # Chainguard: no shell without -dev; nonroot (65532) except the bases that run as root
         ("cgr.dev/chainguard/static:latest", "distroless", False, "Chainguard", "65532:65532"),
         ("cgr.dev/chainguard/python:latest", "distroless", False, "Chainguard", "65532:65532"),
@@ -152,7 +194,9 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         ("multiarch/qemu-user-static", "unknown", None, None, None),
     ],
 )
-def test_shell_and_user_of_images(text: str, family: str, has_shell: bool | None, variant: str | None, user: str | None) -> None:
+def test_shell_and_user_of_images(
+    text: str, family: str, has_shell: bool | None, variant: str | None, user: str | None
+) -> None:
     df = parse(f"FROM {text}\n")
     base = base_of(df, df.stages[0])
     assert (base.family, base.has_shell, base.variant, base.configured_user) == (family, has_shell, variant, user)
@@ -197,7 +241,10 @@ def test_dotnet_8_and_later_ship_the_app_user() -> None:
             "mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled",
         ),
         # ${VAR:-default} with no ARG, and an ARG given after FROM as well
-        ("FROM ${REPO:-mcr.microsoft.com/dotnet/aspnet}:8.0-noble-chiseled\n", "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled"),
+        (
+            "FROM ${REPO:-mcr.microsoft.com/dotnet/aspnet}:8.0-noble-chiseled\n",
+            "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled",
+        ),
     ],
 )
 def test_arg_named_chiseled_images_have_no_shell(text: str, reference: str) -> None:

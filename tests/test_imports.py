@@ -104,7 +104,6 @@ def test_no_transform_imports_another_transform() -> None:
     assert not found, "a transform imports another: " + ", ".join(f"{a} imports {b}" for a, b in sorted(found))
 
 
-
 def test_the_transforms_package_lists_every_transform_module() -> None:
     graph = import_graph()
     listed = {t for t in graph[TRANSFORMS] if t.startswith(TRANSFORMS + ".")}
@@ -124,7 +123,11 @@ def _package(root: Path, files: dict[str, str]) -> dict[str, set[str]]:
     [
         # a package and a submodule that takes a helper from it (stacks/__init__ before issue 13)
         (
-            {"pkg/__init__.py": "", "pkg/s/__init__.py": "from . import go\nHELP = 1\n", "pkg/s/go.py": "from . import HELP\n"},
+            {
+                "pkg/__init__.py": "",
+                "pkg/s/__init__.py": "from . import go\nHELP = 1\n",
+                "pkg/s/go.py": "from . import HELP\n",
+            },
             ["pkg.s", "pkg.s.go", "pkg.s"],
         ),
         # the import that closes the cycle is inside a function
@@ -139,7 +142,12 @@ def _package(root: Path, files: dict[str, str]) -> dict[str, set[str]]:
         ),
         # relative imports two levels up, and `from pkg import module`
         (
-            {"pkg/__init__.py": "", "pkg/x/__init__.py": "", "pkg/x/y.py": "from ..z import q\n", "pkg/z.py": "from pkg.x import y\n"},
+            {
+                "pkg/__init__.py": "",
+                "pkg/x/__init__.py": "",
+                "pkg/x/y.py": "from ..z import q\n",
+                "pkg/z.py": "from pkg.x import y\n",
+            },
             ["pkg.x.y", "pkg.z", "pkg.x.y"],
         ),
         # the shared helpers in a module of their own: no cycle
@@ -154,7 +162,9 @@ def _package(root: Path, files: dict[str, str]) -> dict[str, set[str]]:
         ),
     ],
 )
-def test_cycle_finds_cycles_through_any_import(tmp_path: Path, files: dict[str, str], expected: list[str] | None) -> None:
+def test_cycle_finds_cycles_through_any_import(
+    tmp_path: Path, files: dict[str, str], expected: list[str] | None
+) -> None:
     assert cycle(_package(tmp_path, files)) == expected
 
 

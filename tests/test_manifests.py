@@ -97,7 +97,9 @@ def _manifests(tmp_path: Path, files: dict[str, str], run: str, copied: Tree = C
         role = command_role(script, command, by_command.get(id(command)), cwd, copied, previous)
         if role.install is not None:
             before = tuple(script.commands[:index])
-            return manifests_for(role.install, copied, context, ignore_file(context), stage=df.stages[0], run=instruction, before=before)
+            return manifests_for(
+                role.install, copied, context, ignore_file(context), stage=df.stages[0], run=instruction, before=before
+            )
         previous = command
     raise AssertionError(f"no install in {run!r}")
 
@@ -126,8 +128,14 @@ def test_pip_reads_every_file_given(tmp_path: Path) -> None:
     [
         ("-e .\n", "requirements.txt: it installs a project in editable mode (`-e`)"),
         ("./libs/shared\n", "requirements.txt: it installs the local path `./libs/shared`"),
-        ("shared @ file:///app/libs/shared\n", "requirements.txt: it installs the local path `shared @ file:///app/libs/shared`"),
-        ("dist/app-1.0-py3-none-any.whl\n", "requirements.txt: it installs the local path `dist/app-1.0-py3-none-any.whl`"),
+        (
+            "shared @ file:///app/libs/shared\n",
+            "requirements.txt: it installs the local path `shared @ file:///app/libs/shared`",
+        ),
+        (
+            "dist/app-1.0-py3-none-any.whl\n",
+            "requirements.txt: it installs the local path `dist/app-1.0-py3-none-any.whl`",
+        ),
         ("--find-links wheels\nx\n", "requirements.txt: it finds packages in a local directory"),
         ("lib==${LIB_VERSION}\n", "requirements.txt: `lib==${LIB_VERSION}` depends on an environment variable"),
         ("-r ../outside.txt\n", "requirements.txt includes ../outside.txt, which the COPY does not copy"),
@@ -180,7 +188,11 @@ def _package(**fields) -> str:
 
 
 def test_npm_reads_package_json_its_lock_and_npmrc(tmp_path: Path) -> None:
-    files = {"package.json": _package(dependencies={"pino": "^9"}), "package-lock.json": "{}", ".npmrc": "audit=false\n"}
+    files = {
+        "package.json": _package(dependencies={"pino": "^9"}),
+        "package-lock.json": "{}",
+        ".npmrc": "audit=false\n",
+    }
     found = _manifests(tmp_path, files, "npm ci")
     assert (set(found.files), found.problem) == ({"package.json", "package-lock.json", ".npmrc"}, None)
 
@@ -194,7 +206,11 @@ def test_npm_shrinkwrap_is_a_lock_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "run", "problem"),
     [
-        ({"package.json": _package()}, "npm ci", "there is no package-lock.json or npm-shrinkwrap.json beside package.json"),
+        (
+            {"package.json": _package()},
+            "npm ci",
+            "there is no package-lock.json or npm-shrinkwrap.json beside package.json",
+        ),
         (
             {"package.json": _package(scripts={"postinstall": "node build.js"}), "package-lock.json": "{}"},
             "npm ci",
@@ -205,7 +221,11 @@ def test_npm_shrinkwrap_is_a_lock_file(tmp_path: Path) -> None:
             "npm ci",
             "package.json has a `prepare` script, which may need the sources",
         ),
-        ({"package.json": _package(workspaces=["packages/*"]), "package-lock.json": "{}"}, "npm ci", "package.json declares workspaces"),
+        (
+            {"package.json": _package(workspaces=["packages/*"]), "package-lock.json": "{}"},
+            "npm ci",
+            "package.json declares workspaces",
+        ),
         (
             {"package.json": _package(dependencies={"shared": "file:../shared"}), "package-lock.json": "{}"},
             "npm ci",
@@ -250,7 +270,12 @@ def test_lifecycle_scripts_do_not_run_with_ignore_scripts(tmp_path: Path) -> Non
 
 
 def test_node_modules_left_out_by_dockerignore_is_no_problem(tmp_path: Path) -> None:
-    files = {"package.json": _package(), "package-lock.json": "{}", "node_modules/x/index.js": "", ".dockerignore": "node_modules\n"}
+    files = {
+        "package.json": _package(),
+        "package-lock.json": "{}",
+        "node_modules/x/index.js": "",
+        ".dockerignore": "node_modules\n",
+    }
     assert _manifests(tmp_path, files, "npm ci").problem is None
 
 
@@ -259,7 +284,10 @@ def test_yarn_1(tmp_path: Path) -> None:
     found = _manifests(tmp_path, files, "yarn install --frozen-lockfile")
     assert (set(found.files), found.problem, found.unsafe) == ({"package.json", "yarn.lock", ".yarnrc"}, None, None)
     # without --frozen-lockfile yarn may rewrite yarn.lock, which the whole COPY would then overwrite
-    assert _manifests(tmp_path, {}, "yarn install").unsafe == "`yarn install` without --frozen-lockfile may rewrite yarn.lock"
+    assert (
+        _manifests(tmp_path, {}, "yarn install").unsafe
+        == "`yarn install` without --frozen-lockfile may rewrite yarn.lock"
+    )
 
 
 # ---- Python projects, Go
@@ -271,13 +299,19 @@ def test_poetry(tmp_path: Path) -> None:
     found = _manifests(tmp_path, files, "poetry install --no-root")
     assert (set(found.files), found.problem) == ({"pyproject.toml", "poetry.lock", "README.md"}, None)
     # without --no-root it installs the project, which needs its sources
-    assert _manifests(tmp_path, {}, "poetry install").problem == "`poetry install` installs the project itself (no `--no-root`)"
+    assert (
+        _manifests(tmp_path, {}, "poetry install").problem
+        == "`poetry install` installs the project itself (no `--no-root`)"
+    )
 
 
 @pytest.mark.parametrize(
     ("pyproject", "problem"),
     [
-        ('[project]\nname = "app"\ndynamic = ["dependencies"]\n', "the project's dependencies are dynamic (worked out from the sources)"),
+        (
+            '[project]\nname = "app"\ndynamic = ["dependencies"]\n',
+            "the project's dependencies are dynamic (worked out from the sources)",
+        ),
         ('[tool.poetry.dependencies]\nshared = { path = "../shared" }\n', "pyproject.toml has a local path dependency"),
         ("[project\n", "pyproject.toml is not valid TOML"),
     ],
@@ -288,10 +322,17 @@ def test_pyproject_that_needs_more(tmp_path: Path, pyproject: str, problem: str)
 
 
 def test_uv_sync(tmp_path: Path) -> None:
-    files = {"pyproject.toml": '[project]\nname = "app"\ndependencies = ["httpx"]\n', "uv.lock": "", ".python-version": "3.12\n"}
+    files = {
+        "pyproject.toml": '[project]\nname = "app"\ndependencies = ["httpx"]\n',
+        "uv.lock": "",
+        ".python-version": "3.12\n",
+    }
     found = _manifests(tmp_path, files, "uv sync --locked --no-install-project")
     assert (set(found.files), found.problem) == ({"pyproject.toml", "uv.lock", ".python-version"}, None)
-    assert _manifests(tmp_path, {}, "uv sync --locked").problem == "`uv sync` installs the project itself (no `--no-install-project`)"
+    assert (
+        _manifests(tmp_path, {}, "uv sync --locked").problem
+        == "`uv sync` installs the project itself (no `--no-install-project`)"
+    )
 
 
 def test_go_module(tmp_path: Path) -> None:
@@ -303,11 +344,20 @@ def test_go_module(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("files", "problem"),
     [
-        ({"go.mod": "module m\nrequire x v1\nreplace x => ../x\n", "go.sum": ""}, "go.mod replaces a module with a local directory"),
+        (
+            {"go.mod": "module m\nrequire x v1\nreplace x => ../x\n", "go.sum": ""},
+            "go.mod replaces a module with a local directory",
+        ),
         ({"go.mod": "module m\n\ngo 1.22\n"}, "go.mod requires no modules"),
         ({"go.mod": "module m\nrequire x v1\n"}, "there is no go.sum beside go.mod"),
-        ({"go.mod": "module m\nrequire x v1\n", "go.sum": "", "vendor/modules.txt": ""}, "the module vendors its dependencies"),
-        ({"go.mod": "module m\nrequire x v1\n", "go.sum": "", "go.work": "go 1.22\nuse .\n"}, "the module is part of a go.work workspace"),
+        (
+            {"go.mod": "module m\nrequire x v1\n", "go.sum": "", "vendor/modules.txt": ""},
+            "the module vendors its dependencies",
+        ),
+        (
+            {"go.mod": "module m\nrequire x v1\n", "go.sum": "", "go.work": "go 1.22\nuse .\n"},
+            "the module is part of a go.work workspace",
+        ),
         ({"main.go": "package main\n"}, "there is no go.mod in the copied directory"),
     ],
 )

@@ -46,7 +46,9 @@ def test_workdir(text: str, expected: str | None) -> None:
 
 def test_an_unknown_workdir_then_a_quoted_absolute_one() -> None:
     # the instance of issue 12: a quoted WORKDIR after one that expands an unknown variable
-    text = 'FROM debian\nARG BUILD_DIR\nWORKDIR "${BUILD_DIR}"\nRUN a\nWORKDIR "/workspace"\nRUN b\nWORKDIR sub\nRUN c\n'
+    text = (
+        'FROM debian\nARG BUILD_DIR\nWORKDIR "${BUILD_DIR}"\nRUN a\nWORKDIR "/workspace"\nRUN b\nWORKDIR sub\nRUN c\n'
+    )
     assert _workdir(text, 4) is None
     assert _workdir(text, 6) == "/workspace"
     assert _workdir(text, 8) == "/workspace/sub"

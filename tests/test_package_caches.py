@@ -36,7 +36,7 @@ def _runs(text: str):
 def test_env_before_a_run() -> None:
     df, runs = _runs(
         "FROM python:3.12 AS base\n"
-        "ENV PIP_NO_CACHE_DIR=1 QUOTED=\"a b\"\n"
+        'ENV PIP_NO_CACHE_DIR=1 QUOTED="a b"\n'
         "ONBUILD ENV FROM_TRIGGER=yes\n"
         "FROM base\n"
         "ENV LEGACY value with spaces\n"
@@ -185,7 +185,6 @@ def test_wrapper_prefix() -> None:
     assert wrapper_prefix(df, invocation) == ""
 
 
-
 def _cleaned(run: str) -> str | None:
     df = parse(f"FROM node:20\nRUN {run}\n")
     last = [i for i in invocations(df, df.instructions[1]) if i.manager == "npm" and i.subcommand == "ci"][-1]
@@ -203,7 +202,10 @@ def _cleaned(run: str) -> str | None:
             "apk add nodejs npm && npm ci && apk del nodejs npm",
             "RUN apk add nodejs npm && npm ci && npm cache clean --force && apk del nodejs npm",
         ),
-        ("npm ci && rm -rf /usr/local/lib/node_modules/npm", "RUN npm ci && npm cache clean --force && rm -rf /usr/local/lib/node_modules/npm"),
+        (
+            "npm ci && rm -rf /usr/local/lib/node_modules/npm",
+            "RUN npm ci && npm cache clean --force && rm -rf /usr/local/lib/node_modules/npm",
+        ),
         # there it would run under the `||`: left alone
         ("apk add npm && npm ci || true && apk del npm", None),
     ],

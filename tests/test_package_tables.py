@@ -50,7 +50,9 @@ def test_node_command_resolves_aliases(tool: str, word: str | None, command: str
     assert node_command(tool, word) == command
 
 
-@pytest.mark.parametrize("word", ["install", "i", "isntall", "ci", "ic", "install-clean", "it", "cit", "clean-install-test"])
+@pytest.mark.parametrize(
+    "word", ["install", "i", "isntall", "ci", "ic", "install-clean", "it", "cit", "clean-install-test"]
+)
 def test_npm_installs_cover_every_alias(word: str) -> None:
     assert node_command("npm", word) in NODE_INSTALLS["npm"]
 

@@ -68,7 +68,7 @@ def test_invocation(run: str, manager: str, subcommand: str, packages: list[str 
 @pytest.mark.parametrize(
     "run",
     [
-        "if [ -n \"$X\" ]; then apt-get install -y curl; fi",
+        'if [ -n "$X" ]; then apt-get install -y curl; fi',
         "cd /tmp && apt-get install -y curl || exit 1",
         "apt-get install -y curl | tee /tmp/log",
         "for p in a; do apt-get install -y curl; done",
@@ -132,9 +132,9 @@ def test_find_looks_only_at_posix_shells_and_the_managers_asked() -> None:
     df = parse(
         "FROM debian\n"
         "RUN apt-get update && pip install flask\n"
-        "SHELL [\"pwsh\", \"-Command\"]\n"
+        'SHELL ["pwsh", "-Command"]\n'
         "RUN apt-get install -y curl\n"
-        "SHELL [\"/bin/bash\", \"-c\"]\n"
+        'SHELL ["/bin/bash", "-c"]\n'
         "RUN apt-get install -y git\n"
         "ONBUILD RUN apt-get install -y vim\n"
     )
@@ -212,8 +212,7 @@ def test_reads_lists_later() -> None:
 
 def test_ran_before() -> None:
     df = parse(
-        "FROM debian AS a\nRUN one\nONBUILD RUN trigger\n"
-        "FROM a AS b\nRUN two\nRUN three\nONBUILD RUN late\nRUN four\n"
+        "FROM debian AS a\nRUN one\nONBUILD RUN trigger\nFROM a AS b\nRUN two\nRUN three\nONBUILD RUN late\nRUN four\n"
     )
     lines = lambda run: [i.start_line for i in ran_before(df, run)]  # noqa: E731
     by_line = {i.start_line: i for i in df.instructions}

@@ -37,7 +37,15 @@ def _hooks() -> dict[str, dict]:
 def _names_from_the_rule() -> list[str]:
     """Every pattern, skipped suffix and source suffix of dockopt/files.py, on each stem: a
     suffix added there and not to the hooks fails here."""
-    stems = ["Dockerfile", "dockerfile", "Containerfile", "containerfile", "app.Dockerfile", "Dockerfile-dev", "dockerfile_x"]
+    stems = [
+        "Dockerfile",
+        "dockerfile",
+        "Containerfile",
+        "containerfile",
+        "app.Dockerfile",
+        "Dockerfile-dev",
+        "dockerfile_x",
+    ]
     names = [pattern.replace("*", "x") for pattern in DOCKERFILE_PATTERNS]
     for suffix in (*NOT_DOCKERFILE_SUFFIXES, *SOURCE_SUFFIXES):
         names += [stem + suffix for stem in stems] + [stem + suffix.upper() for stem in stems[:2]]
@@ -73,7 +81,10 @@ def _try_repo(repo: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith(("GIT_", "PRE_COMMIT"))}
     return subprocess.Popen(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args, "--all-files", "--color=never"],
-        cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 

@@ -67,9 +67,15 @@ def test_nothing_is_appended_where_it_cannot_be(text: str) -> None:
 
 def test_appended_on_a_new_line_in_the_files_style() -> None:
     leading = "FROM debian\nRUN apt-get update \\\n  && apt-get install -y curl\n"
-    assert _appended_file(leading) == "FROM debian\nRUN apt-get update \\\n  && apt-get install -y curl \\\n  && rm -rf /tmp/x\n"
+    assert (
+        _appended_file(leading)
+        == "FROM debian\nRUN apt-get update \\\n  && apt-get install -y curl \\\n  && rm -rf /tmp/x\n"
+    )
     trailing = "FROM debian\nRUN apt-get update && \\\n\tapt-get install -y curl\n"
-    assert _appended_file(trailing) == "FROM debian\nRUN apt-get update && \\\n\tapt-get install -y curl && \\\n\trm -rf /tmp/x\n"
+    assert (
+        _appended_file(trailing)
+        == "FROM debian\nRUN apt-get update && \\\n\tapt-get install -y curl && \\\n\trm -rf /tmp/x\n"
+    )
 
 
 def test_appended_with_the_files_escape_and_line_endings() -> None:

@@ -63,7 +63,7 @@ def test_word_spans_map_across_continuations_and_comment_lines() -> None:
 
 
 def test_literal_values_and_expansions() -> None:
-    _df, sc = script("FROM x\nRUN pip install 'a b' \"c\"d e\\ f $PKG \"${V}\" \"$(cat x)\"\n")
+    _df, sc = script('FROM x\nRUN pip install \'a b\' "c"d e\\ f $PKG "${V}" "$(cat x)"\n')
     values = [w.value for w in sc.commands[0].args]
     assert values == ["install", "a b", "cd", "e f", None, None, None]
     assert [c.program for c in sc.commands] == ["pip", "cat"]
@@ -132,9 +132,7 @@ def test_non_ascii_offsets() -> None:
 
 
 def test_pipeline_members_and_only_them() -> None:
-    _df, sc = script(
-        "FROM x\nRUN a | b $(c | d) | e && f | g; h | (i; j) | k; l\n"
-    )
+    _df, sc = script("FROM x\nRUN a | b $(c | d) | e && f | g; h | (i; j) | k; l\n")
     programs = {c.program: c for c in sc.commands}
 
     def members(name: str) -> list[str | None]:
@@ -152,7 +150,6 @@ def test_pipeline_that_tree_sitter_nests_wrongly() -> None:
     first = sc.commands[0]
     assert [c.program for c in pipeline_of(sc, first)] == ["curl", "tee", "sh"]
     assert pipeline_of(sc, sc.commands[-1]) == (sc.commands[-1],)
-
 
 
 def test_a_posix_shell_through_env() -> None:

@@ -121,7 +121,13 @@ def test_installed_packages() -> None:
 
 @pytest.mark.parametrize(
     ("path", "directory", "expected"),
-    [("/app/x", "/app", True), ("/app", "/app", True), ("/app", "/app/", True), ("/apple", "/app", False), ("/", "/app", False)],
+    [
+        ("/app/x", "/app", True),
+        ("/app", "/app", True),
+        ("/app", "/app/", True),
+        ("/apple", "/app", False),
+        ("/", "/app", False),
+    ],
 )
 def test_inside(path: str, directory: str, expected: bool) -> None:
     assert helpers.inside(path, directory) is expected
@@ -129,7 +135,14 @@ def test_inside(path: str, directory: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("/app/bin/server", True), ("/a b", False), ("$HOME/x", False), ("/app/*.jar", False), ("/app/'x'", False), ("C:\\app", False)],
+    [
+        ("/app/bin/server", True),
+        ("/a b", False),
+        ("$HOME/x", False),
+        ("/app/*.jar", False),
+        ("/app/'x'", False),
+        ("C:\\app", False),
+    ],
 )
 def test_plain_path(path: str, expected: bool) -> None:
     assert helpers.plain_path(path) is expected
@@ -167,7 +180,9 @@ def test_stage_commands_of_runs_that_cannot_be_read(run: str) -> None:
 
 
 def test_redirected_files() -> None:
-    df, stage = _stage("FROM debian\nWORKDIR /app\nRUN echo x > /etc/motd 2>&1 && echo y >> log.txt && cat < /dev/null\n")
+    df, stage = _stage(
+        "FROM debian\nWORKDIR /app\nRUN echo x > /etc/motd 2>&1 && echo y >> log.txt && cat < /dev/null\n"
+    )
     assert helpers.redirected_files(df, stage) == [("/etc/motd", "/app"), ("log.txt", "/app")]
 
 
@@ -197,7 +212,10 @@ def test_source_matching(tmp_path: Path) -> None:
     skip_tests = lambda path: path.endswith("_test.go")  # noqa: E731
     assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests) == ("cmd/main.go", True)
     (tmp_path / "cmd" / "main.go").write_text("package main\n")
-    assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests) == (None, True)  # vendor/ is not searched
+    assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests) == (
+        None,
+        True,
+    )  # vendor/ is not searched
     assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests, limit=0) == (None, False)
     assert helpers.source_matching(Context(), ".", (".go",), pattern) == (None, False)  # no build context
 
@@ -209,13 +227,15 @@ NO_CONTEXT = Context()
 
 @pytest.mark.parametrize("module", [go, c, python, node, java, others])
 def test_a_stage_that_builds_nothing_is_no_stacks(module) -> None:
-    df, stage = _stage("FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\nCMD [\"curl\", \"--version\"]\n")
+    df, stage = _stage(
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\nCMD ["curl", "--version"]\n'
+    )
     assert module.recognise(df, stage, NO_CONTEXT) is None
 
 
 def test_go_static_binary() -> None:
     df, stage = _stage(
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nCMD [\"app\"]\n"
+        'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nCMD ["app"]\n'
     )
     plan = go.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan)
@@ -228,10 +248,14 @@ def test_go_static_binary() -> None:
 
 
 def test_go_dynamic_binary_needs_the_release() -> None:
-    df, stage = _stage("FROM golang:1.22-bookworm\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n")
+    df, stage = _stage(
+        'FROM golang:1.22-bookworm\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
     plan = go.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan) and plan.runtime == "debian:bookworm-slim"
-    df, stage = _stage("FROM golang:1.22\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD [\"app\"]\n")
+    df, stage = _stage(
+        'FROM golang:1.22\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
     assert isinstance(go.recognise(df, stage, NO_CONTEXT), Suggestion)
 
 
@@ -243,13 +267,15 @@ def test_go_dynamic_binary_needs_the_release() -> None:
     ],
 )
 def test_go_output_unknown(run: str) -> None:
-    df, stage = _stage(f"FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 {run}\nCMD [\"app\"]\n")
+    df, stage = _stage(f'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 {run}\nCMD ["app"]\n')
     suggestion = go.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "path is not known" in suggestion.reason
 
 
 def test_go_output_after_cd_to_an_absolute_path() -> None:
-    df, stage = _stage("FROM golang:1.22\nCOPY . /src\nRUN cd /src && CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD [\"app\"]\n")
+    df, stage = _stage(
+        'FROM golang:1.22\nCOPY . /src\nRUN cd /src && CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
     plan = go.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan) and plan.artifacts[-1] == Artifact("/usr/local/bin/app", "/usr/local/bin/app")
 
@@ -257,7 +283,7 @@ def test_go_output_after_cd_to_an_absolute_path() -> None:
 def test_c_program() -> None:
     df, stage = _stage(
         "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libc6-dev\nCOPY hello.c /src/\n"
-        "RUN gcc -O2 -o /usr/local/bin/hello /src/hello.c\nCMD [\"hello\"]\n"
+        'RUN gcc -O2 -o /usr/local/bin/hello /src/hello.c\nCMD ["hello"]\n'
     )
     plan = c.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan)
@@ -271,7 +297,7 @@ def test_c_program() -> None:
 def test_c_program_with_dev_libraries() -> None:
     df, stage = _stage(
         "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libssl-dev\nCOPY a.c /src/\n"
-        "RUN gcc -o /usr/local/bin/a /src/a.c -lssl\nCMD [\"a\"]\n"
+        'RUN gcc -o /usr/local/bin/a /src/a.c -lssl\nCMD ["a"]\n'
     )
     suggestion = c.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "libssl-dev" in suggestion.reason
@@ -281,7 +307,7 @@ def test_python_with_compilers() -> None:
     df, stage = _stage(
         "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY requirements.txt .\n"
         "RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt\nCOPY . .\n"
-        "CMD [\"/opt/venv/bin/python\", \"app.py\"]\n"
+        'CMD ["/opt/venv/bin/python", "app.py"]\n'
     )
     plan = python.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan)
@@ -290,18 +316,20 @@ def test_python_with_compilers() -> None:
 
 
 def test_python_without_compilers_is_slim_bases_business() -> None:
-    df, stage = _stage("FROM python:3.12\nRUN pip install flask\nCMD [\"flask\", \"run\"]\n")
+    df, stage = _stage('FROM python:3.12\nRUN pip install flask\nCMD ["flask", "run"]\n')
     assert python.recognise(df, stage, NO_CONTEXT) is None
 
 
 def test_python_with_compilers_from_apk() -> None:
-    df, stage = _stage("FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install uwsgi\nCMD [\"uwsgi\"]\n")
+    df, stage = _stage('FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install uwsgi\nCMD ["uwsgi"]\n')
     suggestion = python.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "another package manager" in suggestion.reason
 
 
 def test_node_needs_the_build_context() -> None:
-    df, stage = _stage("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/server.js\"]\n")
+    df, stage = _stage(
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/server.js"]\n'
+    )
     suggestion = node.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "package.json cannot be read" in suggestion.reason
 
@@ -312,7 +340,7 @@ def test_node_build(tmp_path: Path) -> None:
     )
     (tmp_path / "package-lock.json").write_text("{}")
     (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist"}}')
-    text = "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"node\", \"dist/server.js\"]\n"
+    text = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/server.js"]\n'
     (tmp_path / "Dockerfile").write_text(text)
     df, stage = _stage(text)
     plan = node.recognise(df, stage, Context(tmp_path / "Dockerfile", tmp_path))
@@ -322,14 +350,14 @@ def test_node_build(tmp_path: Path) -> None:
 
 
 def test_node_without_a_build_step_is_no_node_build() -> None:
-    df, stage = _stage("FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n")
+    df, stage = _stage('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n')
     assert node.recognise(df, stage, NO_CONTEXT) is None
 
 
 def test_java_maven_jar() -> None:
     df, stage = _stage(
         "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn -B package -DskipTests\n"
-        "CMD [\"java\", \"-jar\", \"target/app.jar\"]\n"
+        'CMD ["java", "-jar", "target/app.jar"]\n'
     )
     plan = java.recognise(df, stage, NO_CONTEXT)
     assert isinstance(plan, Plan)
@@ -339,7 +367,7 @@ def test_java_maven_jar() -> None:
 
 def test_java_release_with_no_jre_image() -> None:
     df, stage = _stage(
-        "FROM maven:3.9-eclipse-temurin-18\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"
+        'FROM maven:3.9-eclipse-temurin-18\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD ["java", "-jar", "target/app.jar"]\n'
     )
     suggestion = java.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "no JRE for Java 18" in suggestion.reason
@@ -347,10 +375,15 @@ def test_java_release_with_no_jre_image() -> None:
 
 @pytest.mark.parametrize(
     ("run", "detected"),
-    [("cargo build --release", True), ("cargo install --path . --release", True), ("cargo build", False), ("cargo test", False)],
+    [
+        ("cargo build --release", True),
+        ("cargo install --path . --release", True),
+        ("cargo build", False),
+        ("cargo test", False),
+    ],
 )
 def test_rust_is_only_suggested(run: str, detected: bool) -> None:
-    df, stage = _stage(f"FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN {run}\nCMD [\"app\"]\n")
+    df, stage = _stage(f'FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN {run}\nCMD ["app"]\n')
     found = others.recognise(df, stage, NO_CONTEXT)
     assert (isinstance(found, Suggestion) and found.stack == "rust") if detected else found is None
 
@@ -358,5 +391,5 @@ def test_rust_is_only_suggested(run: str, detected: bool) -> None:
 def test_recognise_asks_each_stack() -> None:
     df, stage = _stage("FROM rust:1.79\nRUN cargo build --release\n")
     assert stacks.recognise(df, stage, NO_CONTEXT).stack == "rust"
-    df, stage = _stage("FROM debian\nCMD [\"bash\"]\n")
+    df, stage = _stage('FROM debian\nCMD ["bash"]\n')
     assert stacks.recognise(df, stage, NO_CONTEXT) is None

@@ -66,11 +66,19 @@ def test_run_commands_leaves_out_the_managers_a_stack_reads_itself() -> None:
     [
         ("go build -o /app/server .", ["/app/server"], None),
         ("mkdir -p /app && go build -o /app/server .", ["/app/server"], None),  # WORKDIR /app makes it
-        ("mkdir -p /var/lib/data", ["/app/server"], "a RUN changes /var/lib/data, which the runtime stage would not have"),
+        (
+            "mkdir -p /var/lib/data",
+            ["/app/server"],
+            "a RUN changes /var/lib/data, which the runtime stage would not have",
+        ),
         ("touch /app/ready", ["/app/server"], "a RUN changes /app/ready, which the runtime stage would not have"),
         ("echo x > /etc/motd", ["/app/server"], "a RUN changes /etc/motd, which the runtime stage would not have"),
         ("mkdir /tmp/build && cp -r . /tmp/build", ["/app/server"], None),
-        ("cp config.yml /app/", ["/app/server"], "a RUN changes /app/config.yml, which the runtime stage would not have"),
+        (
+            "cp config.yml /app/",
+            ["/app/server"],
+            "a RUN changes /app/config.yml, which the runtime stage would not have",
+        ),
         ("chmod +x /app/server", ["/app/server"], None),
         ("sed -i s/a/b/ /etc/hosts", ["/app/server"], unknown_command("sed")),
         ("useradd app", ["/app/server"], "the stage creates users, which the runtime image would not have"),
@@ -104,10 +112,16 @@ GO = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN {run}\nCMD ["/usr/local/bin/
     [
         ("CGO_ENABLED=0 go build -o /usr/local/bin/app .", None),
         ("mkdir -p /src && CGO_ENABLED=0 go build -o /usr/local/bin/app .", None),  # the WORKDIR
-        ("CGO_ENABLED=0 go build -ldflags \"-X main.v=$V\" -o /usr/local/bin/app .", None),  # a tool's expansion
-        ("CGO_ENABLED=0 go build -o /usr/local/bin/app . && mkdir /data", "a RUN changes /data, which the runtime stage would not have"),
+        ('CGO_ENABLED=0 go build -ldflags "-X main.v=$V" -o /usr/local/bin/app .', None),  # a tool's expansion
+        (
+            "CGO_ENABLED=0 go build -o /usr/local/bin/app . && mkdir /data",
+            "a RUN changes /data, which the runtime stage would not have",
+        ),
         ("apk add git && CGO_ENABLED=0 go build -o /usr/local/bin/app .", unknown_command("apk")),
-        ("CGO_ENABLED=0 go build -o /usr/local/bin/app . && setcap cap_net_bind_service=+ep /usr/local/bin/app", unknown_command("setcap")),
+        (
+            "CGO_ENABLED=0 go build -o /usr/local/bin/app . && setcap cap_net_bind_service=+ep /usr/local/bin/app",
+            unknown_command("setcap"),
+        ),
     ],
 )
 def test_go_reads_its_runs_with_run_commands(run: str, reason: str | None) -> None:
@@ -122,18 +136,21 @@ def test_go_reads_its_runs_with_run_commands(run: str, reason: str | None) -> No
 def test_c_reads_its_runs_with_run_commands() -> None:
     text = (
         "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc\nCOPY hello.c /src/\n"
-        "RUN gcc -o /usr/local/bin/hello /src/hello.c{extra}\nCMD [\"hello\"]\n"
+        'RUN gcc -o /usr/local/bin/hello /src/hello.c{extra}\nCMD ["hello"]\n'
     )
     df, stage = _stage(text.format(extra=""))
     assert isinstance(c.recognise(df, stage, NO_CONTEXT), Plan)
     df, stage = _stage(text.format(extra=" && ln -s /usr/local/bin/hello /usr/bin/hi"))
     found = c.recognise(df, stage, NO_CONTEXT)
-    assert isinstance(found, Suggestion) and found.reason == "a RUN changes /usr/bin/hi, which the runtime stage would not have"
+    assert (
+        isinstance(found, Suggestion)
+        and found.reason == "a RUN changes /usr/bin/hi, which the runtime stage would not have"
+    )
 
 
 PYTHON = (
     "FROM python:3.12-bookworm\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY . .\n"
-    "RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt{extra}\nCMD [\"python\", \"app.py\"]\n"
+    'RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt{extra}\nCMD ["python", "app.py"]\n'
 )
 
 
@@ -142,7 +159,7 @@ PYTHON = (
     [
         ("", None),
         (" && python manage.py collectstatic", unknown_command("python manage.py collectstatic")),
-        (" && python3 -c 'open(\"/etc/x\", \"w\")'", unknown_command("python3 -c open(\"/etc/x\", \"w\")")),
+        (' && python3 -c \'open("/etc/x", "w")\'', unknown_command('python3 -c open("/etc/x", "w")')),
         (" && mkdir -p /var/log/app", "a RUN changes /var/log/app, which the runtime stage would not have"),
         (" && mkdir -p /app/static", None),  # the runtime copies /app
     ],

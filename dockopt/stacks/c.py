@@ -36,7 +36,9 @@ from .common import (
 )
 
 _COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
-_TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
+_TOOLCHAIN = frozenset(
+    {"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"}
+)
 _STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
 _INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
 _BUILDS = re.compile(r"\b(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|cmake|ninja)\b")
@@ -61,7 +63,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return None
     outputs, prefix_install = _outputs(df, stage)
     if not outputs and not prefix_install:
-        return None if not official_gcc else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
+        return (
+            None
+            if not official_gcc
+            else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
+        )
     extra = sorted(p for p in packages if p.endswith("-dev") and p not in _STANDARD_DEV)
     if extra:
         return Suggestion("c", f"the program may need the runtime libraries of {', '.join(extra)}", _LAYOUT)
@@ -78,7 +84,9 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("c", "its CMD or ENTRYPOINT does not run what it builds (or uses shell syntax)", _LAYOUT)
     runtime = debian_runtime(df, stage)
     if runtime is None:
-        return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
+        return Suggestion(
+            "c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT
+        )
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
     found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
@@ -123,7 +131,9 @@ def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:
                     text = " ".join(v or "$" for v in values)
                     if "PREFIX" not in text.upper() and "DESTDIR" not in text.upper():
                         prefix = True
-            if command.program == "./configure" or (command.name is not None and (command.name.value or "").endswith("/configure")):
+            if command.program == "./configure" or (
+                command.name is not None and (command.name.value or "").endswith("/configure")
+            ):
                 if any((v or "").startswith("--prefix") and v != "--prefix=/usr/local" for v in values):
                     return outputs, False
     return outputs, prefix

@@ -25,7 +25,16 @@ from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 
 # directories the official images and Debian put on PATH
-PATH_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/go/bin", "/usr/local/go/bin")
+PATH_DIRS = (
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+    "/go/bin",
+    "/usr/local/go/bin",
+)
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,9 @@ def stage_commands(df: Dockerfile, stage: Stage) -> list[tuple[Instruction, Comm
 
 
 # commands that read or change nothing a runtime stage would miss
-HARMLESS = frozenset({"cd", "echo", "printf", "true", ":", "set", "export", "rm", "ls", "test", "[", "cat", "pwd", "sleep"})
+HARMLESS = frozenset(
+    {"cd", "echo", "printf", "true", ":", "set", "export", "rm", "ls", "test", "[", "cat", "pwd", "sleep"}
+)
 # system package managers; a stack reads what they install by itself (``installed_packages``)
 APT = ("apt-get", "apt", "aptitude")
 SYSTEM_MANAGERS = (*APT, "apk")
@@ -220,8 +231,12 @@ CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
 class RunCommands:
     """The commands of a stage's RUNs that a stack must look at, and what the others change."""
 
-    commands: list[tuple[Instruction, Command, str, list[str], str | None]]  # RUN, command, program, arguments, directory
-    touched: list[tuple[str, str | None]]  # paths that RUNs change (mkdir, cp, mv, ..., redirections), with their directory
+    commands: list[
+        tuple[Instruction, Command, str, list[str], str | None]
+    ]  # RUN, command, program, arguments, directory
+    touched: list[
+        tuple[str, str | None]
+    ]  # paths that RUNs change (mkdir, cp, mv, ..., redirections), with their directory
     problem: str | None = None  # why the RUNs cannot all be read, or do what a runtime stage would lack
 
 
@@ -246,7 +261,9 @@ def run_commands(
         if program in managers or program in harmless:
             continue
         if words is None or any(w.value is None for w in words[1:]):
-            found.problem = f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
+            found.problem = (
+                f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
+            )
             return found
         args = [w.value for w in words[1:] if w.value is not None]
         if program in ("useradd", "adduser", "groupadd", "addgroup"):
@@ -402,7 +419,9 @@ def left_behind(
     return None
 
 
-def changed_outside(df: Dockerfile, stage: Stage, touched: list[tuple[str, str | None]], places: list[str]) -> str | None:
+def changed_outside(
+    df: Dockerfile, stage: Stage, touched: list[tuple[str, str | None]], places: list[str]
+) -> str | None:
     """The first path of ``touched`` (as written, with the directory its command runs in) that
     expands, or lies outside ``places`` and /tmp and is not a directory the runtime stage makes
     itself (the final WORKDIR, a VOLUME, or a directory above them: what lies inside those is
@@ -415,7 +434,9 @@ def changed_outside(df: Dockerfile, stage: Stage, touched: list[tuple[str, str |
         resolved = join(cwd, path) if "$" not in path else None  # "$": a name that expands
         if resolved is None:
             return path
-        if not any(inside(resolved, place) for place in ("/tmp", *places)) and not any(inside(m, resolved) for m in made):
+        if not any(inside(resolved, place) for place in ("/tmp", *places)) and not any(
+            inside(m, resolved) for m in made
+        ):
             return path
     return None
 

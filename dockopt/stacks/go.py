@@ -53,13 +53,17 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if builds is None:
         return None
     if not builds:
-        return Suggestion("go", "`go build` without `-o PATH` (or a relative one after `cd`): the binary's path is not known", _LAYOUT)
+        return Suggestion(
+            "go", "`go build` without `-o PATH` (or a relative one after `cd`): the binary's path is not known", _LAYOUT
+        )
     start = entry(df, stage)
     if start is None:
         return Suggestion("go", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
     artifact = runs_artifact(df, stage, start, [path for path, _ in builds])
     if artifact is None:
-        return Suggestion("go", "its CMD or ENTRYPOINT does not run the binary it builds (or uses shell syntax)", _LAYOUT)
+        return Suggestion(
+            "go", "its CMD or ENTRYPOINT does not run the binary it builds (or uses shell syntax)", _LAYOUT
+        )
     reader, _ = source_matching(context, ".", (".go",), _READS_FILES, lambda path: path.endswith("_test.go"))
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
@@ -93,16 +97,20 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
                 "set CGO_ENABLED=0 and use scratch, or name the release (golang:1.22-bookworm)",
             )
         setup = (apt_install(kept),) if kept else ()
-        return Plan("go", f"debian:{release}-slim", (Artifact(artifact, artifact),), setup=setup, why="a dynamic Go binary")
+        return Plan(
+            "go", f"debian:{release}-slim", (Artifact(artifact, artifact),), setup=setup, why="a dynamic Go binary"
+        )
     if base.family == "debian" and _installs(df, stage, "golang-go"):
         setup = (apt_install(kept),) if kept else ()
-        return Plan("go", reference, (Artifact(artifact, artifact),), setup=setup, why="a Go binary built with Debian's Go")
+        return Plan(
+            "go", reference, (Artifact(artifact, artifact),), setup=setup, why="a Go binary built with Debian's Go"
+        )
     return Suggestion("go", f"the runtime for a dynamic binary built on {reference} is not known", _LAYOUT)
 
 
 _LAYOUT = (
     "build in `FROM golang:X AS build` with `CGO_ENABLED=0 go build -o /out/app`, then "
-    "`FROM scratch` (or gcr.io/distroless/static) with `COPY --from=build /out/app /app` and `ENTRYPOINT [\"/app\"]`"
+    '`FROM scratch` (or gcr.io/distroless/static) with `COPY --from=build /out/app /app` and `ENTRYPOINT ["/app"]`'
 )
 
 
@@ -144,7 +152,9 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
             path = join(None, output) if changed_dir else shell_path(df, run, output)
             if path is None or path.endswith("/"):
                 return []
-            assigned = {(w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments}
+            assigned = {
+                (w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments
+            }
             cgo = assigned.get("CGO_ENABLED", exported.get("CGO_ENABLED", env.get("CGO_ENABLED")))
             found.append((path, cgo == "0"))
     return found if seen else None

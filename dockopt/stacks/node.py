@@ -70,7 +70,9 @@ _LAYOUT = (
     "`npm ci --omit=dev` and `COPY --from=build /app/dist ./dist`"
 )
 # npm commands (packages.node_command's names) that change nothing the runtime stage needs
-_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "version", "doctor", "dedupe", "fund"})
+_NPM_HARMLESS = frozenset(
+    {"prune", "cache", "config", "set", "get", "audit", "ls", "version", "doctor", "dedupe", "fund"}
+)
 # npm commands that run the project's script of their name
 _SCRIPT_CALLS = frozenset({"start", "test", "restart", "stop"})
 _YARN_HARMLESS = frozenset({"cache", "config", "check", "list", "info", "versions", "audit", "licenses", "autoclean"})
@@ -78,24 +80,95 @@ _YARN_HARMLESS = frozenset({"cache", "config", "check", "list", "info", "version
 _CHANGING = frozenset({"mkdir", "cp", "mv", "chmod", "touch", "ln"})
 # JavaScript build tools run directly in a RUN
 _TOOLS = frozenset(
-    {"tsc", "vite", "webpack", "rollup", "esbuild", "babel", "ncc", "tsup", "parcel", "swc", "react-scripts", "next", "nest", "node", "npx"}
+    {
+        "tsc",
+        "vite",
+        "webpack",
+        "rollup",
+        "esbuild",
+        "babel",
+        "ncc",
+        "tsup",
+        "parcel",
+        "swc",
+        "react-scripts",
+        "next",
+        "nest",
+        "node",
+        "npx",
+    }
 )
 # system packages only a build needs (compilers for native modules, fetchers)
 _BUILD_PACKAGES = frozenset(
-    {"build-essential", "build-base", "gcc", "g++", "make", "python3", "python", "git", "curl", "wget", "ca-certificates",
-     "gnupg", "xz-utils", "bzip2", "unzip", "libc6-dev", "libc-dev", "musl-dev", "pkg-config", "pkgconf"}
+    {
+        "build-essential",
+        "build-base",
+        "gcc",
+        "g++",
+        "make",
+        "python3",
+        "python",
+        "git",
+        "curl",
+        "wget",
+        "ca-certificates",
+        "gnupg",
+        "xz-utils",
+        "bzip2",
+        "unzip",
+        "libc6-dev",
+        "libc-dev",
+        "musl-dev",
+        "pkg-config",
+        "pkgconf",
+    }
 )
 # what native dependencies build with (node-gyp)
 _COMPILERS = frozenset({"build-essential", "build-base", "gcc", "g++", "make", "python3", "python"})
-_OUTPUT_OPTIONS = frozenset({"--outDir", "--out-dir", "--outdir", "-o", "--output", "--output-path", "--dist-dir", "--distDir"})
+_OUTPUT_OPTIONS = frozenset(
+    {"--outDir", "--out-dir", "--outdir", "-o", "--output", "--output-path", "--dist-dir", "--distDir"}
+)
 _OUTPUT_FILE_OPTIONS = frozenset({"--outfile", "--out-file", "--outFile"})
-_NOT_BUILD_TOOLS = frozenset({"cp", "mv", "rm", "mkdir", "ln", "curl", "wget", "tar", "unzip", "sed", "cat", "echo", "printf", "chmod", "touch", "git"})
+_NOT_BUILD_TOOLS = frozenset(
+    {
+        "cp",
+        "mv",
+        "rm",
+        "mkdir",
+        "ln",
+        "curl",
+        "wget",
+        "tar",
+        "unzip",
+        "sed",
+        "cat",
+        "echo",
+        "printf",
+        "chmod",
+        "touch",
+        "git",
+    }
+)
 # options of npm and yarn installs that the runtime's install repeats (alone, or with their value)
-_CARRIED = frozenset({"--legacy-peer-deps", "--strict-peer-deps", "--ignore-scripts", "--force", "--no-optional", "--ignore-optional",
-                      "--ignore-engines", "--no-audit", "--no-fund", "--prefer-offline"})
+_CARRIED = frozenset(
+    {
+        "--legacy-peer-deps",
+        "--strict-peer-deps",
+        "--ignore-scripts",
+        "--force",
+        "--no-optional",
+        "--ignore-optional",
+        "--ignore-engines",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+    }
+)
 _CARRIED_VALUES = frozenset({"--registry", "--network-timeout"})
 _NODE_VALUE_OPTIONS = frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader"})
-_NODE_NO_FILE = frozenset({"-e", "--eval", "-p", "--print", "-c", "--check", "-i", "--interactive", "--test", "--run", "-"})
+_NODE_NO_FILE = frozenset(
+    {"-e", "--eval", "-p", "--print", "-c", "--check", "-i", "--interactive", "--test", "--run", "-"}
+)
 # production dependencies that read files of the project at run time, or need more than the build output
 _RUNTIME_READERS = {
     "next": "Next.js needs more than its build directory (.next, public, next.config)",
@@ -116,8 +189,34 @@ _NOT_RUN_TIME = re.compile(
     re.IGNORECASE,
 )
 # Debian and Ubuntu releases whose npm has --omit=dev (npm 7 or later)
-_NPM7_RELEASES = frozenset({"bullseye", "bookworm", "trixie", "forky", "sid", "testing", "unstable", "stable", "latest", "11", "12", "13",
-                            "jammy", "noble", "oracular", "plucky", "questing", "rolling", "devel", "22.04", "24.04", "24.10", "25.04", "25.10"})
+_NPM7_RELEASES = frozenset(
+    {
+        "bullseye",
+        "bookworm",
+        "trixie",
+        "forky",
+        "sid",
+        "testing",
+        "unstable",
+        "stable",
+        "latest",
+        "11",
+        "12",
+        "13",
+        "jammy",
+        "noble",
+        "oracular",
+        "plucky",
+        "questing",
+        "rolling",
+        "devel",
+        "22.04",
+        "24.04",
+        "24.10",
+        "25.04",
+        "25.10",
+    }
+)
 
 
 @dataclass
@@ -210,7 +309,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     output_dirs = {to_context(o) for o in outputs}
 
     def skip(path: str) -> bool:
-        return path in build_files or any(path.startswith(f"{d}/") for d in output_dirs if d) or bool(_NOT_RUN_TIME.search(path))
+        return (
+            path in build_files
+            or any(path.startswith(f"{d}/") for d in output_dirs if d)
+            or bool(_NOT_RUN_TIME.search(path))
+        )
 
     reader, complete = source_matching(context, where, _SOURCE_SUFFIXES, _READS_FILES, skip)
     if reader is not None:
@@ -223,8 +326,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         runtime.image,
         (Artifact(output, output),),
         setup=tuple(_setup(found, runtime, bool(dependencies), files, text)),
-        why=f"{target} is built into {output}; " + (
-            "the runtime installs the production dependencies only" if dependencies else "there are no production dependencies"
+        why=f"{target} is built into {output}; "
+        + (
+            "the runtime installs the production dependencies only"
+            if dependencies
+            else "there are no production dependencies"
         ),
         users=("node",) if runtime.official else (),
     )
@@ -270,7 +376,9 @@ def _runtime(df: Dockerfile, stage: Stage, tool: str, text: str) -> _Runtime | S
     if official and image is not None:
         slim = _slim(image, reference)
         if slim is None and image.tag in (None, "latest"):
-            return _suggest(f"{reference} names no Node version, and its slim twin may hold another: pin a version first")
+            return _suggest(
+                f"{reference} names no Node version, and its slim twin may hold another: pin a version first"
+            )
         if slim is None:
             return _suggest(f"no slim variant of {reference} is known")
         return _Runtime(slim, True, packages, image.tag or "latest")
@@ -298,7 +406,9 @@ def _dependencies_problem(
         return "ENV configures npm or yarn, and the runtime's install would run without it"
     compilers = sorted(runtime.packages & _COMPILERS)
     if compilers:
-        return f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
+        return (
+            f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
+        )
     for name in ("npm-shrinkwrap.json", "package-lock.json"):
         lock = _json(context.read(_join(where, name)))
         packages = member if lock is not None and isinstance(member := lock.get("packages"), dict) else {}
@@ -342,7 +452,9 @@ def _runs(df: Dockerfile, stage: Stage) -> _Run:
     return found
 
 
-def _package_manager(found: _Run, run: Instruction, command, program: str, args: list[str], cwd: str | None) -> str | None:
+def _package_manager(
+    found: _Run, run: Instruction, command, program: str, args: list[str], cwd: str | None
+) -> str | None:
     """Records an install, a script or a global tool of npm, yarn or pnpm; why not, when it is none of them."""
     takes_value = VALUE_OPTIONS.get(program, frozenset())
     operands: list[str] = []
@@ -359,7 +471,19 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
             operands.append(arg)
     sub = operands[0] if operands else None
     rest = operands[1:]
-    if {"--prefix", "-C", "--cwd", "--dir", "-w", "--workspace", "--workspaces", "--filter", "-F", "-r", "--recursive"} & set(options):
+    if {
+        "--prefix",
+        "-C",
+        "--cwd",
+        "--dir",
+        "-w",
+        "--workspace",
+        "--workspaces",
+        "--filter",
+        "-F",
+        "-r",
+        "--recursive",
+    } & set(options):
         return f"`{program}` runs on another directory or on workspaces"
     if program == "npm" and sub is None and options and set(options) <= {"-v", "--version", "-h", "--help"}:
         return None
@@ -382,7 +506,11 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         return None
     if command_name == "run":
         name = rest[0] if rest else None
-    elif (program == "npm" and command_name in _SCRIPT_CALLS) or (program != "npm" and command_name not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish")):
+    elif (program == "npm" and command_name in _SCRIPT_CALLS) or (
+        program != "npm"
+        and command_name
+        not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish")
+    ):
         name = command_name
     else:
         return f"a RUN runs `{program} {sub or ''}`".rstrip() + ", whose effects the runtime stage would not have"
@@ -529,7 +657,9 @@ def _node_file(words: list[str]) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _outputs(found: _Run, scripts: dict, to_context: Callable[[str | None], str | None], context: Context) -> tuple[set[str], bool]:
+def _outputs(
+    found: _Run, scripts: dict, to_context: Callable[[str | None], str | None], context: Context
+) -> tuple[set[str], bool]:
     """The image directories the build writes, and whether it builds with Next.js."""
     outputs: set[str] = set()
     next_js = False
@@ -625,7 +755,9 @@ def _option_outputs(program: str, args: list[str], cwd: str) -> set[str]:
     return found
 
 
-def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context) -> set[str]:
+def _tsc_output(
+    args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context
+) -> set[str]:
     """`tsc --outDir X`, or the outDir of its tsconfig (following relative `extends`)."""
     config = "tsconfig.json"
     for index, arg in enumerate(args):
@@ -655,7 +787,9 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
     return set()
 
 
-def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context) -> set[str]:
+def _vite_output(
+    args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context
+) -> set[str]:
     for index, arg in enumerate(args):
         name, eq, value = arg.partition("=")
         if name == "--outDir":
@@ -675,7 +809,9 @@ def _node_scripts(found: _Run, scripts: dict, project: str) -> set[str]:
     """The files the build runs with node (build scripts, not the program): image paths."""
     files = set()
     commands = list(found.commands)
-    commands += [(words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)]
+    commands += [
+        (words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)
+    ]
     for argv, cwd in commands:
         argv = _tool_words(argv)
         if argv and posixpath.basename(argv[0]) == "node" and cwd is not None:
@@ -712,8 +848,13 @@ def _setup(found: _Run, runtime: _Runtime, dependencies: bool, manifests: list[s
     without = "--no-install-recommends" in text
     names = "nodejs" + (" ca-certificates" if "ca-certificates" in runtime.packages or not without else "")
     if not dependencies:
-        return [f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*", *copies]
+        return [
+            f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*",
+            *copies,
+        ]
     return copies + [
-        (f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
-         "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*")
+        (
+            f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
+            "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*"
+        )
     ]

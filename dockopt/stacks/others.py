@@ -15,8 +15,10 @@ _RULES = (
     (
         "rust",
         re.compile(r"(^|[\s;&|(])cargo\s+(build|install)\b[^;&|]*--release"),
-        ("build in `FROM rust:X AS build`, then `FROM debian:<release>-slim` with "
-         "`COPY --from=build /app/target/release/<name> /usr/local/bin/`"),
+        (
+            "build in `FROM rust:X AS build`, then `FROM debian:<release>-slim` with "
+            "`COPY --from=build /app/target/release/<name> /usr/local/bin/`"
+        ),
     ),
 )
 

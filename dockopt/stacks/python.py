@@ -116,7 +116,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
             return Suggestion("python", "pip installs with --user, --target, --prefix or by full path", _LAYOUT)
         newline = df.newline_at(first.span.start)
         at = df.line_start(first.span.start)
-        edits = (Edit.insert(at, f"RUN python -m venv {VENV}{newline}ENV PATH=\"{VENV}/bin:$PATH\"{newline}"),)
+        edits = (Edit.insert(at, f'RUN python -m venv {VENV}{newline}ENV PATH="{VENV}/bin:$PATH"{newline}'),)
         venv = VENV
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
     release = _release(image.tag or "", image.path)
@@ -151,7 +151,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
 def _other_toolchain(df: Dockerfile, runs: list[Instruction]) -> bool:
     for run in runs:
         for invocation in invocations(df, run):
-            if invocation.manager in ("apk", "yum", "dnf", "microdnf", "zypper") and invocation.subcommand in ("add", "install"):
+            if invocation.manager in ("apk", "yum", "dnf", "microdnf", "zypper") and invocation.subcommand in (
+                "add",
+                "install",
+            ):
                 names = {p for p in invocation.packages if p}
                 if names & {"gcc", "g++", "build-base", "gcc-c++", "musl-dev", "make"} or any(
                     n.endswith(("-dev", "-devel")) for n in names

@@ -22,8 +22,28 @@ COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
 # used when the build context cannot be read). hadolint's list, plus zstd, and package
 # formats that are tar archives (Alpine's .apk, .gem, .crate, .ova).
 ARCHIVE_SUFFIXES = (
-    ".tar", ".z", ".bz2", ".gz", ".lz", ".lzma", ".tz", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz",
-    ".tpz", ".txz", ".xz", ".zst", ".zstd", ".tzst", ".apk", ".gem", ".crate", ".ova",
+    ".tar",
+    ".z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tz",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".zstd",
+    ".tzst",
+    ".apk",
+    ".gem",
+    ".crate",
+    ".ova",
 )
 # a source BuildKit fetches instead of reading the context: a URL (http, https, git, ssh, ...),
 # an scp-like git address (git@github.com:org/repo.git), the deprecated github.com/org/repo
@@ -100,7 +120,10 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "ADD of local files: COPY does the same without ADD's downloads and archive unpacking",
                 instruction.keyword_span.start,
                 instruction.span.end,
-                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, instruction.cased("COPY")),), Applicability.SAFE),
+                Fix(
+                    (Edit(instruction.keyword_span.start, instruction.keyword_span.end, instruction.cased("COPY")),),
+                    Applicability.SAFE,
+                ),
             )
 
 
@@ -283,7 +306,9 @@ def _is_archive(path: Path) -> bool:
             block = zlib.decompressobj(wbits=31).decompress(head, 512)
         elif head.startswith(_XZ):
             block = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(head, max_length=512)
-        elif head.startswith(_ZSTD) or (len(head) >= 8 and int.from_bytes(head[:4], "little") & 0xFFFFFFF0 == 0x184D2A50):
+        elif head.startswith(_ZSTD) or (
+            len(head) >= 8 and int.from_bytes(head[:4], "little") & 0xFFFFFFF0 == 0x184D2A50
+        ):
             return True  # no zstd decompressor in the standard library
         else:
             block, compressed = head[:512], False

@@ -99,7 +99,12 @@ def _fix_run(df: Dockerfile, run: Instruction, found: list[Invocation]) -> Itera
         edit = remove_command(df, run, invocation.command)
         if edit is not None:
             span = invocation.command.span
-            yield Finding("apk update is redundant with apk add --no-cache", span.start, span.end, Fix((edit,), Applicability.SAFE))
+            yield Finding(
+                "apk update is redundant with apk add --no-cache",
+                span.start,
+                span.end,
+                Fix((edit,), Applicability.SAFE),
+            )
     for command in _cache_removals(df, run):
         edit = removals.get(id(command))
         if edit is not None:

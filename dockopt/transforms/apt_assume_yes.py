@@ -10,7 +10,9 @@ from ..packages import find
 from ..syntax import Dockerfile
 from ..transform import transform
 
-PROMPTING = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"})
+PROMPTING = frozenset(
+    {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"}
+)
 YES = ("-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2")
 
 

@@ -13,7 +13,22 @@ from ..syntax import Dockerfile, Instruction
 from ..transform import transform
 
 # instructions an `apt-get update` may be moved across: they cannot change what it does
-NEUTRAL = frozenset({"COPY", "ADD", "WORKDIR", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD"})
+NEUTRAL = frozenset(
+    {
+        "COPY",
+        "ADD",
+        "WORKDIR",
+        "LABEL",
+        "EXPOSE",
+        "VOLUME",
+        "STOPSIGNAL",
+        "HEALTHCHECK",
+        "CMD",
+        "ENTRYPOINT",
+        "MAINTAINER",
+        "ONBUILD",
+    }
+)
 
 
 @transform(code="DO201", name="apt-update-with-install", applicability=Applicability.SAFE)

@@ -15,9 +15,7 @@ from ..transform import transform
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@+-]*\Z")
 
 
-@transform(
-    code="DO309", name="base-image-tag", hadolint=("DL3006", "DL3007"), applicability=Applicability.DISPLAY_ONLY
-)
+@transform(code="DO309", name="base-image-tag", hadolint=("DL3006", "DL3007"), applicability=Applicability.DISPLAY_ONLY)
 def base_image_tag(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """FROM names its image by a version tag or a digest, not by `latest`.
 

@@ -197,9 +197,7 @@ def _substituted(script: Script, word: Word) -> list[Command]:
     text = word.text
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
-    whole = (text.startswith(("$(", "<(")) and text.endswith(")")) or (
-        len(text) >= 2 and text[0] == text[-1] == "`"
-    )
+    whole = (text.startswith(("$(", "<(")) and text.endswith(")")) or (len(text) >= 2 and text[0] == text[-1] == "`")
     if not whole:
         return []
     return [c for c in script.commands if word.start <= c.start and c.end <= word.end]
@@ -213,7 +211,9 @@ def _verifies(command: Command) -> bool:
     program = posixpath.basename(words[0].value or "")
     values = [w.value or "" for w in words[1:]]
     if _VERIFIERS.match(program):
-        return any(v in ("-c", "--check") or (v.startswith("-") and not v.startswith("--") and "c" in v) for v in values)
+        return any(
+            v in ("-c", "--check") or (v.startswith("-") and not v.startswith("--") and "c" in v) for v in values
+        )
     if program in ("gpg", "gpg2"):
         return "--verify" in values
     if program == "gpgv":

@@ -31,7 +31,20 @@ from ..transform import transform
 # Instructions the whole COPY may be moved across: they neither read the copied files nor
 # change what the COPY does (ENV and ARG only matter to a COPY that expands variables).
 _PASSABLE = frozenset(
-    {"LABEL", "EXPOSE", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD", "USER", "SHELL", "ENV", "ARG"}
+    {
+        "LABEL",
+        "EXPOSE",
+        "STOPSIGNAL",
+        "HEALTHCHECK",
+        "CMD",
+        "ENTRYPOINT",
+        "MAINTAINER",
+        "ONBUILD",
+        "USER",
+        "SHELL",
+        "ENV",
+        "ARG",
+    }
 )
 _CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
 
@@ -239,7 +252,9 @@ def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, 
             cwd = join(cwd, values[0]) if len(values) == 1 and values[0] != "-" else None
             steps.append(_Step(command, Role("neutral" if cwd is not None else "other"), cwd))
         else:
-            steps.append(_Step(command, command_role(script, command, by_command.get(id(command)), cwd, tree, previous)))
+            steps.append(
+                _Step(command, command_role(script, command, by_command.get(id(command)), cwd, tree, previous))
+            )
         previous = command
     return steps
 
@@ -267,7 +282,11 @@ def _plan(df: Dockerfile, run: Instruction, steps: list[_Step], before: tuple[In
     if installs and not builds and all(s.role.kind in ("install", "neutral") for s in steps):
         return _Plan("whole", tuple(installs))
     first = steps[0]
-    if first.role.kind == "install" and first.role.install is not None and any(first.role.install is i for i in installs):
+    if (
+        first.role.kind == "install"
+        and first.role.install is not None
+        and any(first.role.install is i for i in installs)
+    ):
         removal = remove_command(df, run, first.command)
         if removal is not None:
             return _Plan("split", (first.role.install,), removal)
@@ -318,11 +337,15 @@ def _check(
         return report(problem)
     if context.directory is None:
         wanted = ", ".join(dict.fromkeys(manifest_names(i) for i in plan.installs))
-        return Finding(f"{head}: copy {wanted} first and install before it (display-only: no build context)", span.start, span.end)
+        return Finding(
+            f"{head}: copy {wanted} first and install before it (display-only: no build context)", span.start, span.end
+        )
     files: list[str] = []
     unsafe: list[str] = []
     for install in plan.installs:
-        need = manifests_for(install, tree, context, ignore(), stage=stage, run=run, before=_commands_before(steps, install))
+        need = manifests_for(
+            install, tree, context, ignore(), stage=stage, run=run, before=_commands_before(steps, install)
+        )
         if need.problem:
             return report(need.problem)
         files += [f for f in need.files if f not in files]
@@ -402,7 +425,9 @@ def _manifest_copies(df: Dockerfile, whole: _WholeCopy, files: list[str]) -> lis
     return lines
 
 
-def _edits(df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, plan: _Plan, lines: list[str]) -> list[Edit]:
+def _edits(
+    df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, plan: _Plan, lines: list[str]
+) -> list[Edit]:
     copy = whole.instruction
     newline = df.newline_at(copy.span.start)
     copy_indent = df.text[copy.span.start : copy.keyword_span.start]
@@ -426,7 +451,9 @@ def _edits(df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, 
 
 def _command_text(script: Script, command: Command) -> str:
     """The command as one line: its words joined by single spaces when nothing else is between them."""
-    words: list[Word] = sorted([*command.assignments, *([command.name] if command.name else []), *command.args], key=lambda w: w.start)
+    words: list[Word] = sorted(
+        [*command.assignments, *([command.name] if command.name else []), *command.args], key=lambda w: w.start
+    )
     text = script.text[command.start : command.end]
     if not words or words[0].start != command.start or words[-1].end != command.end:
         return text
@@ -446,4 +473,3 @@ def _short(text: str, limit: int = 60) -> str:
 def _is_dir(context: Context, relative: str) -> bool:
     target = context.locate(relative)
     return target is not None and target.is_dir()
-

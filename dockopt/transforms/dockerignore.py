@@ -39,14 +39,32 @@ _CREDENTIALS = re.compile(r"_authToken|_auth\b|_password|password", re.IGNORECAS
 # what an install or build tool makes inside the image (Dockerfile words -> entries, if present);
 # node's tools are those of packages.NODE_INSTALLS
 INSTALLERS = {
-    "python": {"poetry": {"install", "sync"}, "uv": {"sync", "pip"}, "pipenv": {"install", "sync"},
-               "pdm": {"install", "sync"}},
+    "python": {
+        "poetry": {"install", "sync"},
+        "uv": {"sync", "pip"},
+        "pipenv": {"install", "sync"},
+        "pdm": {"install", "sync"},
+    },
     "bundler": {"bundle": {"", "install"}},
     "composer": {"composer": {"install"}},
-    "target": {"cargo": {"build", "install"}, "mvn": {"package", "install", "verify"}, "mvnw": {"package", "install", "verify"}},
+    "target": {
+        "cargo": {"build", "install"},
+        "mvn": {"package", "install", "verify"},
+        "mvnw": {"package", "install", "verify"},
+    },
     "gradle": {"gradle": {"*"}, "gradlew": {"*"}},
 }
-CACHES = (".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".cache", ".coverage", "htmlcov", ".eslintcache")
+CACHES = (
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+    ".cache",
+    ".coverage",
+    "htmlcov",
+    ".eslintcache",
+)
 _PRUNED = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", *CACHES})
 SCAN_LIMIT = 20_000  # entries of the context looked at
 _WRAPPERS = frozenset({"sudo", "env", "nice", "nohup", "exec", "time", "command"})
@@ -166,7 +184,9 @@ def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{posixpath.basename(ignore.path)} lets this whole-context copy send " + ", ".join(shown),
             span.start,
             span.end,
-            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, _appended(ignore.text, missing)),)) if ignore.in_context else None,
+            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, _appended(ignore.text, missing)),))
+            if ignore.in_context
+            else None,
         )
 
 
@@ -190,11 +210,7 @@ def _sources(instruction: Instruction) -> list[str]:
 
 
 def _bind_sources(instruction: Instruction) -> list[str]:
-    return [
-        m.get("source", m.get("src", "."))
-        for m in instruction.mounts()
-        if m["type"] == "bind" and "from" not in m
-    ]
+    return [m.get("source", m.get("src", ".")) for m in instruction.mounts() if m["type"] == "bind" and "from" not in m]
 
 
 def _is_whole(source: str) -> bool:
@@ -270,7 +286,9 @@ def _run_tools(df: Dockerfile, run: Instruction, vcs: set[str]) -> set[str]:
             kinds.add("node")
         for kind, tools in INSTALLERS.items():
             subs = tools.get(program)
-            if subs is not None and ("*" in subs or first in subs or (program in ("mvn", "mvnw") and subs & set(operands))):
+            if subs is not None and (
+                "*" in subs or first in subs or (program in ("mvn", "mvnw") and subs & set(operands))
+            ):
                 kinds.add(kind)
         if program in VCS:
             if first in _NEW_TREE[program]:
@@ -341,7 +359,9 @@ def _scan(root: Path) -> _Contents:
         for name in sorted(files):
             found.suffixes.add(posixpath.splitext(name)[1])
             path = name if relative == "." else f"{relative}/{name}"
-            if (_KEY_NAME.match(name) or name.endswith((".pem", ".key"))) and _holds_private_key(os.path.join(directory, name)):
+            if (_KEY_NAME.match(name) or name.endswith((".pem", ".key"))) and _holds_private_key(
+                os.path.join(directory, name)
+            ):
                 found.keys.append(path)
         seen += len(dirs) + len(files)
         if seen > SCAN_LIMIT:
@@ -404,7 +424,12 @@ def _candidates(df: Dockerfile, whole: Instruction, context: Context, contents: 
         for venv in dict.fromkeys([".venv", *contents.venvs]):
             if "/" not in venv:
                 add(installed, venv, installed=True)
-    for kind, directory in (("bundler", "vendor/bundle"), ("composer", "vendor"), ("target", "target"), ("gradle", ".gradle")):
+    for kind, directory in (
+        ("bundler", "vendor/bundle"),
+        ("composer", "vendor"),
+        ("target", "target"),
+        ("gradle", ".gradle"),
+    ):
         if kind in kinds and context.exists(directory):
             add(installed, directory, installed=True)
     if "__pycache__" in contents.names:
@@ -467,12 +492,16 @@ def _missing(entries: list[_Entry], patterns: tuple[Pattern, ...]) -> list[_Entr
     """
     wanted = [e for e in entries if e.essential and e.kept]
     missing = [
-        e for e in wanted
-        if not e.negated and not excluded(patterns, e.probe) and not any(p.negated and p.matches(e.probe) for p in patterns)
+        e
+        for e in wanted
+        if not e.negated
+        and not excluded(patterns, e.probe)
+        and not any(p.negated and p.matches(e.probe) for p in patterns)
     ]
     added = [Pattern(e.pattern) for e in missing]
     return [
-        e for e in wanted
+        e
+        for e in wanted
         if e in missing or (e.negated and excluded(added, e.probe) and not excluded(patterns, e.probe))
     ]
 

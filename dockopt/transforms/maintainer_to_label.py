@@ -71,7 +71,11 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
             else:
                 value = label_value(instruction.args, df.escape)
                 if value is None:
-                    yield Finding("MAINTAINER is deprecated: write a maintainer LABEL by hand (its text needs quoting)", start, end)
+                    yield Finding(
+                        "MAINTAINER is deprecated: write a maintainer LABEL by hand (its text needs quoting)",
+                        start,
+                        end,
+                    )
                     continue
                 keyword = instruction.cased("LABEL")
                 edit = Edit(start, instruction.args_span.end, f"{keyword} maintainer={value}")

@@ -145,12 +145,18 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
         return
     blocked = _blocked(stage, found)
     if blocked is not None:
-        yield Finding(_suggestion(Suggestion(found.stack, blocked, f"FROM {found.runtime} for the runtime")), span.start, span.end)
+        yield Finding(
+            _suggestion(Suggestion(found.stack, blocked, f"FROM {found.runtime} for the runtime")), span.start, span.end
+        )
         return
     edits = _edits(df, stage, found)
     if edits is None:
         yield Finding(
-            _suggestion(Suggestion(found.stack, "its CMD or ENTRYPOINT needs a shell, which the runtime lacks", f"FROM {found.runtime}")),
+            _suggestion(
+                Suggestion(
+                    found.stack, "its CMD or ENTRYPOINT needs a shell, which the runtime lacks", f"FROM {found.runtime}"
+                )
+            ),
             span.start,
             span.end,
         )
@@ -181,7 +187,11 @@ def _blocked(stage: Stage, plan: Plan) -> str | None:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"
         user = instruction.args.strip()
-        if instruction.command == "USER" and not re.fullmatch(r"\d+(:\d+)?", user) and user.split(":")[0] not in plan.users:
+        if (
+            instruction.command == "USER"
+            and not re.fullmatch(r"\d+(:\d+)?", user)
+            and user.split(":")[0] not in plan.users
+        ):
             return f"USER {user} names a user the runtime image does not have"
     return None
 

@@ -51,7 +51,9 @@ _ROOT_PROGRAMS = re.compile(
 )
 _INIT_PATH = re.compile(r"(^|[\s\"'\[,])/init(?=$|[\s\"',\]])")
 # What an entrypoint script does when it starts as root on purpose.
-_SCRIPT_NEEDS_ROOT = re.compile(r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])")
+_SCRIPT_NEEDS_ROOT = re.compile(
+    r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])"
+)
 _SYSTEM_DIRS = frozenset(
     "/ /bin /boot /dev /etc /home /lib /lib64 /media /mnt /proc /root /run /sbin /sys /tmp /usr /usr/bin "
     "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/sbin /usr/share /var /var/cache "
@@ -211,7 +213,9 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     blocker = new_run_blocker(df, stage)
     chosen = _choose_user(df, stage, base, _Ids.of(context), blocker)
     if chosen is None:
-        yield Finding(f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end)
+        yield Finding(
+            f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end
+        )
         return
     edits = _edits(df, stage, anchor, chosen, blocker is None)
     yield Finding(
@@ -258,7 +262,9 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
     if base.drops_root and not any(i.command == "ENTRYPOINT" for i in members):
         return f"the entrypoint of {base.image.name if base.image else 'the base image'} switches to its own user"
     if base.privileged_service and not entry:
-        return f"the service of {base.image.name if base.image else 'the base image'} listens on a port only root can bind"
+        return (
+            f"the service of {base.image.name if base.image else 'the base image'} listens on a port only root can bind"
+        )
     return None
 
 
@@ -369,7 +375,10 @@ def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User, can_r
     lines.append(f"{_keyword(anchor, 'USER')} {user.value}")
     if anchor.command == "USER" and (not user.create or runs_as_root(df, stage, anchor) is not False):
         # the stage's last word was `USER root`: say the new user there instead
-        return [Edit(anchor.span.start, anchor.code_end, newline.join(lines)), *_chown_copies_for(df, stage, user, writable)]
+        return [
+            Edit(anchor.span.start, anchor.code_end, newline.join(lines)),
+            *_chown_copies_for(df, stage, user, writable),
+        ]
     at = anchor.span.end
     if df.text[:at].endswith("\n"):
         edits = [Edit.insert(at, "".join(line + newline for line in lines))]

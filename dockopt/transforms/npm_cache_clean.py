@@ -64,7 +64,11 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     for run in runs(df):
         if id(run) not in final:
             continue
-        installs = [i for i in invocations(df, run) if i.manager == "npm" and node_command("npm", i.subcommand) in NODE_DOWNLOADS["npm"]]
+        installs = [
+            i
+            for i in invocations(df, run)
+            if i.manager == "npm" and node_command("npm", i.subcommand) in NODE_DOWNLOADS["npm"]
+        ]
         if not installs or not is_posix_shell(effective_shell(df, run)):
             continue
         cli_caches = [v for i in installs for v in i.option_values("--cache")]

@@ -14,7 +14,9 @@ from ..shell import POSIX_SHELLS, Command, Script, effective_shell, script_from_
 from ..syntax import Dockerfile, Instruction
 from ..transform import transform
 
-SUPERVISORS = frozenset({"supervisord", "runsvdir", "runsvdir-start", "runit", "s6-svscan", "my_init", "systemd", "circusd"})
+SUPERVISORS = frozenset(
+    {"supervisord", "runsvdir", "runsvdir-start", "runit", "s6-svscan", "my_init", "systemd", "circusd"}
+)
 INIT_PATHS = frozenset({"/init", "/sbin/init", "/usr/sbin/init", "/bin/init"})
 # programs that run the command after their own arguments, as one process: (options taking a value, operands)
 _WRAPPERS = {

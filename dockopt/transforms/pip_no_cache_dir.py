@@ -24,7 +24,9 @@ CACHING = frozenset({"install", "download", "wheel"})
 TRUTHY = frozenset({"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"})
 PIP_CACHE = ".cache/pip"
 # distributions whose python-pip predates pip 6 (2014): no cache, and no --no-cache-dir option
-OLD_PIP_IMAGES = re.compile(r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|8|wheezy|jessie))\b|ubuntu1[24]\.04")
+OLD_PIP_IMAGES = re.compile(
+    r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|8|wheezy|jessie))\b|ubuntu1[24]\.04"
+)
 
 
 @transform(code="DO211", name="pip-no-cache-dir", hadolint=("DL3042",), applicability=Applicability.SAFE)

@@ -146,7 +146,12 @@ def _early_exit(df: Dockerfile, stage, first: Instruction) -> str | None:
 
 
 def _short_flag(value: str | None, letters: str) -> bool:
-    return value is not None and value.startswith("-") and not value.startswith("--") and any(c in value[1:] for c in letters)
+    return (
+        value is not None
+        and value.startswith("-")
+        and not value.startswith("--")
+        and any(c in value[1:] for c in letters)
+    )
 
 
 def _has_pipe(df: Dockerfile, run: Instruction) -> bool:

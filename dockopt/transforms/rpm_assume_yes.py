@@ -13,10 +13,31 @@ from ..transform import transform
 
 _DNF_PROMPTING = frozenset(
     {
-        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "upgrade", "up", "update",
-        "remove", "rm", "erase", "downgrade", "distro-sync", "autoremove", "swap",
-        "group install", "group remove", "group upgrade", "group update",
-        "module install", "module enable", "module disable", "module reset", "module remove",
+        "install",
+        "in",
+        "groupinstall",
+        "localinstall",
+        "reinstall",
+        "rei",
+        "upgrade",
+        "up",
+        "update",
+        "remove",
+        "rm",
+        "erase",
+        "downgrade",
+        "distro-sync",
+        "autoremove",
+        "swap",
+        "group install",
+        "group remove",
+        "group upgrade",
+        "group update",
+        "module install",
+        "module enable",
+        "module disable",
+        "module reset",
+        "module remove",
     }
 )
 PROMPTING = {
@@ -24,15 +45,15 @@ PROMPTING = {
     "dnf": _DNF_PROMPTING,
     "microdnf": _DNF_PROMPTING,
     # zypper's own -y (--no-confirm) is an option of these commands only
-    "zypper": frozenset(
-        {"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup"}
-    ),
+    "zypper": frozenset({"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup"}),
 }
 # zypper's source-install has no -y: it gets the global --non-interactive
 ZYPPER_GLOBAL_ONLY = frozenset({"source-install", "si"})
 
 
-@transform(code="DO208", name="rpm-assume-yes", hadolint=("DL3030", "DL3038", "DL3034"), applicability=Applicability.SAFE)
+@transform(
+    code="DO208", name="rpm-assume-yes", hadolint=("DL3030", "DL3038", "DL3034"), applicability=Applicability.SAFE
+)
 def rpm_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """yum, dnf, microdnf and zypper answer yes without asking.
 

@@ -88,7 +88,9 @@ def rpm_no_weak_deps(df: Dockerfile, context: Context) -> Iterator[Finding]:
             continue
         if invocation.manager == "yum" and _YUM3_IMAGE.search(image_reference(df, invocation.run).lower()):
             continue
-        if family == "zypper" and any(v.lower() in ("pattern", "product") for v in invocation.option_values("-t", "--type")):
+        if family == "zypper" and any(
+            v.lower() in ("pattern", "product") for v in invocation.option_values("-t", "--type")
+        ):
             continue
         slot = _slot(invocation, action[1])
         if slot is None:
@@ -111,7 +113,6 @@ def _slot(invocation: Invocation, action_word: Word) -> int | None:
     """After the action and the options that follow it (`dnf group install -y` after `-y`)."""
     index = next(i for i, word in enumerate(invocation.words) if word is action_word)
     return replace(invocation, sub_index=index).option_slot
-
 
 
 def _configured_before(df: Dockerfile, run: Instruction) -> set[str]:

@@ -84,8 +84,7 @@ def _message(command: str, name: str) -> str:
         else "build arguments are recorded in the image's history"
     )
     return (
-        f"{command} {name} looks like a secret: {where}; never bake secrets in the image, "
-        "use RUN --mount=type=secret"
+        f"{command} {name} looks like a secret: {where}; never bake secrets in the image, use RUN --mount=type=secret"
     )
 
 

@@ -31,6 +31,7 @@ from ..transform import transform
 
 # --------------------------------------------------------------------------- the tags rewritten
 
+
 @dataclass(frozen=True)
 class _Target:
     image: str  # "python"
@@ -66,19 +67,34 @@ _GPG = ("gnupg", "gnupg2", "gpg")
 _SIGN = {"gpg": _GPG, "gpg2": _GPG, "gpg-agent": _GPG + ("gpg-agent",), "dirmngr": _GPG + ("dirmngr",), "apt-key": _GPG}
 _SSH = ("openssh-client", "ssh")
 _SCM = {
-    "git": ("git",), "git-lfs": ("git-lfs",), "hg": ("mercurial",), "svn": ("subversion",),
-    "svnadmin": ("subversion",), "svnversion": ("subversion",),
-    "ssh": _SSH, "scp": _SSH, "sftp": _SSH, "ssh-keygen": _SSH, "ssh-keyscan": _SSH, "ssh-agent": _SSH, "ssh-add": _SSH,
+    "git": ("git",),
+    "git-lfs": ("git-lfs",),
+    "hg": ("mercurial",),
+    "svn": ("subversion",),
+    "svnadmin": ("subversion",),
+    "svnversion": ("subversion",),
+    "ssh": _SSH,
+    "scp": _SSH,
+    "sftp": _SSH,
+    "ssh-keygen": _SSH,
+    "ssh-keyscan": _SSH,
+    "ssh-agent": _SSH,
+    "ssh-add": _SSH,
 }
 _PROCPS = dict.fromkeys("ps pkill pgrep top free watch uptime vmstat pmap pwdx slabtop sysctl w".split(), ("procps",))
 _ARCHIVES = {
-    "bzip2": ("bzip2",), "bunzip2": ("bzip2",), "bzcat": ("bzip2",),
-    "xz": ("xz-utils",), "unxz": ("xz-utils",), "xzcat": ("xz-utils",),
+    "bzip2": ("bzip2",),
+    "bunzip2": ("bzip2",),
+    "bzcat": ("bzip2",),
+    "xz": ("xz-utils",),
+    "unxz": ("xz-utils",),
+    "xzcat": ("xz-utils",),
     "unzip": ("unzip",),
 }
 _PYTHON3 = ("python3", "python3-minimal", "python", "python2", "python2.7", "python-is-python3")
 _BUILDPACK_EXTRA = {
-    "file": ("file",), "patch": ("patch",),
+    "file": ("file",),
+    "patch": ("patch",),
     **dict.fromkeys("convert identify mogrify composite montage magick compare".split(), ("imagemagick",)),
 }
 # programs of buildpack-deps (the base of the full python, node, ruby and perl images) that
@@ -88,7 +104,12 @@ _BUILDPACK = {**_FETCH, **_SIGN, **_SCM, **_PROCPS, **_ARCHIVES, **_BUILDPACK_EX
 _SYSTEM_PYTHON = {"python": _PYTHON3, "python2": _PYTHON3, "python3": _PYTHON3}
 # openjdk's full images are buildpack-deps' scm variant with bzip2, unzip, xz and fontconfig
 _OPENJDK = {
-    **_FETCH, **_SIGN, **_SCM, **_PROCPS, **_ARCHIVES, **_SYSTEM_PYTHON,
+    **_FETCH,
+    **_SIGN,
+    **_SCM,
+    **_PROCPS,
+    **_ARCHIVES,
+    **_SYSTEM_PYTHON,
     **dict.fromkeys(("fc-cache", "fc-list", "fc-match"), ("fontconfig",)),
 }
 # compilers and build tools of the full images: a stage that builds needs their libraries too
@@ -109,8 +130,15 @@ _JDK_TOOLS = frozenset(
 _BINUTILS = dict.fromkeys("objcopy strip ld as ar nm objdump readelf".split(), ("binutils",))
 _JDK_FILES = re.compile(r"tools\.jar|/jmods\b|\bct\.sym\b")
 # what debuerreotype's slim variant leaves out of every package, installed later ones included
-_SLIMMED = ("/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/locale", "/usr/share/groff",
-            "/usr/share/lintian", "/usr/share/linda")
+_SLIMMED = (
+    "/usr/share/doc",
+    "/usr/share/man",
+    "/usr/share/info",
+    "/usr/share/locale",
+    "/usr/share/groff",
+    "/usr/share/lintian",
+    "/usr/share/linda",
+)
 # packages whose setup registers man pages with update-alternatives: a Java runtime, or what depends on one
 _JAVA_PACKAGES = re.compile(
     r"(openjdk-\d+-(jre|jdk)(-headless)?|default-(jre|jdk)(-headless)?|ca-certificates-java|oracle-java\d+-installer|"
@@ -119,8 +147,22 @@ _JAVA_PACKAGES = re.compile(
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # programs that run the command named after their options (and, for some, one operand)
-_LAUNCHERS = {"xargs": 0, "timeout": 1, "exec": 0, "time": 0, "watch": 0, "flock": 1, "stdbuf": 0, "gosu": 1,
-              "su-exec": 1, "chronic": 0, "tini": 0, "dumb-init": 0, "nohup": 0, "nice": 0}
+_LAUNCHERS = {
+    "xargs": 0,
+    "timeout": 1,
+    "exec": 0,
+    "time": 0,
+    "watch": 0,
+    "flock": 1,
+    "stdbuf": 0,
+    "gosu": 1,
+    "su-exec": 1,
+    "chronic": 0,
+    "tini": 0,
+    "dumb-init": 0,
+    "nohup": 0,
+    "nice": 0,
+}
 _LAUNCHER_VALUES = frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-k", "-i", "-o", "-e"})
 # pip requirements that build from source: a path, a VCS URL, an archive
 _PIP_SOURCE = re.compile(r"(\.{0,2}/|~/|file:|(git|hg|svn|bzr)\+)|.*\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$|\.$")
@@ -132,7 +174,9 @@ _SOURCE_ONLY = frozenset(
 # PyPI packages that load, at run time, a library only the full image has
 _RUNTIME_LIBRARIES = {"python-magic": "libmagic"}
 # installers that may compile what they install
-_INSTALLERS = frozenset({"bundle", "bundler", "pnpm", "cpanm", "cpan", "carton", "poetry", "uv", "pdm", "pipenv", "node-gyp"})
+_INSTALLERS = frozenset(
+    {"bundle", "bundler", "pnpm", "cpanm", "cpan", "carton", "poetry", "uv", "pdm", "pipenv", "node-gyp"}
+)
 _SCRIPT_SUFFIXES = (".sh", ".bash")
 # what installed packages look like when a later stage copies them
 _INSTALLED_PATHS = re.compile(
@@ -436,13 +480,17 @@ class _Scan:
             ):
                 return f"runs {name} {first or 'install'}: native extensions need the full image's compilers"
         elif image == "perl":
-            if name in ("cpanm", "cpan", "carton") or (name.startswith("perl") and first in ("Makefile.PL", "Build.PL")):
+            if name in ("cpanm", "cpan", "carton") or (
+                name.startswith("perl") and first in ("Makefile.PL", "Build.PL")
+            ):
                 return f"runs {name}: modules need the full image's make and compilers"
         elif image == "python":
             return self.python(name, words, invocation, first)
         return None
 
-    def python(self, name: str, words: tuple[Word, ...], invocation: Invocation | None, first: str | None) -> str | None:
+    def python(
+        self, name: str, words: tuple[Word, ...], invocation: Invocation | None, first: str | None
+    ) -> str | None:
         if invocation is not None and invocation.manager == "pip" and invocation.subcommand in ("install", "wheel"):
             if invocation.has_option("-e", "--editable"):
                 return "runs pip install in editable mode, which builds the project from source"
@@ -515,7 +563,9 @@ class _Scan:
         absolute = self.image_path(path)
         content = self.context_file(absolute)
         if content is None:
-            if path.startswith(_SYSTEM_DIRS) and (absolute is None or placed_at(self.df, self.stage, self.context, absolute, self.until) is None):
+            if path.startswith(_SYSTEM_DIRS) and (
+                absolute is None or placed_at(self.df, self.stage, self.context, absolute, self.until) is None
+            ):
                 return None  # a program of the image itself
             return f"runs {path}, a script dockopt cannot read" if shell else None
         if not (shell or _SHELL_SHEBANG.match(content)) or depth >= 2:
@@ -604,15 +654,15 @@ def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
             by_command = {id(i.command): i for i in invocations(df, instruction)}
             for command in script.commands:
                 invocation = by_command.get(id(command))
-                if invocation is not None and invocation.manager in ("apt-get", "apt") and any(
-                    p is not None and _BUILD_PACKAGES.fullmatch(p.split("=", 1)[0]) for p in invocation.packages
+                if (
+                    invocation is not None
+                    and invocation.manager in ("apt-get", "apt")
+                    and any(
+                        p is not None and _BUILD_PACKAGES.fullmatch(p.split("=", 1)[0]) for p in invocation.packages
+                    )
                 ):
                     return "installs build packages"
-                if (
-                    packages
-                    and invocation is not None
-                    and _installs_packages(invocation)
-                ):
+                if packages and invocation is not None and _installs_packages(invocation):
                     return f"installs packages with {invocation.manager}"
                 for name, _ in _programs((command,)):
                     if name in _BUILD_TOOLS:

@@ -70,13 +70,21 @@ def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
     for instruction in stage.instructions:
         if instruction.command == "RUN" and runs_as_root(df, stage, instruction) is True:
             anchor = instruction
-    following = stage.instructions[stage.instructions.index(anchor) + 1 :] if anchor is not stage.from_instruction else stage.instructions
+    following = (
+        stage.instructions[stage.instructions.index(anchor) + 1 :]
+        if anchor is not stage.from_instruction
+        else stage.instructions
+    )
     until = following[0] if following else None
     if runs_as_root(df, stage, until) is not True:
         return
     blocker = new_run_blocker(df, stage, until)
     if blocker is not None:
-        yield Finding(f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added", anchor.span.start, anchor.span.end)
+        yield Finding(
+            f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added",
+            anchor.span.start,
+            anchor.span.end,
+        )
         return
     newline = df.newline_at(anchor.span.start)
     line = f"{anchor.cased('RUN')} {COMMAND}"

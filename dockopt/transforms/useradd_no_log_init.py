@@ -17,8 +17,21 @@ from ..transform import transform
 _SHORT_WITH_VALUE = frozenset("bcdefgGkKpPRsuZ")
 _LONG_WITH_VALUE = frozenset(
     {
-        "--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive", "--gid", "--groups",
-        "--skel", "--key", "--password", "--prefix", "--root", "--shell", "--uid", "--selinux-user",
+        "--base-dir",
+        "--comment",
+        "--home-dir",
+        "--expiredate",
+        "--inactive",
+        "--gid",
+        "--groups",
+        "--skel",
+        "--key",
+        "--password",
+        "--prefix",
+        "--root",
+        "--shell",
+        "--uid",
+        "--selinux-user",
         "--selinux-range",
     }
 )
@@ -101,7 +114,9 @@ def _decided(words: Sequence[Word]) -> bool:
             name = value.split("=", 1)[0]
             if len(name) >= len("--no-l") and OPTION.startswith(name):
                 return True
-            if name in ("--defaults", "--help") or (len(name) >= 4 and ("--defaults".startswith(name) or "--help".startswith(name))):
+            if name in ("--defaults", "--help") or (
+                len(name) >= 4 and ("--defaults".startswith(name) or "--help".startswith(name))
+            ):
                 return True
             skip = "=" not in value and name in _LONG_WITH_VALUE
             continue

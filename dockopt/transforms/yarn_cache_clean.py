@@ -86,7 +86,9 @@ def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
         if mounted(run, folders):
             continue
         last = installs[-1]
-        if cleaned_after(df, last, ("clean", "clear"), folders, also=_removes_cache_dir) or offline_later(df, run, "yarn"):
+        if cleaned_after(df, last, ("clean", "clear"), folders, also=_removes_cache_dir) or offline_later(
+            df, run, "yarn"
+        ):
             continue
         edit = None
         if not cli_folders and not _berry(df, run, installs):
