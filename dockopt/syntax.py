@@ -294,7 +294,8 @@ class Instruction:
 
     @property
     def spanned_arguments(self) -> tuple[Argument, ...]:
-        """``arguments`` with where each stands in the file (a JSON string: its quotes included)."""
+        """``arguments`` with where each stands in the file (a JSON string: its quotes included;
+        a word that a continuation splits: the continuation included)."""
         found: list[Argument] = []
         position = self.args_start
         if self.json_args is not None:

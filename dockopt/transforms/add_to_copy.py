@@ -130,10 +130,9 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
 def _copies_as_is(instruction: Instruction, escape: str, context: Context) -> bool:
     if instruction.heredocs or any(flag.name not in COPY_FLAGS for flag in instruction.flags):
         return False
-    args = instruction.arguments
-    if len(args) < 2:
+    if instruction.destination is None:
         return False
-    for source in args[:-1]:
+    for source in (argument.text for argument in instruction.sources):
         name = _unquoted(source, escape) if "$" not in source else None
         if name is None or name.startswith("<<") or _remote(name):
             return False

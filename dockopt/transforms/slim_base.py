@@ -378,7 +378,7 @@ class _Scan:
             elif command in ("COPY", "ADD") and self.target.kind == "buildpack":
                 copy = instruction.sub or instruction
                 source = _copied_stage(self.df, self.stage, copy)
-                paths = copy.arguments[:-1]
+                paths = [source.text for source in copy.sources]
                 why = _builds(self.df, source, paths) if source is not None else None
                 if why is not None:
                     return (
