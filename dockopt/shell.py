@@ -259,6 +259,12 @@ def script_from_text(text: str) -> Script:
     return parse_script([(text, 0)])
 
 
+def readable(text: str) -> bool:
+    """Whether the shell parser reads ``text`` without an error (``Script.has_error`` of its
+    script), without walking what it read."""
+    return not _parser().parse(text.encode("utf-8")).root_node.has_error
+
+
 # --------------------------------------------------------------------------- analysis
 
 
@@ -663,9 +669,12 @@ def _shell_before(df: Dockerfile, stage: Stage, until: Instruction | None) -> tu
 def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
     if stage.parent is not None:
         return _shell_before(df, df.stages[stage.parent], None)
-    if is_windows(resolved_reference(df, stage)):
-        return WINDOWS_SHELL
-    return DEFAULT_SHELL
+    return df.memo(_image_shell, stage.index)
+
+
+def _image_shell(df: Dockerfile, index: int) -> tuple[str, ...]:
+    """The shell RUN uses in a stage FROM an image: Windows images run cmd."""
+    return WINDOWS_SHELL if is_windows(resolved_reference(df, df.stages[index])) else DEFAULT_SHELL
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:

@@ -402,13 +402,15 @@ class Dockerfile:
     escape: str
     directives: tuple[Directive, ...]
     _line_starts: tuple[int, ...] = field(repr=False)
-    _memo: dict[tuple[Callable[..., Any], tuple[Any, ...]], Any] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, compute: Callable[..., T], *args: Any) -> T:
         """``compute(self, *args)``, worked out once per tree and kept with it, keyed by the
         function itself (its stages, its stage model, a RUN's script, what BuildKit refuses):
-        the tree is read-only, so what follows from it never changes."""
-        key = (compute, args)
+        the tree is read-only, so what follows from it never changes. An instruction among
+        ``args`` counts by identity (it is one of this tree's, which keeps it alive): hashing
+        a frozen instruction would hash every field, on every call."""
+        key = (compute, *[id(a) if type(a) is Instruction else a for a in args]) if args else compute
         try:
             known: T = self._memo[key]  # what compute returned for this key
             return known

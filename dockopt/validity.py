@@ -1368,6 +1368,8 @@ def _suggest(value: str, options: list[str], *, case_sensitive: bool) -> str:
         candidate = option if case_sensitive else option.lower()
         if candidate == key:
             return ""
+        if abs(len(candidate) - len(key)) >= best:
+            continue  # the distance is at least the difference in length: it cannot be closer
         distance = _levenshtein(key, candidate)
         if distance < best:
             best = distance

@@ -10,7 +10,7 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
 from ..runs import Style, style_of
-from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
+from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, readable, script_of
 from ..syntax import Comment, Dockerfile, Instruction
 from ..transform import transform
 
@@ -136,7 +136,7 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, between: tup
     if group and b.comments:
         return None
     second_text = "{ " + b.text[: b.code_end] + "; }" if group else b.text
-    if script_from_text(f"{a.text[: a.code_end]} && {second_text}").has_error:
+    if not readable(f"{a.text[: a.code_end]} && {second_text}"):
         return None  # the shell parser cannot read the two as one (tree-sitter-bash's error recovery)
     return _fix(df, first, second, between, a, b, group, style)
 
