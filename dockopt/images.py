@@ -73,7 +73,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .syntax import Dockerfile, Stage
+from .syntax import Dockerfile, Stage, user_and_group
 from .variables import global_args
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -513,8 +513,7 @@ def is_root(user: str) -> bool | None:
     """Whether a USER value means root; None when it is an expansion."""
     if "$" in user:
         return None
-    name = user.split(":", 1)[0].strip()
-    return name in ROOT_USERS
+    return user_and_group(user)[0] in ROOT_USERS
 
 
 def image_workdir(image: ImageRef | None) -> str:

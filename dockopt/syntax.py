@@ -353,10 +353,14 @@ class Instruction:
     @property
     def user(self) -> tuple[str, str | None] | None:
         """USER: the user and the group it names (`app:app`, `1000`); None without one."""
-        if not self.args.strip():
-            return None
-        name, colon, group = self.args.strip().partition(":")
-        return name, group if colon else None
+        return user_and_group(self.args) if self.args.strip() else None
+
+
+def user_and_group(value: str) -> tuple[str, str | None]:
+    """A USER value (`app:app`, `1000`, as written or as the stage model keeps it) split into
+    the user and the group (None without one)."""
+    name, colon, group = value.strip().partition(":")
+    return name, group if colon else None
 
 
 @dataclass(frozen=True, slots=True)
