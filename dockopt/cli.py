@@ -27,7 +27,7 @@ from .fix import Applicability
 from .output import FORMATS, CheckSummary, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
-from .registry import UnknownSelector, all_transforms, lookup
+from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
 
 app = typer.Typer(
     add_completion=False,
@@ -242,7 +242,14 @@ def _resolver(
         raise typer.Exit(EXIT_ERROR)
     try:
         overrides.check()
-        return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
+        if overrides.unanswered():
+            _err("warning: " + unanswered_warning("command line", overrides.unanswered()))
+        return Resolver(
+            overrides,
+            config=Path(config) if config is not None else None,
+            isolated=isolated,
+            warn=lambda message: _err(f"warning: {message}"),
+        )
     except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR) from None
@@ -495,6 +502,15 @@ def explain(
         typer.echo(
             f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}"
         )
+        return
+    if found is None and unanswered([key]):
+        rule = unanswered([key])[0]
+        where = (
+            "https://www.shellcheck.net/wiki/"
+            if rule.startswith("SC")
+            else "https://github.com/hadolint/hadolint/wiki/"
+        )
+        _err(f"warning: {rule}: a hadolint rule that no dockopt transform answers: see {where}{rule}")
         return
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")

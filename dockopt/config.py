@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ from . import toml
 from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .registry import Selection, UnknownSelector, all_transforms, choose
+from .registry import Selection, UnknownSelector, all_transforms, choose, unanswered, unanswered_warning
 from .transform import Option, Transform
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ class FileConfig:
     path: Path  # absolute
     values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+    unanswered: tuple[str, ...] = ()  # hadolint rules its selectors name that no transform answers
 
     @property
     def directory(self) -> Path:
@@ -162,7 +163,8 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
                     if problem is not None:
                         raise ConfigError(f"{shown}: {key}: {problem}")
             values[key] = tuple(value)
-    return FileConfig(path, values, options)
+    rules = unanswered(selector for key in SELECTORS for selector in values.get(key, ()))
+    return FileConfig(path, values, options, rules)
 
 
 def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
@@ -195,6 +197,10 @@ class Overrides:
     def check(self) -> None:
         """Raise UnknownSelector for a selector of the command line that matches no transform."""
         Selection(self.select, self.extend_select, self.ignore).check()
+
+    def unanswered(self) -> tuple[str, ...]:
+        """The hadolint rules its selectors name that no transform answers."""
+        return Selection(self.select, self.extend_select, self.ignore).unanswered()
 
 
 COMMAND_LINE = "command line"
@@ -307,12 +313,19 @@ class Resolver:
     """Which configuration each path is under, and the settings that gives; files are read once."""
 
     def __init__(
-        self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None
+        self,
+        cli: Overrides,
+        *,
+        config: Path | None = None,
+        isolated: bool = False,
+        cwd: Path | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.cli = cli
         self.isolated = isolated
         self.cwd = (cwd or Path.cwd()).resolve()
-        self.named = load(config, named=True) if config is not None else None
+        self.warn = warn  # told once per file read, of what it names that is only hadolint's
+        self.named = self._warned(load(config, named=True)) if config is not None else None
         self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
@@ -344,10 +357,15 @@ class Resolver:
         for name in (CONFIG_NAME, PYPROJECT):
             candidate = directory / name
             if candidate not in self._read:
-                self._read[candidate] = load(candidate) if candidate.is_file() else None
+                self._read[candidate] = self._warned(load(candidate)) if candidate.is_file() else None
             if self._read[candidate] is not None:
                 return self._read[candidate]
         return None
+
+    def _warned(self, config: FileConfig | None) -> FileConfig | None:
+        if config is not None and config.unanswered and self.warn is not None:
+            self.warn(unanswered_warning(display(config.path), config.unanswered))
+        return config
 
     def resolve(self, path: Path) -> Resolved:
         """The settings for a Dockerfile (or for the files of a directory)."""

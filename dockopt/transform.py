@@ -7,6 +7,7 @@ choosing among them is ``dockopt.registry``'s.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,15 @@ from .fix import Applicability, Finding
 from .syntax import Dockerfile
 
 TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]
+
+_HADOLINT_RULE = re.compile(r"(DL|SC)\d{4}")
+
+
+def is_hadolint_rule(selector: str) -> bool:
+    """Whether a selector has the shape of a hadolint rule (`DL3008`) or of a ShellCheck
+    warning hadolint reports (`SC2086`): where no transform answers it, it is accepted as a
+    selector that chooses and drops nothing (it is hadolint's business), never an error."""
+    return _HADOLINT_RULE.fullmatch(selector.strip().upper()) is not None
 
 
 @dataclass(frozen=True)
