@@ -515,7 +515,9 @@ def explain(
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
-    rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
+    answers = [f"hadolint {', '.join(found.hadolint)}"] if found.hadolint else []
+    answers += [f"BuildKit's {', '.join(found.buildkit)}"] if found.buildkit else []
+    rules = f" (answers {'; '.join(answers)})" if answers else ""
     safety = (
         "display-only (no fix)"
         if found.applicability == Applicability.DISPLAY_ONLY

@@ -50,6 +50,7 @@ class Transform:
     opt_in: bool = False  # runs only when --select names it (by code, name or hadolint rule)
     alone: bool = False  # its fix is applied in a pass of its own, before any other fix
     options: tuple[Option, ...] = ()  # what the configuration may set for it
+    buildkit: tuple[str, ...] = ()  # BuildKit build checks it answers, e.g. ("JSONArgsRecommended",)
 
     @property
     def summary(self) -> str:
@@ -92,12 +93,16 @@ def transform(
     opt_in: bool = False,
     alone: bool = False,
     options: tuple[Option, ...] = (),
+    buildkit: tuple[str, ...] = (),
 ) -> Callable[[TransformFunction], Transform]:
     """Declare a transform; its docstring is its documentation.
 
     ``applicability`` is the safety of its fixes, and caps each of them: a fix a SAFE
     transform yields may say it is unsafe, but no fix of an UNSAFE transform is applied
     without ``--unsafe-fixes``, whatever it says. There is no default: each transform says.
+
+    ``buildkit`` names the BuildKit build checks the transform answers: a Dockerfile whose
+    `# check=skip=` directive skips one of them (or `all`) is left to it (``engine``).
 
     ``config_changes`` names the image config fields (``dockopt verify`` compares User, Cmd,
     Entrypoint, Env, ...) that the transform's fixes change on purpose.
@@ -115,6 +120,7 @@ def transform(
             opt_in,
             alone,
             tuple(options),
+            tuple(buildkit),
         )
 
     return wrap

@@ -97,3 +97,52 @@ def test_resolver_warns_once_per_file_read(tmp_path: Path) -> None:
     resolver.resolve(tmp_path / "a" / "Dockerfile")
     resolver.resolve(tmp_path / "b" / "Dockerfile")
     assert len(told) == 1 and told[0].startswith(f"{tmp_path / '.dockopt.toml'}: SC2086: a hadolint rule")
+
+
+# --------------------------------------------------------------------------- 2. `# check=skip=`
+
+SHELL_CMD = "FROM debian:bookworm-slim\nMAINTAINER me\nENV API_TOKEN=x\nUSER 1000\nCMD python3 app.py\n"
+
+
+def codes_found(text: str) -> list[str]:
+    from dockopt.engine import find_source
+    from dockopt.registry import select
+
+    return sorted({d.code for d in find_source(text, select())})
+
+
+def test_without_a_check_directive_the_three_transforms_answer() -> None:
+    assert {"DO303", "DO307", "DO310"} <= set(codes_found(SHELL_CMD))
+
+
+@pytest.mark.parametrize(
+    "directive, gone",
+    [
+        ("# check=skip=JSONArgsRecommended\n", {"DO303"}),
+        ("# check=skip=MaintainerDeprecated,SecretsUsedInArgOrEnv\n", {"DO307", "DO310"}),
+        ("# check = skip = JSONArgsRecommended ; error=true\n", {"DO303"}),
+        ("# check=skip=all\n", {"DO303", "DO307", "DO310"}),
+        ("# check=skip=StageNameCasing\n", set()),  # a check no transform answers
+        ("# check=error=true\n", set()),
+    ],
+)
+def test_check_skip_leaves_out_the_transforms_answering_those_checks(directive: str, gone: set[str]) -> None:
+    before = set(codes_found(SHELL_CMD))
+    assert before - set(codes_found(directive + SHELL_CMD)) == gone
+
+
+def test_skip_all_leaves_the_transforms_that_answer_no_check() -> None:
+    text = "# check=skip=all\nFROM debian:bookworm-slim\nRUN echo a\nRUN echo b\nUSER 1000\n"
+    assert "DO101" in codes_found(text)
+
+
+def test_fix_diff_leaves_a_shell_form_cmd_alone_under_skip(tmp_path: Path) -> None:
+    text = "# check=skip=JSONArgsRecommended\nFROM debian:bookworm-slim\nUSER 1000\nCMD python3 app.py\n"
+    write(tmp_path / "Dockerfile", text)
+    code, out, _ = run("fix", "--isolated", "--diff", "Dockerfile", cwd=tmp_path)
+    assert (code, out) == (0, "")
+    write(tmp_path / "Dockerfile", text.replace("JSONArgsRecommended", "StageNameCasing"))
+    code, out, _ = run("fix", "--isolated", "--diff", "Dockerfile", cwd=tmp_path)
+    assert code == 1 and '+CMD ["python3", "app.py"]' in out
+    code, out, _ = run("check", "--isolated", "-", cwd=tmp_path, stdin=text.encode())
+    assert code == 0 and out == ""
