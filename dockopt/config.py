@@ -16,6 +16,10 @@ The command line goes over the file, as in ruff: `--select` starts the selection
 replace the file's value, `--extend-exclude` adds to it. `include` and `extend-include` have no
 command-line options (nor have they in ruff).
 
+When no dockopt configuration is found, the nearest `.hadolint.yaml` (or `.hadolint.yml`)
+is read instead (``hadolint_config``): its `ignored` rules are its `ignore`; `--config` reads
+a file named `*.yaml` or `*.yml` that way too.
+
 ``Resolver`` finds, reads (once each) and applies the files; a bad file raises
 ``ConfigError``, whose message names the file and the key.
 """
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import toml
+from . import hadolint_config, toml
 from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
@@ -87,6 +91,7 @@ class FileConfig:
     values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
     unanswered: tuple[str, ...] = ()  # hadolint rules its selectors name that no transform answers
+    hadolint: hadolint_config.HadolintConfig | None = field(default=None, hash=False, compare=False)  # a .hadolint.yaml
 
     @property
     def directory(self) -> Path:
@@ -109,6 +114,8 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8") from None
+    if path.name in hadolint_config.NAMES or (named and hadolint_config.is_hadolint_file(path.name)):
+        return _hadolint(path, shown, text)
     pyproject = path.name == PYPROJECT
     if pyproject and "dockopt" not in text:
         return FileConfig(path) if named else None  # not ours: not even parsed
@@ -124,6 +131,16 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
     else:
         table, section = data, ""
     return _check(path, shown, section, table)
+
+
+def _hadolint(path: Path, shown: str, text: str) -> FileConfig:
+    """A hadolint configuration file: its `ignored` rules are dockopt's `ignore`."""
+    try:
+        read = hadolint_config.parse(text)
+    except hadolint_config.HadolintConfigError as exc:
+        raise ConfigError(f"{shown}: {exc}") from None
+    values = {"ignore": read.ignored} if read.ignored else {}
+    return FileConfig(path, values, {}, unanswered(read.ignored), read)
 
 
 def _parse_toml(text: str, shown: str) -> dict[str, Any]:
@@ -282,6 +299,13 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
 
     options = config.options if config is not None else {}
     shown += _shown_options(options, source)
+    if config is not None and config.hadolint is not None:
+        overrides = dict(config.hadolint.override)
+        for severity in hadolint_config.SEVERITIES:
+            shown.append(
+                (f"hadolint.override.{severity}", overrides.get(severity, ()), f"{source} (not acted upon yet)")
+            )
+        shown.append(("hadolint.trustedRegistries", config.hadolint.trusted_registries, f"{source} (not acted upon)"))
     return Resolved(
         config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), names, tuple(shown)
     )
@@ -326,7 +350,8 @@ class Resolver:
         self.cwd = (cwd or Path.cwd()).resolve()
         self.warn = warn  # told once per file read, of what it names that is only hadolint's
         self.named = self._warned(load(config, named=True)) if config is not None else None
-        self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
+        self._found: dict[Path, FileConfig | None] = {}  # directory -> dockopt configuration in force there
+        self._found_hadolint: dict[Path, FileConfig | None] = {}  # directory -> nearest .hadolint.yaml
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
         self._specs: dict[tuple[str, ...], pathspec.GitIgnoreSpec] = {}
@@ -337,24 +362,33 @@ class Resolver:
             return None
         if self.named is not None:
             return self.named
+        found = self._nearest(directory, (CONFIG_NAME, PYPROJECT), self._found)
+        if found is None:  # no dockopt setting says otherwise: hadolint's file, if any
+            found = self._nearest(directory, hadolint_config.NAMES, self._found_hadolint)
+        return found
+
+    def _nearest(
+        self, directory: Path, names: tuple[str, ...], cache: dict[Path, FileConfig | None]
+    ) -> FileConfig | None:
+        """The nearest of these files upward from ``directory`` that configures something."""
         walked: list[Path] = []
         found: FileConfig | None = None
         current = directory
         while True:
-            if current in self._found:
-                found = self._found[current]
+            if current in cache:
+                found = cache[current]
                 break
             walked.append(current)
-            found = self._in(current)
+            found = self._in(current, names)
             if found is not None or current.parent == current:
                 break
             current = current.parent
         for visited in walked:
-            self._found[visited] = found
+            cache[visited] = found
         return found
 
-    def _in(self, directory: Path) -> FileConfig | None:
-        for name in (CONFIG_NAME, PYPROJECT):
+    def _in(self, directory: Path, names: tuple[str, ...]) -> FileConfig | None:
+        for name in names:
             candidate = directory / name
             if candidate not in self._read:
                 self._read[candidate] = self._warned(load(candidate)) if candidate.is_file() else None

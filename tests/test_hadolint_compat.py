@@ -146,3 +146,112 @@ def test_fix_diff_leaves_a_shell_form_cmd_alone_under_skip(tmp_path: Path) -> No
     assert code == 1 and '+CMD ["python3", "app.py"]' in out
     code, out, _ = run("check", "--isolated", "-", cwd=tmp_path, stdin=text.encode())
     assert code == 0 and out == ""
+
+
+# --------------------------------------------------------------------------- 3. `.hadolint.yaml`
+
+HADOLINT_YAML = """\
+# shared with hadolint
+ignored:
+  - DL3059   # merge-runs answers it
+  - dl3008
+override:
+  error: [DL3001]
+  info:
+    - SC2086
+trustedRegistries: docker.io
+failure-threshold: warning   # hadolint's own: not read
+"""
+
+
+def test_hadolint_ignored_rules_leave_out_the_transforms_answering_them(tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yaml", HADOLINT_YAML)
+    config = load(tmp_path / ".hadolint.yaml")
+    assert config is not None and config.values == {"ignore": ("DL3059", "DL3008")}
+    assert config.unanswered == ("DL3008",)
+    assert config.hadolint is not None
+    assert config.hadolint.override == (("error", ("DL3001",)), ("info", ("SC2086",)))
+    assert config.hadolint.trusted_registries == ("docker.io",)
+    resolver = Resolver(Overrides())
+    chosen = [t.code for t in resolver.resolve(tmp_path / "sub" / "Dockerfile").transforms]
+    assert "DO101" not in chosen and "DO303" in chosen
+
+
+def test_yml_is_read_and_yaml_wins_in_one_directory(tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yml", "ignored: [DL3025]\n")
+    assert Resolver(Overrides()).config_for(tmp_path).path.name == ".hadolint.yml"
+    write(tmp_path / ".hadolint.yaml", "ignored: [DL3059]\n")
+    assert Resolver(Overrides()).config_for(tmp_path).path.name == ".hadolint.yaml"
+
+
+def test_a_dockopt_configuration_anywhere_up_wins_over_a_nearer_hadolint_file(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.dockopt]\nselect = ["DO101"]\n')
+    write(tmp_path / "app" / ".hadolint.yaml", "ignored: [DL3059]\n")
+    assert Resolver(Overrides()).config_for(tmp_path / "app").path == tmp_path / "pyproject.toml"
+    write(tmp_path / "other" / "deep" / "Dockerfile", "")
+    (tmp_path / "pyproject.toml").unlink()
+    resolver = Resolver(Overrides())
+    assert resolver.config_for(tmp_path / "app").path == tmp_path / "app" / ".hadolint.yaml"
+    assert resolver.config_for(tmp_path / "other" / "deep") is None
+    assert Resolver(Overrides(), isolated=True).config_for(tmp_path / "app") is None
+
+
+def test_the_command_line_goes_over_hadolint_ignored(tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yaml", "ignored: [DL3059]\n")
+    resolver = Resolver(Overrides(extend_select=("DO101",)))
+    assert "DO101" in [t.code for t in resolver.resolve(tmp_path).transforms]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("ignored: DL3008\n", "ignored: must be a list of rules (like [DL3008]), not 'DL3008'"),
+        ("ignored: [merge-runs]\n", "ignored: 'merge-runs' is not a hadolint rule (like DL3008 or SC2086)"),
+        ("override:\n  fatal: [DL3008]\n", "override: unknown severity 'fatal' (known: error, warning, info, style)"),
+        ("override: [DL3008]\n", "override: must be a mapping of severities (error:, warning:, info:, style:)"),
+        ("override:\n  error: [DO101]\n", "override.error: 'DO101' is not a hadolint rule (like DL3008 or SC2086)"),
+        (
+            "trustedRegistries: {a: b}\n",
+            "trustedRegistries: must be a registry or a list of registries, not {'a': 'b'}",
+        ),
+        ("- DL3008\n", "must be a mapping of keys (ignored:, override:, ...)"),
+        ("ignored: [DL3008\n", "invalid YAML: expected ',' or ']', but got '<stream end>' (line 2)"),
+    ],
+)
+def test_a_bad_hadolint_file_is_one_line_naming_it_and_exit_2(text: str, message: str, tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yaml", text)
+    write(tmp_path / "Dockerfile", FIXABLE)
+    code, out, err = run("fix", "Dockerfile", cwd=tmp_path)
+    assert (code, out, err) == (2, "", f"error: .hadolint.yaml: {message}\n")
+    assert (tmp_path / "Dockerfile").read_text() == FIXABLE
+
+
+def test_an_empty_hadolint_file_configures_nothing(tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yaml", "# nothing yet\n")
+    config = load(tmp_path / ".hadolint.yaml")
+    assert config is not None and config.values == {} and config.hadolint is not None
+
+
+def test_cli_hadolint_file_ignored_rules_apply_and_show_settings_reports_it(tmp_path: Path) -> None:
+    write(tmp_path / ".hadolint.yaml", HADOLINT_YAML)
+    write(tmp_path / "Dockerfile", FIXABLE)
+    code, out, err = run("fix", "--diff", "Dockerfile", cwd=tmp_path)
+    assert (code, out) == (0, "")  # merge-runs, the only fix, is ignored through DL3059
+    assert err.startswith("warning: .hadolint.yaml: DL3008: a hadolint rule that no dockopt transform answers")
+    code, out, _ = run("fix", "--show-settings", "Dockerfile", cwd=tmp_path)
+    assert code == 0
+    assert "configuration file: .hadolint.yaml\n" in out
+    lines = {line.split("#")[0].strip(): line.split("#")[1].strip() for line in out.splitlines() if " = " in line}
+    assert lines['ignore = ["DL3059", "DL3008"]'] == ".hadolint.yaml"
+    assert lines['hadolint.override.error = ["DL3001"]'] == ".hadolint.yaml (not acted upon yet)"
+    assert lines['hadolint.override.info = ["SC2086"]'] == ".hadolint.yaml (not acted upon yet)"
+    assert lines['hadolint.trustedRegistries = ["docker.io"]'] == ".hadolint.yaml (not acted upon)"
+
+
+def test_config_option_reads_a_yaml_file_as_hadolint_s(tmp_path: Path) -> None:
+    write(tmp_path / "ci" / "lint.yaml", "ignored: [DL3059]\n")
+    write(tmp_path / "Dockerfile", FIXABLE)
+    code, out, _ = run("fix", "--diff", "--config", "ci/lint.yaml", "Dockerfile", cwd=tmp_path)
+    assert (code, out) == (0, "")
+    code, out, _ = run("fix", "--diff", "--isolated", "Dockerfile", cwd=tmp_path)
+    assert code == 1 and out
