@@ -19,15 +19,15 @@ from pathlib import Path
 
 import typer
 
-from . import __version__, bulk
+from . import __version__, bulk, output
 from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
-from .output import FORMATS, CheckSummary, Summary, unified_diff
+from .output import FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
-from .registry import UnknownSelector, all_transforms, lookup
+from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
 
 app = typer.Typer(
     add_completion=False,
@@ -98,6 +98,11 @@ _JOBS = typer.Option(0, "--jobs", "-j", help="Processes working on files in para
 _CONTEXT = typer.Option(
     None, "--context", help="The build context of the Dockerfiles (default: each one's own directory)."
 )
+_STDIN_FILENAME = typer.Option(
+    None,
+    "--stdin-filename",
+    help="Read stdin as this path: its name in diffs and findings, its configuration and build context.",
+)
 
 
 @app.command()
@@ -128,18 +133,19 @@ def fix(
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
     context: str | None = _CONTEXT,
+    stdin_filename: str | None = _STDIN_FILENAME,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
     base = _base(context, write=not (diff or check), keep_text=diff)
-    targets = paths or ["."]
+    targets = paths or (["-"] if stdin_filename is not None else ["."])
     if show_settings:
-        raise typer.Exit(_show_settings(resolver, paths))
+        raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
     report_changes = diff or check or exit_non_zero_on_fix
-    if _stdin(targets):
-        raise typer.Exit(
-            _fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check, report_changes=report_changes)
-        )
+    if _stdin(targets, stdin_filename):
+        name = stdin_filename or "-"
+        settings = _stdin_settings(resolver, base, stdin_filename)
+        raise typer.Exit(_fix_stdin(settings, name, diff=diff, check=check, report_changes=report_changes))
 
     summary = Summary(unsafe=bool(unsafe_fixes))
     label = "checking" if check or diff else "fixing"
@@ -183,19 +189,31 @@ def check(
     output_format: OutputFormat = typer.Option(
         _TEXT, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
     ),
+    stdin_filename: str | None = _STDIN_FILENAME,
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 whatever the findings (2 still when a file could not be checked)."
+    ),
+    statistics: bool = typer.Option(
+        False, "--statistics", help="Print how many findings each code has, instead of the findings (text or json)."
+    ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
     base = _base(context, write=False, keep_text=False, check=True)
-    targets = paths or ["."]
+    targets = paths or (["-"] if stdin_filename is not None else ["."])
+    if statistics and output_format.value not in STATISTICS_FORMATS:
+        _err(f"error: --statistics prints text or json, not {output_format.value}")
+        raise typer.Exit(EXIT_ERROR)
     if show_settings:
-        raise typer.Exit(_show_settings(resolver, paths))
-    if _stdin(targets):
-        results: Iterable[FileResult] = [_check_stdin(_stdin_settings(resolver, base))]
+        raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
+    if _stdin(targets, stdin_filename):
+        settings = _stdin_settings(resolver, base, stdin_filename)
+        results: Iterable[FileResult] = [_check_stdin(settings, stdin_filename)]
     else:  # in path order, so that findings are printed as they come, sorted by file
         results = _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=True, label="checking", by_path=True)
     summary = CheckSummary(unsafe=bool(unsafe_fixes))
-    streamed = output_format.value == "text"  # the other formats are one document: results are kept for it
+    # the other formats are one document: results are kept for it; statistics come at the end
+    streamed = output_format.value == "text" and not statistics
     checked = []
     for result in results:
         summary.add(result)
@@ -204,17 +222,23 @@ def check(
         if streamed:
             if not result.failed and result.diagnostics:
                 _out(FORMATS["text"]([result]))
-        else:
+        elif not statistics:
             checked.append(result)
-    if not streamed:
+    if statistics:
+        _out(output.statistics(summary, output_format.value))
+    elif not streamed:
         _out(FORMATS[output_format.value](sorted(checked, key=lambda r: r.path)))
     if summary.files + summary.failed == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line())
-    if summary.findings and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+    if (
+        summary.findings
+        and not statistics
+        and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr))
+    ):
         bulk.print_table(bulk.check_table(summary))
-    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
+    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings and not exit_zero else EXIT_OK)
 
 
 def _resolver(
@@ -242,7 +266,14 @@ def _resolver(
         raise typer.Exit(EXIT_ERROR)
     try:
         overrides.check()
-        return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
+        if overrides.unanswered():
+            _err("warning: " + unanswered_warning("command line", overrides.unanswered()))
+        return Resolver(
+            overrides,
+            config=Path(config) if config is not None else None,
+            isolated=isolated,
+            warn=lambda message: _err(f"warning: {message}"),
+        )
     except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR) from None
@@ -258,25 +289,29 @@ def _base(context: str | None, *, write: bool, keep_text: bool, check: bool = Fa
     )
 
 
-def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
-    """stdin takes the configuration of the current directory."""
+def _stdin_settings(resolver: Resolver, base: Settings, name: str | None) -> Settings:
+    """stdin takes the configuration of the current directory, or of ``--stdin-filename``'s."""
     try:
-        return resolver.settings(Path.cwd(), base)
+        return resolver.settings(Path(name) if name is not None else Path.cwd(), base)
     except ConfigError as exc:
         _err(f"error: {exc}")
         raise typer.Exit(EXIT_ERROR) from None
 
 
-def _show_settings(resolver: Resolver, paths: list[str] | None) -> int:
+def _show_settings(resolver: Resolver, paths: list[str] | None, stdin_filename: str | None) -> int:
     if paths and len(paths) > 1:
         _err("error: --show-settings takes one PATH")
         return EXIT_ERROR
-    target = paths[0] if paths else "."
+    target = paths[0] if paths else "-" if stdin_filename is not None else "."
     if target != "-" and not os.path.exists(target):
         _err(f"error: {target}: no such file or directory")
         return EXIT_ERROR
+    if target == "-":
+        where, target = (Path(stdin_filename), stdin_filename) if stdin_filename is not None else (Path.cwd(), "-")
+    else:
+        where = Path(target)
     try:
-        resolved = resolver.resolve(Path.cwd() if target == "-" else Path(target))
+        resolved = resolver.resolve(where)
     except ConfigError as exc:
         _err(f"error: {exc}")
         return EXIT_ERROR
@@ -287,9 +322,12 @@ def _show_settings(resolver: Resolver, paths: list[str] | None) -> int:
     return EXIT_OK
 
 
-def _stdin(targets: list[str]) -> bool:
+def _stdin(targets: list[str], stdin_filename: str | None = None) -> bool:
     """Whether the paths name stdin (`-`), which must then come alone; exits on bad usage."""
     if "-" not in targets:
+        if stdin_filename is not None:
+            _err("error: --stdin-filename names stdin: give no PATH, or '-'")
+            raise typer.Exit(EXIT_ERROR)
         return False
     if len(targets) > 1:
         _err("error: '-' (stdin) cannot be combined with other paths")
@@ -362,27 +400,28 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: bool) -> int:
+def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report_changes: bool) -> int:
+    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path)."""
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
     except InputError as exc:
-        _err(f"error: -: {exc}")
+        _err(f"error: {name}: {exc}")
         sys.stdout.buffer.write(data)
         return EXIT_ERROR
-    result = process_text("-", text, replace(settings, keep_text=True))
+    result = process_text(name, text, replace(settings, keep_text=True), _as_path(name))
     summary = Summary(unsafe=settings.unsafe)
     summary.add(result)
     for warning in result.warnings:
-        _err(f"warning: -:{warning}")
+        _err(f"warning: {name}:{warning}")
     if result.failed:
-        _err(f"error: -: {result.error}")
+        _err(f"error: {name}: {result.error}")
         if not (diff or check):
             _out(text)
         return EXIT_ERROR
     output = result.output or text
     if diff:
-        _out(unified_diff("-", text, output))
+        _out(unified_diff(name, text, output))
         for side in result.side_files:
             _out(unified_diff(side.path, side.before, side.after))
     elif not check:
@@ -395,12 +434,18 @@ def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: b
     return _exit_code(summary, report_changes)
 
 
-def _check_stdin(settings: Settings) -> FileResult:
+def _check_stdin(settings: Settings, stdin_filename: str | None) -> FileResult:
+    name = stdin_filename or "-"
     try:
         text = decode(sys.stdin.buffer.read())
     except InputError as exc:
-        return FileResult("-", "failed", error=str(exc))
-    return process_text("-", text, settings)
+        return FileResult(name, "failed", error=str(exc))
+    return process_text(name, text, settings, _as_path(name))
+
+
+def _as_path(name: str) -> Path | None:
+    """The path stdin is read as (its directory is the build context), None for plain `-`."""
+    return Path(name) if name != "-" else None
 
 
 def _exit_code(summary: Summary, report_changes: bool) -> int:
@@ -496,10 +541,21 @@ def explain(
             f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}"
         )
         return
+    if found is None and unanswered([key]):
+        rule = unanswered([key])[0]
+        where = (
+            "https://www.shellcheck.net/wiki/"
+            if rule.startswith("SC")
+            else "https://github.com/hadolint/hadolint/wiki/"
+        )
+        _err(f"warning: {rule}: a hadolint rule that no dockopt transform answers: see {where}{rule}")
+        return
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
-    rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
+    answers = [f"hadolint {', '.join(found.hadolint)}"] if found.hadolint else []
+    answers += [f"BuildKit's {', '.join(found.buildkit)}"] if found.buildkit else []
+    rules = f" (answers {'; '.join(answers)})" if answers else ""
     safety = (
         "display-only (no fix)"
         if found.applicability == Applicability.DISPLAY_ONLY

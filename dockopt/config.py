@@ -16,6 +16,10 @@ The command line goes over the file, as in ruff: `--select` starts the selection
 replace the file's value, `--extend-exclude` adds to it. `include` and `extend-include` have no
 command-line options (nor have they in ruff).
 
+When no dockopt configuration is found, the nearest `.hadolint.yaml` (or `.hadolint.yml`)
+is read instead (``hadolint_config``): its `ignored` rules are its `ignore`; `--config` reads
+a file named `*.yaml` or `*.yml` that way too.
+
 ``Resolver`` finds, reads (once each) and applies the files; a bad file raises
 ``ConfigError``, whose message names the file and the key.
 """
@@ -25,16 +29,16 @@ from __future__ import annotations
 import difflib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import toml
+from . import hadolint_config, toml
 from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .registry import Selection, UnknownSelector, all_transforms, choose
+from .registry import Selection, UnknownSelector, all_transforms, choose, unanswered, unanswered_warning
 from .transform import Option, Transform
 
 if TYPE_CHECKING:
@@ -86,6 +90,8 @@ class FileConfig:
     path: Path  # absolute
     values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+    unanswered: tuple[str, ...] = ()  # hadolint rules its selectors name that no transform answers
+    hadolint: hadolint_config.HadolintConfig | None = field(default=None, hash=False, compare=False)  # a .hadolint.yaml
 
     @property
     def directory(self) -> Path:
@@ -108,6 +114,8 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8") from None
+    if path.name in hadolint_config.NAMES or (named and hadolint_config.is_hadolint_file(path.name)):
+        return _hadolint(path, shown, text)
     pyproject = path.name == PYPROJECT
     if pyproject and "dockopt" not in text:
         return FileConfig(path) if named else None  # not ours: not even parsed
@@ -123,6 +131,16 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
     else:
         table, section = data, ""
     return _check(path, shown, section, table)
+
+
+def _hadolint(path: Path, shown: str, text: str) -> FileConfig:
+    """A hadolint configuration file: its `ignored` rules are dockopt's `ignore`."""
+    try:
+        read = hadolint_config.parse(text)
+    except hadolint_config.HadolintConfigError as exc:
+        raise ConfigError(f"{shown}: {exc}") from None
+    values = {"ignore": read.ignored} if read.ignored else {}
+    return FileConfig(path, values, {}, unanswered(read.ignored), read)
 
 
 def _parse_toml(text: str, shown: str) -> dict[str, Any]:
@@ -162,7 +180,8 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
                     if problem is not None:
                         raise ConfigError(f"{shown}: {key}: {problem}")
             values[key] = tuple(value)
-    return FileConfig(path, values, options)
+    rules = unanswered(selector for key in SELECTORS for selector in values.get(key, ()))
+    return FileConfig(path, values, options, rules)
 
 
 def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
@@ -195,6 +214,10 @@ class Overrides:
     def check(self) -> None:
         """Raise UnknownSelector for a selector of the command line that matches no transform."""
         Selection(self.select, self.extend_select, self.ignore).check()
+
+    def unanswered(self) -> tuple[str, ...]:
+        """The hadolint rules its selectors name that no transform answers."""
+        return Selection(self.select, self.extend_select, self.ignore).unanswered()
 
 
 COMMAND_LINE = "command line"
@@ -276,6 +299,13 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
 
     options = config.options if config is not None else {}
     shown += _shown_options(options, source)
+    if config is not None and config.hadolint is not None:
+        overrides = dict(config.hadolint.override)
+        for severity in hadolint_config.SEVERITIES:
+            shown.append(
+                (f"hadolint.override.{severity}", overrides.get(severity, ()), f"{source} (not acted upon yet)")
+            )
+        shown.append(("hadolint.trustedRegistries", config.hadolint.trusted_registries, f"{source} (not acted upon)"))
     return Resolved(
         config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), names, tuple(shown)
     )
@@ -307,13 +337,21 @@ class Resolver:
     """Which configuration each path is under, and the settings that gives; files are read once."""
 
     def __init__(
-        self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None
+        self,
+        cli: Overrides,
+        *,
+        config: Path | None = None,
+        isolated: bool = False,
+        cwd: Path | None = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.cli = cli
         self.isolated = isolated
         self.cwd = (cwd or Path.cwd()).resolve()
-        self.named = load(config, named=True) if config is not None else None
-        self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
+        self.warn = warn  # told once per file read, of what it names that is only hadolint's
+        self.named = self._warned(load(config, named=True)) if config is not None else None
+        self._found: dict[Path, FileConfig | None] = {}  # directory -> dockopt configuration in force there
+        self._found_hadolint: dict[Path, FileConfig | None] = {}  # directory -> nearest .hadolint.yaml
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
         self._specs: dict[tuple[str, ...], pathspec.GitIgnoreSpec] = {}
@@ -324,30 +362,44 @@ class Resolver:
             return None
         if self.named is not None:
             return self.named
+        found = self._nearest(directory, (CONFIG_NAME, PYPROJECT), self._found)
+        if found is None:  # no dockopt setting says otherwise: hadolint's file, if any
+            found = self._nearest(directory, hadolint_config.NAMES, self._found_hadolint)
+        return found
+
+    def _nearest(
+        self, directory: Path, names: tuple[str, ...], cache: dict[Path, FileConfig | None]
+    ) -> FileConfig | None:
+        """The nearest of these files upward from ``directory`` that configures something."""
         walked: list[Path] = []
         found: FileConfig | None = None
         current = directory
         while True:
-            if current in self._found:
-                found = self._found[current]
+            if current in cache:
+                found = cache[current]
                 break
             walked.append(current)
-            found = self._in(current)
+            found = self._in(current, names)
             if found is not None or current.parent == current:
                 break
             current = current.parent
         for visited in walked:
-            self._found[visited] = found
+            cache[visited] = found
         return found
 
-    def _in(self, directory: Path) -> FileConfig | None:
-        for name in (CONFIG_NAME, PYPROJECT):
+    def _in(self, directory: Path, names: tuple[str, ...]) -> FileConfig | None:
+        for name in names:
             candidate = directory / name
             if candidate not in self._read:
-                self._read[candidate] = load(candidate) if candidate.is_file() else None
+                self._read[candidate] = self._warned(load(candidate)) if candidate.is_file() else None
             if self._read[candidate] is not None:
                 return self._read[candidate]
         return None
+
+    def _warned(self, config: FileConfig | None) -> FileConfig | None:
+        if config is not None and config.unanswered and self.warn is not None:
+            self.warn(unanswered_warning(display(config.path), config.unanswered))
+        return config
 
     def resolve(self, path: Path) -> Resolved:
         """The settings for a Dockerfile (or for the files of a directory)."""

@@ -46,6 +46,14 @@ SAFETY = {
 }
 
 
+BUILDKIT_CHECK = "https://docs.docker.com/reference/build-checks/{slug}/"
+
+
+def _slug(check: str) -> str:
+    """The page name of a BuildKit check: JSONArgsRecommended -> json-args-recommended."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", check).lower()
+
+
 def page_name(transform: Transform | Refusal) -> str:
     return f"{transform.code}-{transform.name}.md"
 
@@ -60,6 +68,9 @@ def page(transform: Transform) -> str:
         ("hadolint", rules),
         ("safety", SAFETY[transform.applicability]),
     ]
+    if transform.buildkit:
+        checks = ", ".join(f"[{check}]({BUILDKIT_CHECK.format(slug=_slug(check))})" for check in transform.buildkit)
+        rows.append(("BuildKit check", f"{checks}: `# check=skip=` naming it (or `all`) leaves the transform out"))
     if transform.opt_in:
         rows.append(
             (

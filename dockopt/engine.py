@@ -105,6 +105,7 @@ def fix_source(
     df = parse(text)
     if refusals:
         validity.refuse(df)
+    transforms = unskipped(df, transforms)
     current = text
     applied: list[Finding] = []
     originals: dict[str, str | None] = {}  # side files as they were before any fix
@@ -185,7 +186,7 @@ def find_source(
                 problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error"
             )
         )
-    for finding in _run(df, transforms, _catalogued(context)):
+    for finding in _run(df, unskipped(df, transforms), _catalogued(context)):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
         applicability = finding.fix.applicability if finding.fix is not None else None
@@ -203,6 +204,15 @@ def find_source(
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
+
+
+def unskipped(df: Dockerfile, transforms: tuple[Transform, ...]) -> tuple[Transform, ...]:
+    """The transforms less those answering a BuildKit check that the file's `# check=skip=`
+    directive skips (``skip=all``: every transform that answers one)."""
+    skipped = validity.skipped_checks(df)
+    if not skipped:
+        return transforms
+    return tuple(t for t in transforms if not (t.buildkit and ("all" in skipped or skipped & set(t.buildkit))))
 
 
 def _catalogued(context: Context | None) -> Context:

@@ -159,3 +159,29 @@ class CheckSummary:
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+# --------------------------------------------------------------------------- dockopt check --statistics
+
+STATISTICS_FORMATS = ("text", "json")
+
+
+def statistics(summary: CheckSummary, output_format: str) -> str:
+    """What `check --statistics` prints instead of the findings: per code, how many findings
+    (most first, then by code), whether any is fixable (`[*]`, as ruff marks them) and the name;
+    in json, a list of `{"code", "name", "count", "fixable"}` (fixable: how many)."""
+    rows = sorted(summary.by_transform.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        import json
+
+        listed = [
+            {"code": code, "name": name, "count": count, "fixable": summary.fixable_by_transform[(code, name)]}
+            for (code, name), count in rows
+        ]
+        return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+    width = max((len(str(count)) for _, count in rows), default=1)
+    code_width = max((len(code) for (code, _), _ in rows), default=1)
+    return "".join(
+        f"{count:>{width}}\t{code:<{code_width}}\t{'[*]' if summary.fixable_by_transform[(code, name)] else '[ ]'} {name}\n"
+        for (code, name), count in rows
+    )

@@ -3,7 +3,9 @@
 The transforms are listed, in the order they run, in ``dockopt.transforms.ALL``; what a
 transform is, in ``dockopt.transform``. What BuildKit refuses to build
 (``dockopt.refusals``, DO002-DO012) is no transform: no selector chooses or drops it, and
-naming one is an error.
+naming one is an error. A hadolint rule that no transform answers (`DL3008`, `SC2086`) is
+accepted wherever a selector is, chooses and drops nothing, and is reported by ``unanswered``
+so that the command line can warn once (a configuration shared with hadolint keeps working).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import refusals
-from .transform import Transform
+from .transform import Transform, is_hadolint_rule
 from .transforms import ALL
 
 
@@ -47,6 +49,8 @@ class Selection:
         available = transforms if transforms is not None else all_transforms()
         for selector in [*(self.select or ()), *self.extend_select, *self.ignore]:
             if selector.strip() and not any(t.matches(selector) for t in available):
+                if is_hadolint_rule(selector):
+                    continue  # hadolint's business: see ``unanswered``
                 refusal = refusals.lookup(selector)
                 if refusal is not None:
                     raise UnknownSelector(
@@ -54,6 +58,27 @@ class Selection:
                         "what BuildKit refuses to build is always reported"
                     )
                 raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
+
+    def unanswered(self) -> tuple[str, ...]:
+        """The hadolint rules among its selectors that no transform answers."""
+        return unanswered([*(self.select or ()), *self.extend_select, *self.ignore])
+
+
+def unanswered(selectors: Iterable[str]) -> tuple[str, ...]:
+    """The hadolint rules among ``selectors`` that no transform answers (`DL3008`, `SC2086`),
+    upper-cased, each once, in the order given: accepted, they choose and drop nothing."""
+    found: dict[str, None] = {}
+    for selector in selectors:
+        if is_hadolint_rule(selector) and lookup(selector) is None:
+            found[selector.strip().upper()] = None
+    return tuple(found)
+
+
+def unanswered_warning(where: str, rules: Iterable[str]) -> str:
+    """The one warning line for the hadolint rules that ``where`` names and no transform answers."""
+    listed = list(rules)
+    what = "hadolint rules" if len(listed) > 1 else "a hadolint rule"
+    return f"{where}: {', '.join(listed)}: {what} that no dockopt transform answers, left to hadolint (nothing selected or ignored)"
 
 
 def choose(layers: Iterable[Selection], transforms: tuple[Transform, ...] | None = None) -> tuple[Transform, ...]:

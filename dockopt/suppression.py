@@ -16,7 +16,8 @@ instead.
 
 ``suppressions(df)`` reads them once per tree; ``apply(df, findings)`` is what the engine
 does with them. The problems of ``# dockopt:`` comments (malformed, an empty list, an
-unknown selector, not above an instruction) are reported by invalid-suppression (DO001).
+unknown selector, not above an instruction) are reported by invalid-suppression (DO001); a
+hadolint rule that no transform answers (`DL3008`) is no problem: it suppresses nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from . import refusals
 from .context import Selectable
 from .fix import Edit, Finding, nodes_touched
 from .syntax import Comment, Dockerfile, Instruction
+from .transform import is_hadolint_rule
 
 Catalogue = tuple[Selectable, ...]  # every transform there is: what a selector may name
 
@@ -283,7 +285,7 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
                 if refusal is not None:
                     message = f"'{selector}' ({refusal.code} {refusal.name}) cannot be suppressed: what BuildKit refuses to build is always reported"
                     problems.append(Problem(message, at, at + len(selector)))
-                elif not matched:
+                elif not matched and not is_hadolint_rule(selector):  # a rule only hadolint checks: fine
                     problems.append(
                         Problem(
                             f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)",

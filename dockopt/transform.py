@@ -7,6 +7,7 @@ choosing among them is ``dockopt.registry``'s.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,15 @@ from .fix import Applicability, Finding
 from .syntax import Dockerfile
 
 TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]
+
+_HADOLINT_RULE = re.compile(r"(DL|SC)\d{4}")
+
+
+def is_hadolint_rule(selector: str) -> bool:
+    """Whether a selector has the shape of a hadolint rule (`DL3008`) or of a ShellCheck
+    warning hadolint reports (`SC2086`): where no transform answers it, it is accepted as a
+    selector that chooses and drops nothing (it is hadolint's business), never an error."""
+    return _HADOLINT_RULE.fullmatch(selector.strip().upper()) is not None
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class Transform:
     opt_in: bool = False  # runs only when --select names it (by code, name or hadolint rule)
     alone: bool = False  # its fix is applied in a pass of its own, before any other fix
     options: tuple[Option, ...] = ()  # what the configuration may set for it
+    buildkit: tuple[str, ...] = ()  # BuildKit build checks it answers, e.g. ("JSONArgsRecommended",)
 
     @property
     def summary(self) -> str:
@@ -82,12 +93,16 @@ def transform(
     opt_in: bool = False,
     alone: bool = False,
     options: tuple[Option, ...] = (),
+    buildkit: tuple[str, ...] = (),
 ) -> Callable[[TransformFunction], Transform]:
     """Declare a transform; its docstring is its documentation.
 
     ``applicability`` is the safety of its fixes, and caps each of them: a fix a SAFE
     transform yields may say it is unsafe, but no fix of an UNSAFE transform is applied
     without ``--unsafe-fixes``, whatever it says. There is no default: each transform says.
+
+    ``buildkit`` names the BuildKit build checks the transform answers: a Dockerfile whose
+    `# check=skip=` directive skips one of them (or `all`) is left to it (``engine``).
 
     ``config_changes`` names the image config fields (``dockopt verify`` compares User, Cmd,
     Entrypoint, Env, ...) that the transform's fixes change on purpose.
@@ -105,6 +120,7 @@ def transform(
             opt_in,
             alone,
             tuple(options),
+            tuple(buildkit),
         )
 
     return wrap

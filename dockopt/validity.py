@@ -1384,6 +1384,12 @@ def _suggest(value: str, options: list[str], *, case_sensitive: bool) -> str:
     return f" (did you mean {match}?)" if match else ""
 
 
+def skipped_checks(df: Dockerfile) -> frozenset[str]:
+    """The BuildKit checks the `# check=skip=` directive skips (names, or "all"); none when the
+    directive is unreadable (that is DO006)."""
+    return frozenset(_check_options(df)[0].get("skip", ()))
+
+
 class _CheckOptions(TypedDict, total=False):
     skip: set[str]  # rule names, or "all"
     error: bool

@@ -161,6 +161,7 @@ TRANSPARENT_ENTRYPOINTS: dict[str, frozenset[str] | None] = {
     code="DO303",
     name="exec-form-cmd",
     hadolint=("DL3025",),
+    buildkit=("JSONArgsRecommended",),
     applicability=Applicability.SAFE,
     config_changes=("Cmd", "Entrypoint"),
 )

@@ -18,6 +18,7 @@ AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})
     code="DO307",
     name="maintainer-to-label",
     hadolint=("DL4000",),
+    buildkit=("MaintainerDeprecated",),
     applicability=Applicability.SAFE,
     config_changes=("Author", "Labels"),
 )

@@ -30,7 +30,13 @@ def looks_secret(name: str) -> bool:
     return bool(_SECRET.search(name)) and not _ALLOWED.search(name)
 
 
-@transform(code="DO310", name="secrets-in-env", hadolint=("DL3064",), applicability=Applicability.DISPLAY_ONLY)
+@transform(
+    code="DO310",
+    name="secrets-in-env",
+    hadolint=("DL3064",),
+    buildkit=("SecretsUsedInArgOrEnv",),
+    applicability=Applicability.DISPLAY_ONLY,
+)
 def secrets_in_env(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """No secrets in ENV or ARG: pass them to RUN with a secret mount.
 
