@@ -190,10 +190,14 @@ def _row(row: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help=f"directory of Dockerfiles (default: {DEFAULT_CORPUS})")
+    parser.add_argument(
+        "--corpus", default=str(DEFAULT_CORPUS), help=f"directory of Dockerfiles (default: {DEFAULT_CORPUS})"
+    )
     parser.add_argument("--copies", type=int, default=5, help="copies of the corpus to process at once (default: 5)")
     parser.add_argument("--jobs", default="1,2", help="comma-separated -j values (default: 1,2)")
-    parser.add_argument("--commands", default="fix --check,check", help="comma-separated: 'fix --check', 'check' (default: both)")
+    parser.add_argument(
+        "--commands", default="fix --check,check", help="comma-separated: 'fix --check', 'check' (default: both)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of each measurement (default: 1)")
     parser.add_argument("--sample", type=float, default=0.1, help="seconds between memory samples (default: 0.1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -209,9 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown command {unknown[0]!r} (choose from {', '.join(COMMANDS)})")
     if not args.json:
         print("dockopt bulk benchmark (figures are reported, not asserted)")
-        print(f"  python {platform.python_version()} ({sys.executable}), {platform.machine()}, {os.cpu_count()} CPU(s)"
-              + (f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""))
-        print(f"  max RSS: largest single process (os.wait4); total RSS: child and workers added up, sampled from /proc")
+        print(
+            f"  python {platform.python_version()} ({sys.executable}), {platform.machine()}, {os.cpu_count()} CPU(s)"
+            + (f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "")
+        )
+        print(
+            f"  max RSS: largest single process (os.wait4); total RSS: child and workers added up, sampled from /proc"
+        )
         print(f"  reference: ~{TARGET_FILES_PER_SECOND_2_JOBS:.0f} files/s with 2 jobs\n")
         print(HEADER, flush=True)
     try:

@@ -33,7 +33,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.engine import FixFailure, fix_source  # noqa: E402
 from dockopt.packages import invocations  # noqa: E402
-from dockopt.registry import Context, all_transforms  # noqa: E402
+from dockopt.context import Context
+from dockopt.registry import all_transforms  # noqa: E402
 from dockopt.shell import script_of  # noqa: E402
 from dockopt.syntax import DockerfileSyntaxError, parse  # noqa: E402
 
@@ -65,11 +66,19 @@ def make_context(root: Path, text: str) -> None:
 
 
 _INSTALLS = {
-    "pip": {"install"}, "npm": {"ci", "install", "i"}, "yarn": {"install", None}, "gem": set(),
+    "pip": {"install"},
+    "npm": {"ci", "install", "i"},
+    "yarn": {"install", None},
+    "gem": set(),
 }
 _PROGRAMS = {
-    "pnpm": {"install", "i"}, "go": {"build", "install", "mod"}, "bundle": {"install", None},
-    "composer": {"install"}, "poetry": {"install"}, "uv": {"sync", "pip"}, "pdm": {"install", "sync"},
+    "pnpm": {"install", "i"},
+    "go": {"build", "install", "mod"},
+    "bundle": {"install", None},
+    "composer": {"install"},
+    "poetry": {"install"},
+    "uv": {"sync", "pip"},
+    "pdm": {"install", "sync"},
     "pipenv": {"install", "sync"},
 }
 
@@ -153,10 +162,15 @@ def main() -> int:
     tier = "with --unsafe-fixes" if args.unsafe_fixes else "safe fixes"
     print(f"{counts['files']} Dockerfiles ({counts['refused']} refused by the parser); dockopt fix, {tier}")
     print("files with a whole-context COPY before a dependency install:")
-    for mode, label in (("as_is", "as they are (no manifests)"), ("with_manifests", "in a typical context with manifests")):
+    for mode, label in (
+        ("as_is", "as they are (no manifests)"),
+        ("with_manifests", "in a typical context with manifests"),
+    ):
         row = counts[mode]
-        print(f"  {label:<38} before {row['before']:>4}  after {row['after']:>4}  "
-              f"(files changed by dockopt fix: {row['changed']}, failed: {row['failed']})")
+        print(
+            f"  {label:<38} before {row['before']:>4}  after {row['after']:>4}  "
+            f"(files changed by dockopt fix: {row['changed']}, failed: {row['failed']})"
+        )
     return 0
 
 

@@ -120,7 +120,9 @@ def dockerfiles(corpus: Path) -> list[Path]:
     try:
         from dockopt.files import discover
     except ImportError as exc:
-        raise BenchError(f"error: cannot import dockopt ({exc}); run this with the project's virtualenv python") from None
+        raise BenchError(
+            f"error: cannot import dockopt ({exc}); run this with the project's virtualenv python"
+        ) from None
     return [found.path for found in discover([str(corpus)]) if found.ok]
 
 
@@ -213,19 +215,34 @@ def table(result: dict, extra: dict, repeat: int) -> str:
     lines = [
         "dockopt fix --check benchmark (figures are reported, not asserted)",
         f"  corpus   {extra['corpus']}: {result['files']} Dockerfiles, {repeat} run(s), exit code {codes}",
-        f"  file     {single} ({single.stat().st_size} bytes)" if single else "  file     none of 300-1000 bytes in the corpus; skipped",
+        f"  file     {single} ({single.stat().st_size} bytes)"
+        if single
+        else "  file     none of 300-1000 bytes in the corpus; skipped",
         f"  python   {result['python']} ({sys.executable}), {result['machine']}, {result['cpu_count']} CPU(s)",
         "",
     ]
     rows = [("measure", "median", "best", "target", "")]
     rate = result["files_per_second_median"]
-    rows.append(("corpus throughput (files/s)", num(rate, 1), num(result["files_per_second_best"], 1),
-                 f">= {TARGET_FILES_PER_SECOND:.0f}", verdict(rate >= TARGET_FILES_PER_SECOND)))
+    rows.append(
+        (
+            "corpus throughput (files/s)",
+            num(rate, 1),
+            num(result["files_per_second_best"], 1),
+            f">= {TARGET_FILES_PER_SECOND:.0f}",
+            verdict(rate >= TARGET_FILES_PER_SECOND),
+        )
+    )
     rows.append(("corpus wall time (s)", num(result["seconds_median"], 2), num(extra["seconds_best"], 2), "", ""))
     peak = extra["peak_bytes"]
-    rows.append(("peak memory, max RSS (MiB)", num(result["peak_rss_mib"], 1), "",
-                 f"< {TARGET_PEAK_BYTES / 1e6:.0f} MB ({TARGET_PEAK_BYTES / 1048576:.1f} MiB)",
-                 "n/a" if peak is None else verdict(peak < TARGET_PEAK_BYTES)))
+    rows.append(
+        (
+            "peak memory, max RSS (MiB)",
+            num(result["peak_rss_mib"], 1),
+            "",
+            f"< {TARGET_PEAK_BYTES / 1e6:.0f} MB ({TARGET_PEAK_BYTES / 1048576:.1f} MiB)",
+            "n/a" if peak is None else verdict(peak < TARGET_PEAK_BYTES),
+        )
+    )
     for label, median_key, best_key in (
         ("one file, python -m dockopt (ms)", "single_file_ms_median", "single_file_ms_best"),
         ("one file, dockopt script (ms)", "entry_point_ms_median", "entry_point_ms_best"),
@@ -234,20 +251,35 @@ def table(result: dict, extra: dict, repeat: int) -> str:
         if median is None and label.startswith("one file, dockopt script") and single is not None:
             rows.append((label, "n/a", "n/a", "", "no console script next to sys.executable"))
             continue
-        rows.append((label, num(median, 0), num(result[best_key], 0), f"< {TARGET_SINGLE_FILE_MS:.0f}",
-                     "n/a" if median is None else verdict(median < TARGET_SINGLE_FILE_MS)))
+        rows.append(
+            (
+                label,
+                num(median, 0),
+                num(result[best_key], 0),
+                f"< {TARGET_SINGLE_FILE_MS:.0f}",
+                "n/a" if median is None else verdict(median < TARGET_SINGLE_FILE_MS),
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         left, *rest = row[:4]
-        cells = [left.ljust(widths[0])] + [cell.rjust(widths[i + 1]) if i < 2 else cell.ljust(widths[i + 1]) for i, cell in enumerate(rest)]
+        cells = [left.ljust(widths[0])] + [
+            cell.rjust(widths[i + 1]) if i < 2 else cell.ljust(widths[i + 1]) for i, cell in enumerate(rest)
+        ]
         lines.append(("  ".join(cells) + "  " + row[4]).rstrip())
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help=f"directory of Dockerfiles (default: {DEFAULT_CORPUS})")
-    parser.add_argument("--file", default=None, help="the small Dockerfile to time from process start (default: first 300-1000 byte corpus file by name)")
+    parser.add_argument(
+        "--corpus", default=str(DEFAULT_CORPUS), help=f"directory of Dockerfiles (default: {DEFAULT_CORPUS})"
+    )
+    parser.add_argument(
+        "--file",
+        default=None,
+        help="the small Dockerfile to time from process start (default: first 300-1000 byte corpus file by name)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each measurement (default: 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = parser.parse_args(argv)

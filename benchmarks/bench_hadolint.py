@@ -90,7 +90,9 @@ def fix_copy(source: Path, work: Path, *extra: str) -> tuple[float, int]:
     for path in work.iterdir():
         path.chmod(0o644)
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "dockopt", "fix", "--quiet", *extra, str(work)], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "dockopt", "fix", "--quiet", *extra, str(work)], capture_output=True, text=True
+    )
     if "Traceback" in run.stderr:
         raise SystemExit(f"dockopt crashed:\n{run.stderr[-2000:]}")
     return time.perf_counter() - start, run.returncode
@@ -155,8 +157,10 @@ def main() -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['files']} Dockerfiles; changed: {changed['safe']} (safe), {changed['unsafe']} (--unsafe-fixes); "
-          f"dockopt fix took {safe_seconds:.1f} s / {unsafe_seconds:.1f} s")
+    print(
+        f"{report['files']} Dockerfiles; changed: {changed['safe']} (safe), {changed['unsafe']} (--unsafe-fixes); "
+        f"dockopt fix took {safe_seconds:.1f} s / {unsafe_seconds:.1f} s"
+    )
     print()
     print(f"{'rule':8} {'before':>7} {'safe':>7} {'unsafe':>7} {'gone':>7}")
     for rule in rules:
@@ -175,8 +179,10 @@ def main() -> int:
         for f, rule, before, after in rows[: args.show]:
             print(f"  {f}: {rule} {before} -> {after}")
         shown = surfaced[mode]
-        print(f"  and {len({r[0] for r in shown})} files where `apt` became `apt-get` and hadolint now checks "
-              f"{'/'.join(SURFACED_BY_APT_GET)} on commands it skipped before ({len(shown)} findings)")
+        print(
+            f"  and {len({r[0] for r in shown})} files where `apt` became `apt-get` and hadolint now checks "
+            f"{'/'.join(SURFACED_BY_APT_GET)} on commands it skipped before ({len(shown)} findings)"
+        )
     return 0
 
 

@@ -23,11 +23,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.engine import FixFailure, fix_source  # noqa: E402
-from dockopt.registry import Context, select  # noqa: E402
+from dockopt.context import Context
+from dockopt.registry import select  # noqa: E402
 from dockopt.syntax import DockerfileSyntaxError  # noqa: E402
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 _STACK = re.compile(r"single-stage (\w+) build")
+
+
+def _reason(why: str) -> str:
+    """A reason with the names it gives (programs, paths, packages) left out, to count alike ones together."""
+    why = re.sub(r"RUN runs `[^`]*`", "RUN runs `X`", why)
+    why = re.sub(r"RUN changes \S+,", "RUN changes X,", why)
+    return re.sub(r"of [\w.+, -]+ are", "of X are", why)
 
 
 def main() -> int:
@@ -56,7 +64,7 @@ def main() -> int:
                 stack = _STACK.search(finding.message).group(1)
                 suggested[stack] += 1
                 why = finding.message.split("not split (", 1)[1].split("); suggested", 1)[0]
-                reasons[re.sub(r"of [\w.+, -]+ are", "of X are", re.sub(r"RUN \S+", "RUN X", why))[:90]] += 1
+                reasons[_reason(why)[:90]] += 1
         slimmed += slim_result.changed
     report = {
         "files": files,

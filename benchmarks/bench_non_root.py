@@ -29,7 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.engine import FixFailure, fix_source  # noqa: E402
-from dockopt.registry import Context, all_transforms, select  # noqa: E402
+from dockopt.context import Context
+from dockopt.registry import all_transforms, select  # noqa: E402
 from dockopt.syntax import DockerfileSyntaxError, parse  # noqa: E402
 
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"

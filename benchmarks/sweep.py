@@ -123,9 +123,16 @@ def main() -> int:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", type=Path, help="also write the whole report as JSON to this file")
-    parser.add_argument("--hadolint", action="store_true", help="lint each file --unsafe-fixes rewrote, before and after")
-    parser.add_argument("--minimize", type=int, default=0, metavar="N",
-                        help="for the N most frequent kinds of failure, print a minimized reproduction")
+    parser.add_argument(
+        "--hadolint", action="store_true", help="lint each file --unsafe-fixes rewrote, before and after"
+    )
+    parser.add_argument(
+        "--minimize",
+        type=int,
+        default=0,
+        metavar="N",
+        help="for the N most frequent kinds of failure, print a minimized reproduction",
+    )
     parser.add_argument("--timeout", type=int, default=120, help="seconds per file before it counts as timed out")
     parser.add_argument("--limit", type=int, default=0, help="only the first N files (sorted by name)")
     args = parser.parse_args()
@@ -177,16 +184,30 @@ def _report(records: list[Record], seconds: float, jobs: int) -> dict:
         refused = [r for r in ok if r.errors.get(mode, "").startswith("cannot parse")]
         row("refused as unparsable", mode, len(refused))
         row("  of which BuildKit refuses too", mode, sum(r.buildkit is False for r in refused))
-        row("failed otherwise", mode, sum(
-            r.status.get(mode) == "failed" and not r.errors.get(mode, "").startswith("cannot parse")
-            and "(fixes by " not in r.errors.get(mode, "") for r in ok
-        ))
+        row(
+            "failed otherwise",
+            mode,
+            sum(
+                r.status.get(mode) == "failed"
+                and not r.errors.get(mode, "").startswith("cannot parse")
+                and "(fixes by " not in r.errors.get(mode, "")
+                for r in ok
+            ),
+        )
         for kind, label in robustness.KINDS.items():
             row(label, mode, sum(any(p.kind == kind and p.mode == mode for p in r.problems) for r in ok))
     failures = [
         {"file": r.name, "kind": p.kind, "mode": p.mode, "detail": p.detail} for r in ok for p in r.problems
-    ] + [{"file": r.name, "kind": "unreadable" if r.error.startswith("unreadable") else "timeout", "mode": "-", "detail": r.error}
-         for r in records if r.error is not None]
+    ] + [
+        {
+            "file": r.name,
+            "kind": "unreadable" if r.error.startswith("unreadable") else "timeout",
+            "mode": "-",
+            "detail": r.error,
+        }
+        for r in records
+        if r.error is not None
+    ]
     bases: dict[str, Counter] = defaultdict(Counter)
     for r in ok:
         if not r.added_runs:
@@ -235,7 +256,9 @@ def _hadolint(binary: str, directory: Path, paths: list[Path], rewritten: Path, 
     return {
         "files_linted": len(names),
         "files_gaining_findings": len({entry.split(" ")[0] for entries in by_rule.values() for entry in entries}),
-        "gained_by_rule": {rule: entries for rule, entries in sorted(by_rule.items(), key=lambda i: (-len(i[1]), i[0]))},
+        "gained_by_rule": {
+            rule: entries for rule, entries in sorted(by_rule.items(), key=lambda i: (-len(i[1]), i[0]))
+        },
         "files_only_surfaced_by_apt_get": surfaced,
         "parsed_before_not_after_DL1000": unparsable_after,
         "parsed_after_not_before": parsed_after,
@@ -248,17 +271,28 @@ def _minimized(records: list[Record], paths: list[Path], limit: int) -> str:
     for r in records:
         for p in r.problems:
             text = by_name[r.name].read_bytes().decode("utf-8")
-            problems.append({"source": r.name, "mutations": [], "kind": p.kind, "mode": p.mode, "detail": p.detail,
-                             "signature": robustness.signature(p), "text": text})
+            problems.append(
+                {
+                    "source": r.name,
+                    "mutations": [],
+                    "kind": p.kind,
+                    "mode": p.mode,
+                    "detail": p.detail,
+                    "signature": robustness.signature(p),
+                    "text": text,
+                }
+            )
     signatures = [s for s, _ in Counter(p["signature"] for p in problems).most_common(limit)]
     chosen = [p for p in problems if p["signature"] in signatures]
     return robustness.summarize(chosen, robustness.Checker())
 
 
 def _print(report: dict) -> None:
-    print(f"{report['files']} files ({report['unreadable']} unreadable, {report['timeouts']} timed out); "
-          f"{report['seconds']} s on {report['jobs']} processes: {report['seconds_per_1000_files']} s per 1,000 files "
-          f"({report['cpu_seconds_per_1000_files']} s of one process)")
+    print(
+        f"{report['files']} files ({report['unreadable']} unreadable, {report['timeouts']} timed out); "
+        f"{report['seconds']} s on {report['jobs']} processes: {report['seconds_per_1000_files']} s per 1,000 files "
+        f"({report['cpu_seconds_per_1000_files']} s of one process)"
+    )
     print()
     print(f"{'':44} {'safe':>7} {'unsafe':>7} {'check':>7}")
     for label, counts in report["table"].items():
@@ -270,15 +304,21 @@ def _print(report: dict) -> None:
         print(f"  {f['kind']} [{f['mode']}] {f['file']}: {f['detail']}")
     print()
     added = report["final_stage_runs_added"]
-    print(f"--unsafe-fixes added a RUN to the final stage of {sum(c['files'] for c in added.values())} files; their base images:")
+    print(
+        f"--unsafe-fixes added a RUN to the final stage of {sum(c['files'] for c in added.values())} files; their base images:"
+    )
     for base, counts in added.items():
         codes = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k.startswith("by "))
-        print(f"  {counts['files']:>5}  {base or '(none)'}   [{codes}; final stage had no RUN before: {counts.get('final stage had no RUN', 0)}]")
+        print(
+            f"  {counts['files']:>5}  {base or '(none)'}   [{codes}; final stage had no RUN before: {counts.get('final stage had no RUN', 0)}]"
+        )
     if "hadolint" in report:
         h = report["hadolint"]
         print()
-        print(f"hadolint over the {h['files_linted']} files --unsafe-fixes rewrote ({h['seconds']} s): "
-              f"{h['files_gaining_findings']} gain findings; {h['files_only_surfaced_by_apt_get']} only where apt became apt-get")
+        print(
+            f"hadolint over the {h['files_linted']} files --unsafe-fixes rewrote ({h['seconds']} s): "
+            f"{h['files_gaining_findings']} gain findings; {h['files_only_surfaced_by_apt_get']} only where apt became apt-get"
+        )
         for rule, entries in h["gained_by_rule"].items():
             print(f"  {rule}: {len(entries)} files")
             for entry in entries:

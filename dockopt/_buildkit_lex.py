@@ -38,7 +38,7 @@ class Unknown(Exception):
 
 
 def _is_digit(ch: str) -> bool:
-    return ch.isascii() and ch.isdigit() or (not ch.isascii() and unicodedata.category(ch) == "Nd")
+    return (ch.isascii() and ch.isdigit()) or (not ch.isascii() and unicodedata.category(ch) == "Nd")
 
 
 def _is_letter(ch: str) -> bool:
@@ -46,7 +46,7 @@ def _is_letter(ch: str) -> bool:
 
 
 class _Words:
-    __slots__ = ("buf", "words", "in_word")
+    __slots__ = ("buf", "in_word", "words")
 
     def __init__(self) -> None:
         self.buf: list[str] = []
@@ -83,7 +83,7 @@ class _Words:
 
 
 class _Lexer:
-    __slots__ = ("src", "pos", "raw_quotes", "raw_escapes", "env", "escape")
+    __slots__ = ("env", "escape", "pos", "raw_escapes", "raw_quotes", "src")
 
     def __init__(
         self, src: str, *, raw_quotes: bool, raw_escapes: bool, env: Mapping[str, str] | None = None, escape: str = "\\"
@@ -219,7 +219,7 @@ class _Lexer:
         ch = self.next()
         chs = ch or "\ufffd"
         if ch == "}":
-            return self.value(name) if self.env is not None else "${%s}" % name
+            return self.value(name) if self.env is not None else f"${{{name}}}"
         if ch == ":" or (ch and ch in "+-?#%"):
             null_is_unset = False
             if ch == ":":
@@ -237,7 +237,7 @@ class _Lexer:
                 raise
             if self.env is not None:
                 return self.modified(name, chs, word)
-            return "${%s%s%s}" % (name, chs, word)
+            return f"${{{name}{chs}{word}}}"
         if ch == "/":
             if self.peek() == "/":
                 self.next()
@@ -255,16 +255,21 @@ class _Lexer:
                 raise
             if self.env is not None:
                 raise Unknown(name)  # pattern replacement: not worked out
-            return "${%s/%s/%s}" % (name, pattern, replacement)
+            return f"${{{name}/{pattern}/{replacement}}}"
         raise LexError(f"unsupported modifier ({chs}) in substitution")
 
     def modified(self, name: str, modifier: str, word: str) -> str:
-        """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``;
-        a variable the environment does not hold may be set or not: Unknown."""
+        """``${name:-word}``, ``${name-word}``, ``${name:+word}``, ``${name+word}``, ``${name?word}``,
+        ``${name#pattern}`` and ``${name%pattern}``; a variable the environment does not hold
+        may be set or not: Unknown."""
         assert self.env is not None
+        if modifier.lstrip(":") not in ("-", "+", "?", "#", "%"):
+            raise LexError(f"unsupported modifier ({modifier}) in substitution")  # `${a:=w}`: BuildKit fails
         value = self.env.get(name)
-        if value is None or modifier.lstrip(":") not in ("-", "+", "?"):
+        if value is None:
             raise Unknown(name)
+        if modifier in ("#", "%"):
+            return _trimmed(name, value, word, modifier)
         use_value = bool(value) or not modifier.startswith(":")
         if modifier.endswith("-"):
             return value if use_value else word
@@ -300,6 +305,28 @@ class _Lexer:
         return "<<" + "".join(space)
 
 
+def _trimmed(name: str, value: str, pattern: str, modifier: str) -> str:
+    """``${name#pattern}`` (``##``: the longest match) takes the start of ``value`` that the
+    shell pattern matches away, ``${name%pattern}`` (``%%``) its end; BuildKit turns the
+    pattern into a regular expression (`*` lazy, or greedy for the longest; `?` one
+    character) and reverses both strings for a suffix. A pattern with a character class or
+    an escape is not worked out (Unknown)."""
+    longest = pattern.startswith(modifier)
+    if longest:
+        pattern = pattern[1:]
+    if "[" in pattern or "\\" in pattern:
+        raise Unknown(name)
+    suffix = modifier == "%"
+    if suffix:
+        pattern, value = pattern[::-1], value[::-1]
+    star = ".*" if longest else ".*?"
+    regex = "".join(star if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
+    match = re.match(regex, value, re.DOTALL)
+    if match is not None:
+        value = value[match.end() :]
+    return value[::-1] if suffix else value
+
+
 def process_word(src: str, env: Mapping[str, str], escape: str = "\\") -> str:
     """BuildKit's ``Lex.ProcessWord``: ``src`` with quotes and escapes removed and variables
     substituted from ``env``; raises Unknown for a variable ``env`` does not hold, LexError
@@ -322,7 +349,7 @@ _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.ASCII)
 class HeredocSpec:
     """A heredoc named on an instruction line: what BuildKit's ``ParseHeredoc`` returns."""
 
-    __slots__ = ("name", "chomp", "expand", "fd")
+    __slots__ = ("chomp", "expand", "fd", "name")
 
     def __init__(self, name: str, chomp: bool, expand: bool, fd: int) -> None:
         self.name = name

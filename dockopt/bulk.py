@@ -15,13 +15,14 @@ Both are for a person watching a terminal, and both go to stderr:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .output import CheckSummary, Summary
 
 if TYPE_CHECKING:  # rich is imported when needed: one file run from a shell hook starts faster
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
 
 _bar = None  # the progress bar showing, if any: lines for stderr are printed above it
@@ -45,16 +46,27 @@ def show_table(*, quiet: bool, files: int, stderr_tty: bool) -> bool:
 
 
 @contextmanager
-def progress(total: int, description: str, *, enabled: bool, console: Console | None = None) -> Iterator[Callable[[], None]]:
+def progress(
+    total: int, description: str, *, enabled: bool, console: Console | None = None
+) -> Iterator[Callable[[], None]]:
     """A context giving the function to call once a file is done; shows a bar when ``enabled``."""
     if enabled:
         from rich.console import Console
 
         console = console or Console(stderr=True)
-    if not enabled or not console.is_terminal:  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
+    if (
+        not enabled or console is None or not console.is_terminal
+    ):  # rich may know better (TTY_INTERACTIVE=0, a dumb terminal)
         yield lambda: None
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     global _bar
     bar = Progress(
@@ -93,8 +105,14 @@ def fix_table(summary: Summary, *, would: bool) -> Table:
     from rich.table import Table
 
     table = Table(title="Fixes to apply" if would else "Fixes applied", box=box.SIMPLE, title_justify="left")
-    for column, justify in (("code", "left"), ("name", "left"), ("fixes", "right"), ("files", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("code", "left"),
+        ("name", "left"),
+        ("fixes", "right"),
+        ("files", "right"),
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.fixes.items()):
         table.add_row(code, name, str(count), str(summary.fixed_files[(code, name)]))
     table.add_section()
@@ -109,12 +127,27 @@ def check_table(summary: CheckSummary) -> Table:
     from rich.table import Table
 
     table = Table(title="Findings", box=box.SIMPLE, title_justify="left")
-    for column, justify in (("code", "left"), ("name", "left"), ("findings", "right"), ("fixable", "right"), ("files", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("code", "left"),
+        ("name", "left"),
+        ("findings", "right"),
+        ("fixable", "right"),
+        ("files", "right"),
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for (code, name), count in sorted(summary.by_transform.items()):
-        table.add_row(code, name, str(count), str(summary.fixable_by_transform[(code, name)]), str(summary.files_by_transform[(code, name)]))
+        table.add_row(
+            code,
+            name,
+            str(count),
+            str(summary.fixable_by_transform[(code, name)]),
+            str(summary.files_by_transform[(code, name)]),
+        )
     table.add_section()
-    table.add_row("", "files with findings", str(summary.findings), str(summary.fixable), str(summary.files_with_findings))
+    table.add_row(
+        "", "files with findings", str(summary.findings), str(summary.fixable), str(summary.files_with_findings)
+    )
     return table
 
 

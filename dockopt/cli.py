@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional
 
 import typer
 
-from . import __version__, bulk
+from . import __version__, bulk, output
 from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
-from .output import FORMATS, CheckSummary, Summary, unified_diff
+from .output import FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
-from .registry import UnknownSelector, all_transforms, lookup
+from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +48,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """dockopt: rewrite Dockerfiles, safely, and show the diff."""
 
@@ -77,53 +79,73 @@ _EXTEND_SELECT = typer.Option(
     None, "--extend-select", help="Add these transforms to those the configuration selects (same forms as --select)."
 )
 _EXCLUDE = typer.Option(
-    None, "--exclude", help="Leave these out of directory searches: gitignore-style patterns (replaces the configuration's)."
+    None,
+    "--exclude",
+    help="Leave these out of directory searches: gitignore-style patterns (replaces the configuration's).",
 )
-_EXTEND_EXCLUDE = typer.Option(None, "--extend-exclude", help="Leave these out too (added to the configuration's exclude).")
+_EXTEND_EXCLUDE = typer.Option(
+    None, "--extend-exclude", help="Leave these out too (added to the configuration's exclude)."
+)
 _CONFIG = typer.Option(None, "--config", help="Use this configuration file for every Dockerfile (no search).")
 _ISOLATED = typer.Option(False, "--isolated", help="Read no configuration file.")
 _SHOW_SETTINGS = typer.Option(
-    False, "--show-settings", help="Print the settings in force for PATH (default: the current directory), and where each comes from."
+    False,
+    "--show-settings",
+    help="Print the settings in force for PATH (default: the current directory), and where each comes from.",
 )
 _QUIET = typer.Option(False, "--quiet", "-q", help="Print no summary, no progress bar, no table.")
 _JOBS = typer.Option(0, "--jobs", "-j", help="Processes working on files in parallel (default: one per core).")
-_CONTEXT = typer.Option(None, "--context", help="The build context of the Dockerfiles (default: each one's own directory).")
+_CONTEXT = typer.Option(
+    None, "--context", help="The build context of the Dockerfiles (default: each one's own directory)."
+)
+_STDIN_FILENAME = typer.Option(
+    None,
+    "--stdin-filename",
+    help="Read stdin as this path: its name in diffs and findings, its configuration and build context.",
+)
 
 
 @app.command()
 def fix(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: list[str] | None = typer.Argument(
         None, help="Files or directories to fix (default: the current directory); '-' reads stdin and writes stdout."
     ),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of the changes; write nothing."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change."),
-    unsafe_fixes: Optional[bool] = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not, whatever the configuration says)."
+    unsafe_fixes: bool | None = typer.Option(
+        None,
+        "--unsafe-fixes/--no-unsafe-fixes",
+        help="Also apply fixes that may change behaviour (or not, whatever the configuration says).",
     ),
     exit_non_zero_on_fix: bool = typer.Option(
-        False, "--exit-non-zero-on-fix", help="Exit 1 when files were changed (as --check and --diff do when they would be)."
+        False,
+        "--exit-non-zero-on-fix",
+        help="Exit 1 when files were changed (as --check and --diff do when they would be).",
     ),
-    select_: Optional[List[str]] = _SELECT,
-    extend_select: Optional[List[str]] = _EXTEND_SELECT,
-    ignore: Optional[List[str]] = _IGNORE,
-    exclude: Optional[List[str]] = _EXCLUDE,
-    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = _SELECT,
+    extend_select: list[str] | None = _EXTEND_SELECT,
+    ignore: list[str] | None = _IGNORE,
+    exclude: list[str] | None = _EXCLUDE,
+    extend_exclude: list[str] | None = _EXTEND_EXCLUDE,
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
-    context: Optional[str] = _CONTEXT,
+    context: str | None = _CONTEXT,
+    stdin_filename: str | None = _STDIN_FILENAME,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
     base = _base(context, write=not (diff or check), keep_text=diff)
-    targets = paths or ["."]
+    targets = paths or (["-"] if stdin_filename is not None else ["."])
     if show_settings:
-        raise typer.Exit(_show_settings(resolver, paths))
+        raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
     report_changes = diff or check or exit_non_zero_on_fix
-    if _stdin(targets):
-        raise typer.Exit(_fix_stdin(_stdin_settings(resolver, base), diff=diff, check=check, report_changes=report_changes))
+    if _stdin(targets, stdin_filename):
+        name = stdin_filename or "-"
+        settings = _stdin_settings(resolver, base, stdin_filename)
+        raise typer.Exit(_fix_stdin(settings, name, diff=diff, check=check, report_changes=report_changes))
 
     summary = Summary(unsafe=bool(unsafe_fixes))
     label = "checking" if check or diff else "fixing"
@@ -139,44 +161,59 @@ def fix(
     raise typer.Exit(_exit_code(summary, report_changes))
 
 
-OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]  # members from FORMATS, not a literal
+_TEXT = OutputFormat("text")  # the members are made at run time: mypy cannot see OutputFormat.text
 
 
 @app.command()
 def check(
-    paths: Optional[List[str]] = typer.Argument(
+    paths: list[str] | None = typer.Argument(
         None, help="Files or directories to check (default: the current directory); '-' reads stdin."
     ),
-    unsafe_fixes: Optional[bool] = typer.Option(
-        None, "--unsafe-fixes/--no-unsafe-fixes", help="Mark as fixable [*] the findings whose fix is unsafe too (or not)."
+    unsafe_fixes: bool | None = typer.Option(
+        None,
+        "--unsafe-fixes/--no-unsafe-fixes",
+        help="Mark as fixable [*] the findings whose fix is unsafe too (or not).",
     ),
-    select_: Optional[List[str]] = _SELECT,
-    extend_select: Optional[List[str]] = _EXTEND_SELECT,
-    ignore: Optional[List[str]] = _IGNORE,
-    exclude: Optional[List[str]] = _EXCLUDE,
-    extend_exclude: Optional[List[str]] = _EXTEND_EXCLUDE,
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = _SELECT,
+    extend_select: list[str] | None = _EXTEND_SELECT,
+    ignore: list[str] | None = _IGNORE,
+    exclude: list[str] | None = _EXCLUDE,
+    extend_exclude: list[str] | None = _EXTEND_EXCLUDE,
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     show_settings: bool = _SHOW_SETTINGS,
     quiet: bool = _QUIET,
     jobs: int = _JOBS,
-    context: Optional[str] = _CONTEXT,
+    context: str | None = _CONTEXT,
     output_format: OutputFormat = typer.Option(
-        OutputFormat.text, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
+        _TEXT, "--output-format", help="How to print the findings (on stdout).", case_sensitive=False
+    ),
+    stdin_filename: str | None = _STDIN_FILENAME,
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 whatever the findings (2 still when a file could not be checked)."
+    ),
+    statistics: bool = typer.Option(
+        False, "--statistics", help="Print how many findings each code has, instead of the findings (text or json)."
     ),
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
     base = _base(context, write=False, keep_text=False, check=True)
-    targets = paths or ["."]
+    targets = paths or (["-"] if stdin_filename is not None else ["."])
+    if statistics and output_format.value not in STATISTICS_FORMATS:
+        _err(f"error: --statistics prints text or json, not {output_format.value}")
+        raise typer.Exit(EXIT_ERROR)
     if show_settings:
-        raise typer.Exit(_show_settings(resolver, paths))
-    if _stdin(targets):
-        results: Iterable[FileResult] = [_check_stdin(_stdin_settings(resolver, base))]
+        raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
+    if _stdin(targets, stdin_filename):
+        settings = _stdin_settings(resolver, base, stdin_filename)
+        results: Iterable[FileResult] = [_check_stdin(settings, stdin_filename)]
     else:  # in path order, so that findings are printed as they come, sorted by file
         results = _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=True, label="checking", by_path=True)
     summary = CheckSummary(unsafe=bool(unsafe_fixes))
-    streamed = output_format.value == "text"  # the other formats are one document: results are kept for it
+    # the other formats are one document: results are kept for it; statistics come at the end
+    streamed = output_format.value == "text" and not statistics
     checked = []
     for result in results:
         summary.add(result)
@@ -185,27 +222,33 @@ def check(
         if streamed:
             if not result.failed and result.diagnostics:
                 _out(FORMATS["text"]([result]))
-        else:
+        elif not statistics:
             checked.append(result)
-    if not streamed:
+    if statistics:
+        _out(output.statistics(summary, output_format.value))
+    elif not streamed:
         _out(FORMATS[output_format.value](sorted(checked, key=lambda r: r.path)))
     if summary.files + summary.failed == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if not quiet:
         _err(summary.line())
-    if summary.findings and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
+    if (
+        summary.findings
+        and not statistics
+        and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr))
+    ):
         bulk.print_table(bulk.check_table(summary))
-    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings else EXIT_OK)
+    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings and not exit_zero else EXIT_OK)
 
 
 def _resolver(
-    select_: Optional[List[str]],
-    extend_select: Optional[List[str]],
-    ignore: Optional[List[str]],
-    unsafe_fixes: Optional[bool],
-    exclude: Optional[List[str]],
-    extend_exclude: Optional[List[str]],
-    config: Optional[str],
+    select_: list[str] | None,
+    extend_select: list[str] | None,
+    ignore: list[str] | None,
+    unsafe_fixes: bool | None,
+    exclude: list[str] | None,
+    extend_exclude: list[str] | None,
+    config: str | None,
     isolated: bool,
 ) -> Resolver:
     """What the command line says over the configuration files; exits on bad usage or a bad --config."""
@@ -223,39 +266,52 @@ def _resolver(
         raise typer.Exit(EXIT_ERROR)
     try:
         overrides.check()
-        return Resolver(overrides, config=Path(config) if config is not None else None, isolated=isolated)
+        if overrides.unanswered():
+            _err("warning: " + unanswered_warning("command line", overrides.unanswered()))
+        return Resolver(
+            overrides,
+            config=Path(config) if config is not None else None,
+            isolated=isolated,
+            warn=lambda message: _err(f"warning: {message}"),
+        )
     except (UnknownSelector, ConfigError) as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
-def _base(context: Optional[str], **options: bool) -> Settings:
+def _base(context: str | None, *, write: bool, keep_text: bool, check: bool = False) -> Settings:
     """The settings that do not come from configuration files (--context, the mode); exits on bad usage."""
     if context is not None and not os.path.isdir(context):
         _err(f"error: --context {context}: not a directory")
         raise typer.Exit(EXIT_ERROR)
-    return Settings((), context_dir=Path(context) if context is not None else None, **options)
+    return Settings(
+        (), write=write, keep_text=keep_text, check=check, context_dir=Path(context) if context is not None else None
+    )
 
 
-def _stdin_settings(resolver: Resolver, base: Settings) -> Settings:
-    """stdin takes the configuration of the current directory."""
+def _stdin_settings(resolver: Resolver, base: Settings, name: str | None) -> Settings:
+    """stdin takes the configuration of the current directory, or of ``--stdin-filename``'s."""
     try:
-        return resolver.settings(Path.cwd(), base)
+        return resolver.settings(Path(name) if name is not None else Path.cwd(), base)
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
 
 
-def _show_settings(resolver: Resolver, paths: Optional[List[str]]) -> int:
+def _show_settings(resolver: Resolver, paths: list[str] | None, stdin_filename: str | None) -> int:
     if paths and len(paths) > 1:
         _err("error: --show-settings takes one PATH")
         return EXIT_ERROR
-    target = paths[0] if paths else "."
+    target = paths[0] if paths else "-" if stdin_filename is not None else "."
     if target != "-" and not os.path.exists(target):
         _err(f"error: {target}: no such file or directory")
         return EXIT_ERROR
+    if target == "-":
+        where, target = (Path(stdin_filename), stdin_filename) if stdin_filename is not None else (Path.cwd(), "-")
+    else:
+        where = Path(target)
     try:
-        resolved = resolver.resolve(Path.cwd() if target == "-" else Path(target))
+        resolved = resolver.resolve(where)
     except ConfigError as exc:
         _err(f"error: {exc}")
         return EXIT_ERROR
@@ -266,9 +322,12 @@ def _show_settings(resolver: Resolver, paths: Optional[List[str]]) -> int:
     return EXIT_OK
 
 
-def _stdin(targets: list[str]) -> bool:
+def _stdin(targets: list[str], stdin_filename: str | None = None) -> bool:
     """Whether the paths name stdin (`-`), which must then come alone; exits on bad usage."""
     if "-" not in targets:
+        if stdin_filename is not None:
+            _err("error: --stdin-filename names stdin: give no PATH, or '-'")
+            raise typer.Exit(EXIT_ERROR)
         return False
     if len(targets) > 1:
         _err("error: '-' (stdin) cannot be combined with other paths")
@@ -301,7 +360,7 @@ def _results(
         each = {path: resolver.settings(path, base) for path in paths}
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     for skipped in (f for f in found if f.note):
         _err(f"note: {skipped.path}: {skipped.note}")
     for missing in (f for f in found if f.error):
@@ -341,42 +400,52 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, *, diff: bool, check: bool, report_changes: bool) -> int:
+def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report_changes: bool) -> int:
+    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path)."""
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
     except InputError as exc:
-        _err(f"error: -: {exc}")
+        _err(f"error: {name}: {exc}")
         sys.stdout.buffer.write(data)
         return EXIT_ERROR
-    result = process_text("-", text, replace(settings, keep_text=True))
+    result = process_text(name, text, replace(settings, keep_text=True), _as_path(name))
     summary = Summary(unsafe=settings.unsafe)
     summary.add(result)
     for warning in result.warnings:
-        _err(f"warning: -:{warning}")
+        _err(f"warning: {name}:{warning}")
     if result.failed:
-        _err(f"error: -: {result.error}")
+        _err(f"error: {name}: {result.error}")
         if not (diff or check):
             _out(text)
         return EXIT_ERROR
     output = result.output or text
     if diff:
-        _out(unified_diff("-", text, output))
+        _out(unified_diff(name, text, output))
         for side in result.side_files:
             _out(unified_diff(side.path, side.before, side.after))
     elif not check:
         _out(output)
         if result.side_files:
-            _err("note: with stdin, files beside the Dockerfile are not written: " + ", ".join(s.path for s in result.side_files))
+            _err(
+                "note: with stdin, files beside the Dockerfile are not written: "
+                + ", ".join(s.path for s in result.side_files)
+            )
     return _exit_code(summary, report_changes)
 
 
-def _check_stdin(settings: Settings) -> FileResult:
+def _check_stdin(settings: Settings, stdin_filename: str | None) -> FileResult:
+    name = stdin_filename or "-"
     try:
         text = decode(sys.stdin.buffer.read())
     except InputError as exc:
-        return FileResult("-", "failed", error=str(exc))
-    return process_text("-", text, settings)
+        return FileResult(name, "failed", error=str(exc))
+    return process_text(name, text, settings, _as_path(name))
+
+
+def _as_path(name: str) -> Path | None:
+    """The path stdin is read as (its directory is the build context), None for plain `-`."""
+    return Path(name) if name != "-" else None
 
 
 def _exit_code(summary: Summary, report_changes: bool) -> int:
@@ -391,21 +460,26 @@ def _exit_code(summary: Summary, report_changes: bool) -> int:
 @app.command()
 def verify(
     dockerfile: str = typer.Argument("Dockerfile", help="The Dockerfile to rewrite and verify."),
-    context: Optional[str] = typer.Option(None, "--context", help="The build context (default: the Dockerfile's directory)."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="docker, podman or buildah (default: the first that works)."),
-    unsafe_fixes: Optional[bool] = typer.Option(
+    context: str | None = typer.Option(
+        None, "--context", help="The build context (default: the Dockerfile's directory)."
+    ),
+    engine: str | None = typer.Option(
+        None, "--engine", help="docker, podman or buildah (default: the first that works)."
+    ),
+    unsafe_fixes: bool | None = typer.Option(
         None, "--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that may change behaviour (or not)."
     ),
-    select_: Optional[List[str]] = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
-    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Add these transforms (as for fix)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
-    config: Optional[str] = _CONFIG,
+    select_: list[str] | None = typer.Option(None, "--select", help="Only these transforms (as for fix)."),
+    extend_select: list[str] | None = typer.Option(None, "--extend-select", help="Add these transforms (as for fix)."),
+    ignore: list[str] | None = typer.Option(None, "--ignore", help="Leave out these transforms (as for fix)."),
+    config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
 ) -> None:
     """Build the Dockerfile and its rewrite for real and compare the two images."""
     from .containers import EngineError, find_engine
-    from .verify import EXIT_CANNOT, render_json, render_text, verify as run_verify
+    from .verify import EXIT_CANNOT, render_json, render_text
+    from .verify import verify as run_verify
 
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, None, None, config, isolated)
     if not Path(dockerfile).is_file():
@@ -415,12 +489,12 @@ def verify(
         settings = resolver.settings(Path(dockerfile), Settings(()))
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(EXIT_ERROR) from None
     try:
         found = find_engine(engine)
     except EngineError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(EXIT_CANNOT)
+        raise typer.Exit(EXIT_CANNOT) from None
     report = run_verify(
         Path(dockerfile),
         Path(context) if context else None,
@@ -463,13 +537,30 @@ def explain(
     found = lookup(key)
     refusal = refusal_named(key) if found is None else None
     if refusal is not None:
-        typer.echo(f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}")
+        typer.echo(
+            f"{refusal.code} {refusal.name}, error: BuildKit would refuse to build the file ({ALWAYS_ON})\n\n{refusal.doc}"
+        )
+        return
+    if found is None and unanswered([key]):
+        rule = unanswered([key])[0]
+        where = (
+            "https://www.shellcheck.net/wiki/"
+            if rule.startswith("SC")
+            else "https://github.com/hadolint/hadolint/wiki/"
+        )
+        _err(f"warning: {rule}: a hadolint rule that no dockopt transform answers: see {where}{rule}")
         return
     if found is None:
         _err(f"error: no transform named '{key}' (see `dockopt list`)")
         raise typer.Exit(EXIT_ERROR)
-    rules = f" (answers hadolint {', '.join(found.hadolint)})" if found.hadolint else ""
-    safety = "display-only (no fix)" if found.applicability == Applicability.DISPLAY_ONLY else f"{found.applicability.label} fix"
+    answers = [f"hadolint {', '.join(found.hadolint)}"] if found.hadolint else []
+    answers += [f"BuildKit's {', '.join(found.buildkit)}"] if found.buildkit else []
+    rules = f" (answers {'; '.join(answers)})" if answers else ""
+    safety = (
+        "display-only (no fix)"
+        if found.applicability == Applicability.DISPLAY_ONLY
+        else f"{found.applicability.label} fix"
+    )
     typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
 
 

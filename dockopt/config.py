@@ -16,6 +16,10 @@ The command line goes over the file, as in ruff: `--select` starts the selection
 replace the file's value, `--extend-exclude` adds to it. `include` and `extend-include` have no
 command-line options (nor have they in ruff).
 
+When no dockopt configuration is found, the nearest `.hadolint.yaml` (or `.hadolint.yml`)
+is read instead (``hadolint_config``): its `ignored` rules are its `ignore`; `--config` reads
+a file named `*.yaml` or `*.yml` that way too.
+
 ``Resolver`` finds, reads (once each) and applies the files; a bad file raises
 ``ConfigError``, whose message names the file and the key.
 """
@@ -25,14 +29,20 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
+from . import hadolint_config, toml
+from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .registry import Options, Selection, Transform, UnknownSelector, choose
+from .registry import Selection, UnknownSelector, all_transforms, choose, unanswered, unanswered_warning
+from .transform import Option, Transform
+
+if TYPE_CHECKING:
+    import pathspec  # imported where it is used: it costs start-up time
 
 CONFIG_NAME = ".dockopt.toml"
 PYPROJECT = "pyproject.toml"
@@ -42,27 +52,10 @@ SELECTORS = ("select", "extend-select", "ignore")
 FILE_PATTERNS = ("include", "extend-include")
 KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
 
-MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
-_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # shadow's NAME_REGEX, and at most 32 characters
 
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-        return f"must be an integer from 1 to {MAX_ID} (0 is root), not {_toml(value)}"
-    return None
-
-
-def _name(value: Any) -> str | None:
-    if not isinstance(value, str) or not _USER_NAME.fullmatch(value) or value == "root":
-        return (
-            "must be a user name of lowercase letters, digits, '_' and '-', not starting with a digit or '-', "
-            f"at most 32 characters, and not root; not {_toml(value)}"
-        )
-    return None
-
-
-# transform name -> option -> its check (a message when the value is bad)
-TRANSFORM_OPTIONS = {"non-root-user": {"uid": _id, "gid": _id, "name": _name}}
+def transform_options() -> dict[str, dict[str, Option]]:
+    """What the configuration may set for each transform: its name -> option key -> option."""
+    return {t.name: {o.key: o for o in t.options} for t in all_transforms() if t.options}
 
 
 class ConfigError(Exception):
@@ -97,6 +90,8 @@ class FileConfig:
     path: Path  # absolute
     values: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     options: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+    unanswered: tuple[str, ...] = ()  # hadolint rules its selectors name that no transform answers
+    hadolint: hadolint_config.HadolintConfig | None = field(default=None, hash=False, compare=False)  # a .hadolint.yaml
 
     @property
     def directory(self) -> Path:
@@ -119,6 +114,8 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not UTF-8") from None
+    if path.name in hadolint_config.NAMES or (named and hadolint_config.is_hadolint_file(path.name)):
+        return _hadolint(path, shown, text)
     pyproject = path.name == PYPROJECT
     if pyproject and "dockopt" not in text:
         return FileConfig(path) if named else None  # not ours: not even parsed
@@ -136,17 +133,20 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
     return _check(path, shown, section, table)
 
 
+def _hadolint(path: Path, shown: str, text: str) -> FileConfig:
+    """A hadolint configuration file: its `ignored` rules are dockopt's `ignore`."""
+    try:
+        read = hadolint_config.parse(text)
+    except hadolint_config.HadolintConfigError as exc:
+        raise ConfigError(f"{shown}: {exc}") from None
+    values = {"ignore": read.ignored} if read.ignored else {}
+    return FileConfig(path, values, {}, unanswered(read.ignored), read)
+
+
 def _parse_toml(text: str, shown: str) -> dict[str, Any]:
     try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise ConfigError(f"{shown}: reading configuration files needs Python 3.11 or later (or the tomli package)") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(f"{shown}: invalid TOML: {exc}") from None
 
 
@@ -154,10 +154,10 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
     values: dict[str, Any] = {}
     options: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
-        if key in TRANSFORM_OPTIONS:
+        if key in transform_options():
             options[key] = _check_options(shown, key, value)
         elif key not in KEYS:
-            known = (*KEYS, *TRANSFORM_OPTIONS)
+            known = (*KEYS, *transform_options())
             close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
             where = f" in {section}" if section else ""
@@ -180,19 +180,20 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
                     if problem is not None:
                         raise ConfigError(f"{shown}: {key}: {problem}")
             values[key] = tuple(value)
-    return FileConfig(path, values, options)
+    rules = unanswered(selector for key in SELECTORS for selector in values.get(key, ()))
+    return FileConfig(path, values, options, rules)
 
 
 def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise ConfigError(f"{shown}: {transform}: must be a table ([{transform}] or [tool.dockopt.{transform}])")
-    checks = TRANSFORM_OPTIONS[transform]
+    checks = transform_options()[transform]
     for key, value in table.items():
         if key not in checks:
             raise ConfigError(f"{shown}: unknown key '{transform}.{key}' (known: {', '.join(checks)})")
-        problem = checks[key](value)
+        problem = checks[key].check(value)
         if problem is not None:
-            raise ConfigError(f"{shown}: {transform}.{key}: {problem}")
+            raise ConfigError(f"{shown}: {transform}.{key}: {problem}, not {_toml(value)}")
     return dict(table)
 
 
@@ -213,6 +214,10 @@ class Overrides:
     def check(self) -> None:
         """Raise UnknownSelector for a selector of the command line that matches no transform."""
         Selection(self.select, self.extend_select, self.ignore).check()
+
+    def unanswered(self) -> tuple[str, ...]:
+        """The hadolint rules its selectors name that no transform answers."""
+        return Selection(self.select, self.extend_select, self.ignore).unanswered()
 
 
 COMMAND_LINE = "command line"
@@ -283,7 +288,9 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
     )
 
     include, extend_include = values.get("include"), values.get("extend-include", ())
-    names = Names(Globs(base, include) if include is not None else None, Globs(base, extend_include) if extend_include else None)
+    names = Names(
+        Globs(base, include) if include is not None else None, Globs(base, extend_include) if extend_include else None
+    )
     if include is not None:
         shown.append(("include", include, source))
     else:
@@ -292,35 +299,62 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
 
     options = config.options if config is not None else {}
     shown += _shown_options(options, source)
+    if config is not None and config.hadolint is not None:
+        overrides = dict(config.hadolint.override)
+        for severity in hadolint_config.SEVERITIES:
+            shown.append(
+                (f"hadolint.override.{severity}", overrides.get(severity, ()), f"{source} (not acted upon yet)")
+            )
+        shown.append(("hadolint.trustedRegistries", config.hadolint.trusted_registries, f"{source} (not acted upon)"))
     return Resolved(
         config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), names, tuple(shown)
     )
 
 
 def _shown_options(options: dict[str, dict[str, Any]], source: str) -> list[tuple[str, Any, str]]:
-    from .transforms.non_root_user import NAME, UID
-
-    own = options.get("non-root-user", {})
-    uid = own.get("uid", UID)
-    return [
-        ("non-root-user.uid", uid, source if "uid" in own else DEFAULT),
-        ("non-root-user.gid", own.get("gid", uid), source if "gid" in own else f"{DEFAULT} (the uid)"),
-        ("non-root-user.name", own.get("name", NAME), source if "name" in own else DEFAULT),
-    ]
+    """Each option of each transform, with where its value comes from. An option whose
+    default follows from another (``Option.shown_default``) takes that option's value."""
+    shown: list[tuple[str, Any, str]] = []
+    for transform, known in transform_options().items():
+        own = options.get(transform, {})
+        values: dict[str, Any] = {}
+        for key, option in known.items():
+            if key in own:
+                value, where = own[key], source
+            elif option.default is None and option.shown_default is not None:
+                value, where = (
+                    values.get(option.shown_default.removeprefix("the ")),
+                    f"{DEFAULT} ({option.shown_default})",
+                )
+            else:
+                value, where = option.default, DEFAULT
+            values[key] = value
+            shown.append((f"{transform}.{key}", value, where))
+    return shown
 
 
 class Resolver:
     """Which configuration each path is under, and the settings that gives; files are read once."""
 
-    def __init__(self, cli: Overrides, *, config: Path | None = None, isolated: bool = False, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        cli: Overrides,
+        *,
+        config: Path | None = None,
+        isolated: bool = False,
+        cwd: Path | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
         self.cli = cli
         self.isolated = isolated
         self.cwd = (cwd or Path.cwd()).resolve()
-        self.named = load(config, named=True) if config is not None else None
-        self._found: dict[Path, FileConfig | None] = {}  # directory -> configuration in force there
+        self.warn = warn  # told once per file read, of what it names that is only hadolint's
+        self.named = self._warned(load(config, named=True)) if config is not None else None
+        self._found: dict[Path, FileConfig | None] = {}  # directory -> dockopt configuration in force there
+        self._found_hadolint: dict[Path, FileConfig | None] = {}  # directory -> nearest .hadolint.yaml
         self._read: dict[Path, FileConfig | None] = {}  # file -> what it holds
         self._resolved: dict[Path | None, Resolved] = {}
-        self._specs: dict[tuple[str, ...], Any] = {}
+        self._specs: dict[tuple[str, ...], pathspec.GitIgnoreSpec] = {}
 
     def config_for(self, directory: Path) -> FileConfig | None:
         """The configuration in force in ``directory`` (absolute): the nearest file upward."""
@@ -328,30 +362,44 @@ class Resolver:
             return None
         if self.named is not None:
             return self.named
+        found = self._nearest(directory, (CONFIG_NAME, PYPROJECT), self._found)
+        if found is None:  # no dockopt setting says otherwise: hadolint's file, if any
+            found = self._nearest(directory, hadolint_config.NAMES, self._found_hadolint)
+        return found
+
+    def _nearest(
+        self, directory: Path, names: tuple[str, ...], cache: dict[Path, FileConfig | None]
+    ) -> FileConfig | None:
+        """The nearest of these files upward from ``directory`` that configures something."""
         walked: list[Path] = []
         found: FileConfig | None = None
         current = directory
         while True:
-            if current in self._found:
-                found = self._found[current]
+            if current in cache:
+                found = cache[current]
                 break
             walked.append(current)
-            found = self._in(current)
+            found = self._in(current, names)
             if found is not None or current.parent == current:
                 break
             current = current.parent
         for visited in walked:
-            self._found[visited] = found
+            cache[visited] = found
         return found
 
-    def _in(self, directory: Path) -> FileConfig | None:
-        for name in (CONFIG_NAME, PYPROJECT):
+    def _in(self, directory: Path, names: tuple[str, ...]) -> FileConfig | None:
+        for name in names:
             candidate = directory / name
             if candidate not in self._read:
-                self._read[candidate] = load(candidate) if candidate.is_file() else None
+                self._read[candidate] = self._warned(load(candidate)) if candidate.is_file() else None
             if self._read[candidate] is not None:
                 return self._read[candidate]
         return None
+
+    def _warned(self, config: FileConfig | None) -> FileConfig | None:
+        if config is not None and config.unanswered and self.warn is not None:
+            self.warn(unanswered_warning(display(config.path), config.unanswered))
+        return config
 
     def resolve(self, path: Path) -> Resolved:
         """The settings for a Dockerfile (or for the files of a directory)."""
@@ -381,7 +429,7 @@ class Resolver:
         """The file names a directory search takes in ``directory`` (absolute): `include`, `extend-include`."""
         return self.resolve(directory).names
 
-    def _spec(self, patterns: tuple[str, ...]):
+    def _spec(self, patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
         spec = self._specs.get(patterns)
         if spec is None:
             import pathspec
@@ -398,7 +446,9 @@ def show(resolved: Resolved, path: str) -> str:
     config = display(resolved.config.path) if resolved.config is not None else "none"
     lines = [f"settings for: {path}", f"configuration file: {config}"]
     # a long value (the default include) does not push every comment out to its end
-    width = max(len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH)
+    width = max(
+        len(text) for text in (f"{key} = {_toml(value)}" for key, value, _ in resolved.shown) if len(text) <= SHOW_WIDTH
+    )
     for key, value, origin in resolved.shown:
         text = f"{key} = {_toml(list(value) if isinstance(value, tuple) else value)}"
         lines.append(f"{text:<{width}}  # {origin}")

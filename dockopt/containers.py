@@ -14,9 +14,10 @@ import subprocess
 import tarfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .imagediff import FileEntry, Image, listing_from_tar, normalise_config
 
@@ -78,7 +79,12 @@ class Engine:
         tail: deque[str] = deque(maxlen=TAIL_LINES)
         try:
             process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, errors="replace"
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
             )
         except OSError as exc:
             raise EngineError(f"{self.name}: cannot run {self.binary}: {exc.strerror or exc}") from None
@@ -112,7 +118,9 @@ class Engine:
                 self._run("rm", container, check=False)
         container = self._run("create", tag, "true").strip().splitlines()[-1]
         try:
-            process = subprocess.Popen([self.binary, "export", container], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                [self.binary, "export", container], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL
+            )
             assert process.stdout is not None
             with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
                 listing = listing_from_tar(archive)
@@ -128,10 +136,14 @@ class Engine:
             self._run("image", "rm", "-f", tag, check=False)
 
     def _run(self, *args: str, check: bool = True) -> str:
-        run = subprocess.run([self.binary, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, errors="replace")
+        run = subprocess.run(
+            [self.binary, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL, errors="replace"
+        )
         if check and run.returncode != 0:
             message = (run.stderr or run.stdout).strip().splitlines()
-            raise EngineError(f"{self.name} {args[0]} failed: {message[-1] if message else 'exit ' + str(run.returncode)}")
+            raise EngineError(
+                f"{self.name} {args[0]} failed: {message[-1] if message else 'exit ' + str(run.returncode)}"
+            )
         return run.stdout
 
 
@@ -180,7 +192,9 @@ def _probe(name: str, binary: str, runner: Runner) -> str | None:
 
 def _version(binary: str, runner: Runner) -> str:
     try:
-        run = runner([binary, "--version"], capture_output=True, text=True, timeout=PROBE_SECONDS, stdin=subprocess.DEVNULL)
+        run = runner(
+            [binary, "--version"], capture_output=True, text=True, timeout=PROBE_SECONDS, stdin=subprocess.DEVNULL
+        )
     except (subprocess.TimeoutExpired, OSError):
         return ""
     return (run.stdout or "").strip().splitlines()[0] if (run.stdout or "").strip() else ""
@@ -192,7 +206,11 @@ def _version(binary: str, runner: Runner) -> str:
 def image_from_docker_inspect(data: list[dict[str, Any]]) -> Image:
     """`docker image inspect`: Size, RootFS.Layers, Config (Healthcheck inside Config)."""
     item = data[0]
-    return Image(int(item.get("Size") or 0), len((item.get("RootFS") or {}).get("Layers") or []), normalise_config(item.get("Config")))
+    return Image(
+        int(item.get("Size") or 0),
+        len((item.get("RootFS") or {}).get("Layers") or []),
+        normalise_config(item.get("Config")),
+    )
 
 
 def image_from_podman_inspect(data: list[dict[str, Any]]) -> Image:

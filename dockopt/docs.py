@@ -25,7 +25,8 @@ from pathlib import Path
 
 from .fix import Applicability
 from .refusals import ALWAYS_ON, REFUSALS, Refusal
-from .registry import Transform, all_transforms
+from .registry import all_transforms
+from .transform import Transform
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path("docs") / "transforms"  # one page a transform, relative to the repository
@@ -45,6 +46,14 @@ SAFETY = {
 }
 
 
+BUILDKIT_CHECK = "https://docs.docker.com/reference/build-checks/{slug}/"
+
+
+def _slug(check: str) -> str:
+    """The page name of a BuildKit check: JSONArgsRecommended -> json-args-recommended."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "-", check).lower()
+
+
 def page_name(transform: Transform | Refusal) -> str:
     return f"{transform.code}-{transform.name}.md"
 
@@ -59,8 +68,16 @@ def page(transform: Transform) -> str:
         ("hadolint", rules),
         ("safety", SAFETY[transform.applicability]),
     ]
+    if transform.buildkit:
+        checks = ", ".join(f"[{check}]({BUILDKIT_CHECK.format(slug=_slug(check))})" for check in transform.buildkit)
+        rows.append(("BuildKit check", f"{checks}: `# check=skip=` naming it (or `all`) leaves the transform out"))
     if transform.opt_in:
-        rows.append(("opt-in", "runs only when `--select` names it by code, name or hadolint rule (never through `ALL` or a prefix)"))
+        rows.append(
+            (
+                "opt-in",
+                "runs only when `--select` names it by code, name or hadolint rule (never through `ALL` or a prefix)",
+            )
+        )
     if transform.alone:
         rows.append(("applied alone", "its fix is applied in a pass of its own, before any other fix"))
     if transform.config_changes:
@@ -127,7 +144,9 @@ def table(transforms: tuple[Transform, ...], pages: str) -> str:
     return "\n".join(lines)
 
 
-def with_table(text: str, new_table: str, where: str, start: str = START, end: str = END, kind: str = "transforms") -> str:
+def with_table(
+    text: str, new_table: str, where: str, start: str = START, end: str = END, kind: str = "transforms"
+) -> str:
     """``text`` with the table between the markers replaced; ValueError when the markers are missing."""
     pattern = re.compile(re.escape(start) + r"\n.*?" + re.escape(end), re.S)
     if not pattern.search(text):
@@ -151,7 +170,9 @@ def expected(root: Path = ROOT, transforms: tuple[Transform, ...] | None = None)
         texts[path] = with_table(text, table(transforms, _relative(PAGES, path)), str(path))
     for path in REFUSAL_TABLES:
         text = texts.get(path) or (root / path).read_text(encoding="utf-8")
-        texts[path] = with_table(text, refusal_table(_relative(REFUSAL_PAGES, path)), str(path), REFUSALS_START, REFUSALS_END, "refusals")
+        texts[path] = with_table(
+            text, refusal_table(_relative(REFUSAL_PAGES, path)), str(path), REFUSALS_START, REFUSALS_END, "refusals"
+        )
     wanted.update(texts)
     return wanted
 
@@ -187,7 +208,9 @@ def write(root: Path = ROOT) -> list[tuple[str, Path]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dockopt.docs", description="Generate the transform pages and tables.")
+    parser = argparse.ArgumentParser(
+        prog="python -m dockopt.docs", description="Generate the transform pages and tables."
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a generated file is stale")
     parser.add_argument("--root", default=str(ROOT), help=f"the repository (default: {ROOT})")
     args = parser.parse_args(argv)

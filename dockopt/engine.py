@@ -23,17 +23,19 @@ process that dies fails only the file it was analysing (``process_many``).
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from . import files, suppression, validity
+from .context import Context, Options
 from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits, nodes_touched
-from .registry import Context, Options, Transform
+from .registry import all_transforms, select
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .transform import Transform
 from .validity import Refused
 
 MAX_PASSES = 25
@@ -98,11 +100,12 @@ def fix_source(
 ) -> FixResult:
     """Fix ``text`` to a fixpoint. Raises DockerfileSyntaxError for bad input, Refused (with
     ``refusals``) for a file BuildKit would not build, FixFailure when a fix misbehaves."""
-    context = context or Context()
+    context = _catalogued(context)
     threshold = Applicability.UNSAFE if unsafe else Applicability.SAFE
     df = parse(text)
     if refusals:
         validity.refuse(df)
+    transforms = unskipped(df, transforms)
     current = text
     applied: list[Finding] = []
     originals: dict[str, str | None] = {}  # side files as they were before any fix
@@ -119,12 +122,13 @@ def fix_source(
                 SideFile(path, before, written[path]) for path, before in originals.items() if before != written[path]
             )
             return FixResult(text, current, tuple(applied), tuple(findings), passes, side, warnings)
-        for write in (w for f in chosen for w in f.fix.writes):  # type: ignore[union-attr]
+        fixes = [f.fix for f in chosen if f.fix is not None]  # all of them: chosen findings are fixable
+        for write in (w for fix in fixes for w in fix.writes):
             originals.setdefault(write.path, context.read(write.path))
             context = context.with_file(write.path, write.content)
         codes = tuple(sorted({f.code for f in chosen}))
         try:
-            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for f in chosen for e in f.fix.edits]))  # type: ignore[union-attr]
+            candidate = apply_edits(current, _spaced_after_heredocs(df, [e for fix in fixes for e in fix.edits]))
         except OverlappingEdits as exc:
             raise FixFailure(f"a transform produced overlapping edits: {exc}", codes) from None
         try:
@@ -178,19 +182,43 @@ def find_source(
         line, column = df.line_col(problem.start)
         end_line, end_column = df.line_col(problem.end)
         diagnostics.append(
-            Diagnostic(problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error")
+            Diagnostic(
+                problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error"
+            )
         )
-    for finding in _run(df, transforms, context or Context()):
+    for finding in _run(df, unskipped(df, transforms), _catalogued(context)):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
         applicability = finding.fix.applicability if finding.fix is not None else None
         diagnostics.append(
             Diagnostic(
-                finding.code, finding.name, finding.message, line, column, end_line, end_column,
-                applicability, finding.fixable(threshold),
+                finding.code,
+                finding.name,
+                finding.message,
+                line,
+                column,
+                end_line,
+                end_column,
+                applicability,
+                finding.fixable(threshold),
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
+
+
+def unskipped(df: Dockerfile, transforms: tuple[Transform, ...]) -> tuple[Transform, ...]:
+    """The transforms less those answering a BuildKit check that the file's `# check=skip=`
+    directive skips (``skip=all``: every transform that answers one)."""
+    skipped = validity.skipped_checks(df)
+    if not skipped:
+        return transforms
+    return tuple(t for t in transforms if not (t.buildkit and ("all" in skipped or skipped & set(t.buildkit))))
+
+
+def _catalogued(context: Context | None) -> Context:
+    """The context (an empty one when None) with every transform in its catalogue."""
+    context = context or Context()
+    return context if context.catalogue else replace(context, catalogue=all_transforms())
 
 
 def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) -> list[Finding]:
@@ -203,17 +231,21 @@ def _run(df: Dockerfile, transforms: tuple[Transform, ...], context: Context) ->
             raise
         except Exception as error:
             raise InternalError(transform, error) from error
-    return suppression.apply(df, findings)
+    return suppression.apply(df, findings, context.catalogue)
 
 
 def _warnings(df: Dockerfile, findings: list[Finding]) -> tuple[str, ...]:
     """The invalid suppression comments among the findings, as `line:col: CODE message`."""
     return tuple(
-        "{}:{}: {} {}".format(*df.line_col(f.start), f.code, f.message) for f in findings if f.code == suppression.INVALID_SUPPRESSION
+        "{}:{}: {} {}".format(*df.line_col(f.start), f.code, f.message)
+        for f in findings
+        if f.code == suppression.INVALID_SUPPRESSION
     )
 
 
-def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None) -> list[Finding]:
+def _choose(
+    findings: list[Finding], threshold: Applicability, df: Dockerfile, alone: set[str] | None = None
+) -> list[Finding]:
     """The fixable findings, in order, skipping any that conflict with one already chosen.
 
     The first fixable finding of an ``alone`` transform, if any, is chosen by itself. A fix
@@ -227,11 +259,11 @@ def _choose(findings: list[Finding], threshold: Applicability, df: Dockerfile, a
     last = df.instructions[-1]
     swallowed = last.span.end if last.continues else None  # a line added there would join the last instruction
 
-    def joins_last(fix: Fix) -> bool:
-        return swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
+    def joins_last(fix: Fix | None) -> bool:
+        return fix is not None and swallowed is not None and any(e.start >= swallowed and e.content for e in fix.edits)
 
     for finding in findings:
-        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):  # type: ignore[arg-type]
+        if alone and finding.code in alone and finding.fixable(threshold) and not joins_last(finding.fix):
             return [finding]
     starts = [node.span.start for node in df.nodes]
     chosen: list[Finding] = []
@@ -323,7 +355,7 @@ class FileResult:
 def process_text(display: str, text: str, settings: Settings, path: Path | None = None) -> FileResult:
     """Fix already-read text (with ``settings.check``, list its findings); errors become a failed FileResult."""
     directory = settings.context_dir or (path.parent if path is not None else None)
-    context = Context(path, directory, options=settings.options)
+    context = Context(path, directory, options=settings.options, catalogue=all_transforms())
     try:
         if settings.check:
             found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
@@ -339,7 +371,8 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
         return FileResult(display, "failed", source=text, error=f"internal error: {describe(error)} (please report)")
     status = "changed" if result.changed else "unchanged"
     side = tuple(
-        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in result.side_files
+        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after)
+        for f in result.side_files
     )
     return FileResult(
         display,
@@ -390,6 +423,8 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
 PARALLEL_FROM = 32  # fewer files than this are done in this process: a pool costs more
 CHUNK = 8  # files a worker takes at a time
 AHEAD = 4  # chunks per worker submitted ahead of the one being read
+# what each worker process receives once: per distinct settings, its transforms by code and the rest
+Shipped = tuple[tuple[tuple[str, ...], Settings], ...]
 
 
 def process_many(
@@ -407,18 +442,20 @@ def process_many(
     paths = list(paths)
     each = [settings(path) for path in paths] if callable(settings) else [settings] * len(paths)
     if jobs <= 1 or len(paths) < PARALLEL_FROM:
-        for path, own in zip(paths, each):
+        for path, own in zip(paths, each, strict=True):
             yield process_file(path, own)
         return
     # workers get each distinct settings once, transforms by code (they do not pickle), and
     # then only (path, which settings)
     profiles: dict[Settings, int] = {}
-    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each)]
+    work = [(path, profiles.setdefault(own, len(profiles))) for path, own in zip(paths, each, strict=True)]
     shipped = tuple((tuple(t.code for t in own.transforms), replace(own, transforms=())) for own in profiles)
     chunks = [work[start : start + CHUNK] for start in range(0, len(work), CHUNK)]
     pool = _pool(jobs, shipped)
     try:
-        pending: deque = deque()  # (chunk, its future), in order
+        pending: deque[tuple[list[tuple[Path, int]], Future[list[FileResult]]]] = (
+            deque()
+        )  # (chunk, its future), in order
         submitted = 0
         while submitted < len(chunks) or pending:
             while submitted < len(chunks) and len(pending) < jobs * AHEAD:
@@ -441,25 +478,25 @@ def process_many(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _pool(jobs: int, shipped: tuple) -> ProcessPoolExecutor:
+def _pool(jobs: int, shipped: Shipped) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
 
 
-def _alone(item: tuple[Path, int], shipped: tuple) -> FileResult:
+def _alone(item: tuple[Path, int], shipped: Shipped) -> FileResult:
     """One file in a process of its own: its result, or a failure when the process dies."""
     with _pool(1, shipped) as pool:
         try:
             return pool.submit(_work_chunk, [item]).result()[0]
         except BrokenProcessPool:
-            return FileResult(str(item[0]), "failed", error="internal error: the process analysing it died (please report)")
+            return FileResult(
+                str(item[0]), "failed", error="internal error: the process analysing it died (please report)"
+            )
 
 
 _worker_settings: list[Settings] = []
 
 
-def _init_worker(shipped: tuple[tuple[tuple[str, ...], Settings], ...]) -> None:
-    from .registry import select
-
+def _init_worker(shipped: Shipped) -> None:
     _worker_settings[:] = [replace(own, transforms=select(codes)) for codes, own in shipped]
 
 

@@ -6,10 +6,14 @@ import fnmatch
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pathspec  # imported where it is used: it costs start-up time
 
 MAX_FILE_BYTES = 1024 * 1024  # real Dockerfiles are under 100 KB; anything this big is not one
 
@@ -33,26 +37,101 @@ NOT_DOCKERFILE_SUFFIXES = (
     ".dockerignore",
     # templates that only become a Dockerfile when rendered: Jinja, Go templates, ERB,
     # Mustache, Handlebars, EJS, m4, and autoconf's or CMake's `Dockerfile.in`
-    ".j2", ".jinja", ".jinja2", ".gotmpl", ".erb", ".mustache", ".hbs", ".ejs", ".m4", ".in",
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".gotmpl",
+    ".erb",
+    ".mustache",
+    ".hbs",
+    ".ejs",
+    ".m4",
+    ".in",
     # templates and backups, whatever separates them: `Dockerfile-slim.template`,
     # `Dockerfile-tmpl`, `Dockerfile_old`, `Dockerfile.bak`
     *(separator + word for word in _TEMPLATE_OR_BACKUP for separator in ".-_"),
     # merge, patch and editor leftovers (vim swap files, JetBrains' safe-write copies)
-    ".rej", ".swp", ".swo", ".tmp", "~", "___jb_tmp___", "___jb_old___",
+    ".rej",
+    ".swp",
+    ".swo",
+    ".tmp",
+    "~",
+    "___jb_tmp___",
+    "___jb_old___",
     # documents, data, patches and archives kept beside a Dockerfile
-    ".md", ".markdown", ".rst", ".adoc", ".txt", ".html", ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".svg",
-    ".yml", ".yaml", ".json", ".toml", ".xml", ".patch", ".diff", ".zip", ".gz", ".tgz", ".tar",
+    ".md",
+    ".markdown",
+    ".rst",
+    ".adoc",
+    ".txt",
+    ".html",
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".svg",
+    ".yml",
+    ".yaml",
+    ".json",
+    ".toml",
+    ".xml",
+    ".patch",
+    ".diff",
+    ".zip",
+    ".gz",
+    ".tgz",
+    ".tar",
     # shell and Windows scripts that build the images (`Dockerfile.sh`, `Dockerfile-build.ps1`)
-    ".sh", ".bash", ".zsh", ".ps1", ".bat", ".cmd",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".ps1",
+    ".bat",
+    ".cmd",
 )
 # Source files of tools that handle Dockerfiles, skipped under the lowercase stems only:
 # `dockerfile.go`, `dockerfile_test.go`, `dockerfile.py`, `dockerfile.vim`, `dockerfile-mode.el`
 # are code, while `Dockerfile.go`, `Dockerfile.py`, `Dockerfile.js` name the Go, Python or Node
 # variant of a Dockerfile.
 SOURCE_SUFFIXES = (
-    ".go", ".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".tsx", ".rs", ".java", ".kt",
-    ".scala", ".groovy", ".rb", ".php", ".pl", ".pm", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift",
-    ".dart", ".hs", ".ex", ".exs", ".el", ".vim", ".lua", ".scm", ".nix", ".sql", ".snippets",
+    ".go",
+    ".py",
+    ".pyi",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".jsx",
+    ".ts",
+    ".mts",
+    ".tsx",
+    ".rs",
+    ".java",
+    ".kt",
+    ".scala",
+    ".groovy",
+    ".rb",
+    ".php",
+    ".pl",
+    ".pm",
+    ".c",
+    ".h",
+    ".cc",
+    ".cpp",
+    ".hpp",
+    ".cs",
+    ".swift",
+    ".dart",
+    ".hs",
+    ".ex",
+    ".exs",
+    ".el",
+    ".vim",
+    ".lua",
+    ".scm",
+    ".nix",
+    ".sql",
+    ".snippets",
 )
 _LOWERCASE_STEMS = ("dockerfile", "containerfile")
 _DOCKERFILE_NAME = re.compile("|".join(fnmatch.translate(pattern) for pattern in DOCKERFILE_PATTERNS))
@@ -337,7 +416,11 @@ def _walk(
         active = [(base, s) for base, s in specs if base == here_abs or base in here_abs.parents]
         kept = []
         for name in sorted(dirnames):
-            if name == ".git" or _ignored(here_abs / name, True, active) or (excluded and excluded(here_abs / name, True)):
+            if (
+                name == ".git"
+                or _ignored(here_abs / name, True, active)
+                or (excluded and excluded(here_abs / name, True))
+            ):
                 continue
             real = os.path.realpath(os.path.join(directory, name))
             if real in searched:
@@ -365,7 +448,7 @@ def _walk(
                 yield Found(candidate)
 
 
-def _ignored(path: Path, is_dir: bool, specs) -> bool:
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     """Git's rule: the last matching pattern decides, deeper .gitignore files coming later.
 
     Patterns are tried one by one (pathspec's whole-spec check does not let `!*/`
@@ -381,7 +464,7 @@ def _ignored(path: Path, is_dir: bool, specs) -> bool:
     return ignored
 
 
-def _load_ignore(directory: Path):
+def _load_ignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     import pathspec
 
     try:
@@ -391,7 +474,7 @@ def _load_ignore(directory: Path):
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ancestor_ignores(root: Path):
+def _ancestor_ignores(root: Path) -> Iterator[tuple[Path, pathspec.GitIgnoreSpec]]:
     """.gitignore files of the directories above ``root``, up to the repository's top."""
     chain = []
     for parent in root.parents:

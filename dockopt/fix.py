@@ -51,8 +51,11 @@ class FileWrite:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """The edits that fix a finding, and how sure they are to keep what the Dockerfile does:
+    each fix says (no default), and its transform's declared applicability caps it."""
+
     edits: tuple[Edit, ...]
-    applicability: Applicability = Applicability.SAFE
+    applicability: Applicability
     writes: tuple[FileWrite, ...] = ()
 
     def conflicts_with(self, other: Fix) -> bool:
@@ -76,11 +79,20 @@ class Finding:
     code: str = ""
     name: str = ""
 
-    def stamped(self, code: str, name: str) -> Finding:
-        return Finding(self.message, self.start, self.end, self.fix, code, name)  # half the cost of dataclasses.replace
+    def stamped(self, code: str, name: str, cap: Applicability) -> Finding:
+        """The finding of the transform ``code``, its fix no safer than ``cap`` (the transform's
+        declared applicability)."""
+        fix = self.fix
+        if fix is not None and fix.applicability > cap:
+            fix = Fix(fix.edits, cap, fix.writes)
+        return Finding(self.message, self.start, self.end, fix, code, name)  # half the cost of dataclasses.replace
 
     def fixable(self, threshold: Applicability) -> bool:
-        return self.fix is not None and self.fix.applicability >= threshold and self.fix.applicability > Applicability.DISPLAY_ONLY
+        return (
+            self.fix is not None
+            and self.fix.applicability >= threshold
+            and self.fix.applicability > Applicability.DISPLAY_ONLY
+        )
 
 
 class OverlappingEdits(ValueError):

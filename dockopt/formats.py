@@ -12,14 +12,16 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from . import __version__
 from .engine import Diagnostic, FileResult
 from .refusals import REFUSALS, Refusal
-from .registry import Transform, all_transforms
+from .registry import all_transforms
+from .transform import Transform
 
 STDIN = "-"
 
@@ -57,6 +59,7 @@ def format_json(results: Sequence[FileResult]) -> str:
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+JsonObject = dict[str, Any]  # a JSON object of the SARIF log
 # Where dockopt's documentation is published, for SARIF's informationUri (the tool) and
 # helpUri (each rule, "{code}" filled in). None while dockopt has no public home: SARIF then
 # carries each rule's documentation inline (``help``), and no URI that leads nowhere.
@@ -64,7 +67,7 @@ HOMEPAGE: str | None = None
 RULE_HELP_URL: str | None = None
 
 
-def _artifact(path: str) -> dict:
+def _artifact(path: str) -> JsonObject:
     """A SARIF artifactLocation: relative paths against %SRCROOT% (the working directory)."""
     if path == STDIN:
         return {"description": {"text": "standard input"}}
@@ -80,17 +83,17 @@ def _what_it_does(transform: Transform | Refusal) -> str:
     return " ".join(rest.split("\n## ", 1)[0].split()) if found else transform.summary + "."
 
 
-def _rule(transform: Transform) -> dict:
+def _rule(transform: Transform) -> JsonObject:
     properties = {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)}
     return _rule_of(transform, "warning", properties)
 
 
-def _refusal_rule(refusal: Refusal) -> dict:
+def _refusal_rule(refusal: Refusal) -> JsonObject:
     return _rule_of(refusal, "error", {"fixSafety": None, "hadolint": [], "alwaysOn": True})
 
 
-def _rule_of(rule_source: Transform | Refusal, level: str, properties: dict) -> dict:
-    rule: dict = {
+def _rule_of(rule_source: Transform | Refusal, level: str, properties: JsonObject) -> JsonObject:
+    rule: JsonObject = {
         "id": rule_source.code,
         "name": rule_source.name,
         "shortDescription": {"text": rule_source.summary + "."},
@@ -104,7 +107,7 @@ def _rule_of(rule_source: Transform | Refusal, level: str, properties: dict) -> 
     return rule
 
 
-def _region(d: Diagnostic) -> dict:
+def _region(d: Diagnostic) -> JsonObject:
     return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
 
 
@@ -113,7 +116,9 @@ def format_sarif(results: Sequence[FileResult]) -> str:
     BuildKit would refuse), the rules of the transforms and refusals that fired, and a tool
     execution notification (level "error") a failed file."""
     fired = {d.code for r in results for d in r.diagnostics}
-    rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [_rule(t) for t in all_transforms() if t.code in fired]
+    rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [
+        _rule(t) for t in all_transforms() if t.code in fired
+    ]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     sarif_results = []
     for r in results:
@@ -137,10 +142,10 @@ def format_sarif(results: Sequence[FileResult]) -> str:
         for r in results
         if r.failed
     ]
-    invocation: dict = {"executionSuccessful": not notifications}
+    invocation: JsonObject = {"executionSuccessful": not notifications}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
-    driver: dict = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": rules}
+    driver: JsonObject = {"name": "dockopt", "version": __version__, "semanticVersion": __version__, "rules": rules}
     if HOMEPAGE:
         driver["informationUri"] = HOMEPAGE
     run = {
@@ -174,7 +179,9 @@ def format_github(results: Sequence[FileResult]) -> str:
         where = [] if r.path == STDIN else [f"file={_escape_property(r.path)}"]
         if r.failed:
             title = "dockopt could not check this file"
-            lines.append(f"::error {','.join(where + [f'title={_escape_property(title)}'])}::{_escape_data(r.error or '')}\n")
+            lines.append(
+                f"::error {','.join(where + [f'title={_escape_property(title)}'])}::{_escape_data(r.error or '')}\n"
+            )
             continue
         for d in r.diagnostics:
             one_line = d.line == d.end_line

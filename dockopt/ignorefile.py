@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from .registry import Context
+from .context import Context
 
 DEFAULT_NAME = ".dockerignore"
 

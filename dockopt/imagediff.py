@@ -13,10 +13,18 @@ from typing import Any
 
 # what `docker run` takes from the image: a change here changes how the container runs
 CONFIG_FIELDS = (
-    "User", "Cmd", "Entrypoint", "Env", "ExposedPorts", "WorkingDir", "Volumes", "Labels", "StopSignal",
+    "User",
+    "Cmd",
+    "Entrypoint",
+    "Env",
+    "ExposedPorts",
+    "WorkingDir",
+    "Volumes",
+    "Labels",
+    "StopSignal",
     "Healthcheck",
 )
-_EMPTY = (None, "", [], {})
+_EMPTY: tuple[object, ...] = (None, "", [], {})
 BIN_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/usr/libexec/")
 # executable files there are package scripts and examples, not programs an application runs
 NOT_PROGRAMS = ("/var/lib/dpkg/", "/usr/share/", "/etc/")
@@ -106,7 +114,9 @@ def compare_files(original: dict[str, FileEntry], rewritten: dict[str, FileEntry
     changed = sum(
         1
         for p, e in original.items()
-        if p in rewritten and (e.size, stat.S_IFMT(e.mode), e.link) != (rewritten[p].size, stat.S_IFMT(rewritten[p].mode), rewritten[p].link)
+        if p in rewritten
+        and (e.size, stat.S_IFMT(e.mode), e.link)
+        != (rewritten[p].size, stat.S_IFMT(rewritten[p].mode), rewritten[p].link)
     )
     missing = tuple(sorted(p for p, e in gone.items() if _is_program(p, e)))
     return FilesComparison(_side(gone, depth), _side(new, depth), changed, missing)
@@ -139,5 +149,7 @@ def listing_from_tar(members) -> dict[str, FileEntry]:
         name = member.name[2:] if member.name.startswith("./") else member.name
         path = "/" + name.lstrip("/")
         kind = stat.S_IFLNK if member.issym() else stat.S_IFREG if member.isreg() or member.islnk() else 0
-        listing[path] = FileEntry(member.size if member.isreg() else 0, member.mode | kind, member.linkname if member.issym() else None)
+        listing[path] = FileEntry(
+            member.size if member.isreg() else 0, member.mode | kind, member.linkname if member.issym() else None
+        )
     return listing

@@ -73,7 +73,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .syntax import Dockerfile, Instruction, Stage
+from .syntax import Dockerfile, Stage, user_and_group
 from .variables import global_args
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -91,18 +91,68 @@ _DEBIAN_IMAGES = _names("""debian buildpack-deps python node golang ruby php per
     kapacitor cassandra couchdb solr zookeeper flink spark storm nats-streaming elasticsearch
     kibana logstash sonarqube convertigo geonetwork liquibase neo4j plone yourls lightstreamer
     mediawiki percona postfixadmin rocket.chat silverpeas teamspeak backdrop""")
-_UBUNTU_IMAGES = _names("ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty")
+_UBUNTU_IMAGES = _names(
+    "ubuntu java ros eclipse-temurin ibm-semeru-runtimes ibmjava mariadb mongo rabbitmq swift open-liberty websphere-liberty"
+)
 _ALPINE_IMAGES = _names("alpine composer docker traefik caddy vault consul nats registry adminer eggdrop")
-_RHEL_IMAGES = _names("centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux")
-_RHEL_PATHS = ("ubi7", "ubi8", "ubi9", "ubi10", "rhel7", "rhel8", "rhel9", "centos/", "rockylinux/", "almalinux/", "fedora/")
+_RHEL_IMAGES = _names(
+    "centos fedora rockylinux almalinux oraclelinux amazonlinux amazoncorretto mysql photon clearlinux"
+)
+_RHEL_PATHS = (
+    "ubi7",
+    "ubi8",
+    "ubi9",
+    "ubi10",
+    "rhel7",
+    "rhel8",
+    "rhel9",
+    "centos/",
+    "rockylinux/",
+    "almalinux/",
+    "fedora/",
+)
 _SUSE_PATHS = ("opensuse/", "suse/", "bci/")
 _DEBIAN_TAGS = ("slim", "bookworm", "bullseye", "buster", "stretch", "jessie", "trixie", "sid", "wheezy")
-_UBUNTU_TAGS = ("focal", "jammy", "noble", "bionic", "xenial", "trusty", "oracular", "plucky", "lunar", "mantic", "kinetic")
-_DEBIAN_PREFIXES = ("mcr.microsoft.com/dotnet/", "mcr.microsoft.com/devcontainers/", "microsoft/dotnet", "continuumio/",
-                    "rocker/", "phusion/", "tiangolo/", "jupyter/", "nvidia/cuda", "pytorch/", "tensorflow/tensorflow",
-                    "circleci/", "cimg/", "selenium/", "heroku/", "osrf/")
+_UBUNTU_TAGS = (
+    "focal",
+    "jammy",
+    "noble",
+    "bionic",
+    "xenial",
+    "trusty",
+    "oracular",
+    "plucky",
+    "lunar",
+    "mantic",
+    "kinetic",
+)
+_DEBIAN_PREFIXES = (
+    "mcr.microsoft.com/dotnet/",
+    "mcr.microsoft.com/devcontainers/",
+    "microsoft/dotnet",
+    "continuumio/",
+    "rocker/",
+    "phusion/",
+    "tiangolo/",
+    "jupyter/",
+    "nvidia/cuda",
+    "pytorch/",
+    "tensorflow/tensorflow",
+    "circleci/",
+    "cimg/",
+    "selenium/",
+    "heroku/",
+    "osrf/",
+)
 # words of an image reference that name a Windows image (its RUN runs cmd, not /bin/sh)
-WINDOWS_WORDS = ("windows", "nanoserver", "servercore", "ltsc20", "mcr.microsoft.com/dotnet/framework", "dotnet-framework")
+_WINDOWS_WORDS = (
+    "windows",
+    "nanoserver",
+    "servercore",
+    "ltsc20",
+    "mcr.microsoft.com/dotnet/framework",
+    "dotnet-framework",
+)
 
 # Images that ship a non-root user they do not switch to themselves: (name, uid, gid).
 _SHIPPED_USERS = {"node": ("node", 1000, 1000)}
@@ -129,20 +179,44 @@ _CONFIGURED_USER_PREFIXES = {"bitnami/": "1001:0"}
 
 # Images whose entrypoint starts as root and drops to its own user (gosu, su-exec, ...).
 _SELF_DROPPING = _names(
-    "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost "
-    "percona neo4j"
+    "postgres mysql mariadb redis mongo rabbitmq cassandra couchdb elasticsearch zookeeper influxdb ghost percona neo4j"
 )
 # Official images that set a WORKDIR of their own (the others start in /).
 _WORKDIRS = {
-    "golang": "/go", "php": "/var/www/html", "wordpress": "/var/www/html", "joomla": "/var/www/html",
-    "nextcloud": "/var/www/html", "drupal": "/opt/drupal", "tomcat": "/usr/local/tomcat", "httpd": "/usr/local/apache2",
-    "composer": "/app", "ghost": "/var/lib/ghost", "elasticsearch": "/usr/share/elasticsearch",
-    "kibana": "/usr/share/kibana", "logstash": "/usr/share/logstash", "sonarqube": "/opt/sonarqube",
+    "golang": "/go",
+    "php": "/var/www/html",
+    "wordpress": "/var/www/html",
+    "joomla": "/var/www/html",
+    "nextcloud": "/var/www/html",
+    "drupal": "/opt/drupal",
+    "tomcat": "/usr/local/tomcat",
+    "httpd": "/usr/local/apache2",
+    "composer": "/app",
+    "ghost": "/var/lib/ghost",
+    "elasticsearch": "/usr/share/elasticsearch",
+    "kibana": "/usr/share/kibana",
+    "logstash": "/usr/share/logstash",
+    "sonarqube": "/opt/sonarqube",
 }
 
 # Images whose default service listens on a privileged port as root.
-_PRIVILEGED_SERVICES = frozenset({"nginx", "httpd", "haproxy", "varnish", "wordpress", "drupal", "joomla",
-                                  "nextcloud", "mediawiki", "matomo", "phpmyadmin", "traefik", "caddy"})
+_PRIVILEGED_SERVICES = frozenset(
+    {
+        "nginx",
+        "httpd",
+        "haproxy",
+        "varnish",
+        "wordpress",
+        "drupal",
+        "joomla",
+        "nextcloud",
+        "mediawiki",
+        "matomo",
+        "phpmyadmin",
+        "traefik",
+        "caddy",
+    }
+)
 
 # images without /bin/sh that are no distribution's (see the module's table)
 _CHAINGUARD_WITH_SHELL = frozenset({"wolfi-base", "busybox"})
@@ -195,7 +269,7 @@ def parse_image(text: str) -> ImageRef | None:
     return ImageRef(text, registry, path, tag or None, digest or None)
 
 
-def _substitute(match: re.Match, values: Mapping[str, str]) -> str:
+def _substitute(match: re.Match[str], values: Mapping[str, str]) -> str:
     """One variable of a FROM line with its value; unknown ones stay as written."""
     name = match.group(1) or match.group(4)
     operator, word = match.group(2), match.group(3) or ""
@@ -232,16 +306,6 @@ def reference_pieces(df: Dockerfile, stage: Stage) -> list[tuple[str, str]]:
 def unresolved_variables(reference: str) -> list[str]:
     """The variables a resolved reference still holds: those without a default."""
     return [match.group(1) or match.group(4) for match in _VARIABLE.finditer(reference)]
-
-
-def root_stage(df: Dockerfile, stage: Stage) -> Stage:
-    """The stage of the chain ``FROM <stage>`` that names an image."""
-    return df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-
-
-def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
-    """The stages a stage is built on, the image's stage first, the stage itself last."""
-    return [df.stages[i] for i in reversed(stage.derives_from)] + [stage]
 
 
 @dataclass(frozen=True)
@@ -302,19 +366,10 @@ def shell_less(image: ImageRef) -> _ShellLess | None:
     return None
 
 
-def base_of(df: Dockerfile, stage: Stage) -> Base:
-    """What the stage's chain starts from, with the evidence of the package managers it runs."""
-    key = ("base_of", stage.index)
-    cached = df._cache.get(key)
-    if cached is None:
-        cached = _base_of(df, stage)
-        df._cache[key] = cached
-    return cached
-
-
-def _base_of(df: Dockerfile, stage: Stage) -> Base:
-    first = root_stage(df, stage)
-    text = resolved_reference(df, first)
+def base_from_reference(text: str) -> Base:
+    """What an image reference (variables substituted where known) says of the image. The
+    family is "unknown" when the tables do not say (the stage model then reads it from the
+    package managers the stages run: ``model.base_of``)."""
     if text.lower() == "scratch":
         return Base(None, "scratch", None, None, False, False, False, "scratch", text)
     image = parse_image(text)
@@ -335,8 +390,6 @@ def _base_of(df: Dockerfile, stage: Stage) -> Base:
         has_shell = None
     elif family == "windows":
         has_shell, variant = False, "Windows"
-    if family == "unknown":
-        family = _family_from_commands(df, chain(df, stage))
     if image is None:
         return Base(None, family, None, None, False, False, None, None, text)
     configured = _configured_user(image, known)
@@ -404,52 +457,18 @@ def _dotnet_major(tag: str | None) -> int:
     return int(match.group(1)) if match else 0
 
 
-def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
-    """Why no new RUN instruction may be added to ``stage`` right before ``until`` (at its end
-    when None); None when the shell that RUN would run with is known to be there.
-
-    It is known when a RUN in shell form before that point, in the stage or the stages it is
-    built on, runs with the same shell (the build gets there only if that shell exists; not
-    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
-    src=/bin,dst=/bin``), or
-    when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
-    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
-    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
-    """
-    from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
-
-    shell = shell_at(df, stage, until)
-    if not is_posix_shell(shell):
-        return f"RUN runs {shell[0]} there, not a POSIX shell"
-    for instruction in (i for member in chain(df, stage) for i in member.instructions):
-        if instruction is until:
-            break
-        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
-            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
-                return None
-    base = base_of(df, stage)
-    if shell != DEFAULT_SHELL:
-        return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
-    if base.has_shell:
-        return None
-    if base.has_shell is False:
-        return f"the base image {base.reference} has no shell ({base.variant})"
-    missing = unresolved_variables(base.reference)
-    if missing:
-        names = ", ".join(f"${name}" for name in missing)
-        why = f"{names} {'has' if len(missing) == 1 else 'have'} no default value"
-    elif base.variant is not None:
-        why = f"a {base.variant} image"
-    else:
-        why = "dockopt does not know the image and no RUN of the stage shows a shell"
-    return f"the base image {base.reference} may have no shell (cannot tell: {why})"
+def is_windows(reference: str) -> bool:
+    """Whether an image reference (as written, or with its variables substituted) names a
+    Windows image: `mcr.microsoft.com/windows/servercore:ltsc2022`, `...:nanoserver-1809`,
+    `mcr.microsoft.com/dotnet/framework/sdk`, a variable named `${WINDOWS_IMAGE}`."""
+    lowered = reference.lower()
+    return any(word in lowered for word in _WINDOWS_WORDS)
 
 
 def family_of(image: ImageRef) -> str:
     """The family an image reference names, "unknown" when the tables do not say."""
     name, tag = image.name.lower(), (image.tag or "").lower()
-    whole = f"{name}:{tag}"
-    if any(word in whole for word in WINDOWS_WORDS):
+    if is_windows(f"{name}:{tag}"):
         return "windows"
     if name == "scratch":
         return "scratch"
@@ -458,7 +477,7 @@ def family_of(image: ImageRef) -> str:
         return known.family
     if _chainguard(image):
         return "alpine"  # wolfi: BusyBox and apk
-    if "ubi-minimal" in name or name.endswith("-minimal") and "ubi" in name:
+    if "ubi-minimal" in name or (name.endswith("-minimal") and "ubi" in name):
         return "minimal"
     if "alpine" in tag or "alpine" in name.rsplit("/", 1)[-1]:
         return "alpine"
@@ -487,36 +506,6 @@ def family_of(image: ImageRef) -> str:
     return "unknown"
 
 
-_MANAGER_FAMILIES = {
-    "apt-get": "debian",
-    "apt": "debian",
-    "aptitude": "debian",
-    "apk": "alpine",
-    "yum": "rhel",
-    "dnf": "rhel",
-    "microdnf": "minimal",
-    "zypper": "suse",
-}
-
-
-def _family_from_commands(df: Dockerfile, stages: list[Stage]) -> str:
-    from .packages import invocations
-
-    for stage in stages:
-        for instruction in stage.instructions:
-            if (instruction.sub or instruction).command != "RUN" or instruction.sub is not None:
-                continue
-            if not any(m in instruction.logical for m in _MANAGER_FAMILIES):
-                continue
-            for invocation in invocations(df, instruction):
-                family = _MANAGER_FAMILIES.get(invocation.manager)
-                if family is not None:
-                    return family
-            if re.search(r"(^|[\s;&|])(useradd|groupadd)\s", instruction.logical):
-                return "unknown"
-    return "unknown"
-
-
 # --------------------------------------------------------------------------- users
 
 
@@ -524,15 +513,126 @@ def is_root(user: str) -> bool | None:
     """Whether a USER value means root; None when it is an expansion."""
     if "$" in user:
         return None
-    name = user.split(":", 1)[0].strip()
-    return name in ROOT_USERS
+    return user_and_group(user)[0] in ROOT_USERS
 
 
-def initial_workdir(df: Dockerfile, stage: Stage) -> str:
-    """The working directory the image a stage starts from sets: / unless the image is known
-    to set another (golang: /go). A stage FROM another stage starts where that one ended
-    (``model``)."""
-    image = base_of(df, stage).image
+def image_workdir(image: ImageRef | None) -> str:
+    """The working directory an image sets: / unless the image is known to set another
+    (golang: /go)."""
     if image is not None and (image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")):
         return _WORKDIRS.get(image.path.rsplit("/", 1)[-1], "/")
     return "/"
+
+
+# --------------------------------------------------------------------------- slim variants
+
+# Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
+# (python, node, ruby, perl, openjdk); older ones (wheezy, jessie, stretch) have gaps.
+_SUITES = r"(?:buster|bullseye|bookworm|trixie|forky)"
+_VERSION = r"\d+(?:\.\d+){0,2}"
+_NODE_ALIASES = r"(?:lts|current|argon|boron|carbon|dubnium|erbium|fermium|gallium|hydrogen|iron|jod|krypton)"
+_DEBIAN_NAMES = frozenset(
+    "wheezy jessie stretch buster bullseye bookworm trixie forky sid stable oldstable oldoldstable testing unstable".split()
+)
+_TEMURIN_SUFFIXES = r"(?:focal|jammy|noble|resolute|alpine(?:-3\.\d+)?|ubi9-minimal|ubi10-minimal|centos7)"
+
+_PATTERNS = {
+    # python:3.12, python:3.12-bookworm -> python:3.12-slim, python:3.12-slim-bookworm
+    # (pre-releases too: python:3.14.0rc1 -> python:3.14.0rc1-slim)
+    "python": re.compile(rf"(?P<at>{_VERSION}(?:(?:a|b|rc)\d+)?)(?:-{_SUITES})?"),
+    "ruby": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
+    # perl:5.38-threaded-bookworm -> perl:5.38-slim-threaded-bookworm
+    "perl": re.compile(rf"(?P<at>{_VERSION})(?:-threaded)?(?:-{_SUITES})?"),
+    # node:20-bookworm -> node:20-bookworm-slim (node puts -slim last)
+    "node": re.compile(rf"(?:{_VERSION}|{_NODE_ALIASES})(?:-{_SUITES})?(?P<at>)"),
+    # openjdk:11-jdk-bullseye -> openjdk:11-jdk-slim-bullseye
+    "openjdk": re.compile(
+        rf"(?P<at>(?P<major>\d+)(?:u\d+(?:-b\d+)?|(?:\.\d+){{1,3}}(?:[-_]\d+)?)?(?:-jdk|-jre)?)(?P<suite>-{_SUITES})?"
+    ),
+    # eclipse-temurin:17-jdk-jammy -> eclipse-temurin:17-jre-jammy
+    "eclipse-temurin": re.compile(
+        rf"(?P<at>(?P<major>\d+)(?:\.\d+\.\d+(?:\.\d+)?_\d+|\.\d+\.\d+)?|(?P<eight>8)u\d+-b\d+(?:\.\d+)?)"
+        rf"(?P<jdk>-jdk)?(?:-{_TEMURIN_SUFFIXES})?"
+    ),
+}
+# versioned tags Docker Hub published without a slim twin (found in docker-library/official-images)
+_NO_SLIM = {
+    "python": frozenset({"2.7.7", "3.3.5", "3.4.1"}),
+    "node": frozenset({"0.10.28", "0.10.30", "0.10.31", "0.11.13"}),
+    "ruby": frozenset({"2.1.2", "2.1.3", "2.1.4"}),
+    "perl": frozenset({"5.24.0", "5.24.1", "5.24.2", "5.24.3", "5.26.0", "5.26.1", "5.28.1"}),
+    "openjdk": frozenset({"7u111", "7u121", "8u102", "8u111", "8u121"}),
+}
+# the registries that mirror Docker Hub's official images, with the path prefix they use
+_MIRRORS = {"public.ecr.aws": "docker/library/", "mirror.gcr.io": "library/"}
+
+
+def official_name(image: ImageRef) -> str | None:
+    """The name of an official Docker Hub image (`python`), written there or on a mirror of it; None for others."""
+    if image.official:
+        return image.path
+    prefix = _MIRRORS.get(image.registry)
+    if prefix and image.path.startswith(prefix) and "/" not in image.path[len(prefix) :]:
+        return image.path[len(prefix) :]
+    return None
+
+
+def slim_tag_edit(name: str, tag: str) -> tuple[int, int, str] | None:
+    """The edit of a tag of the official image ``name`` that names its slim variant, as
+    Docker Hub publishes it: (start, end, new text) in the tag; None when no slim variant
+    is known. python, ruby, perl, node and debian get `-slim` (node and debian at the end:
+    `20-bookworm-slim`; the others before the release: `3.12-slim-bookworm`), openjdk
+    `-slim`, eclipse-temurin its JRE (`17-jdk-jammy` -> `17-jre-jammy`). A floating tag
+    (`latest`, or none) has none: its twin may be pulled at another time and hold another
+    major version."""
+    if name == "debian":
+        return _debian_edit(tag)
+    pattern = _PATTERNS.get(name)
+    match = pattern.fullmatch(tag) if pattern is not None else None
+    if match is None:
+        return None
+    at = match.end("at")
+    if tag[:at].removesuffix("-jdk").removesuffix("-jre") in _NO_SLIM.get(name, ()):
+        return None
+    if name == "perl" and "." in tag[:at] and int(tag[:at].split(".")[1]) < 24:
+        return None  # perl's slim variant started with 5.24
+    if name == "openjdk":
+        if match.group("suite") is None and int(match.group("major")) > 11:
+            return None  # openjdk:12 and later are Oracle Linux; only their slim variant is Debian
+        return at, at, "-slim"
+    if name == "eclipse-temurin":
+        if match.group("eight") is None and int(match.group("major")) == 16:
+            return None  # Temurin 16 had no JRE images
+        if match.group("jdk"):
+            return match.start("jdk"), match.end("jdk"), "-jre"
+        return at, at, "-jre"
+    return at, at, "-slim"
+
+
+def _debian_edit(tag: str) -> tuple[int, int, str] | None:
+    if tag in _DEBIAN_NAMES:
+        return len(tag), len(tag), "-slim"
+    match = re.fullmatch(r"(\d+)(\.\d+)?", tag)
+    if match is None:
+        return None
+    major = int(match.group(1))
+    if major < 7 or (match.group(2) and major < 10):
+        return None  # the point releases of Debian 7 to 9 mostly had no slim tag
+    return len(tag), len(tag), "-slim"
+
+
+def slim_variant(reference: str) -> str | None:
+    """The slim variant of an official image's reference (``slim_tag_edit``), the registry
+    and repository as written: `node:20` -> `node:20-slim`, `python:3.12-bookworm` ->
+    `python:3.12-slim-bookworm`; None when none is known (no tag, `latest`, a digest, a
+    variant, an image without one)."""
+    image = parse_image(reference)
+    if image is None or image.tag is None or image.digest is not None:
+        return None
+    name = official_name(image)
+    edit = slim_tag_edit(name, image.tag) if name is not None else None
+    if edit is None:
+        return None
+    start, end, text = edit
+    at = len(reference) - len(image.tag)
+    return reference[: at + start] + text + reference[at + end :]

@@ -14,7 +14,7 @@ of the sources:
   dependency, a missing or ignored lock file, ...).
 
 Paths in the image are absolute ("/app"), as ``model.join`` makes them from the directory a
-command runs in; ``Copied.to_context`` maps them back to the build context.
+command runs in; ``copies.Tree.to_context`` maps them back to the build context.
 
 After the common part, the knowledge is organised by ecosystem, each with how its install is
 recognised and which files it reads: pip (and `uv pip`), Node (npm, Yarn 1, pnpm), Python
@@ -26,15 +26,15 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import tomllib
-
+from . import toml
+from .context import Context
+from .copies import Tree
 from .ignorefile import IgnoreFile
 from .model import join
-from .packages import VALUE_OPTIONS, Invocation
-from .registry import Context
+from .packages import VALUE_OPTIONS, Invocation, included_file, node_command, pip_file_option, requirement_lines
 from .shell import Command, Script, Word
 from .syntax import Instruction, Stage
 
@@ -67,26 +67,6 @@ class Role:
 
 
 @dataclass(frozen=True)
-class Copied:
-    """A COPY of a directory of the build context into the image, as an install sees it."""
-
-    source: str  # the context directory: "." or "app"
-    dest: str | None  # where it lands (absolute), None when that cannot be told
-    keyword: str  # "COPY" or "ADD", for messages
-
-    def to_context(self, path: str | None) -> str | None:
-        """Where an image path under the destination comes from in the build context."""
-        if path is None or self.dest is None:
-            return None
-        if path == self.dest:
-            return self.source
-        prefix = self.dest.rstrip("/") + "/"
-        if not path.startswith(prefix):
-            return None
-        return posixpath.normpath(posixpath.join(self.source, path[len(prefix) :]))
-
-
-@dataclass(frozen=True)
 class Manifests:
     """The files of the build context an install reads, or why they cannot be copied first."""
 
@@ -99,8 +79,24 @@ class Manifests:
 
 # Commands that read nothing of the project they run in.
 _NEUTRAL_PROGRAMS = frozenset(
-    {"true", ":", "echo", "printf", "mkdir", "set", "export", "umask", "corepack", "useradd", "adduser", "groupadd", "addgroup",
-     "update-ca-certificates", "ldconfig", "virtualenv"}
+    {
+        "true",
+        ":",
+        "echo",
+        "printf",
+        "mkdir",
+        "set",
+        "export",
+        "umask",
+        "corepack",
+        "useradd",
+        "adduser",
+        "groupadd",
+        "addgroup",
+        "update-ca-certificates",
+        "ldconfig",
+        "virtualenv",
+    }
 )
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh"})
 _PYTHON = re.compile(r"python[0-9.]*\Z")
@@ -110,7 +106,12 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar\.xz|zip|egg|deb|rpm|apk|
 
 
 def command_role(
-    script: Script, command: Command, invocation: Invocation | None, cwd: str | None, copied: Copied, previous: Command | None
+    script: Script,
+    command: Command,
+    invocation: Invocation | None,
+    cwd: str | None,
+    copied: Tree,
+    previous: Command | None,
 ) -> Role:
     """What one command of a RUN does to the project that ``copied`` puts in the image.
 
@@ -124,7 +125,7 @@ def command_role(
         if command.context == ("pipeline",) and _installer_pipe(command, previous):
             return Role("neutral")
         return Role("other")
-    if ">" in _QUIET_REDIRECTS.sub("", text) or "<" in text:
+    if ">" in _QUIET_REDIRECTS.sub("", text) or "<" in text or _redirects_a_file(script, command):
         return Role("other")
     if command.kind in ("assignment", "declaration", "unset"):
         return Role("neutral")
@@ -155,7 +156,14 @@ def command_role(
     return recognise(command, sub, rest, args, cwd)
 
 
-def _outside(paths: list[str], cwd: str | None, copied: Copied) -> bool:
+def _redirects_a_file(script: Script, command: Command) -> bool:
+    """Whether a redirection of ``command`` reads or writes a file other than /dev/null (the
+    span of a command ends before its redirections: they come before the next command)."""
+    following = min((c.start for c in script.commands if c.start >= command.end), default=len(script.text))
+    return any(command.start <= word.start < following and word.value != "/dev/null" for word in script.redirects)
+
+
+def _outside(paths: list[str], cwd: str | None, copied: Tree) -> bool:
     """Whether every path is outside the destination (`~` is the home directory: outside)."""
     for path in paths:
         if path.startswith("~"):
@@ -194,11 +202,13 @@ def _package_manager_role(invocation: Invocation, cwd: str | None) -> Role:
     if manager == "pip":
         if sub == "install":
             return _pip(command, invocation.after_subcommand, cwd)
-        return Role("neutral" if sub in ("cache", "config", "list", "freeze", "show", "check", "uninstall") else "other")
+        return Role(
+            "neutral" if sub in ("cache", "config", "list", "freeze", "show", "check", "uninstall") else "other"
+        )
     if manager == "gem":
         local = [p for p in invocation.packages if p is None or "/" in p or _ARCHIVE.search(p)]
         return Role("neutral" if sub in ("install", "update", "sources") and not local else "other")
-    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))  # type: ignore[union-attr]
+    options = frozenset(w.value.split("=", 1)[0] for w in invocation.words if w.value and w.value.startswith("-"))
     if manager == "npm":
         return _npm(invocation, sub, options, cwd)
     if manager == "yarn":
@@ -294,7 +304,7 @@ class _Need:
 
 def manifests_for(
     install: Install,
-    copied: Copied,
+    copied: Tree,
     context: Context,
     ignore: IgnoreFile,
     *,
@@ -308,11 +318,11 @@ def manifests_for(
     that come before the install."""
     where = copied.to_context(install.cwd)
     need = _Need(context, ignore, unsafe=install.unlocked)
-    if where is None and install.tool != "pip":
-        return Manifests(problem="the install does not run inside the copied directory")
     tool = install.tool
     if tool == "pip":
         _pip_files(context, copied, install, need)
+    elif where is None:
+        return Manifests(problem="the install does not run inside the copied directory")
     elif tool in ("npm", "yarn", "pnpm"):
         _node_files(context, where, install, need)
     elif tool in ("poetry", "uv", "pdm"):
@@ -347,7 +357,7 @@ def _excluded(need: _Need) -> str | None:
     return None
 
 
-def _excluded_or_filled(copied: Copied, install: Install, need: _Need) -> str | None:
+def _excluded_or_filled(copied: Tree, install: Install, need: _Need) -> str | None:
     excluded = _excluded(need)
     if excluded is not None:
         return excluded
@@ -387,32 +397,36 @@ def _join(directory: str, name: str) -> str:
 
 def _pip(command: Command, words: tuple[Word, ...], cwd: str | None) -> Role:
     takes_value = VALUE_OPTIONS["pip"]
+    if any(word.value is None for word in words):
+        return Role("other")
+    values = [word.value or "" for word in words]
     reads: list[str] = []
     outputs: list[str] = []
     problem = None
     operands: list[str] = []
     index = 0
-    while index < len(words):
-        value = words[index].value
-        if value is None:
-            return Role("other")
+    while index < len(values):
+        read = pip_file_option(values, index)
+        if read is not None:
+            if read[0] is None:
+                return Role("other")
+            reads.append(read[0])
+            index = read[1]
+            continue
+        value = values[index]
         name, eq, given = value.partition("=")
         if value.startswith("--") or value in takes_value:
             if name in takes_value and not eq:
                 index += 1
-                given = words[index].value if index < len(words) else None
-                if given is None:
+                if index >= len(values):
                     return Role("other")
-            if name in ("--requirement", "-r", "--constraint", "-c"):
-                reads.append(given)
-            elif name in ("--editable", "-e"):
+                given = values[index]
+            if name in ("--editable", "-e"):
                 problem = "it installs a local project in editable mode (`-e`)"
             elif name in ("--target", "-t", "--prefix", "--root", "--src"):
                 outputs.append(given)
             elif name in ("--find-links", "-f") and "://" not in given:
                 problem = "it finds packages in a local directory (`--find-links`)"
-        elif value.startswith(("-r", "-c")) and len(value) > 2:
-            reads.append(value[2:])
         elif value.startswith("-e") and len(value) > 2:
             problem = "it installs a local project in editable mode (`-e`)"
         elif value.startswith("-") and value != "-":
@@ -434,7 +448,7 @@ def _local_requirement(text: str) -> bool:
     return text.startswith((".", "/", "~", "file:")) or "/" in text or "\\" in text or bool(_ARCHIVE.search(text))
 
 
-def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) -> None:
+def _pip_files(context: Context, copied: Tree, install: Install, need: _Need) -> None:
     """The requirement files given with -r/-c, and those they include, all inside the copy."""
     queue: list[str] = []
     for name in install.reads:
@@ -451,7 +465,7 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
         if text is None:
             return
         need.files.append(path)
-        for line in _requirement_lines(text):
+        for line in requirement_lines(text):
             include, problem = _requirement_line(line)
             if problem:
                 need.problem = f"{path}: {problem}"
@@ -462,39 +476,24 @@ def _pip_files(context: Context, copied: Copied, install: Install, need: _Need) 
                 target = copied.to_context(posixpath.normpath(include))
             else:
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(path), include))
-            if target is None or target.startswith("..") or (copied.source != "." and not target.startswith(copied.source + "/")):
+            if (
+                target is None
+                or target.startswith("..")
+                or (copied.source != "." and not target.startswith(copied.source + "/"))
+            ):
                 need.problem = f"{path} includes {include}, which the {copied.keyword} does not copy"
                 return
             queue.append(target)
-
-
-def _requirement_lines(text: str) -> Iterator[str]:
-    """The logical lines of a requirements file: comments dropped, continuations joined."""
-    logical = ""
-    for raw in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw)
-        if line.endswith("\\"):
-            logical += line[:-1] + " "
-            continue
-        logical += line
-        if logical.strip():
-            yield logical.strip()
-        logical = ""
-    if logical.strip():
-        yield logical.strip()
 
 
 def _requirement_line(line: str) -> tuple[str | None, str | None]:
     """(an -r/-c include, a reason to fall back) for one logical line of a requirements file."""
     tokens = line.split()
     first = tokens[0]
+    if pip_file_option(tokens, 0) is not None:
+        return included_file(line), None
     if first.startswith("-"):
         name, eq, value = first.partition("=")
-        if name in ("-r", "--requirement", "-c", "--constraint"):
-            value = value if eq else (tokens[1] if len(tokens) > 1 else "")
-            return value or None, None
-        if first.startswith(("-r", "-c")) and not first.startswith("--") and len(first) > 2:
-            return first[2:], None
         if name in ("-e", "--editable") or (first.startswith("-e") and not first.startswith("--")):
             return None, "it installs a project in editable mode (`-e`)"
         if name in ("-f", "--find-links"):
@@ -523,14 +522,17 @@ def _npm(invocation: Invocation, sub: str | None, options: frozenset[str], cwd: 
     if options & {"--prefix", "-C", "-w", "--workspace", "--workspaces"}:
         return Role("other")
     globally = invocation.has_option("-g", "--global")
-    if sub in ("ci", "clean-install", "ic", "install-clean", "isntall-clean"):
+    if node_command("npm", sub) == "ci":
         return Role("install", Install(command, "npm", cwd, options=options))
-    if sub in ("install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"):
+    if node_command("npm", sub) == "install":
         if globally:
             return Role("neutral")
         if invocation.operands:
             return Role("other")
-        return Role("install", Install(command, "npm", cwd, options=options, unlocked="`npm install` may rewrite package-lock.json"))
+        return Role(
+            "install",
+            Install(command, "npm", cwd, options=options, unlocked="`npm install` may rewrite package-lock.json"),
+        )
     return Role("neutral" if sub in ("cache", "config", "set") else "other")
 
 
@@ -539,7 +541,7 @@ def _yarn(command: Command, sub: str | None, options: frozenset[str], cwd: str |
         return Role("other")
     if sub is None and options & {"-v", "--version", "-h", "--help"}:
         return Role("neutral")
-    if sub in (None, "install"):
+    if node_command("yarn", sub) == "install":
         frozen = options & {"--frozen-lockfile", "--pure-lockfile", "--immutable"}
         unlocked = None if frozen else "`yarn install` without --frozen-lockfile may rewrite yarn.lock"
         return Role("install", Install(command, "yarn", cwd, options=options, unlocked=unlocked))
@@ -550,10 +552,14 @@ def _pnpm(command: Command, sub: str | None, rest: list[str], args: list[str], c
     options = _options(rest)
     if options & {"-C", "--dir", "--filter", "-F", "-r", "--recursive", "-w", "--workspace-root"}:
         return Role("other")
-    if options & {"-g", "--global"} and sub in ("add", "install", "i"):
+    if options & {"-g", "--global"} and node_command("pnpm", sub) in ("add", "install"):
         return Role("neutral")
-    if sub in ("install", "i") and not [a for a in rest if not a.startswith("-")]:
-        unlocked = None if "--frozen-lockfile" in options else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
+    if node_command("pnpm", sub) == "install" and not [a for a in rest if not a.startswith("-")]:
+        unlocked = (
+            None
+            if "--frozen-lockfile" in options
+            else "`pnpm install` without --frozen-lockfile may rewrite pnpm-lock.yaml"
+        )
         return Role("install", Install(command, "pnpm", cwd, options=options, unlocked=unlocked))
     return Role("neutral" if sub in ("config", "store", "setup", "env") else "other")
 
@@ -566,7 +572,7 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
     manifest = need.read_json(package, package)
     if manifest is None:
         return
-    scripts = manifest.get("scripts") if isinstance(manifest.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := manifest.get("scripts"), dict) else {}
     hooks = [h for h in _LIFECYCLE if h in scripts]
     if hooks and "--ignore-scripts" not in install.options:
         need.problem = f"package.json has a `{hooks[0]}` script, which may need the sources"
@@ -595,11 +601,13 @@ def _node_files(context: Context, where: str, install: Install, need: _Need) -> 
         return
     if tool == "yarn":
         manager = manifest.get("packageManager")
-        if context.exists(_join(where, ".yarnrc.yml")) or (isinstance(manager, str) and re.match(r"yarn@[2-9]", manager)):
+        if context.exists(_join(where, ".yarnrc.yml")) or (
+            isinstance(manager, str) and re.match(r"yarn@[2-9]", manager)
+        ):
             need.problem = "Yarn 2 or later installs with files of its own (.yarnrc.yml, .yarn/)"
             return
     if tool == "pnpm":
-        pnpm = manifest.get("pnpm") if isinstance(manifest.get("pnpm"), dict) else {}
+        pnpm = member if isinstance(member := manifest.get("pnpm"), dict) else {}
         if context.exists(_join(where, "pnpm-workspace.yaml")) or pnpm.get("patchedDependencies"):
             need.problem = "pnpm workspaces or patches need more than the manifests"
             return
@@ -656,7 +664,11 @@ def _pipenv(command: Command, sub: str | None, rest: list[str], args: list[str],
 
 
 _PYPROJECT_LOCKS = {"poetry": "poetry.lock", "uv": "uv.lock", "pdm": "pdm.lock"}
-_PYPROJECT_CONFIG = {"poetry": ("poetry.toml",), "uv": ("uv.toml", ".python-version"), "pdm": ("pdm.toml", ".pdm-python")}
+_PYPROJECT_CONFIG = {
+    "poetry": ("poetry.toml",),
+    "uv": ("uv.toml", ".python-version"),
+    "pdm": ("pdm.toml", ".pdm-python"),
+}
 
 
 def _pyproject_files(context: Context, where: str, install: Install, need: _Need) -> None:
@@ -667,8 +679,8 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if text is None:
         return
     try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError):
+        data = toml.loads(text)
+    except (toml.TOMLDecodeError, ValueError):
         need.problem = f"{project_file} is not valid TOML"
         return
     tool = install.tool
@@ -678,13 +690,17 @@ def _pyproject_files(context: Context, where: str, install: Install, need: _Need
     if tool == "poetry" and "--no-root" not in options and settings.get("package-mode", True) is not False:
         need.problem = "`poetry install` installs the project itself (no `--no-root`)"
         return
-    if tool == "uv" and not options & {"--no-install-project", "--no-install-workspace"} and settings.get("package", True) is not False:
+    if (
+        tool == "uv"
+        and not options & {"--no-install-project", "--no-install-workspace"}
+        and settings.get("package", True) is not False
+    ):
         need.problem = "`uv sync` installs the project itself (no `--no-install-project`)"
         return
     if tool == "pdm" and "--no-self" not in options:
         need.problem = "`pdm` installs the project itself (no `--no-self`)"
         return
-    if tool == "uv" and ("workspace" in settings or "sources" in settings and _has_local_source(settings["sources"])):
+    if tool == "uv" and ("workspace" in settings or ("sources" in settings and _has_local_source(settings["sources"]))):
         need.problem = "the project uses a uv workspace or local sources"
         return
     dynamic = project.get("dynamic", [])
@@ -733,7 +749,9 @@ def _pipenv_files(context: Context, where: str, need: _Need) -> None:
 # --------------------------------------------------------------------------- Ruby: bundler
 
 _RUBY_FILE = re.compile(r"""^\s*ruby\s+file:\s*["']([^"']+)["']""", re.M)
-_GEMFILE_READS = re.compile(r"\b(gemspec|path:|path\s*\(|:path\s*=>|eval_gemfile|File\.|require|load|Dir\[|__dir__|file:)")
+_GEMFILE_READS = re.compile(
+    r"\b(gemspec|path:|path\s*\(|:path\s*=>|eval_gemfile|File\.|require|load|Dir\[|__dir__|file:)"
+)
 
 
 def _bundle(command: Command, sub: str | None, rest: list[str], args: list[str], cwd: str | None) -> Role:
@@ -753,7 +771,13 @@ def _bundle(command: Command, sub: str | None, rest: list[str], args: list[str],
 
 
 def _bundler_files(
-    context: Context, where: str, install: Install, need: _Need, stage: Stage, run: Instruction, before: tuple[Command, ...]
+    context: Context,
+    where: str,
+    install: Install,
+    need: _Need,
+    stage: Stage,
+    run: Instruction,
+    before: tuple[Command, ...],
 ) -> None:
     """The Gemfile, its lock and the `.ruby-version` that `ruby file:` names, unless the
     Gemfile reads other files of the project."""
@@ -781,7 +805,9 @@ def _bundle_frozen(stage: Stage, run: Instruction, before: tuple[Command, ...]) 
     for instruction in stage.instructions:
         if instruction is run:
             break
-        if instruction.command == "ENV" and re.search(r"\bBUNDLE_(FROZEN|DEPLOYMENT)[= ]+[\"']?(true|1)\b", instruction.args):
+        if instruction.command == "ENV" and re.search(
+            r"\bBUNDLE_(FROZEN|DEPLOYMENT)[= ]+[\"']?(true|1)\b", instruction.args
+        ):
             return True
     for command in before:
         if command.program in ("bundle", "bundler") and [w.value for w in command.args][:1] == ["config"]:
@@ -817,15 +843,25 @@ def _composer_files(context: Context, where: str, install: Install, need: _Need)
     if manifest is None:
         return
     repositories = manifest.get("repositories", [])
-    listed = repositories.values() if isinstance(repositories, dict) else repositories if isinstance(repositories, list) else []
+    listed = (
+        repositories.values()
+        if isinstance(repositories, dict)
+        else repositories
+        if isinstance(repositories, list)
+        else []
+    )
     if any(isinstance(r, dict) and r.get("type") == "path" for r in listed):
         need.problem = "composer.json has a path repository"
         return
-    config = manifest.get("config") if isinstance(manifest.get("config"), dict) else {}
+    config = member if isinstance(member := manifest.get("config"), dict) else {}
     if "--no-autoloader" not in install.options:
-        optimize = install.options & {"-o", "--optimize-autoloader", "-a", "--classmap-authoritative", "--apcu-autoloader"} or any(
-            config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader")
-        )
+        optimize = install.options & {
+            "-o",
+            "--optimize-autoloader",
+            "-a",
+            "--classmap-authoritative",
+            "--apcu-autoloader",
+        } or any(config.get(key) for key in ("optimize-autoloader", "classmap-authoritative", "apcu-autoloader"))
         autoload = [manifest.get(key) for key in ("autoload", "autoload-dev")]
         classmap = any(isinstance(a, dict) and ("classmap" in a or "files" in a) for a in autoload)
         if optimize or classmap:
@@ -857,7 +893,7 @@ def _go(command: Command, sub: str | None, rest: list[str], args: list[str], cwd
     return Role("neutral" if sub in ("env", "version") else "other")
 
 
-def _go_files(context: Context, copied: Copied, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
+def _go_files(context: Context, copied: Tree, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
     """go.mod and go.sum of the module the install runs in (looked for upwards inside the
     copy), unless it vendors, replaces with local directories or belongs to a workspace."""
     root = where
@@ -889,7 +925,8 @@ def _go_files(context: Context, copied: Copied, where: str, need: _Need, stage: 
         return
     need.files += [gomod, _join(root, "go.sum")]
     if stage.reaches_final and not any(
-        m["type"] == "cache" and m.get("target", "").rstrip("/").endswith(("/pkg/mod", "/go/pkg", "/go")) for m in run.mounts()
+        m["type"] == "cache" and m.get("target", "").rstrip("/").endswith(("/pkg/mod", "/go/pkg", "/go"))
+        for m in run.mounts()
     ):
         need.unsafe = "`go mod download` also fetches modules that only tests need into the final image"
 

@@ -34,14 +34,17 @@ BuildKit's rules (``dockerfile2llb``), and what dockopt makes of them:
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from .images import base_of, initial_workdir, is_root
+from .images import Base, base_from_reference, image_workdir, is_root, resolved_reference, unresolved_variables
+from .packages import invocations
+from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
 from .syntax import Dockerfile, Instruction, Stage
 from .variables import expand as expand_word
-from .variables import global_args, pairs
+from .variables import global_args
 
 _NO_VARIABLES: Mapping[str, str] = MappingProxyType({})
 
@@ -158,11 +161,7 @@ def volumes(df: Dockerfile, instruction: Instruction) -> list[str | None]:
 
 
 def _model(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
-    cached = df._cache.get("model")
-    if cached is None:
-        cached = _walk(df)
-        df._cache["model"] = cached
-    return cached
+    return df.memo(_walk)
 
 
 def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
@@ -176,7 +175,7 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             env, unknown = dict(carried[stage.parent][0]), set(carried[stage.parent][1])
             workdir, user = parent.workdir, parent.user
         else:
-            env, unknown, workdir, user = {}, set(), initial_workdir(df, stage), None
+            env, unknown, workdir, user = {}, set(), image_workdir(base_of(df, stage).image), None
         args: dict[str, str] = {}
         arg_unknown: set[str] = set()
         state = _state(workdir, env, args, user, unknown, arg_unknown)
@@ -185,13 +184,16 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             states[id(instruction)] = state
             command = instruction.command
             if command == "ENV":
-                for name, value in pairs(instruction, df.escape):
-                    _assign(env, unknown, name, state.expand(value or "", df.escape))
+                for pair in instruction.pairs:
+                    _assign(env, unknown, pair.name, state.expand(pair.value or "", df.escape))
             elif command == "ARG":
-                for name, value in pairs(instruction, df.escape):
-                    _assign(args, arg_unknown, name, globals_.get(name) if value is None else state.expand(value, df.escape))
+                for pair in instruction.pairs:
+                    value = globals_.get(pair.name) if pair.value is None else state.expand(pair.value, df.escape)
+                    _assign(args, arg_unknown, pair.name, value)
             elif command == "WORKDIR":
-                workdir = join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
+                workdir = (
+                    join(workdir, state.expand(instruction.args.strip(), df.escape)) if instruction.args else workdir
+                )
             elif command == "USER" and instruction.args:
                 user = instruction.args.strip()
             else:
@@ -213,9 +215,115 @@ def _assign(known: dict[str, str], unknown: set[str], name: str, value: str | No
 
 
 def _state(
-    workdir: str | None, env: dict[str, str], args: dict[str, str], user: str | None, unknown: set[str], arg_unknown: set[str]
+    workdir: str | None,
+    env: dict[str, str],
+    args: dict[str, str],
+    user: str | None,
+    unknown: set[str],
+    arg_unknown: set[str],
 ) -> State:
     """ENV wins over ARG; a name set to an unknown value hides what an ARG of that name knows."""
     variables = {name: value for name, value in args.items() if name not in unknown and name not in env}
     variables.update(env)
     return State(workdir, MappingProxyType(variables), user, frozenset(unknown | (arg_unknown - env.keys())))
+
+
+# --------------------------------------------------------------------------- the stages and their base
+
+
+def root_stage(df: Dockerfile, stage: Stage) -> Stage:
+    """The stage of the chain ``FROM <stage>`` that names an image."""
+    return df.stages[stage.derives_from[-1]] if stage.derives_from else stage
+
+
+def chain(df: Dockerfile, stage: Stage) -> list[Stage]:
+    """The stages a stage is built on, the image's stage first, the stage itself last."""
+    return [df.stages[i] for i in reversed(stage.derives_from)] + [stage]
+
+
+def image_reference(df: Dockerfile, instruction: Instruction) -> str:
+    """The image reference the build of ``instruction`` starts from: the FROM of the root of
+    its stage's chain (``root_stage``), global ARG defaults substituted ("" outside a stage)."""
+    stage = df.stage_of(instruction)
+    return base_of(df, stage).reference if stage is not None else ""
+
+
+def base_of(df: Dockerfile, stage: Stage) -> Base:
+    """What the stage's chain starts from (``images.base_from_reference``), the family read
+    from the package managers its stages run when the reference does not tell."""
+    return df.memo(_base_of, stage.index)
+
+
+def _base_of(df: Dockerfile, index: int) -> Base:
+    stage = df.stages[index]
+    base = base_from_reference(resolved_reference(df, root_stage(df, stage)))
+    if base.family == "unknown":
+        base = replace(base, family=_family_from_commands(df, chain(df, stage)))
+    return base
+
+
+_MANAGER_FAMILIES = {
+    "apt-get": "debian",
+    "apt": "debian",
+    "aptitude": "debian",
+    "apk": "alpine",
+    "yum": "rhel",
+    "dnf": "rhel",
+    "microdnf": "minimal",
+    "zypper": "suse",
+}
+
+
+def _family_from_commands(df: Dockerfile, stages: list[Stage]) -> str:
+    for stage in stages:
+        for instruction in stage.instructions:
+            if (instruction.sub or instruction).command != "RUN" or instruction.sub is not None:
+                continue
+            if not any(m in instruction.logical for m in _MANAGER_FAMILIES):
+                continue
+            for invocation in invocations(df, instruction):
+                family = _MANAGER_FAMILIES.get(invocation.manager)
+                if family is not None:
+                    return family
+            if re.search(r"(^|[\s;&|])(useradd|groupadd)\s", instruction.logical):
+                return "unknown"
+    return "unknown"
+
+
+def new_run_blocker(df: Dockerfile, stage: Stage, until: Instruction | None = None) -> str | None:
+    """Why no new RUN instruction may be added to ``stage`` right before ``until`` (at its end
+    when None); None when the shell that RUN would run with is known to be there.
+
+    It is known when a RUN in shell form before that point, in the stage or the stages it is
+    built on, runs with the same shell (the build gets there only if that shell exists; not
+    a RUN that bind-mounts something, which may be the shell: ``--mount=from=busybox,
+    src=/bin,dst=/bin``), or
+    when no SHELL changed the default ``/bin/sh -c`` and the base image has ``/bin/sh``
+    (``Base.has_shell``). The RUNs transforms add are POSIX shell: never under another shell
+    (Windows' cmd, PowerShell). Every transform that adds a RUN instruction asks this first.
+    """
+    shell = shell_at(df, stage, until)
+    if not is_posix_shell(shell):
+        return f"RUN runs {shell[0]} there, not a POSIX shell"
+    for instruction in (i for member in chain(df, stage) for i in member.instructions):
+        if instruction is until:
+            break
+        if instruction.command == "RUN" and instruction.sub is None and instruction.is_shell_form:
+            if effective_shell(df, instruction) == shell and all(m.get("type") != "bind" for m in instruction.mounts()):
+                return None
+    base = base_of(df, stage)
+    if shell != DEFAULT_SHELL:
+        return f"no RUN of the stage shows that its SHELL {shell[0]} is there"
+    if base.has_shell:
+        return None
+    if base.has_shell is False:
+        return f"the base image {base.reference} has no shell ({base.variant})"
+    missing = unresolved_variables(base.reference)
+    if missing:
+        names = ", ".join(f"${name}" for name in missing)
+        why = f"{names} {'has' if len(missing) == 1 else 'have'} no default value"
+    elif base.variant is not None:
+        why = f"a {base.variant} image"
+    else:
+        why = "dockopt does not know the image and no RUN of the stage shows a shell"
+    return f"the base image {base.reference} may have no shell (cannot tell: {why})"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from . import formats
 from .engine import FileResult
@@ -48,8 +48,8 @@ class Summary:
     changed: int = 0
     unchanged: int = 0
     failed: int = 0
-    fixes: Counter = field(default_factory=Counter)  # (code, name) -> count
-    fixed_files: Counter = field(default_factory=Counter)  # (code, name) -> files it fixed
+    fixes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> count
+    fixed_files: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> files it fixed
     more_with_unsafe: int = 0
 
     def add(self, result: FileResult) -> None:
@@ -120,9 +120,9 @@ class CheckSummary:
     findings: int = 0
     fixable: int = 0
     more_with_unsafe: int = 0
-    by_transform: Counter = field(default_factory=Counter)  # (code, name) -> findings
-    fixable_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> fixable findings
-    files_by_transform: Counter = field(default_factory=Counter)  # (code, name) -> files with findings
+    by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> findings
+    fixable_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> fixable findings
+    files_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> files with findings
     files_with_findings: int = 0
     refused: int = 0  # files BuildKit would refuse to build (findings of severity "error")
 
@@ -159,3 +159,29 @@ class CheckSummary:
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+# --------------------------------------------------------------------------- dockopt check --statistics
+
+STATISTICS_FORMATS = ("text", "json")
+
+
+def statistics(summary: CheckSummary, output_format: str) -> str:
+    """What `check --statistics` prints instead of the findings: per code, how many findings
+    (most first, then by code), whether any is fixable (`[*]`, as ruff marks them) and the name;
+    in json, a list of `{"code", "name", "count", "fixable"}` (fixable: how many)."""
+    rows = sorted(summary.by_transform.items(), key=lambda item: (-item[1], item[0]))
+    if output_format == "json":
+        import json
+
+        listed = [
+            {"code": code, "name": name, "count": count, "fixable": summary.fixable_by_transform[(code, name)]}
+            for (code, name), count in rows
+        ]
+        return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"
+    width = max((len(str(count)) for _, count in rows), default=1)
+    code_width = max((len(code) for (code, _), _ in rows), default=1)
+    return "".join(
+        f"{count:>{width}}\t{code:<{code_width}}\t{'[*]' if summary.fixable_by_transform[(code, name)] else '[ ]'} {name}\n"
+        for (code, name), count in rows
+    )

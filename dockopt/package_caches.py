@@ -12,11 +12,10 @@ from collections.abc import Iterable
 
 from ._buildkit_lex import LexError, process_words
 from .fix import Edit
-from .packages import Invocation, find, invocations, ran_before
+from .packages import REMOVALS, Invocation, find, invocations, ran_before
 from .runs import Style, append_command, editable_script, style_of
 from .shell import Command, script_of
 from .syntax import Dockerfile, Instruction
-from .variables import pairs
 
 ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z", re.DOTALL)
 
@@ -26,21 +25,12 @@ def visible_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
     return [i.sub if i.command == "ONBUILD" and i.sub is not None else i for i in ran_before(df, run)]
 
 
-def root_image(df: Dockerfile, run: Instruction) -> str:
-    """The image the stage of ``run`` is built on, through the stages it derives from."""
-    stage = df.stage_of(run)
-    if stage is None:
-        return ""
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base.lower()
-
-
 def env_before(df: Dockerfile, run: Instruction) -> dict[str, str | None]:
     """The variables ENV sets for ``run``: name -> value (None when the value expands)."""
     env: dict[str, str | None] = {}
     for instruction in visible_before(df, run):
         if instruction.command == "ENV":
-            env.update((name, unquote(value or "")) for name, value in pairs(instruction, df.escape))
+            env.update((pair.name, unquote(pair.value or "")) for pair in instruction.pairs)
     return env
 
 
@@ -58,9 +48,7 @@ def unquote(value: str) -> str | None:
 def assignments_before_program(invocation: Invocation) -> dict[str, str | None]:
     """`VAR=value` given to this command only: `VAR=1 pip ...` or `env VAR=1 pip ...`."""
     command = invocation.command
-    words = list(command.assignments) + [
-        w for w in command.args if w.start < invocation.program.start
-    ]
+    words = list(command.assignments) + [w for w in command.args if w.start < invocation.program.start]
     found: dict[str, str | None] = {}
     for word in words:
         match = ASSIGNMENT.match(word.text)
@@ -183,18 +171,6 @@ def wrapper_prefix(df: Dockerfile, invocation: Invocation) -> str:
     return prefix if "\n" not in prefix and "\\" not in prefix else ""
 
 
-# package-manager subcommands that take packages out of the image
-REMOVALS = {
-    "apt-get": frozenset({"purge", "remove", "autoremove"}),
-    "apt": frozenset({"purge", "remove", "autoremove"}),
-    "aptitude": frozenset({"purge", "remove"}),
-    "apk": frozenset({"del"}),
-    "yum": frozenset({"remove", "erase", "autoremove"}),
-    "dnf": frozenset({"remove", "erase", "autoremove"}),
-    "microdnf": frozenset({"remove"}),
-    "zypper": frozenset({"remove", "rm"}),
-    "npm": frozenset({"uninstall", "remove", "rm", "r", "un", "unlink"}),
-}
 _NODE_TOOL = re.compile(r"node|npm|nvm|yarn|corepack", re.IGNORECASE)
 _CONTINUED_LINE = r"[ \t]*(&&)?[ \t]*{escape}[ \t]*\r?\n"
 
@@ -209,7 +185,9 @@ def clean_edit(df: Dockerfile, run: Instruction, last: Invocation, command: str)
     if not _may_remove_tool(df, run, last):
         return append_command(df, run, command)
     script = editable_script(df, run)
-    if script is None or any(c in last.command.context for c in ("pipeline", "command_substitution", "process_substitution")):
+    if script is None or any(
+        c in last.command.context for c in ("pipeline", "command_substitution", "process_substitution")
+    ):
         return None
     rest = script.text[last.command.end :].lstrip(" \t")
     if rest and not (rest.startswith(("&&", "\n", ")", "}")) or (rest.startswith(";") and not rest.startswith(";;"))):

@@ -10,20 +10,41 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from .shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from .syntax import Dockerfile, Instruction
 
-MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"})
+MANAGERS = frozenset(
+    {"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "gem"}
+)
 
 _APT_VALUES = frozenset({"-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"})
 _RPM_VALUES = frozenset(
     {
-        "-c", "--config", "--setopt", "--enablerepo", "--disablerepo", "--installroot", "--releasever",
-        "-d", "--debuglevel", "-e", "--errorlevel", "-x", "--exclude", "--repo", "--repoid", "--forcearch",
-        "--downloaddir", "--destdir", "-R", "--randomwait", "--rpmverbosity", "--color",
+        "-c",
+        "--config",
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--installroot",
+        "--releasever",
+        "-d",
+        "--debuglevel",
+        "-e",
+        "--errorlevel",
+        "-x",
+        "--exclude",
+        "--repo",
+        "--repoid",
+        "--forcearch",
+        "--downloaddir",
+        "--destdir",
+        "-R",
+        "--randomwait",
+        "--rpmverbosity",
+        "--color",
     }
 )
 # options that take the next word as their value (when not written `--option=value`)
@@ -33,8 +54,18 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "aptitude": _APT_VALUES | {"-F", "-w", "--display-format", "--width"},
     "apk": frozenset(
         {
-            "-X", "--repository", "-t", "--virtual", "-p", "--root", "--repositories-file", "--cache-dir",
-            "--arch", "--keys-dir", "--cache-max-age", "--timeout",
+            "-X",
+            "--repository",
+            "-t",
+            "--virtual",
+            "-p",
+            "--root",
+            "--repositories-file",
+            "--cache-dir",
+            "--arch",
+            "--keys-dir",
+            "--cache-max-age",
+            "--timeout",
         }
     ),
     "yum": _RPM_VALUES,
@@ -42,36 +73,112 @@ VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "microdnf": _RPM_VALUES,
     "zypper": frozenset(
         {
-            "-R", "--root", "-c", "--config", "-r", "--repo", "-D", "--reposd-dir", "-C", "--cache-dir",
-            "--raw-cache-dir", "--solv-cache-dir", "--pkg-cache-dir", "-t", "--type", "--from",
+            "-R",
+            "--root",
+            "-c",
+            "--config",
+            "-r",
+            "--repo",
+            "-D",
+            "--reposd-dir",
+            "-C",
+            "--cache-dir",
+            "--raw-cache-dir",
+            "--solv-cache-dir",
+            "--pkg-cache-dir",
+            "-t",
+            "--type",
+            "--from",
         }
     ),
     "pip": frozenset(
         {
-            "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
-            "--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--src",
-            "--trusted-host", "--timeout", "--retries", "--cache-dir", "--platform", "--python-version",
-            "--implementation", "--abi", "--no-binary", "--only-binary", "--progress-bar", "--log",
-            "--proxy", "--upgrade-strategy", "-C", "--config-settings", "--global-option", "--report",
-            "--python", "--exists-action", "--cert", "--client-cert", "--keyring-provider",
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-e",
+            "--editable",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+            "-t",
+            "--target",
+            "--prefix",
+            "--root",
+            "--src",
+            "--trusted-host",
+            "--timeout",
+            "--retries",
+            "--cache-dir",
+            "--platform",
+            "--python-version",
+            "--implementation",
+            "--abi",
+            "--no-binary",
+            "--only-binary",
+            "--progress-bar",
+            "--log",
+            "--proxy",
+            "--upgrade-strategy",
+            "-C",
+            "--config-settings",
+            "--global-option",
+            "--report",
+            "--python",
+            "--exists-action",
+            "--cert",
+            "--client-cert",
+            "--keyring-provider",
         }
     ),
     "npm": frozenset(
         {
-            "--prefix", "--registry", "-w", "--workspace", "--cache", "--loglevel", "--userconfig",
-            "--globalconfig", "--tag", "--omit", "--include", "--install-strategy",
+            "--prefix",
+            "--registry",
+            "-w",
+            "--workspace",
+            "--cache",
+            "--loglevel",
+            "--userconfig",
+            "--globalconfig",
+            "--tag",
+            "--omit",
+            "--include",
+            "--install-strategy",
         }
     ),
     "yarn": frozenset(
         {
-            "--cwd", "--cache-folder", "--modules-folder", "--network-timeout", "--mutex", "--registry",
-            "--global-folder", "--link-folder", "--use-yarnrc",
+            "--cwd",
+            "--cache-folder",
+            "--modules-folder",
+            "--network-timeout",
+            "--mutex",
+            "--registry",
+            "--global-folder",
+            "--link-folder",
+            "--use-yarnrc",
         }
     ),
     "gem": frozenset(
         {
-            "-v", "--version", "-i", "--install-dir", "-n", "--bindir", "-s", "--source", "-P",
-            "--trust-policy", "--platform", "-g", "--file", "--build-root",
+            "-v",
+            "--version",
+            "-i",
+            "--install-dir",
+            "-n",
+            "--bindir",
+            "-s",
+            "--source",
+            "-P",
+            "--trust-policy",
+            "--platform",
+            "-g",
+            "--file",
+            "--build-root",
         }
     ),
 }
@@ -191,10 +298,10 @@ class Invocation:
 
 def invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
     """Every package-manager invocation in a RUN (or ONBUILD RUN), in order."""
-    key = ("invocations", id(run))
-    cached = df._cache.get(key)
-    if cached is not None:
-        return cached
+    return df.memo(_invocations, run)
+
+
+def _invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
     script = script_of(df, run)
     found: list[Invocation] = []
     if script is not None and not script.has_error:
@@ -202,9 +309,7 @@ def invocations(df: Dockerfile, run: Instruction) -> tuple[Invocation, ...]:
             invocation = _recognise(run, command)
             if invocation is not None:
                 found.append(invocation)
-    result = tuple(found)
-    df._cache[key] = result
-    return result
+    return tuple(found)
 
 
 def runs(df: Dockerfile) -> Iterator[Instruction]:
@@ -326,8 +431,22 @@ def _invocation(run: Instruction, command: Command, manager: str, program: Word,
 # subcommands that read the package lists that `apt-get update` downloads
 APT_LIST_READERS = frozenset(
     {
-        "install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "source", "download",
-        "reinstall", "satisfy", "policy", "show", "showpkg", "search", "depends", "rdepends", "madison",
+        "install",
+        "upgrade",
+        "dist-upgrade",
+        "full-upgrade",
+        "build-dep",
+        "source",
+        "download",
+        "reinstall",
+        "satisfy",
+        "policy",
+        "show",
+        "showpkg",
+        "search",
+        "depends",
+        "rdepends",
+        "madison",
     }
 )
 APT_MANAGERS = frozenset({"apt-get", "apt", "aptitude", "apt-cache"})
@@ -338,12 +457,7 @@ def apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
 
     None when the RUN cannot be analysed but mentions apt (it may do any of them).
     """
-    key = ("apt-events", id(run))
-    if key in df._cache:
-        return df._cache[key]
-    events = _apt_events(df, run)
-    df._cache[key] = events
-    return events
+    return df.memo(_apt_events, run)
 
 
 def _apt_events(df: Dockerfile, run: Instruction) -> list[str] | None:
@@ -394,9 +508,11 @@ class AptLists:
 
 
 def apt_lists(df: Dockerfile) -> AptLists:
-    cached = df._cache.get("apt-lists")
-    if cached is not None:
-        return cached
+    """Whether apt's lists are present before each RUN, and which RUN made them (worked out once per tree)."""
+    return df.memo(_apt_lists)
+
+
+def _apt_lists(df: Dockerfile) -> AptLists:
     before: dict[int, tuple[str, Instruction | None]] = {}
     ends: dict[int, tuple[str, Instruction | None]] = {}
     for stage in df.stages:
@@ -417,9 +533,7 @@ def apt_lists(df: Dockerfile) -> AptLists:
                 elif event == "clean":
                     state, source = "absent", None
         ends[stage.index] = (state, source)
-    result = AptLists(before)
-    df._cache["apt-lists"] = result
-    return result
+    return AptLists(before)
 
 
 def reads_lists_later(df: Dockerfile, run: Instruction) -> bool:
@@ -517,9 +631,25 @@ def rpm_action(invocation: Invocation) -> tuple[str, Word] | None:
 # what fills a yum/dnf/microdnf/zypper cache with metadata and packages, and what empties it
 _DNF_INSTALLS = frozenset(
     {
-        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "update", "up", "upgrade",
-        "upgrade-minimal", "up-min", "downgrade", "distro-sync", "swap",
-        "group install", "group update", "group upgrade", "module install", "module enable",
+        "install",
+        "in",
+        "groupinstall",
+        "localinstall",
+        "reinstall",
+        "rei",
+        "update",
+        "up",
+        "upgrade",
+        "upgrade-minimal",
+        "up-min",
+        "downgrade",
+        "distro-sync",
+        "swap",
+        "group install",
+        "group update",
+        "group upgrade",
+        "module install",
+        "module enable",
     }
 )
 RPM_INSTALLS = {
@@ -528,8 +658,17 @@ RPM_INSTALLS = {
     "microdnf": _DNF_INSTALLS,
     "zypper": frozenset(
         {
-            "install", "in", "update", "up", "patch", "dist-upgrade", "dup", "source-install", "si",
-            "install-new-recommends", "inr",
+            "install",
+            "in",
+            "update",
+            "up",
+            "patch",
+            "dist-upgrade",
+            "dup",
+            "source-install",
+            "si",
+            "install-new-recommends",
+            "inr",
         }
     ),
 }
@@ -593,7 +732,8 @@ def _removes_rpm_caches(command: Command) -> list[str]:
     """The managers whose whole cache an `rm -r` removes (`/var/cache/dnf/*`, `/var/cache`, ...)."""
     if command.program != "rm":
         return []
-    recursive = any(f.value == "--recursive" or (not f.value.startswith("--") and "r" in f.value.lower()) for f in command.flags)  # type: ignore[union-attr]
+    flags = [f.value or "" for f in command.flags]
+    recursive = any(flag == "--recursive" or (not flag.startswith("--") and "r" in flag.lower()) for flag in flags)
     if not recursive:
         return []
     covered: set[str] = set()
@@ -603,3 +743,164 @@ def _removes_rpm_caches(command: Command) -> list[str]:
             continue
         covered |= {m for m, dirs in RPM_CACHE_DIRS.items() if any(d == path or d.startswith(path + "/") for d in dirs)}
     return [m for m in RPM_ORDER if m in covered]
+
+
+# --------------------------------------------------------------------------- Node: npm, yarn, pnpm, bun subcommands
+
+# The commands of each Node package manager that dockopt tells apart, each with the other
+# words the tool takes for it: npm's aliases and the typos it corrects (its cmd-list), and
+# those of yarn (1 and 2+), pnpm and bun. A word not listed is a command of its own.
+_NODE_COMMANDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "npm": {
+        "install": ("i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add"),
+        "ci": ("clean-install", "ic", "install-clean", "isntall-clean"),
+        "install-test": ("it",),
+        "install-ci-test": ("cit", "clean-install-test", "sit"),
+        "update": ("up", "upgrade", "udpate"),
+        "rebuild": ("rb",),
+        "uninstall": ("un", "unlink", "remove", "rm", "r"),
+        "run": ("run-script", "rum", "urn"),
+        "test": ("t", "tst"),
+        "ls": ("list",),
+        "config": ("c",),
+        "dedupe": ("ddp",),
+        "exec": ("x",),
+        "init": ("create", "innit"),
+        "link": ("ln",),
+    },
+    "yarn": {"install": (), "add": (), "upgrade": ("up",), "remove": (), "global": (), "run": ()},
+    "pnpm": {
+        "install": ("i",),
+        "add": (),
+        "update": ("up", "upgrade"),
+        "remove": ("rm", "uninstall", "un"),
+        "rebuild": ("rb",),
+        "run": ("run-script",),
+        "test": ("t", "tst"),
+        "list": ("ls",),
+    },
+    "bun": {"install": ("i",), "add": ("a",), "update": (), "remove": ("rm",), "run": ()},
+}
+_NODE_CANONICAL = {
+    tool: {alias: name for name, aliases in table.items() for alias in (name, *aliases)}
+    for tool, table in _NODE_COMMANDS.items()
+}
+
+# the commands that install packages into the project's node_modules: its dependencies
+# (`npm ci`, `npm install`, a bare `yarn`) or the packages named (`npm install -g x`, `yarn add x`)
+NODE_INSTALLS: dict[str, frozenset[str]] = {
+    "npm": frozenset({"install", "ci", "install-test", "install-ci-test"}),
+    "yarn": frozenset({"install", "add"}),
+    "pnpm": frozenset({"install", "add"}),
+    "bun": frozenset({"install", "add"}),
+}
+# the commands that download packages into the tool's cache: the installs and the updates
+NODE_DOWNLOADS: dict[str, frozenset[str]] = {
+    "npm": NODE_INSTALLS["npm"] | {"update"},
+    "yarn": NODE_INSTALLS["yarn"] | {"upgrade"},
+    "pnpm": NODE_INSTALLS["pnpm"] | {"update"},
+    "bun": NODE_INSTALLS["bun"] | {"update"},
+}
+# the commands that run the packages' install scripts, which build native modules (with
+# python3, make and g++): the downloads, `rebuild`, and yarn's `global add`; bun runs the
+# scripts of trusted packages only, and is not listed
+NODE_BUILDS: dict[str, frozenset[str]] = {
+    "npm": NODE_DOWNLOADS["npm"] | {"rebuild"},
+    "yarn": NODE_DOWNLOADS["yarn"] | {"global"},
+    "pnpm": NODE_DOWNLOADS["pnpm"] | {"rebuild"},
+}
+
+
+def node_command(tool: str, word: str | None) -> str | None:
+    """The command a subcommand word of npm, yarn, pnpm or bun names, aliases and npm's
+    typos resolved: `npm isntall` -> "install", `npm ic` -> "ci", `npm run-script` -> "run",
+    `pnpm i` -> "install", `yarn up` -> "upgrade". A bare `yarn` (no subcommand) is
+    `yarn install`; another word is returned as it is, None stays None."""
+    if word is None:
+        return "install" if tool == "yarn" else None
+    return _NODE_CANONICAL.get(tool, {}).get(word, word)
+
+
+# gem's install and its abbreviations (OptionParser-style prefixes RubyGems accepts)
+GEM_INSTALLS = frozenset({"install", "i", "ins", "inst", "insta", "instal"})
+
+# package-manager subcommands that take packages out of the image
+REMOVALS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"purge", "remove", "autoremove"}),
+    "apt": frozenset({"purge", "remove", "autoremove"}),
+    "aptitude": frozenset({"purge", "remove"}),
+    "apk": frozenset({"del"}),
+    "yum": frozenset({"remove", "erase", "autoremove"}),
+    "dnf": frozenset({"remove", "erase", "autoremove"}),
+    "microdnf": frozenset({"remove"}),
+    "zypper": frozenset({"remove", "rm"}),
+    "npm": frozenset({"uninstall", *_NODE_COMMANDS["npm"]["uninstall"]}),
+}
+
+
+# --------------------------------------------------------------------------- pip requirement files
+
+_REQUIREMENT_OPTIONS = ("-r", "--requirement")
+_CONSTRAINT_OPTIONS = ("-c", "--constraint")
+
+
+def pip_file_option(words: list[str], index: int, constraints: bool = True) -> tuple[str | None, int] | None:
+    """When ``words[index]`` names a requirements or constraints file (`-r x`, `-rx`,
+    `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike): (the file, the index
+    of the next word); the file is None when the value is missing. ``constraints=False``:
+    requirements files only (a constraints file installs nothing)."""
+    word = words[index]
+    name, eq, value = word.partition("=")
+    options = _REQUIREMENT_OPTIONS + _CONSTRAINT_OPTIONS if constraints else _REQUIREMENT_OPTIONS
+    if name in options:
+        if eq:
+            return value, index + 1
+        if index + 1 < len(words):
+            return words[index + 1], index + 2
+        return None, index + 1
+    if word[:2] in (("-r", "-c") if constraints else ("-r",)) and len(word) > 2:
+        return word[2:], index + 1
+    return None
+
+
+def pip_files(words: list[str], constraints: bool = True) -> list[str]:
+    """The requirements and constraints files a pip command line names (after `pip`):
+    `-r x`, `-rx`, `--requirement x`, `--requirement=x`, `-c`/`--constraint` alike; the
+    values of pip's other options are skipped. ``constraints=False``: requirements files only."""
+    takes_value = VALUE_OPTIONS["pip"]
+    files: list[str] = []
+    index = 0
+    while index < len(words):
+        found = pip_file_option(words, index, constraints)
+        if found is not None:
+            if found[0]:
+                files.append(found[0])
+            index = found[1]
+            continue
+        index += 2 if words[index] in takes_value else 1
+    return files
+
+
+def requirement_lines(text: str) -> Iterator[str]:
+    """The logical lines of a requirements file: comments dropped, continuations joined."""
+    logical = ""
+    for raw in text.splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw)
+        if line.endswith("\\"):
+            logical += line[:-1] + " "
+            continue
+        logical += line
+        if logical.strip():
+            yield logical.strip()
+        logical = ""
+    if logical.strip():
+        yield logical.strip()
+
+
+def included_file(line: str, constraints: bool = True) -> str | None:
+    """The requirements or constraints file a logical line of a requirements file includes
+    (`-r other.txt`, `--requirement=other.txt`, `-c constraints.txt`, ...), as written
+    (relative to the including file's directory). ``constraints=False``: requirements files only."""
+    words = line.split()
+    found = pip_file_option(words, 0, constraints)
+    return (found[0] or None) if found is not None else None

@@ -38,9 +38,10 @@ class Style:
 
 def style_of(df: Dockerfile) -> Style:
     """The continuation style most RUNs of the file use (default: leading `&&`, 4 spaces)."""
-    cached = df._cache.get("run-style")
-    if cached is not None:
-        return cached
+    return df.memo(_style_of)
+
+
+def _style_of(df: Dockerfile) -> Style:
     leading = trailing = 0
     operator_indents: Counter[str] = Counter()
     indents: Counter[str] = Counter()
@@ -64,9 +65,7 @@ def style_of(df: Dockerfile) -> Style:
     use_leading = leading >= trailing
     counts = operator_indents if use_leading and operator_indents else indents
     indent = counts.most_common(1)[0][0] if counts else ""
-    style = Style(use_leading, indent or "    ")
-    df._cache["run-style"] = style
-    return style
+    return Style(use_leading, indent or "    ")
 
 
 def editable_script(df: Dockerfile, run: Instruction) -> Script | None:
@@ -153,8 +152,11 @@ def remove_command(df: Dockerfile, run: Instruction, command: Command) -> Edit |
     text = script.text
     before = commands[index - 1] if index > 0 else None
     after = commands[index + 1] if index + 1 < len(commands) else None
-    if before is not None and not before.context and text[before.end : command.start].strip() == "&&" and (
-        after is None or after.joiner == "&&"
+    if (
+        before is not None
+        and not before.context
+        and text[before.end : command.start].strip() == "&&"
+        and (after is None or after.joiner == "&&")
     ):
         start, end = script.offsets.to_file_end(before.end), script.offsets.to_file_end(command.end)
     elif before is None and after is not None and not after.context and text[command.end : after.start].strip() == "&&":

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ._buildkit_lex import parse_heredoc_word, LexError
+from ._buildkit_lex import LexError, parse_heredoc_word
+from .images import is_windows, resolved_reference
 from .syntax import Dockerfile, Instruction, OffsetMap, Span, Stage
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -27,10 +28,38 @@ ISOLATING = frozenset({"subshell", "pipeline", "command_substitution", "process_
 # Builtins that change the state of the shell they run in.
 STATE_BUILTINS = frozenset(
     {
-        "cd", "pushd", "popd", "export", "set", "source", ".", "umask", "ulimit", "alias",
-        "unalias", "trap", "unset", "exec", "exit", "return", "shopt", "declare", "typeset",
-        "local", "readonly", "eval", "enable", "hash", "read", "mapfile", "readarray", "let",
-        "getopts", "shift", "builtin", "command",
+        "cd",
+        "pushd",
+        "popd",
+        "export",
+        "set",
+        "source",
+        ".",
+        "umask",
+        "ulimit",
+        "alias",
+        "unalias",
+        "trap",
+        "unset",
+        "exec",
+        "exit",
+        "return",
+        "shopt",
+        "declare",
+        "typeset",
+        "local",
+        "readonly",
+        "eval",
+        "enable",
+        "hash",
+        "read",
+        "mapfile",
+        "readarray",
+        "let",
+        "getopts",
+        "shift",
+        "builtin",
+        "command",
     }
 )
 
@@ -45,9 +74,11 @@ class Word:
     scripts are never looked at.
     """
 
-    __slots__ = ("text", "start", "end", "_offsets", "_source", "_value")
+    __slots__ = ("_offsets", "_source", "_value", "end", "start", "text")
 
-    def __init__(self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None) -> None:
+    def __init__(
+        self, text: str, start: int, end: int, offsets: OffsetMap, source=None, value: str | None = None
+    ) -> None:
         self.text = text
         self.start = start
         self.end = end
@@ -155,16 +186,10 @@ class Script:
 
 def script_of(df: Dockerfile, instruction: Instruction) -> Script | None:
     """The shell script of a shell-form RUN (or ONBUILD RUN); None for exec form or shebang heredocs."""
-    key = ("script", id(instruction))
-    cache = df._cache
-    if key in cache:
-        return cache[key]
-    script = _build(instruction)
-    cache[key] = script
-    return script
+    return df.memo(_build, instruction)
 
 
-def _build(instruction: Instruction) -> Script | None:
+def _build(df: Dockerfile, instruction: Instruction) -> Script | None:
     target = instruction.sub if instruction.command == "ONBUILD" else instruction
     if target is None or target.command != "RUN" or target.json or not target.args:
         return None
@@ -232,6 +257,12 @@ def parse_script(pieces: list[tuple[str, int]]) -> Script:
 def script_from_text(text: str) -> Script:
     """A script that is not in a file (offsets are the script's own)."""
     return parse_script([(text, 0)])
+
+
+def readable(text: str) -> bool:
+    """Whether the shell parser reads ``text`` without an error (``Script.has_error`` of its
+    script), without walking what it read."""
+    return not _parser().parse(text.encode("utf-8")).root_node.has_error
 
 
 # --------------------------------------------------------------------------- analysis
@@ -394,9 +425,9 @@ class _Walker:
         groups: list[list] = [[]]
         ops: list[str] = []
         for kind, value in items:
-            if kind == "op" and value in ("&&", "||"):
+            if kind == "op" and isinstance(value, str) and value in ("&&", "||"):
                 groups.append([])
-                ops.append(value)  # type: ignore[arg-type]
+                ops.append(value)
             elif kind == "cmd":
                 groups[-1].append(value)
         saved = self.pipeline
@@ -421,7 +452,7 @@ class _Walker:
         kind = node.type
         body = node.child_by_field_name("body") if kind == "redirected_statement" else None
         if kind in ("list", "pipeline") or (body is not None and body.type in ("list", "pipeline")):
-            for child in (node.children if body is None else [body]):
+            for child in node.children if body is None else [body]:
                 if child.is_named:
                     if child.type == "comment":
                         self.comments.append((self.pos(child.start_byte), self.pos(child.end_byte)))
@@ -494,7 +525,9 @@ class _Walker:
         # a member of the pipeline itself, not a command nested in one of its members
         pipeline = self.pipeline[0] if self.pipeline is not None and self.pipeline[1] == context else None
         self.commands.append(
-            Command(name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets, pipeline)
+            Command(
+                name, args, assignments, kind, self.take_joiner(), context, start, end, program, self.offsets, pipeline
+            )
         )
 
 
@@ -525,7 +558,10 @@ def _literal(walker: _Walker, node) -> str | None:
     if kind == "raw_string":
         return text[1:-1]
     if kind == "string":
-        if any(c.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion") for c in node.children):
+        if any(
+            c.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion")
+            for c in node.children
+        ):
             return None
         return _DQ_ESCAPED.sub(r"\1", text[1:-1])
     if kind == "concatenation":
@@ -633,16 +669,12 @@ def _shell_before(df: Dockerfile, stage: Stage, until: Instruction | None) -> tu
 def _stage_default_shell(df: Dockerfile, stage: Stage) -> tuple[str, ...]:
     if stage.parent is not None:
         return _shell_before(df, df.stages[stage.parent], None)
-    if _looks_windows(stage.base):
-        return WINDOWS_SHELL
-    return DEFAULT_SHELL
+    return df.memo(_image_shell, stage.index)
 
 
-def _looks_windows(image: str) -> bool:
-    from .images import WINDOWS_WORDS
-
-    lowered = image.lower()
-    return any(part in lowered for part in WINDOWS_WORDS)
+def _image_shell(df: Dockerfile, index: int) -> tuple[str, ...]:
+    """The shell RUN uses in a stage FROM an image: Windows images run cmd."""
+    return WINDOWS_SHELL if is_windows(resolved_reference(df, df.stages[index])) else DEFAULT_SHELL
 
 
 def is_posix_shell(shell: tuple[str, ...]) -> bool:

@@ -16,7 +16,8 @@ instead.
 
 ``suppressions(df)`` reads them once per tree; ``apply(df, findings)`` is what the engine
 does with them. The problems of ``# dockopt:`` comments (malformed, an empty list, an
-unknown selector, not above an instruction) are reported by invalid-suppression (DO001).
+unknown selector, not above an instruction) are reported by invalid-suppression (DO001); a
+hadolint rule that no transform answers (`DL3008`) is no problem: it suppresses nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +27,12 @@ import re
 from dataclasses import dataclass, replace
 
 from . import refusals
+from .context import Selectable
 from .fix import Edit, Finding, nodes_touched
 from .syntax import Comment, Dockerfile, Instruction
+from .transform import is_hadolint_rule
+
+Catalogue = tuple[Selectable, ...]  # every transform there is: what a selector may name
 
 _DOCKOPT = re.compile(r"#\s*dockopt\s*:", re.I)
 _DOCKOPT_NO_COLON = re.compile(r"#\s*dockopt\s+(global\s+)?ignore\b", re.I)  # hadolint's shape, our name
@@ -83,19 +88,16 @@ class Suppressions:
         return bool(self.everywhere or self.blocks)
 
 
-def suppressions(df: Dockerfile) -> Suppressions:
-    """The suppression comments of a tree (read once, then kept with it)."""
-    cached = df._cache.get("suppressions")
-    if cached is None:
-        cached = _read(df)
-        df._cache["suppressions"] = cached
-    return cached
+def suppressions(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
+    """The suppression comments of a tree (read once, then kept with it); their selectors
+    name transforms of ``catalogue`` (every transform there is: ``Context.catalogue``)."""
+    return df.memo(_read, catalogue)
 
 
-def apply(df: Dockerfile, findings: list[Finding]) -> list[Finding]:
+def apply(df: Dockerfile, findings: list[Finding], catalogue: Catalogue) -> list[Finding]:
     """The findings less the suppressed ones; a fix held back by a suppression is dropped
     from its finding (which says so)."""
-    found = suppressions(df)
+    found = suppressions(df, catalogue)
     if not found.active:
         return findings
     starts = [node.span.start for node in df.nodes]
@@ -111,7 +113,9 @@ def apply(df: Dockerfile, findings: list[Finding]) -> list[Finding]:
         fix = finding.fix
         if fix is not None:
             edits = tuple(_above(edit, found.blocks) for edit in fix.edits)
-            if _touches(finding.code, fix.edits, by_node, starts) or any(_separates(e, b) for e in edits for b in found.blocks):
+            if _touches(finding.code, fix.edits, by_node, starts) or any(
+                _separates(e, b) for e in edits for b in found.blocks
+            ):
                 finding = replace(finding, fix=None, message=finding.message + HELD_BACK)
             elif edits != fix.edits:
                 finding = replace(finding, fix=replace(fix, edits=edits))
@@ -157,7 +161,7 @@ def _separates(edit: Edit, block: Block) -> bool:
 # --------------------------------------------------------------------------- reading
 
 
-def _read(df: Dockerfile) -> Suppressions:
+def _read(df: Dockerfile, catalogue: Catalogue) -> Suppressions:
     nodes = df.nodes
     everywhere: set[str] = set()
     blocks: list[Block] = []
@@ -176,7 +180,7 @@ def _read(df: Dockerfile) -> Suppressions:
         attached = False
         for comment in run:
             assert isinstance(comment, Comment)
-            pragma, found = parse_comment(comment)
+            pragma, found = parse_comment(comment, catalogue)
             problems.extend(found)
             if pragma is None:
                 continue
@@ -197,7 +201,15 @@ def _read(df: Dockerfile) -> Suppressions:
                 )
         if attached and isinstance(after, Instruction):
             blocks.append(
-                Block(run[0].span.start, after.span.start, after.keyword_span.start, after.span.end, index, frozenset(codes), first)
+                Block(
+                    run[0].span.start,
+                    after.span.start,
+                    after.keyword_span.start,
+                    after.span.end,
+                    index,
+                    frozenset(codes),
+                    first,
+                )
             )
     return Suppressions(frozenset(everywhere), tuple(blocks), tuple(sorted(problems, key=lambda p: p.start)))
 
@@ -206,7 +218,7 @@ def _is_dockopt(comment: Comment) -> bool:
     return _DOCKOPT.match(comment.text.lstrip()) is not None
 
 
-def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
+def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None, list[Problem]]:
     """The ignore comment a comment line is, if any, and the problems of a `# dockopt:` one."""
     text = comment.text.rstrip()
     lead = len(text) - len(text.lstrip())
@@ -220,10 +232,12 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
             if not _RULE.fullmatch(token):
                 break  # hadolint reads the rule codes; what follows is free text
             rules.append(token.upper())
-        codes = frozenset(t.code for t in _transforms() if any(rule in t.hadolint for rule in rules))
-        return Pragma(comment, hadolint.group("global") is not None, codes), []
+        answering = frozenset(t.code for t in catalogue if any(rule in t.hadolint for rule in rules))
+        return Pragma(comment, hadolint.group("global") is not None, answering), []
     if _DOCKOPT_NO_COLON.match(body):
-        return None, [replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")]
+        return None, [
+            replace(whole, message="malformed suppression comment: write `# dockopt: ignore=CODE,...` (with a colon)")
+        ]
     head = _DOCKOPT.match(body)
     if head is None:
         return None, []
@@ -245,7 +259,9 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
     problems: list[Problem] = []
     codes: set[str] = set()
     if not listed.strip():
-        problems.append(replace(whole, message="suppression comment lists no transform: write `# dockopt: ignore=CODE,...`"))
+        problems.append(
+            replace(whole, message="suppression comment lists no transform: write `# dockopt: ignore=CODE,...`")
+        )
     else:
         position = 0
         for part in listed.split(","):
@@ -264,20 +280,18 @@ def parse_comment(comment: Comment) -> tuple[Pragma | None, list[Problem]]:
                     )
                 )
             else:
-                matched = {t.code for t in _transforms() if t.matches(selector)}
+                matched = {t.code for t in catalogue if t.matches(selector)}
                 refusal = refusals.lookup(selector) if not matched else None
                 if refusal is not None:
                     message = f"'{selector}' ({refusal.code} {refusal.name}) cannot be suppressed: what BuildKit refuses to build is always reported"
                     problems.append(Problem(message, at, at + len(selector)))
-                elif not matched:
+                elif not matched and not is_hadolint_rule(selector):  # a rule only hadolint checks: fine
                     problems.append(
-                        Problem(f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)", at, at + len(selector))
+                        Problem(
+                            f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)",
+                            at,
+                            at + len(selector),
+                        )
                     )
                 codes |= matched
     return Pragma(comment, ignore.group("global") is not None, frozenset(codes)), problems
-
-
-def _transforms():
-    from .registry import all_transforms
-
-    return all_transforms()

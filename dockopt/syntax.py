@@ -17,8 +17,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
 from ._buildkit_lex import GO_SPACE, LexError, heredocs_from_line, parse_words
+
+T = TypeVar("T")
 
 BOM = "\ufeff"
 # bufio.Scanner's default limit: BuildKit refuses longer physical lines.
@@ -29,8 +34,23 @@ MAYBE_JSON = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 MAYBE_JSON_LIST = frozenset({"ADD", "COPY", "VOLUME"})
 KNOWN_COMMANDS = frozenset(
     {
-        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
-        "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
         "WORKDIR",
     }
 )
@@ -99,7 +119,7 @@ class OffsetMap:
         if index <= 0:
             return self.to_file(0)
         i = bisect.bisect_right(self._starts, index - 1) - 1
-        logical_start, file_start, length = self.pieces[max(i, 0)]
+        logical_start, file_start, _length = self.pieces[max(i, 0)]
         if file_start < 0:
             return self.to_file(index)
         return file_start + (index - logical_start)
@@ -187,6 +207,7 @@ class Instruction:
     sub: Instruction | None = None  # the instruction an ONBUILD carries
     command: str = ""  # the keyword in upper case: "RUN", "FROM", ...
     continues: bool = False  # its last line ends with the escape character (at the end of the file): a line added after it would join it
+    escape: str = "\\"  # the file's escape character (`# escape=`), for the words of ENV, ARG and LABEL
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "command", self.keyword.upper())
@@ -262,6 +283,103 @@ class Instruction:
         (COPY and ADD: the sources, then the destination; VOLUME: the paths)."""
         return list(self.json_args) if self.json_args is not None else self.words()
 
+    def cased(self, keyword: str) -> str:
+        """Another instruction's keyword in the case this one is written in (`run` after
+        `copy`, `Run` after `Copy`, `RUN` otherwise): what a fix adds next to it."""
+        if self.keyword.islower():
+            return keyword.lower()
+        if self.keyword.istitle() and not self.keyword.isupper():
+            return keyword.capitalize()
+        return keyword.upper()
+
+    @property
+    def spanned_arguments(self) -> tuple[Argument, ...]:
+        """``arguments`` with where each stands in the file (a JSON string: its quotes included;
+        a word that a continuation splits: the continuation included)."""
+        found: list[Argument] = []
+        position = self.args_start
+        if self.json_args is not None:
+            decoder = json.JSONDecoder()
+            for value in self.json_args:
+                start = self.logical.index('"', position)
+                _, end = decoder.raw_decode(self.logical, start)
+                found.append(Argument(value, self.offsets.span(start, end)))
+                position = end
+            return tuple(found)
+        for word in self.words():
+            start = self.logical.index(word, position)
+            position = start + len(word)
+            found.append(Argument(word, self.offsets.span(start, position)))
+        return tuple(found)
+
+    @property
+    def sources(self) -> tuple[Argument, ...]:
+        """COPY and ADD: what they copy (all arguments but the last)."""
+        return self.spanned_arguments[:-1]
+
+    @property
+    def destination(self) -> Argument | None:
+        """COPY and ADD: where they copy to, as written (None without one)."""
+        arguments = self.spanned_arguments
+        return arguments[-1] if len(arguments) >= 2 else None
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        """ENV, ARG and LABEL: the variables or labels they set, with their values as written
+        (``ENV a=1 b="2"``, ENV's legacy ``ENV name value with spaces``, ``ARG name``); empty
+        when the words do not lex."""
+        try:
+            words = parse_words(self.args, self.escape)
+        except LexError:
+            return ()
+        if not words:
+            return ()
+        end = self.args_end
+        if (self.command == "ENV" and "=" not in words[0]) or (self.command == "LABEL" and "=" not in words[0]):
+            value = self.args[len(words[0]) :].strip()
+            return (Pair(words[0], value, self.offsets.span(self.args_start, end)),)
+        found: list[Pair] = []
+        position = self.args_start
+        for word in words:
+            start = self.logical.find(word, position)
+            if start < 0:
+                return tuple(found)
+            position = start + len(word)
+            name, eq, value = word.partition("=")
+            if name:
+                found.append(Pair(name, value if eq else None, self.offsets.span(start, position)))
+        return tuple(found)
+
+    @property
+    def user(self) -> tuple[str, str | None] | None:
+        """USER: the user and the group it names (`app:app`, `1000`); None without one."""
+        return user_and_group(self.args) if self.args.strip() else None
+
+
+def user_and_group(value: str) -> tuple[str, str | None]:
+    """A USER value (`app:app`, `1000`, as written or as the stage model keeps it) split into
+    the user and the group (None without one)."""
+    name, colon, group = value.strip().partition(":")
+    return name, group if colon else None
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """One argument of an instruction as written, and where it stands in the file."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A variable or label an ENV, ARG or LABEL sets: its value as written (quotes kept; None
+    for an ARG without a default), and where `name=value` stands in the file."""
+
+    name: str
+    value: str | None
+    span: Span
+
 
 Node = Directive | Comment | Blank | Instruction
 
@@ -288,7 +406,21 @@ class Dockerfile:
     escape: str
     directives: tuple[Directive, ...]
     _line_starts: tuple[int, ...] = field(repr=False)
-    _cache: dict = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, compute: Callable[..., T], *args: Any) -> T:
+        """``compute(self, *args)``, worked out once per tree and kept with it, keyed by the
+        function itself (its stages, its stage model, a RUN's script, what BuildKit refuses):
+        the tree is read-only, so what follows from it never changes. An instruction among
+        ``args`` counts by identity (it is one of this tree's, which keeps it alive): hashing
+        a frozen instruction would hash every field, on every call."""
+        key = (compute, *[id(a) if type(a) is Instruction else a for a in args]) if args else compute
+        try:
+            known: T = self._memo[key]  # what compute returned for this key
+            return known
+        except KeyError:
+            value = self._memo[key] = compute(self, *args)
+            return value
 
     def __str__(self) -> str:
         return self.text
@@ -300,19 +432,11 @@ class Dockerfile:
 
     @property
     def instructions(self) -> tuple[Instruction, ...]:
-        cached = self._cache.get("instructions")
-        if cached is None:
-            cached = tuple(n for n in self.nodes if isinstance(n, Instruction))
-            self._cache["instructions"] = cached
-        return cached
+        return self.memo(_instructions)
 
     @property
     def stages(self) -> tuple[Stage, ...]:
-        cached = self._cache.get("stages")
-        if cached is None:
-            cached = _stages(self.instructions)
-            self._cache["stages"] = cached
-        return cached
+        return self.memo(_stages)
 
     def descendants(self, stage: Stage) -> tuple[Stage, ...]:
         """The stages built FROM this one, directly or through others."""
@@ -320,15 +444,7 @@ class Dockerfile:
 
     def stage_of(self, instruction: Instruction) -> Stage | None:
         """The stage an instruction belongs to (None before the first FROM)."""
-        index = self._cache.get("stage_index")
-        if index is None:
-            index = {}
-            for stage in self.stages:
-                index[id(stage.from_instruction)] = stage
-                for member in stage.instructions:
-                    index[id(member)] = stage
-            self._cache["stage_index"] = index
-        return index.get(id(instruction))
+        return self.memo(_stage_index).get(id(instruction))
 
     def slice(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -507,9 +623,7 @@ def _check_name_val(rest: str, key: str, escape: str) -> None:
         return
     for word in words:
         if "=" not in word:
-            raise ValueError(
-                f'Syntax error - can\'t find = in "{word}". Must be of the form: name=value'
-            )
+            raise ValueError(f'Syntax error - can\'t find = in "{word}". Must be of the form: name=value')
 
 
 @dataclass(slots=True)
@@ -611,9 +725,7 @@ def parse(text: str) -> Dockerfile:
     line_starts = (0,) + tuple(start for start, _, _ in phys[1:])
     for i, (s, _, e) in enumerate(phys):
         if e - s > MAX_LINE_BYTES and len(text[s:e].encode("utf-8")) > MAX_LINE_BYTES:
-            raise DockerfileSyntaxError(
-                f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", i + 1
-            )
+            raise DockerfileSyntaxError(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}", i + 1)
 
     escape = "\\"
     directives_done = False
@@ -639,9 +751,7 @@ def parse(text: str) -> Dockerfile:
                 seen_directives.add(name)
                 if name == "escape":
                     if value not in ("`", "\\"):
-                        raise DockerfileSyntaxError(
-                            f"invalid escape token '{value}' does not match ` or \\", lineno
-                        )
+                        raise DockerfileSyntaxError(f"invalid escape token '{value}' does not match ` or \\", lineno)
                     escape = value
                 node = Directive(name, value, Span(s, e))
                 directives.append(node)
@@ -679,9 +789,7 @@ def _directive(token: str) -> tuple[str, str] | None:
     return name, match.group(2)
 
 
-def _instruction(
-    text: str, phys: list[tuple[int, int, int]], first: int, escape: str
-) -> tuple[Instruction, int]:
+def _instruction(text: str, phys: list[tuple[int, int, int]], first: int, escape: str) -> tuple[Instruction, int]:
     """Read one instruction starting at physical line ``first``; returns it and the next line."""
     pieces: list[tuple[int, int, int]] = []
     logical: list[str] = []
@@ -767,8 +875,8 @@ def _instruction(
 
     span = Span(lines[0].span.start, lines[-1].span.end)
     instruction = _make_instruction(head, text, line, offsets, span, tuple(lines), tuple(heredocs), start_line, i)
-    if not end_of_line and not heredocs:
-        instruction = replace(instruction, continues=True)
+    if (not end_of_line and not heredocs) or escape != "\\":
+        instruction = replace(instruction, continues=not end_of_line and not heredocs, escape=escape)
     return instruction, i
 
 
@@ -821,7 +929,21 @@ def _flag(word: str, span: Span) -> Flag:
 # --------------------------------------------------------------------------- stages
 
 
-def _stages(instructions: tuple[Instruction, ...]) -> tuple[Stage, ...]:
+def _instructions(df: Dockerfile) -> tuple[Instruction, ...]:
+    return tuple(n for n in df.nodes if isinstance(n, Instruction))
+
+
+def _stage_index(df: Dockerfile) -> dict[int, Stage]:
+    index: dict[int, Stage] = {}
+    for stage in df.stages:
+        index[id(stage.from_instruction)] = stage
+        for member in stage.instructions:
+            index[id(member)] = stage
+    return index
+
+
+def _stages(df: Dockerfile) -> tuple[Stage, ...]:
+    instructions = df.instructions
     raw: list[tuple[Instruction, list[Instruction]]] = []
     for instruction in instructions:
         if instruction.command == "FROM":

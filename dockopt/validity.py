@@ -85,6 +85,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
 from . import refusals
 from ._buildkit_lex import GO_SPACE, LexError, parse_heredoc_word, parse_words, process_words
@@ -117,11 +118,11 @@ class Refused(Exception):
 
 def problems(df: Dockerfile) -> tuple[Problem, ...]:
     """What BuildKit refuses in the file, in the order it meets it (at most one an instruction)."""
-    cached = df._cache.get("validity")
-    if cached is None:
-        cached = tuple(_Checker(df).run())
-        df._cache["validity"] = cached
-    return cached
+    return df.memo(_problems)
+
+
+def _problems(df: Dockerfile) -> tuple[Problem, ...]:
+    return tuple(_Checker(df).run())
 
 
 def refuse(df: Dockerfile) -> None:
@@ -137,12 +138,41 @@ _BOOL, _STRING, _STRINGS = "bool", "string", "strings"
 # the flags each instruction defines before it calls BFlags.Parse (parse.go and the RUN hooks);
 # ARG and STOPSIGNAL never parse their flags (absent here)
 FLAGS: dict[str, dict[str, str]] = {
-    "ADD": {"chown": _STRING, "chmod": _STRING, "link": _BOOL, "keep-git-dir": _BOOL, "checksum": _STRING, "unpack": _BOOL, "exclude": _STRINGS},
+    "ADD": {
+        "chown": _STRING,
+        "chmod": _STRING,
+        "link": _BOOL,
+        "keep-git-dir": _BOOL,
+        "checksum": _STRING,
+        "unpack": _BOOL,
+        "exclude": _STRINGS,
+    },
     "COPY": {"chown": _STRING, "from": _STRING, "chmod": _STRING, "link": _BOOL, "exclude": _STRINGS, "parents": _BOOL},
     "FROM": {"platform": _STRING},
     "RUN": {"mount": _STRINGS, "network": _STRING, "security": _STRING, "device": _STRINGS},
-    "HEALTHCHECK": {"interval": _STRING, "timeout": _STRING, "start-period": _STRING, "start-interval": _STRING, "retries": _STRING},
-    **{command: {} for command in ("ENV", "MAINTAINER", "LABEL", "ONBUILD", "WORKDIR", "CMD", "ENTRYPOINT", "EXPOSE", "USER", "VOLUME", "SHELL")},
+    "HEALTHCHECK": {
+        "interval": _STRING,
+        "timeout": _STRING,
+        "start-period": _STRING,
+        "start-interval": _STRING,
+        "retries": _STRING,
+    },
+    **{
+        command: {}
+        for command in (
+            "ENV",
+            "MAINTAINER",
+            "LABEL",
+            "ONBUILD",
+            "WORKDIR",
+            "CMD",
+            "ENTRYPOINT",
+            "EXPOSE",
+            "USER",
+            "VOLUME",
+            "SHELL",
+        )
+    },
 }
 
 _NETWORKS = ("default", "none", "host")
@@ -150,8 +180,25 @@ _SECURITY = ("insecure", "sandbox")
 _MOUNT_TYPES = ("bind", "cache", "tmpfs", "secret", "ssh")
 _SHARING = ("shared", "private", "locked")
 _MOUNT_KEYS = (
-    "type", "from", "source", "target", "readonly", "id", "sharing", "required", "size", "mode", "uid", "gid",
-    "src", "dst", "destination", "ro", "rw", "readwrite", "env",
+    "type",
+    "from",
+    "source",
+    "target",
+    "readonly",
+    "id",
+    "sharing",
+    "required",
+    "size",
+    "mode",
+    "uid",
+    "gid",
+    "src",
+    "dst",
+    "destination",
+    "ro",
+    "rw",
+    "readwrite",
+    "env",
 )
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 _RESERVED_STAGE_NAMES = ("context", "scratch")
@@ -198,7 +245,9 @@ class _Checker:
                 seen_from = True
             elif not seen_from and instruction.command != "ARG" and not outside and problem is None:
                 outside = True
-                self.add(instruction, refusals.NO_BUILD_STAGE, "no build stage in current context", instruction.keyword_span)
+                self.add(
+                    instruction, refusals.NO_BUILD_STAGE, "no build stage in current context", instruction.keyword_span
+                )
         if not seen_from:
             if not outside and df.instructions:
                 first = df.instructions[0]
@@ -223,7 +272,11 @@ def _instruction_problem(df: Dockerfile, instruction: Instruction) -> Found | No
     check = _INSTRUCTIONS.get(instruction.command)
     if check is None:
         hint = _suggest(instruction.keyword, sorted(KNOWN_COMMANDS), case_sensitive=False)
-        return refusals.UNKNOWN_INSTRUCTION, f"unknown instruction: {instruction.keyword}{hint}", instruction.keyword_span
+        return (
+            refusals.UNKNOWN_INSTRUCTION,
+            f"unknown instruction: {instruction.keyword}{hint}",
+            instruction.keyword_span,
+        )
     return check(df, instruction)
 
 
@@ -340,7 +393,11 @@ def _check_sources(df: Dockerfile, instruction: Instruction) -> Found | None:
     if found is not None:
         return found
     if _heredoc(args[-1]):
-        return refusals.INVALID_ARGUMENT, f"{instruction.command} cannot accept a heredoc as a destination", instruction.args_span
+        return (
+            refusals.INVALID_ARGUMENT,
+            f"{instruction.command} cannot accept a heredoc as a destination",
+            instruction.args_span,
+        )
     return None
 
 
@@ -355,7 +412,9 @@ def _check_from(df: Dockerfile, instruction: Instruction) -> Found | None:
     args = instruction.words()
     if len(args) == 3 and args[1].lower() == "as":
         if not _STAGE_NAME.match(args[2].lower()):
-            message = f"invalid name for build stage: {_go_quote(args[2])}, name can't start with a number or contain symbols"
+            message = (
+                f"invalid name for build stage: {_go_quote(args[2])}, name can't start with a number or contain symbols"
+            )
             return refusals.INVALID_STAGE_NAME, message, _word_span(instruction, 2)
     elif len(args) != 1:
         return _count(instruction, "from")
@@ -370,9 +429,17 @@ def _check_onbuild(df: Dockerfile, instruction: Instruction) -> Found | None:
         return found
     trigger = instruction.sub.keyword.upper()
     if trigger == "ONBUILD":
-        return refusals.FORBIDDEN_ONBUILD_TRIGGER, "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", instruction.sub.keyword_span
+        return (
+            refusals.FORBIDDEN_ONBUILD_TRIGGER,
+            "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed",
+            instruction.sub.keyword_span,
+        )
     if trigger in ("MAINTAINER", "FROM"):
-        return refusals.FORBIDDEN_ONBUILD_TRIGGER, f"{trigger} isn't allowed as an ONBUILD trigger", instruction.sub.keyword_span
+        return (
+            refusals.FORBIDDEN_ONBUILD_TRIGGER,
+            f"{trigger} isn't allowed as an ONBUILD trigger",
+            instruction.sub.keyword_span,
+        )
     return None
 
 
@@ -398,7 +465,10 @@ def _check_run(df: Dockerfile, instruction: Instruction) -> Found | None:
                 if eq and key.lower() == "from" and "$" in field_value[:-1]:
                     message = "'from' doesn't support variable expansion, define alias stage instead"
                     return refusals.INVALID_STAGE_REFERENCE, message, flag.span
-    for name, allowed, words in (("network", _NETWORKS, "invalid network mode {}"), ("security", _SECURITY, "security {} is not valid")):
+    for name, allowed, words in (
+        ("network", _NETWORKS, "invalid network mode {}"),
+        ("security", _SECURITY, "security {} is not valid"),
+    ):
         values = _values(instruction, name)
         if values and values[-1] not in allowed:
             flag = next(f for f in instruction.flags if _flag_parts(f.text)[0] == "--" + name)
@@ -419,7 +489,11 @@ def _check_healthcheck(df: Dockerfile, instruction: Instruction) -> Found | None
         sep += 1
     rest = args[sep:].lstrip("".join(GO_SPACE))
     kind = args[:sep].upper()
-    command = list(instruction.json_args) if instruction.json and instruction.json_args is not None else ([rest] if rest else [])
+    command = (
+        list(instruction.json_args)
+        if instruction.json and instruction.json_args is not None
+        else ([rest] if rest else [])
+    )
     if kind == "NONE":
         if command:
             return refusals.INVALID_ARGUMENT, "HEALTHCHECK NONE takes no arguments", instruction.args_span
@@ -428,7 +502,11 @@ def _check_healthcheck(df: Dockerfile, instruction: Instruction) -> Found | None
     if found is not None:
         return found
     if kind != "CMD":
-        return refusals.INVALID_ARGUMENT, f"Unknown type {_go_quote(kind)} in HEALTHCHECK (try CMD)", instruction.args_span
+        return (
+            refusals.INVALID_ARGUMENT,
+            f"Unknown type {_go_quote(kind)} in HEALTHCHECK (try CMD)",
+            instruction.args_span,
+        )
     if not command:
         return refusals.INVALID_ARGUMENT, "Missing command after HEALTHCHECK CMD", instruction.args_span
     for name in ("interval", "timeout", "start-period", "start-interval"):
@@ -469,7 +547,9 @@ def _check_volume(df: Dockerfile, instruction: Instruction) -> Found | None:
 def _check_arg(df: Dockerfile, instruction: Instruction) -> Found | None:
     if not instruction.args:  # parseWords finds a word in any other text
         return _count(instruction, "some")
-    if _BLANK_NAME.search(instruction.args) and any(w.startswith("=") for w in parse_words(instruction.args, df.escape)):
+    if _BLANK_NAME.search(instruction.args) and any(
+        w.startswith("=") for w in parse_words(instruction.args, df.escape)
+    ):
         return refusals.INVALID_ARGUMENT, "ARG names can not be blank", instruction.args_span
     return None
 
@@ -572,9 +652,16 @@ class _Stages:
             if stage.base == "":
                 written = stage.instruction.words()[0]
                 span = stage.instruction.args_span
-                self.checker.add(stage.instruction, refusals.INVALID_IMAGE_REFERENCE, f"base name ({written}) should not be blank", span)
+                self.checker.add(
+                    stage.instruction,
+                    refusals.INVALID_IMAGE_REFERENCE,
+                    f"base name ({written}) should not be blank",
+                    span,
+                )
             elif stage.base is not None:
-                stage.parent = names.get(stage.base)  # statesByName holds lowercase names; BaseName is looked up as it is
+                stage.parent = names.get(
+                    stage.base
+                )  # statesByName holds lowercase names; BaseName is looked up as it is
             if stage.name:
                 names[stage.name] = stage.index
 
@@ -617,7 +704,9 @@ class _Stages:
                             states += 1
                             continue
                     elif index < 0 or index >= states:
-                        self.checker.add(instruction, refusals.INVALID_STAGE_REFERENCE, f"invalid stage index {index}", span)
+                        self.checker.add(
+                            instruction, refusals.INVALID_STAGE_REFERENCE, f"invalid stage index {index}", span
+                        )
                         continue
                     elif index >= len(self.stages):
                         continue  # an image an earlier --from or mount named
@@ -634,7 +723,16 @@ class _Stages:
                             states += 1
                         else:
                             checked = bool(written) or mount.get("type", "bind").lower() == "cache"
-                            references.append(_Reference(stage.index, instruction, written or "scratch", source, _mount_target(mount), checked))
+                            references.append(
+                                _Reference(
+                                    stage.index,
+                                    instruction,
+                                    written or "scratch",
+                                    source,
+                                    _mount_target(mount),
+                                    checked,
+                                )
+                            )
         return references
 
     def circular(self, references: list[_Reference]) -> None:
@@ -677,7 +775,9 @@ class _Stages:
             error = reference_error(stage.base)
             if error is not None:
                 message = f"failed to parse stage name {_go_quote(stage.base)}: {error}"
-                self.checker.add(stage.instruction, refusals.INVALID_IMAGE_REFERENCE, message, _word_span(stage.instruction, 0))
+                self.checker.add(
+                    stage.instruction, refusals.INVALID_IMAGE_REFERENCE, message, _word_span(stage.instruction, 0)
+                )
 
     def onbuild_triggers(self) -> None:
         """initOnBuildTriggers: a stage built FROM an earlier one runs that one's ONBUILD triggers."""
@@ -784,8 +884,8 @@ def _copy_problem(instruction: Instruction, escape: str) -> Found | None:
         return None
     if len(sources) != 1:
         return refusals.INVALID_ARGUMENT, "checksum can't be specified for multiple sources", instruction.args_span
-    source = _literal(sources[0], escape)
-    if source is not None and not re.search(r"://|@|\.git\b", source):
+    remote = _literal(sources[0], escape)
+    if remote is not None and not re.search(r"://|@|\.git\b", remote):
         return refusals.INVALID_ARGUMENT, "checksum requires HTTP(S) or Git sources", instruction.args_span
     return None
 
@@ -795,6 +895,7 @@ def _copy_problem(instruction: Instruction, escape: str) -> Found | None:
 
 def _csv(value: str, what: str) -> tuple[list[str], str | None]:
     """tonistiigi/go-csvvalue's Fields (encoding/csv rules, one line); the error as BuildKit words it."""
+
     def error(position: int, reason: str) -> tuple[list[str], str]:
         return [], f"failed to parse csv {what}: parse error on line 1, column {position + 1}: {reason}"
 
@@ -885,14 +986,13 @@ def _mount_error(value: str) -> str | None:
     fields, error = _csv(value, "mounts")
     if error is not None:
         return None  # reported when parsing
-    kind, read_only_auto = "bind", True
+    kind = "bind"
     set_fields: dict[str, str] = {}
     for field in fields:
         key, eq, field_value = field.partition("=")
         key = key.lower()
         if not eq:
             if key in ("readonly", "ro", "readwrite", "rw"):
-                read_only_auto = False
                 continue
             if key == "required":
                 if kind in ("secret", "ssh"):
@@ -901,12 +1001,13 @@ def _mount_error(value: str) -> str | None:
             return f"invalid field '{field}' must be a key=value pair"
         if key == "type":
             if field_value.lower() not in _MOUNT_TYPES:
-                return f"unsupported mount type {_go_quote(field_value)}" + _suggest(field_value, list(_MOUNT_TYPES), case_sensitive=True)
+                return f"unsupported mount type {_go_quote(field_value)}" + _suggest(
+                    field_value, list(_MOUNT_TYPES), case_sensitive=True
+                )
             kind = field_value.lower()
         elif key in ("readonly", "ro", "readwrite", "rw"):
             if _parse_bool(field_value) is None:
                 return f"invalid value for {key}: {field_value}"
-            read_only_auto = False
         elif key == "required":
             if kind not in ("secret", "ssh"):
                 return f"unexpected key '{key}' for mount type '{kind}'"
@@ -917,7 +1018,9 @@ def _mount_error(value: str) -> str | None:
                 return f"unexpected key '{key}' for mount type '{kind}'"
         elif key == "sharing":
             if field_value.lower() not in _SHARING:
-                return f"unsupported sharing value {_go_quote(field_value)}" + _suggest(field_value, list(_SHARING), case_sensitive=True)
+                return f"unsupported sharing value {_go_quote(field_value)}" + _suggest(
+                    field_value, list(_SHARING), case_sensitive=True
+                )
         elif key in ("mode", "uid", "gid"):
             if not _parse_uint(field_value, 8 if key == "mode" else 10):
                 return f"invalid value {field_value} for {key}"
@@ -978,7 +1081,16 @@ def _device_error(value: str) -> str | None:
 
 # --------------------------------------------------------------------------- HEALTHCHECK values
 
-_UNITS = {"ns": 1, "us": 1_000, "\u00b5s": 1_000, "\u03bcs": 1_000, "ms": 1_000_000, "s": 10**9, "m": 60 * 10**9, "h": 3600 * 10**9}
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,
+    "\u03bcs": 1_000,
+    "ms": 1_000_000,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
 _DURATION_PART = re.compile(r"([0-9]*)(\.[0-9]*)?([^0-9.]*)")
 
 
@@ -996,7 +1108,7 @@ def _go_duration(text: str) -> int:
         raise ValueError(f"time: invalid duration {quoted}")
     total = 0
     while rest:
-        if not (rest[0] == "." or rest[0].isdigit() and rest[0].isascii()):
+        if not (rest[0] == "." or (rest[0].isdigit() and rest[0].isascii())):
             raise ValueError(f"time: invalid duration {quoted}")
         match = _DURATION_PART.match(rest)
         assert match is not None
@@ -1008,7 +1120,9 @@ def _go_duration(text: str) -> int:
         if unit not in _UNITS:
             raise ValueError(f"time: unknown unit {_go_quote(unit)} in duration {quoted}")
         scale = _UNITS[unit]
-        total += int(whole or "0") * scale + (int(fraction[1:] or "0") * scale // 10 ** len(fraction[1:]) if fraction else 0)
+        total += int(whole or "0") * scale + (
+            int(fraction[1:] or "0") * scale // 10 ** len(fraction[1:]) if fraction else 0
+        )
         if total > 2**63 - 1:
             raise ValueError(f"time: invalid duration {quoted}")
         rest = rest[match.end() :]
@@ -1173,7 +1287,9 @@ def _digest_error(digest: str) -> str | None:
         return "invalid checksum digest format"
     size = _DIGEST_SIZES.get(algorithm)
     if size is None:
-        return "invalid checksum digest format" if not _DIGEST_ANCHORED.match(digest) else "unsupported digest algorithm"
+        return (
+            "invalid checksum digest format" if not _DIGEST_ANCHORED.match(digest) else "unsupported digest algorithm"
+        )
     if len(encoded) != 2 * size:
         return "invalid checksum digest length"
     if not re.fullmatch(r"[a-f0-9]+", encoded):
@@ -1252,6 +1368,8 @@ def _suggest(value: str, options: list[str], *, case_sensitive: bool) -> str:
         candidate = option if case_sensitive else option.lower()
         if candidate == key:
             return ""
+        if abs(len(candidate) - len(key)) >= best:
+            continue  # the distance is at least the difference in length: it cannot be closer
         distance = _levenshtein(key, candidate)
         if distance < best:
             best = distance
@@ -1266,13 +1384,24 @@ def _suggest(value: str, options: list[str], *, case_sensitive: bool) -> str:
     return f" (did you mean {match}?)" if match else ""
 
 
-def _check_options(df: Dockerfile) -> tuple[dict, str | None]:
+def skipped_checks(df: Dockerfile) -> frozenset[str]:
+    """The BuildKit checks the `# check=skip=` directive skips (names, or "all"); none when the
+    directive is unreadable (that is DO006)."""
+    return frozenset(_check_options(df)[0].get("skip", ()))
+
+
+class _CheckOptions(TypedDict, total=False):
+    skip: set[str]  # rule names, or "all"
+    error: bool
+
+
+def _check_options(df: Dockerfile) -> tuple[_CheckOptions, str | None]:
     """linter.ParseLintOptions of the `# check=` directive: (options, error)."""
     directive = next((d for d in df.directives if d.name == "check"), None)
     text = directive.value.strip() if directive is not None else ""
     if not text:
         return {}, None
-    options: dict = {}
+    options: _CheckOptions = {}
     for part in text.split(";", 2):
         key, eq, value = part.partition("=")
         if not eq:
@@ -1286,7 +1415,10 @@ def _check_options(df: Dockerfile) -> tuple[dict, str | None]:
         elif key == "error":
             flag = _parse_bool(value.strip())
             if flag is None:
-                return {}, f"failed to parse check option {_go_quote(part)}: strconv.ParseBool: parsing {_go_quote(value.strip())}: invalid syntax"
+                return (
+                    {},
+                    f"failed to parse check option {_go_quote(part)}: strconv.ParseBool: parsing {_go_quote(value.strip())}: invalid syntax",
+                )
             options["error"] = flag
         else:
             return {}, f"invalid check option {_go_quote(key)}"

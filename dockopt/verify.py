@@ -16,16 +16,18 @@ import json
 import secrets
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import files
 from .containers import Engine, EngineError
+from .context import Context, Options
 from .engine import FixFailure, fix_source
 from .imagediff import ConfigChange, FilesComparison, Image, compare_files, config_changes
-from .registry import Context, Options, Transform
 from .syntax import DockerfileSyntaxError
+from .transform import Transform
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2
 
@@ -77,7 +79,11 @@ def verify(
 
     ``options`` are the transforms' options from the configuration."""
     context = context or path.parent
-    report = Report(str(path), str(context), engine.version if engine.name in engine.version else f"{engine.name} {engine.version}".strip())
+    report = Report(
+        str(path),
+        str(context),
+        engine.version if engine.name in engine.version else f"{engine.name} {engine.version}".strip(),
+    )
     try:
         source = files.read_dockerfile(path)
         result = fix_source(source, transforms, unsafe=unsafe, context=Context(path, options=options))
@@ -98,7 +104,9 @@ def verify(
             progress(f"building the original with {engine.name} (no cache)")
             report.original = _build(engine, path, context, tags["original"], progress)
             if not report.original.ok:
-                return _cannot(report, f"the original does not build, so there is nothing to compare:\n{report.original.tail}")
+                return _cannot(
+                    report, f"the original does not build, so there is nothing to compare:\n{report.original.tail}"
+                )
             progress(f"building the rewrite with {engine.name} (no cache)")
             report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], progress)
             if not report.rewritten.ok:
@@ -156,11 +164,16 @@ def render_text(report: Report, top: int = 8) -> str:
             ("", "original", "rewritten", "change"),
             ("image size", _mb(a.size), _mb(b.size), f"{_signed_mb(b.size - a.size)} ({_percent(a.size, b.size)})"),
             ("layers", str(a.layers), str(b.layers), f"{b.layers - a.layers:+d}"),
-            ("build time", f"{before.seconds:.1f} s", f"{after.seconds:.1f} s", f"{after.seconds - before.seconds:+.1f} s"),
+            (
+                "build time",
+                f"{before.seconds:.1f} s",
+                f"{after.seconds:.1f} s",
+                f"{after.seconds - before.seconds:+.1f} s",
+            ),
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         for row in rows:
-            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if report.changes or report.expected:
             lines.append("runtime config differences:")
             for change in report.changes:
@@ -179,7 +192,10 @@ def render_text(report: Report, top: int = 8) -> str:
 
 def _files_lines(comparison: FilesComparison, top: int) -> list[str]:
     lines = []
-    for title, side in (("only in the original", comparison.only_in_original), ("only in the rewrite", comparison.only_in_rewritten)):
+    for title, side in (
+        ("only in the original", comparison.only_in_original),
+        ("only in the rewrite", comparison.only_in_rewritten),
+    ):
         lines.append(f"files {title}: {side.count} ({_mb(side.bytes)})")
         for directory, count, size in side.by_directory[:top]:
             lines.append(f"  {_mb(size):>10}  {count:>6} files  {directory}")
@@ -187,7 +203,7 @@ def _files_lines(comparison: FilesComparison, top: int) -> list[str]:
         lines.append(f"files in both that differ in size or type: {comparison.changed}")
     if comparison.missing_executables:
         lines.append(f"executables in the original, missing from the rewrite: {len(comparison.missing_executables)}")
-        for path in comparison.missing_executables[:top * 4]:
+        for path in comparison.missing_executables[: top * 4]:
             lines.append(f"  {path}")
     else:
         lines.append("executables missing from the rewrite: none")

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Sequence
 
 from hypothesis import strategies as st
 
@@ -188,7 +188,9 @@ _FLAGS = re.compile(r"((?:--\S+[ \t]+)*)(.*)$", re.S)
 
 
 def _shell_runs(doc: Doc) -> list[int]:
-    return [i for i in _where(doc, "RUN") if not doc[i].body and not _FLAGS.match(_logical(doc[i])).group(2).startswith("[")]
+    return [
+        i for i in _where(doc, "RUN") if not doc[i].body and not _FLAGS.match(_logical(doc[i])).group(2).startswith("[")
+    ]
 
 
 # --------------------------------------------------------------------------- the mutations
@@ -213,9 +215,20 @@ def quoted_workdir(doc: Doc, draw: Draw) -> Doc:
 
 def variable_workdir(doc: Doc, draw: Draw) -> Doc:
     """`WORKDIR "${BUILD_DIR}"` after an ARG or ENV (or nothing) naming it; maybe another WORKDIR later."""
-    declare = draw(st.sampled_from(["ARG BUILD_DIR=/build", "ARG BUILD_DIR", "ENV BUILD_DIR=/build", "ENV BUILD_DIR /build", None]))
-    use = draw(st.sampled_from(['WORKDIR "${BUILD_DIR}"', "WORKDIR $BUILD_DIR", "WORKDIR ${BUILD_DIR}/src",
-                                "WORKDIR ${BUILD_DIR:-/build}", 'WORKDIR "$BUILD_DIR/sub dir"']))
+    declare = draw(
+        st.sampled_from(["ARG BUILD_DIR=/build", "ARG BUILD_DIR", "ENV BUILD_DIR=/build", "ENV BUILD_DIR /build", None])
+    )
+    use = draw(
+        st.sampled_from(
+            [
+                'WORKDIR "${BUILD_DIR}"',
+                "WORKDIR $BUILD_DIR",
+                "WORKDIR ${BUILD_DIR}/src",
+                "WORKDIR ${BUILD_DIR:-/build}",
+                'WORKDIR "$BUILD_DIR/sub dir"',
+            ]
+        )
+    )
     later = draw(st.sampled_from([None, 'WORKDIR "/workspace"', "WORKDIR sub", "WORKDIR '/srv/app'", "WORKDIR /opt"]))
     index = _in_stage(doc, draw)
     if later is not None:
@@ -254,8 +267,16 @@ def copy_destination(doc: Doc, draw: Draw) -> Doc:
 
 def user_variants(doc: Doc, draw: Draw) -> Doc:
     """`USER ${UID}:${GID}` (declared with or without defaults), `USER "app"`, `USER 1001:1001`: replacing a USER or added."""
-    user = draw(st.sampled_from(["USER ${UID}:${GID}", 'USER "${APP_USER}"', "USER $UID", 'USER "app"', "USER 1001:1001", "USER app:app"]))
-    declare = draw(st.sampled_from([("ARG UID=1000", "ARG GID=1000"), ("ARG UID", "ARG GID"), ("ENV UID=1001 GID=1001 APP_USER=app",), ()]))
+    user = draw(
+        st.sampled_from(
+            ["USER ${UID}:${GID}", 'USER "${APP_USER}"', "USER $UID", 'USER "app"', "USER 1001:1001", "USER app:app"]
+        )
+    )
+    declare = draw(
+        st.sampled_from(
+            [("ARG UID=1000", "ARG GID=1000"), ("ARG UID", "ARG GID"), ("ENV UID=1001 GID=1001 APP_USER=app",), ()]
+        )
+    )
     found = _where(doc, "USER", single=True)
     if found and draw(st.booleans()):
         index = draw(st.sampled_from(found))
@@ -266,7 +287,9 @@ def user_variants(doc: Doc, draw: Draw) -> Doc:
     return _insert(doc, index, *map(_instruction, declare))
 
 
-_IMAGE = re.compile(r"(?:(?P<registry>[^/]*[.:][^/]*|localhost)/)?(?P<name>[^:@]+)(?::(?P<tag>[^@]+))?(?P<digest>@.+)?$")
+_IMAGE = re.compile(
+    r"(?:(?P<registry>[^/]*[.:][^/]*|localhost)/)?(?P<name>[^:@]+)(?::(?P<tag>[^@]+))?(?P<digest>@.+)?$"
+)
 
 
 def variable_from(doc: Doc, draw: Draw) -> Doc:
@@ -324,7 +347,9 @@ def heredoc_run(doc: Doc, draw: Draw) -> Doc:
     lines = command.split(" && ") if draw(st.booleans()) else [command]
     if len(lines) > 1 and draw(st.booleans()):
         lines = ["set -e", *lines]
-    opener, tab = draw(st.sampled_from([("<<EOF", ""), ("<<-EOF", "\t"), ("<<'EOF'", ""), ("<<EOF bash", ""), ('<<"EOF" sh -e', "")]))
+    opener, tab = draw(
+        st.sampled_from([("<<EOF", ""), ("<<-EOF", "\t"), ("<<'EOF'", ""), ("<<EOF bash", ""), ('<<"EOF" sh -e', "")])
+    )
     keyword = _split_keyword(doc[index].head[0])[1]
     head = f"{keyword} {flags}{opener}"
     return _put(doc, index, Block(doc[index].keyword, (head,), tuple(tab + line for line in lines) + (tab + "EOF",)))
@@ -397,10 +422,21 @@ def onbuild(doc: Doc, draw: Draw) -> Doc:
     index = draw(st.sampled_from(found))
     block = doc[index]
     indent = _split_keyword(block.head[0])[0]
-    return _put(doc, index, replace(block, keyword="ONBUILD", head=(f"{indent}ONBUILD {block.head[0].lstrip()}", *block.head[1:])))
+    return _put(
+        doc,
+        index,
+        replace(block, keyword="ONBUILD", head=(f"{indent}ONBUILD {block.head[0].lstrip()}", *block.head[1:])),
+    )
 
 
-CONTINUATION_NOISE = ("    # a comment line inside", "#", "# a comment ending with an escape \\", "", "   ", "\t# tabbed comment")
+CONTINUATION_NOISE = (
+    "    # a comment line inside",
+    "#",
+    "# a comment ending with an escape \\",
+    "",
+    "   ",
+    "\t# tabbed comment",
+)
 
 
 def _continued(doc: Doc, draw: Draw) -> tuple[Doc, list[int]]:
@@ -413,7 +449,9 @@ def _continued(doc: Doc, draw: Draw) -> tuple[Doc, list[int]]:
         return doc, []
     index = draw(st.sampled_from(runs))
     pieces = doc[index].head[0].split(" && ")
-    head = tuple(f"{p} \\" for p in pieces[:1]) + tuple(f"    && {p} \\" for p in pieces[1:-1]) + (f"    && {pieces[-1]}",)
+    head = (
+        tuple(f"{p} \\" for p in pieces[:1]) + tuple(f"    && {p} \\" for p in pieces[1:-1]) + (f"    && {pieces[-1]}",)
+    )
     return _put(doc, index, replace(doc[index], head=head)), [index]
 
 
@@ -431,7 +469,7 @@ def continuation_comments(doc: Doc, draw: Draw) -> Doc:
 
 def empty_continuation(doc: Doc, draw: Draw) -> Doc:
     """`RUN \\` with the command on the next line, or a line holding only the escape inside a RUN."""
-    runs = [i for i in _shell_runs(doc)]
+    runs = list(_shell_runs(doc))
     if not runs:
         return doc
     index = draw(st.sampled_from(runs))
@@ -468,7 +506,7 @@ def lowercase(doc: Doc, draw: Draw) -> Doc:
     style = draw(st.sampled_from([str.lower, str.capitalize]))
     chosen = found if draw(st.booleans()) else [draw(st.sampled_from(found))]
     for index in chosen:
-        indent, keyword, rest = _split_keyword(doc[index].head[0])
+        indent, keyword, _rest = _split_keyword(doc[index].head[0])
         first = f"{indent}{style(keyword)}" + doc[index].head[0][len(indent) + len(keyword) :]
         doc = _put(doc, index, replace(doc[index], head=(first, *doc[index].head[1:])))
     return doc
@@ -480,8 +518,17 @@ def extra_stage(doc: Doc, draw: Draw) -> Doc:
     variant = draw(st.integers(0, 2))
     if variant == 0:
         name = _fresh(doc, "extra")
-        doc = _insert(doc, _in_stage(doc, draw, at_end=True), _instruction(f"COPY --from={name} /artifact /usr/local/share/artifact"))
-        return _insert(doc, _first_from(doc), _instruction(f"FROM alpine:3.19 AS {name}"), _instruction("RUN echo built > /artifact"))
+        doc = _insert(
+            doc,
+            _in_stage(doc, draw, at_end=True),
+            _instruction(f"COPY --from={name} /artifact /usr/local/share/artifact"),
+        )
+        return _insert(
+            doc,
+            _first_from(doc),
+            _instruction(f"FROM alpine:3.19 AS {name}"),
+            _instruction("RUN echo built > /artifact"),
+        )
     if variant == 1:
         starts = _where(doc, "FROM", single=True)
         if not starts:
@@ -494,21 +541,35 @@ def extra_stage(doc: Doc, draw: Draw) -> Doc:
             name = _fresh(doc, "final")
             doc = _put(doc, final, _with_rest(doc[final], f"{doc[final].rest.rstrip()} AS {name}"))
         return doc + (_instruction(f"FROM {name} AS {_fresh(doc, 'test')}"), _instruction("RUN echo testing"))
-    return _insert(doc, _in_stage(doc, draw, at_end=True), _instruction("COPY --from=0 /etc/os-release /tmp/os-release"))
+    return _insert(
+        doc, _in_stage(doc, draw, at_end=True), _instruction("COPY --from=0 /etc/os-release /tmp/os-release")
+    )
 
 
 def shell_bash(doc: Doc, draw: Draw) -> Doc:
     """`SHELL ["/bin/bash", "-c"]` and friends after a FROM."""
-    shell = draw(st.sampled_from(['SHELL ["/bin/bash", "-c"]', 'SHELL ["/bin/bash","-o","pipefail","-c"]', 'SHELL [ "/bin/sh", "-eux", "-c" ]']))
+    shell = draw(
+        st.sampled_from(
+            [
+                'SHELL ["/bin/bash", "-c"]',
+                'SHELL ["/bin/bash","-o","pipefail","-c"]',
+                'SHELL [ "/bin/sh", "-eux", "-c" ]',
+            ]
+        )
+    )
     return _insert(doc, _in_stage(doc, draw), _instruction(shell))
 
 
 def shell_powershell(doc: Doc, draw: Draw) -> Doc:
     """`SHELL ["powershell", ...]` or `SHELL ["cmd", "/S", "/C"]`, maybe with a RUN in that shell."""
-    shell = draw(st.sampled_from([
-        """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';"]""",
-        'SHELL ["cmd", "/S", "/C"]',
-    ]))
+    shell = draw(
+        st.sampled_from(
+            [
+                """SHELL ["powershell", "-Command", "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue';"]""",
+                'SHELL ["cmd", "/S", "/C"]',
+            ]
+        )
+    )
     blocks = [_instruction(shell)]
     if draw(st.booleans()):
         blocks.append(_instruction("RUN Write-Host 'hello'; New-Item -ItemType Directory -Path C:\\app"))
@@ -572,8 +633,8 @@ INVALID = (
     "COPY --from=nowhere /x /x",
     "EXPOSE",
     "STOPSIGNAL",
-    "CMD [\"a\", ",
-    "ENV A=\"unclosed",
+    'CMD ["a", ',
+    'ENV A="unclosed',
 )
 REFUSED = (
     "ENV NAME",  # ENV and LABEL need a value
@@ -593,8 +654,14 @@ def invalid_lines(doc: Doc, draw: Draw) -> Doc:
         return _insert(doc, _in_stage(doc, draw), _instruction(draw(st.sampled_from(REFUSED))))
     if variant == 2:  # the first stage's name used again, and copied from before it is defined
         name = _fresh(doc, "twice")
-        return _insert(doc, _first_from(doc), _instruction(f"FROM alpine AS {name}"), _instruction("COPY --from=later / /"),
-                       _instruction(f"FROM busybox AS {name}"), _instruction("FROM scratch AS later"))
+        return _insert(
+            doc,
+            _first_from(doc),
+            _instruction(f"FROM alpine AS {name}"),
+            _instruction("COPY --from=later / /"),
+            _instruction(f"FROM busybox AS {name}"),
+            _instruction("FROM scratch AS later"),
+        )
     # a heredoc left unterminated, or its terminator followed by blanks
     found = [i for i, b in enumerate(doc) if b.body]
     if not found:
@@ -641,7 +708,11 @@ def shell_styles(doc: Doc, draw: Draw) -> Doc:
     if style == 0:
         head = (f"{keyword} {flags}" + "; ".join(parts),)
     elif style == 1:
-        head = (f"{keyword} {flags}{parts[0]} \\",) + tuple(f"    && {p} \\" for p in parts[1:-1]) + ("    # the last one", f"    && {parts[-1]}")
+        head = (
+            (f"{keyword} {flags}{parts[0]} \\",)
+            + tuple(f"    && {p} \\" for p in parts[1:-1])
+            + ("    # the last one", f"    && {parts[-1]}")
+        )
     elif style == 2:
         head = (f"{keyword} {flags}set -eux; " + " && ".join(parts),)
     else:
@@ -659,7 +730,11 @@ def split_run(doc: Doc, draw: Draw) -> Doc:
     index = draw(st.sampled_from(found))
     indent, keyword, rest = _split_keyword(doc[index].head[0])
     first, second = rest.split(" && ", 1)
-    return doc[:index] + (_instruction(f"{indent}{keyword} {first}"), _instruction(f"{indent}{keyword} {second}")) + doc[index + 1 :]
+    return (
+        doc[:index]
+        + (_instruction(f"{indent}{keyword} {first}"), _instruction(f"{indent}{keyword} {second}"))
+        + doc[index + 1 :]
+    )
 
 
 def escape_backtick(doc: Doc, draw: Draw) -> Doc:
@@ -680,7 +755,9 @@ def escape_backtick(doc: Doc, draw: Draw) -> Doc:
         out.append(block)
     doc = (Block("", ("# escape=`",)), *out)
     if draw(st.booleans()):
-        doc = _insert(doc, _in_stage(doc, draw), _instruction("WORKDIR C:\\app"), _instruction("ENV TOOLS=C:\\tools\\bin"))
+        doc = _insert(
+            doc, _in_stage(doc, draw), _instruction("WORKDIR C:\\app"), _instruction("ENV TOOLS=C:\\tools\\bin")
+        )
     return doc
 
 
@@ -720,7 +797,9 @@ def mixed_crlf(text: str, draw: Draw) -> str:
         return text
     step, offset = draw(st.integers(2, 4)), draw(st.integers(0, 3))
     lines = text.split("\n")
-    return "\n".join(line + ("\r" if n % step == offset % step and n < len(lines) - 1 else "") for n, line in enumerate(lines))
+    return "\n".join(
+        line + ("\r" if n % step == offset % step and n < len(lines) - 1 else "") for n, line in enumerate(lines)
+    )
 
 
 def no_final_newline(text: str, draw: Draw) -> str:
@@ -790,7 +869,7 @@ class Pool(tuple):
         return f"Pool({len(self)} files)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_blocks(path: Path) -> Doc | None:
     """A seed file as blocks (LF, no BOM: the mutations add them back); None for a file with an
     escape directive or one BuildKit refuses."""
@@ -817,7 +896,7 @@ def mutated_files(draw: Draw, pool: Sequence[Path], max_mutations: int = 6) -> M
     # and as many as shrinking can
     droppable = [i for i, b in enumerate(doc) if b.keyword and i != _first_from(doc)][:80]
     keep = draw(st.lists(st.integers(0, 9), min_size=len(droppable), max_size=len(droppable)))
-    dropped = {i for i, k in zip(droppable, keep) if k == 0}
+    dropped = {i for i, k in zip(droppable, keep, strict=True) if k == 0}
     doc = tuple(b for i, b in enumerate(doc) if i not in dropped)
     count = draw(st.sampled_from(range(max_mutations + 1)))  # shrinks to none, yet is rarely none (unlike st.lists)
     chosen = [draw(st.sampled_from(MUTATIONS)) for _ in range(count)]

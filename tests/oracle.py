@@ -38,7 +38,7 @@ def compare(text: str, oracle_commands) -> list[str]:
     problems: list[str] = []
     if len(ours) != len(oracle_commands):
         return [f"instruction count: ours {len(ours)}, buildkit {len(oracle_commands)}"]
-    for mine, theirs in zip(ours, oracle_commands):
+    for mine, theirs in zip(ours, oracle_commands, strict=True):
         problems += _compare_one(mine, theirs)
     return problems
 
@@ -70,7 +70,12 @@ def _compare_one(mine: Instruction, theirs) -> list[str]:
             and theirs.value != (target.args,)
         ):
             out.append(f"{where}: shell args {target.args!r} != {theirs.value!r}")
-        if target.json and theirs.json and target.command != "HEALTHCHECK" and tuple(target.json_args) != tuple(theirs.value):
+        if (
+            target.json
+            and theirs.json
+            and target.command != "HEALTHCHECK"
+            and tuple(target.json_args) != tuple(theirs.value)
+        ):
             out.append(f"{where}: json args {target.json_args!r} != {theirs.value!r}")
     if mine.command != "ONBUILD":
         ours_docs = [(h.name, h.body) for h in mine.heredocs]

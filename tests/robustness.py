@@ -29,24 +29,26 @@ from __future__ import annotations
 
 import atexit
 import json
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from dockopt import validity
 from dockopt.engine import FileResult, Settings, process_text
 from dockopt.fix import Finding
-from dockopt.images import resolved_reference, root_stage
-from dockopt.registry import Transform, select
+from dockopt.images import resolved_reference
+from dockopt.model import root_stage
+from dockopt.registry import select
 from dockopt.shell import effective_shell, is_posix_shell, script_of
 from dockopt.syntax import Dockerfile, DockerfileSyntaxError, parse
+from dockopt.transform import Transform
 
 from oracle import VERSION_DIFFERENCES
 
@@ -137,7 +139,7 @@ class Checker:
         if self.context_dir is None:
             self.context_dir = Path(tempfile.mkdtemp(prefix="dockopt-fuzz-context-"))
             atexit.register(shutil.rmtree, self.context_dir, True)
-        common = dict(write=False, context_dir=self.context_dir)
+        common = {"write": False, "context_dir": self.context_dir}
         self._settings = {
             "safe": Settings(transforms, **common),
             "unsafe": Settings(transforms, unsafe=True, **common),
@@ -152,7 +154,7 @@ class Checker:
             settings = replace(settings, context_dir=context)
         try:
             result = process_text("Dockerfile", text, settings)
-        except Exception as exc:  # noqa: BLE001 - any exception is what we look for
+        except Exception as exc:  # any exception is what we look for
             raise Crash(_one_line(exc)) from None
         if result.failed and "internal error" in (result.error or ""):
             raise Crash(_first_line(result.error or ""))
@@ -213,7 +215,7 @@ class Checker:
             df = parse(output)
         except DockerfileSyntaxError as exc:
             return [Problem("unparsable-output", mode, f"dockopt's parser: {exc}")]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return [Problem("crash", mode, f"parsing the output: {_one_line(exc)}")]
         if buildkit is True and buildkit_parses(output) is False:
             problems.append(Problem("unparsable-output", mode, "BuildKit's parser refuses the output"))
@@ -254,6 +256,7 @@ def ending_mismatch(source: str | None, output: str) -> str | None:
 
 # --------------------------------------------------------------------------- instructions no build accepts
 
+
 def _invalid_instructions(df: Dockerfile) -> Counter:
     """What BuildKit refuses to build (``dockopt.validity``), by code and message, to compare
     an output with its input."""
@@ -279,7 +282,11 @@ def changed_runs_bash_rejects(before: Dockerfile, after: Dockerfile) -> list[tup
     unless a RUN of ``before`` is rejected with the same message (the fix did not cause it)."""
     old = {text for _, text in _posix_scripts(before)}
     changed = [(line, text) for line, text in _posix_scripts(after) if text not in old]
-    rejected = [(line, message) for (line, _), message in zip(changed, bash_errors([t for _, t in changed])) if message]
+    rejected = [
+        (line, message)
+        for (line, _), message in zip(changed, bash_errors([t for _, t in changed]), strict=True)
+        if message
+    ]
     if not rejected:
         return []
     inherited = {_unnumbered(m) for m in bash_errors([t for _, t in _posix_scripts(before)]) if m}
@@ -410,14 +417,26 @@ def signature(problem: Problem) -> str:
 
 
 def append_report(
-    path: Path, source: str, mutations: tuple[str, ...], text: str, problems: tuple[Problem, ...], context: Path | None = None
+    path: Path,
+    source: str,
+    mutations: tuple[str, ...],
+    text: str,
+    problems: tuple[Problem, ...],
+    context: Path | None = None,
 ) -> None:
     """One JSON line per problem (the fuzzer's report mode)."""
     with path.open("a", encoding="utf-8") as out:
         for problem in problems:
-            record = {"source": source, "mutations": list(mutations), "kind": problem.kind, "mode": problem.mode,
-                      "detail": problem.detail, "signature": signature(problem), "text": text,
-                      "context": str(context) if context else None}
+            record = {
+                "source": source,
+                "mutations": list(mutations),
+                "kind": problem.kind,
+                "mode": problem.mode,
+                "detail": problem.detail,
+                "signature": signature(problem),
+                "text": text,
+                "context": str(context) if context else None,
+            }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
@@ -437,7 +456,9 @@ def summarize(records: list[dict], checker: Checker | None, *, shrink: bool = Tr
             text = minimize(text, same_problem(checker, problem, context))
         where = smallest.get("source", "?")
         extra = f" ({', '.join(smallest['mutations'])})" if smallest.get("mutations") else ""
-        out.append(f"== {len(members)} x {sig}\n   e.g. [{smallest['mode']}] {smallest['detail']}\n   from {where}{extra}:")
+        out.append(
+            f"== {len(members)} x {sig}\n   e.g. [{smallest['mode']}] {smallest['detail']}\n   from {where}{extra}:"
+        )
         out.append("\n".join("   | " + line for line in text.split("\n")))
     return "\n".join(out)
 
@@ -467,7 +488,7 @@ def main(argv: list[str]) -> int:
 def _parse_or_none(text: str) -> Dockerfile | None:
     try:
         return parse(text)
-    except Exception:  # noqa: BLE001 - the modes above have reported it
+    except Exception:  # the modes above have reported it
         return None
 
 

@@ -19,7 +19,7 @@ from dockopt.engine import FileResult, Settings
 from dockopt.output import CheckSummary, Summary
 from dockopt.registry import select
 
-from test_cli import CLEAN, FIXABLE, FIXED, FINDINGS, SUMMARY_CHANGED_1, run, write
+from test_cli import CLEAN, FINDINGS, FIXABLE, FIXED, SUMMARY_CHANGED_1, run, write
 
 
 def many(root: Path, count: int, content: str = FIXABLE) -> list[Path]:
@@ -43,7 +43,9 @@ def many(root: Path, count: int, content: str = FIXABLE) -> list[Path]:
     ],
 )
 def test_progress_bar_shows_only_on_a_terminal_for_many_files(quiet, files, stderr_tty, stdout_tty, stdout_data, shown):
-    decided = bulk.show_progress(quiet=quiet, files=files, stderr_tty=stderr_tty, stdout_tty=stdout_tty, stdout_data=stdout_data)
+    decided = bulk.show_progress(
+        quiet=quiet, files=files, stderr_tty=stderr_tty, stdout_tty=stdout_tty, stdout_data=stdout_data
+    )
     assert decided is shown
 
 
@@ -227,7 +229,10 @@ def test_symlinks_inside_the_given_paths_are_followed_and_each_file_is_done_once
     (repo / "deploy" / "Dockerfile").symlink_to("../services/api/Dockerfile")
     code, out, err = run("fix", "--check", "repo", cwd=tmp_path)
     assert (code, out) == (1, "")
-    assert err.splitlines() == ["would change: repo/current/Dockerfile", "1 file would be changed, 0 unchanged; fixes to apply: DO101 merge-runs ×1"]
+    assert err.splitlines() == [
+        "would change: repo/current/Dockerfile",
+        "1 file would be changed, 0 unchanged; fixes to apply: DO101 merge-runs ×1",
+    ]
     assert run("fix", "repo", cwd=tmp_path)[0] == 0
     assert (repo / "services" / "api" / "Dockerfile").read_text() == FIXED
     assert (repo / "deploy" / "Dockerfile").is_symlink()

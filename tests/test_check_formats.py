@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from dockopt import refusals
 from dockopt.engine import Diagnostic, FileResult
 from dockopt.fix import Applicability
 from dockopt.formats import format_github, format_junit
-from dockopt import refusals
 from dockopt.registry import lookup
 
 from test_cli import CHECKED, CLEAN, FINDINGS, run, write
@@ -75,7 +75,7 @@ def test_json_lists_every_finding_with_its_range_and_fix(tmp_path):
             "fixable": fixable,
             "severity": "warning",
         }
-        for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED)
+        for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED, strict=True)
     ]
 
 
@@ -93,7 +93,10 @@ def test_json_of_clean_files_and_of_bad_files(tmp_path):
         ],
     }
     # the errors still go to stderr, one line each
-    assert sorted(err.splitlines()) == [f"error: b/Dockerfile: {BAD_ERROR}", "error: missing: no such file or directory"]
+    assert sorted(err.splitlines()) == [
+        f"error: b/Dockerfile: {BAD_ERROR}",
+        "error: missing: no such file or directory",
+    ]
 
 
 def test_json_of_stdin_names_it_dash(tmp_path):
@@ -146,7 +149,7 @@ def test_sarif_is_valid_and_carries_every_finding(tmp_path, sarif_validator):
     assert sarif_run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
     results = sarif_run["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [(code_, "warning") for code_, *_ in EXPECTED]
-    for result, (code_, _, start, end, applicability, fixable), line in zip(results, EXPECTED, CHECKED):
+    for result, (code_, _, start, end, applicability, fixable), line in zip(results, EXPECTED, CHECKED, strict=True):
         assert driver["rules"][result["ruleIndex"]]["id"] == code_
         assert result["message"]["text"] == line.split(" ", 2)[2].removeprefix("[*] ")
         (location,) = result["locations"]
@@ -172,7 +175,10 @@ def test_sarif_of_bad_files_clean_files_odd_paths_and_stdin(tmp_path, sarif_vali
     (sarif_run,) = sarif_validator(out)["runs"]
     (invocation,) = sarif_run["invocations"]
     assert invocation["executionSuccessful"] is False
-    assert [(n["level"], n["message"]["text"], n["locations"][0]["physicalLocation"]["artifactLocation"]) for n in invocation["toolExecutionNotifications"]] == [
+    assert [
+        (n["level"], n["message"]["text"], n["locations"][0]["physicalLocation"]["artifactLocation"])
+        for n in invocation["toolExecutionNotifications"]
+    ] == [
         ("error", f"bad/Dockerfile: {BAD_ERROR}", {"uri": "bad/Dockerfile", "uriBaseId": "%SRCROOT%"}),
         ("error", "missing: no such file or directory", {"uri": "missing", "uriBaseId": "%SRCROOT%"}),
     ]
@@ -192,7 +198,7 @@ def test_sarif_of_bad_files_clean_files_odd_paths_and_stdin(tmp_path, sarif_vali
 
 def test_sarif_absolute_paths_are_file_uris(tmp_path, sarif_validator):
     target = write(tmp_path / "Dockerfile", FINDINGS)
-    code, out, _ = check(tmp_path, "sarif", str(target))
+    _code, out, _ = check(tmp_path, "sarif", str(target))
     (sarif_run,) = sarif_validator(out)["runs"]
     assert sarif_run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": target.as_uri()}
 
@@ -234,7 +240,10 @@ def test_github_multi_line_findings_bad_files_and_stdin(tmp_path):
 def test_github_escapes_properties_and_messages():
     diagnostic = Diagnostic("DO101", "merge-runs", "50% done\r\nnext: a, b", 1, 2, 1, 5, Applicability.SAFE, False)
     out = format_github([FileResult("dir,a:b%/Dockerfile", "unchanged", diagnostics=(diagnostic,))])
-    assert out == "::warning file=dir%2Ca%3Ab%25/Dockerfile,line=1,col=2,endLine=1,endColumn=5,title=DO101 merge-runs::50%25 done%0D%0Anext: a, b\n"
+    assert (
+        out
+        == "::warning file=dir%2Ca%3Ab%25/Dockerfile,line=1,col=2,endLine=1,endColumn=5,title=DO101 merge-runs::50%25 done%0D%0Anext: a, b\n"
+    )
     out = format_github([FileResult("x", "failed", error="a\nb: 100%")])
     assert out == "::error file=x,title=dockopt could not check this file::a%0Ab: 100%25\n"
 
@@ -259,7 +268,9 @@ def test_junit_has_a_testsuite_per_file_and_a_failure_per_finding(tmp_path):
         ("c/Dockerfile", "1", "0", "1"),
     ]
     cases = suites[0].findall("testcase")
-    assert [(c.get("classname"), c.find("failure").get("type")) for c in cases] == [("a/Dockerfile", e[0]) for e in EXPECTED]
+    assert [(c.get("classname"), c.find("failure").get("type")) for c in cases] == [
+        ("a/Dockerfile", e[0]) for e in EXPECTED
+    ]
     assert [c.find("failure").text for c in cases] == ["a/" + line for line in CHECKED]
     assert cases[2].get("name") == "DO101 merge-runs at 4:1"
     (passed,) = suites[1].findall("testcase")
@@ -279,7 +290,9 @@ def test_junit_is_valid_xml_whatever_the_paths_and_messages_hold(tmp_path):
     assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
     message = "ENV X=\x0b<&>]]>\ud800"
     diagnostic = Diagnostic("DO310", "secrets-in-env", message, 1, 1, 1, 2, None, False)
-    root = ET.fromstring(format_junit([FileResult("Dockerfile", "unchanged", diagnostics=(diagnostic,))]).encode("utf-8"))
+    root = ET.fromstring(
+        format_junit([FileResult("Dockerfile", "unchanged", diagnostics=(diagnostic,))]).encode("utf-8")
+    )
     assert root.find("testsuite/testcase/failure").get("message") == "ENV X=\ufffd<&>]]>\ufffd"
 
 
@@ -301,8 +314,13 @@ def test_sarif_with_a_home_page_names_it(monkeypatch, sarif_validator):
 REFUSED = "FROM node:20-slim\nRUNN apt-get update\nCOPY app\nUSER 10001:10001\n"
 REFUSED_FINDINGS = [
     ("DO002", "unknown-instruction", (2, 1), (2, 5), "unknown instruction: RUNN (did you mean RUN?)"),
-    ("DO003", "argument-count", (3, 6), (3, 9),
-     "COPY requires at least two arguments, but only one was provided. Destination could not be determined"),
+    (
+        "DO003",
+        "argument-count",
+        (3, 6),
+        (3, 9),
+        "COPY requires at least two arguments, but only one was provided. Destination could not be determined",
+    ),
 ]
 REFUSED_SUMMARY = "Found 2 findings in 1 file (0 fixable with `dockopt fix`); BuildKit would refuse to build 1 file\n"
 

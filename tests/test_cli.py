@@ -229,7 +229,9 @@ def test_check_names_only_the_files_that_would_change(tmp_path):
     clean = write(tmp_path / "b.Dockerfile", CLEAN)
     code, out, err = run("fix", "--check", ".", cwd=tmp_path)
     assert (code, out) == (1, "")
-    assert err == "would change: a.Dockerfile\n1 file would be changed, 1 unchanged; fixes to apply: DO101 merge-runs ×1\n"
+    assert (
+        err == "would change: a.Dockerfile\n1 file would be changed, 1 unchanged; fixes to apply: DO101 merge-runs ×1\n"
+    )
     assert (fixable.read_bytes(), clean.read_bytes()) == (FIXABLE.encode(), CLEAN.encode())
 
 
@@ -339,7 +341,8 @@ def test_select_can_be_repeated(tmp_path):
         ("--ignore", "DO999", "DO999"),
         ("--select", "DO101,bogus", "bogus"),
         ("--select", "D", "D"),
-        ("--ignore", "DL3000", "DL3000"),
+        ("--ignore", "DL300", "DL300"),  # not a hadolint rule: three digits
+        ("--select", "XY3000", "XY3000"),
     ],
 )
 def test_unknown_selector_is_a_one_line_usage_error(tmp_path, option, value, bad):
@@ -392,19 +395,29 @@ def gitignored_tree(tmp_path: Path, gitignore: str) -> Path:
 
 
 def fixed_files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.read_bytes() == FIXED.encode())
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.read_bytes() == FIXED.encode()
+    )
 
 
 @pytest.mark.parametrize(
     "gitignore, fixed",
     [
-        pytest.param("vendor/\n", ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"],
-                     id="ignored-subdirectory"),
-        pytest.param("Dockerfile.local\n", ["Dockerfile", "docker/Dockerfile.a", "docker/Dockerfile.keep", "vendor/Dockerfile"],
-                     id="ignored-file"),
-        pytest.param("docker/Dockerfile.*\n!docker/Dockerfile.keep\n",
-                     ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.keep", "vendor/Dockerfile"],
-                     id="negation-reincludes-a-file"),
+        pytest.param(
+            "vendor/\n",
+            ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"],
+            id="ignored-subdirectory",
+        ),
+        pytest.param(
+            "Dockerfile.local\n",
+            ["Dockerfile", "docker/Dockerfile.a", "docker/Dockerfile.keep", "vendor/Dockerfile"],
+            id="ignored-file",
+        ),
+        pytest.param(
+            "docker/Dockerfile.*\n!docker/Dockerfile.keep\n",
+            ["Dockerfile", "Dockerfile.local", "docker/Dockerfile.keep", "vendor/Dockerfile"],
+            id="negation-reincludes-a-file",
+        ),
     ],
 )
 def test_gitignore_decides_what_a_directory_search_touches(tmp_path, gitignore, fixed):
@@ -412,7 +425,13 @@ def test_gitignore_decides_what_a_directory_search_touches(tmp_path, gitignore, 
     code, _, _ = run("fix", "repo", cwd=tmp_path)
     assert code == 0
     assert fixed_files(root) == fixed
-    untouched = {"Dockerfile", "vendor/Dockerfile", "Dockerfile.local", "docker/Dockerfile.a", "docker/Dockerfile.keep"} - set(fixed)
+    untouched = {
+        "Dockerfile",
+        "vendor/Dockerfile",
+        "Dockerfile.local",
+        "docker/Dockerfile.a",
+        "docker/Dockerfile.keep",
+    } - set(fixed)
     assert all((root / rel).read_bytes() == FIXABLE.encode() for rel in untouched)
 
 
@@ -602,14 +621,18 @@ def test_list_prints_a_table_of_transforms(tmp_path):
     code, out, err = run("list", cwd=tmp_path)
     assert (code, err) == (0, "")
     assert re.search(r"^code\s+name\s+hadolint\s+safety\s+summary", out, re.M)
-    assert re.search(r"^DO101\s+merge-runs\s+DL3059\s+safe\s+Merge consecutive RUN instructions into one\s*$", out, re.M)
+    assert re.search(
+        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+Merge consecutive RUN instructions into one\s*$", out, re.M
+    )
 
 
 @pytest.mark.parametrize("key", ["DO101", "merge-runs", "DL3059", "do101", "dl3059"])
 def test_explain_prints_the_transform_documentation(tmp_path, key):
     code, out, err = run("explain", key, cwd=tmp_path)
     assert (code, err) == (0, "")
-    assert out.startswith("DO101 merge-runs (answers hadolint DL3059), safe fix\n\nMerge consecutive RUN instructions into one.\n")
+    assert out.startswith(
+        "DO101 merge-runs (answers hadolint DL3059), safe fix\n\nMerge consecutive RUN instructions into one.\n"
+    )
     assert "## Fix safety" in out
 
 
@@ -660,17 +683,13 @@ def test_parallel_jobs_give_the_same_results_in_the_same_order(tmp_path):
 # --------------------------------------------------------------------------- 9. check
 
 # a safe fix (DO101), an unsafe one (DO204) and display-only findings (DO309, DO310)
-FINDINGS = (
-    "FROM node\n"
-    "ENV API_TOKEN=abc\n"
-    "RUN mkdir -p /app\n"
-    "RUN apt-get install -y curl\n"
-    "USER 10001:10001\n"
-)
+FINDINGS = "FROM node\nENV API_TOKEN=abc\nRUN mkdir -p /app\nRUN apt-get install -y curl\nUSER 10001:10001\n"
 CHECKED = [
     "Dockerfile:1:6: DO309 FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)",
-    "Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
-    "never bake secrets in the image, use RUN --mount=type=secret",
+    (
+        "Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
+        "never bake secrets in the image, use RUN --mount=type=secret"
+    ),
     "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3",
     "Dockerfile:4:5: DO204 apt-get install without --no-install-recommends also installs recommended packages",
 ]
@@ -695,7 +714,10 @@ def test_check_with_unsafe_fixes_marks_unsafe_fixes_fixable(tmp_path):
 
 def test_check_reports_findings_of_the_file_as_it_is_not_after_fixes(tmp_path):
     # merging the RUNs would move the second one; its findings keep their original place
-    write(tmp_path / "Dockerfile", "FROM debian:12-slim\nRUN mkdir /a\nRUN curl -fsSL https://x.example/i.sh | sh\nUSER 1000\n")
+    write(
+        tmp_path / "Dockerfile",
+        "FROM debian:12-slim\nRUN mkdir /a\nRUN curl -fsSL https://x.example/i.sh | sh\nUSER 1000\n",
+    )
     code, out, _ = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [
@@ -725,7 +747,7 @@ def test_check_sorts_by_file_and_reports_a_bad_file_on_one_line(tmp_path):
 
 
 def test_check_reads_stdin(tmp_path):
-    code, out, err = run("check", "-", cwd=tmp_path, stdin=FINDINGS.encode())
+    code, out, _err = run("check", "-", cwd=tmp_path, stdin=FINDINGS.encode())
     assert code == 1
     assert out.splitlines() == [line.replace("Dockerfile:", "-:", 1) for line in CHECKED]
     assert run("check", "-", cwd=tmp_path, stdin=CLEAN.encode())[0] == 0

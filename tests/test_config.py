@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dockopt.config import ConfigError, Overrides, Resolver, load, resolve, show
+from dockopt.context import Options
 from dockopt.engine import Settings
-from dockopt.registry import Options
 
 from test_cli import run, write
 
@@ -94,7 +94,11 @@ def resolved_codes(file: str, cli: Overrides, tmp_path: Path) -> list[str]:
         ('select = ["DO101", "DO205"]', Overrides(ignore=("DO205",)), ["DO101"]),
         ('select = ["DO101"]', Overrides(extend_select=("DO205",), ignore=("DO2",)), ["DO101"]),
         # opt-in transforms (strip-setuid) must be named, in the file as on the command line
-        ('select = ["DO3"]', Overrides(), ["DO301", "DO302", "DO303", "DO304", "DO306", "DO307", "DO308", "DO309", "DO310", "DO311", "DO312"]),
+        (
+            'select = ["DO3"]',
+            Overrides(),
+            ["DO301", "DO302", "DO303", "DO304", "DO306", "DO307", "DO308", "DO309", "DO310", "DO311", "DO312"],
+        ),
         ('select = ["DO305"]', Overrides(), ["DO305"]),
     ],
 )
@@ -103,9 +107,12 @@ def test_the_command_line_over_the_file(file: str, cli: Overrides, expected: lis
 
 
 @pytest.mark.parametrize(
-    "file, cli, expected", [("", None, False), ("unsafe-fixes = true", None, True), ("unsafe-fixes = true", False, False), ("", True, True)]
+    "file, cli, expected",
+    [("", None, False), ("unsafe-fixes = true", None, True), ("unsafe-fixes = true", False, False), ("", True, True)],
 )
-def test_unsafe_fixes_from_the_file_or_the_command_line(file: str, cli: bool | None, expected: bool, tmp_path: Path) -> None:
+def test_unsafe_fixes_from_the_file_or_the_command_line(
+    file: str, cli: bool | None, expected: bool, tmp_path: Path
+) -> None:
     config = load(write(tmp_path / ".dockopt.toml", file + "\n"))
     assert resolve(config, Overrides(unsafe_fixes=cli), tmp_path).unsafe is expected
 
@@ -134,8 +141,12 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
     [
         (".dockopt.toml", 'selct = ["DO101"]', "unknown key 'selct'; did you mean 'select'?"),
         (".dockopt.toml", "unsafe_fixes = true", "unknown key 'unsafe_fixes'; did you mean 'unsafe-fixes'?"),
-        (".dockopt.toml", "[merge-runs]\nx = 1", "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, include, extend-include, non-root-user)"),
-        ("pyproject.toml", '[tool.dockopt]\nfoo = 1', "unknown key 'foo' in [tool.dockopt] (known keys: "),
+        (
+            ".dockopt.toml",
+            "[merge-runs]\nx = 1",
+            "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, include, extend-include, non-root-user)",
+        ),
+        ("pyproject.toml", "[tool.dockopt]\nfoo = 1", "unknown key 'foo' in [tool.dockopt] (known keys: "),
         ("pyproject.toml", "[tool]\ndockopt = 3", "tool.dockopt: must be a table ([tool.dockopt])"),
         (".dockopt.toml", 'select = "DO101"', 'select: must be a list of strings (like ["DO101"]), not "DO101"'),
         (".dockopt.toml", "exclude = [1]", "exclude: must be a list of strings"),
@@ -143,17 +154,35 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
         (".dockopt.toml", 'unsafe-fixes = "yes"', 'unsafe-fixes: must be true or false, not "yes"'),
         (".dockopt.toml", "non-root-user = 3", "non-root-user: must be a table"),
         (".dockopt.toml", "[non-root-user]\nhome = '/x'", "unknown key 'non-root-user.home' (known: uid, gid, name)"),
-        (".dockopt.toml", "[non-root-user]\nuid = 0", "non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not 0"),
-        (".dockopt.toml", "[non-root-user]\ngid = 2147483648", "non-root-user.gid: must be an integer from 1 to 2147483647"),
-        (".dockopt.toml", "[non-root-user]\nuid = true", "non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not true"),
-        (".dockopt.toml", "[non-root-user]\nuid = '1000'", 'non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not "1000"'),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nuid = 0",
+            "non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not 0",
+        ),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\ngid = 2147483648",
+            "non-root-user.gid: must be an integer from 1 to 2147483647",
+        ),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nuid = true",
+            "non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not true",
+        ),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nuid = '1000'",
+            'non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not "1000"',
+        ),
         (".dockopt.toml", "[non-root-user]\nname = 'root'", "non-root-user.name: must be a user name"),
         (".dockopt.toml", "[non-root-user]\nname = 'a b; rm -rf /'", "non-root-user.name: must be a user name"),
         (".dockopt.toml", "[non-root-user]\nname = '" + "a" * 33 + "'", "non-root-user.name: must be a user name"),
         (".dockopt.toml", "select = [", "invalid TOML: "),
     ],
 )
-def test_a_bad_configuration_is_one_line_naming_the_file_and_the_key(name: str, content: str, message: str, tmp_path: Path) -> None:
+def test_a_bad_configuration_is_one_line_naming_the_file_and_the_key(
+    name: str, content: str, message: str, tmp_path: Path
+) -> None:
     path = write(tmp_path / name, content + "\n")
     with pytest.raises(ConfigError) as caught:
         load(path)
@@ -169,7 +198,9 @@ def test_user_names_that_useradd_refuses_are_refused(name: str, tmp_path: Path) 
 
 @pytest.mark.parametrize("name", ["app", "_svc", "web-1", "a" * 32])
 def test_user_names_that_useradd_takes_are_taken(name: str, tmp_path: Path) -> None:
-    assert load(write(tmp_path / ".dockopt.toml", f"[non-root-user]\nname = '{name}'\n")).options == {"non-root-user": {"name": name}}
+    assert load(write(tmp_path / ".dockopt.toml", f"[non-root-user]\nname = '{name}'\n")).options == {
+        "non-root-user": {"name": name}
+    }
 
 
 def test_cli_bad_configuration_exits_2_and_writes_nothing(tmp_path: Path) -> None:
@@ -218,7 +249,9 @@ def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> Non
         "[tool.dockopt.non-root-user]\nuid = 2000\n",
     )
     write(tmp_path / "app" / "Dockerfile", MERGE)
-    code, out, err = run("fix", "--show-settings", "--ignore", "DO205", "--extend-select", "DO305", "app/Dockerfile", cwd=tmp_path)
+    code, out, err = run(
+        "fix", "--show-settings", "--ignore", "DO205", "--extend-select", "DO305", "app/Dockerfile", cwd=tmp_path
+    )
     assert code == 0 and err == ""
     assert out == (
         "settings for: app/Dockerfile\n"
@@ -238,7 +271,7 @@ def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> Non
     )
     code, out, err = run("check", "--show-settings", "--isolated", "--no-unsafe-fixes", cwd=tmp_path / "app")
     assert code == 0
-    assert out.startswith("settings for: .\nconfiguration file: none (--isolated)\nselect = [\"ALL\"]")
+    assert out.startswith('settings for: .\nconfiguration file: none (--isolated)\nselect = ["ALL"]')
     assert "unsafe-fixes = false  " in out and out.endswith("DO401, DO402\n")
 
 
@@ -246,8 +279,17 @@ def test_show_settings_function_lists_every_key() -> None:
     text = show(resolve(None, Overrides(select=("DO101",)), Path("/")), "Dockerfile")
     keys = [line.split(" = ")[0] for line in text.splitlines()[2:-1]]
     assert keys == [
-        "select", "extend-select", "ignore", "unsafe-fixes", "exclude", "extend-exclude", "include", "extend-include",
-        "non-root-user.uid", "non-root-user.gid", "non-root-user.name",
+        "select",
+        "extend-select",
+        "ignore",
+        "unsafe-fixes",
+        "exclude",
+        "extend-exclude",
+        "include",
+        "extend-include",
+        "non-root-user.uid",
+        "non-root-user.gid",
+        "non-root-user.name",
     ]
 
 
@@ -259,7 +301,7 @@ def test_cli_fix_follows_each_directorys_configuration(tmp_path: Path) -> None:
     write(tmp_path / "a" / "Dockerfile", MERGE)
     write(tmp_path / "b" / ".dockopt.toml", 'select = ["DO101"]\n')
     write(tmp_path / "b" / "Dockerfile", MERGE)
-    code, out, err = run("fix", cwd=tmp_path)
+    code, _out, err = run("fix", cwd=tmp_path)
     assert code == 0, err
     assert (tmp_path / "a" / "Dockerfile").read_text() == MERGE
     assert (tmp_path / "b" / "Dockerfile").read_text() == MERGED
@@ -274,7 +316,10 @@ def test_cli_config_file_and_unsafe_fixes(tmp_path: Path) -> None:
     write(tmp_path / "ci.toml", "unsafe-fixes = true\n[non-root-user]\nuid = 3000\ngid = 3001\nname = 'svc'\n")
     code, out, err = run("fix", "--diff", "--config", "ci.toml", cwd=tmp_path)
     assert code == 1
-    assert "+RUN echo a \\\n+    && groupadd --gid 3001 svc \\\n+    && useradd --no-log-init --uid 3000 --gid 3001 --create-home svc\n+USER 3000:3001\n" in out
+    assert (
+        "+RUN echo a \\\n+    && groupadd --gid 3001 svc \\\n+    && useradd --no-log-init --uid 3000 --gid 3001 --create-home svc\n+USER 3000:3001\n"
+        in out
+    )
     code, out, err = run("fix", "--diff", "--config", "ci.toml", "--no-unsafe-fixes", cwd=tmp_path)
     assert (code, out) == (0, "") and "1 more fix available with --unsafe-fixes" in err
     # check marks the unsafe fix fixable when the configuration allows unsafe fixes
@@ -284,9 +329,9 @@ def test_cli_config_file_and_unsafe_fixes(tmp_path: Path) -> None:
 
 def test_cli_stdin_takes_the_configuration_of_the_current_directory(tmp_path: Path) -> None:
     write(tmp_path / ".dockopt.toml", 'ignore = ["DO101"]\n')
-    code, out, err = run("fix", "-", cwd=tmp_path, stdin=MERGE.encode())
+    code, out, _err = run("fix", "-", cwd=tmp_path, stdin=MERGE.encode())
     assert (code, out) == (0, MERGE)
-    code, out, err = run("fix", "-", "--isolated", cwd=tmp_path, stdin=MERGE.encode())
+    code, out, _err = run("fix", "-", "--isolated", cwd=tmp_path, stdin=MERGE.encode())
     assert (code, out) == (0, MERGED)
 
 
@@ -297,17 +342,21 @@ def test_cli_exclude_leaves_out_of_searches_relative_to_the_configuration(tmp_pa
     write(tmp_path / "repo" / "sub" / ".dockopt.toml", 'extend-exclude = ["gen/"]\n')
     write(tmp_path / "repo" / "sub" / "gen" / "Dockerfile", MERGE)
     write(tmp_path / "repo" / "sub" / "Dockerfile", MERGE)
-    code, out, err = run("fix", "--check", "repo", cwd=tmp_path)
-    changed = sorted(line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change"))
+    code, _out, err = run("fix", "--check", "repo", cwd=tmp_path)
+    changed = sorted(
+        line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change")
+    )
     assert changed == ["repo/Dockerfile", "repo/app/vendor/Dockerfile", "repo/sub/Dockerfile"]
     # a file named on the command line is always taken
-    code, out, err = run("fix", "--check", "repo/vendor/Dockerfile", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "repo/vendor/Dockerfile", cwd=tmp_path)
     assert code == 1
     # --exclude replaces the configuration's exclude (patterns relative to the current directory)
-    code, out, err = run("fix", "--check", "--exclude", "repo/app/", "repo", cwd=tmp_path)
-    changed = sorted(line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change"))
+    code, _out, err = run("fix", "--check", "--exclude", "repo/app/", "repo", cwd=tmp_path)
+    changed = sorted(
+        line.removeprefix("would change: ") for line in err.splitlines() if line.startswith("would change")
+    )
     assert changed == ["repo/Dockerfile", "repo/sub/Dockerfile", "repo/vendor/Dockerfile"]
-    code, out, err = run("fix", "--check", "--extend-exclude", "Dockerfile", "repo", cwd=tmp_path)
+    code, _out, err = run("fix", "--check", "--extend-exclude", "Dockerfile", "repo", cwd=tmp_path)
     assert "would change" not in err and "warning: no Dockerfiles found" in err
 
 

@@ -38,7 +38,7 @@ def fixed_corpus(tmp_path_factory):
 
 
 def test_no_traceback_and_failures_are_one_line_each(fixed_corpus) -> None:
-    files, work, run = fixed_corpus
+    files, _work, run = fixed_corpus
     assert "Traceback" not in run.stderr
     assert run.returncode in (0, 2)
     errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
@@ -51,10 +51,11 @@ def test_refused_files_are_refused_by_buildkit_too(fixed_corpus) -> None:
     """A file refused by the parser is refused by BuildKit's parser; one refused after parsing
     (DO002-DO012, what BuildKit refuses to build) passes BuildKit's parser, untouched."""
     dockerfile = pytest.importorskip("dockerfile")
-    from conftest import CORPUS
     from dockopt.validity import problems
 
-    files, work, run = fixed_corpus
+    from conftest import CORPUS
+
+    _files, work, run = fixed_corpus
     for line in run.stderr.splitlines():
         if line.startswith("error:"):
             name = Path(line.split(":")[1].strip()).name
@@ -68,7 +69,7 @@ def test_refused_files_are_refused_by_buildkit_too(fixed_corpus) -> None:
 
 
 def test_rewritten_files_parse_with_buildkit_and_bash(fixed_corpus) -> None:
-    files, work, run = fixed_corpus
+    files, work, _run = fixed_corpus
     try:
         import dockerfile
     except ImportError:
@@ -100,7 +101,7 @@ def test_rewritten_files_parse_with_buildkit_and_bash(fixed_corpus) -> None:
 
 
 def test_second_run_changes_nothing(fixed_corpus) -> None:
-    files, work, run = fixed_corpus
+    _files, work, _run = fixed_corpus
     again = subprocess.run(
         [sys.executable, "-m", "dockopt", "fix", "--check", "--unsafe-fixes", str(work)], capture_output=True, text=True
     )

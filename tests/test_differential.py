@@ -39,21 +39,80 @@ def test_corpus_matches_buildkit(corpus: list[Path]) -> None:
     assert refused_by_both < 10
 
 
-LINE_STARTS = ["RUN ", "COPY ", "ADD ", "FROM ", "ONBUILD RUN ", "CMD ", "ENTRYPOINT ", "SHELL ", "HEALTHCHECK CMD ", "# ", ""]
+LINE_STARTS = [
+    "RUN ",
+    "COPY ",
+    "ADD ",
+    "FROM ",
+    "ONBUILD RUN ",
+    "CMD ",
+    "ENTRYPOINT ",
+    "SHELL ",
+    "HEALTHCHECK CMD ",
+    "# ",
+    "",
+]
 PIECES = [
-    "RUN", "COPY", "ONBUILD", "ENV", "LABEL", "VOLUME", " ", "  ", "\t", "\\", "`", "\\\\", "#", "# c",
-    "#escape=`", "# escape=\\", "# syntax=x", "\n", "\r\n", "\r", '"', "'", "<<", "<<-", "EOF", '"EOF"',
-    "'EOF'", "\tEOF", "--mount=type=cache,target=/x", "--from=a", '--chown="a b"', "--", "-", "[", "]",
-    '["a"]', "[]", "$x", "${x}", "${x:-y}", "$", "&&", "|", ";", "echo", "a=b", "x y", "=", "0<<EOF",
-    "3<<-EOF", "<<EOF>f", "cat<<EOF",
+    "RUN",
+    "COPY",
+    "ONBUILD",
+    "ENV",
+    "LABEL",
+    "VOLUME",
+    " ",
+    "  ",
+    "\t",
+    "\\",
+    "`",
+    "\\\\",
+    "#",
+    "# c",
+    "#escape=`",
+    "# escape=\\",
+    "# syntax=x",
+    "\n",
+    "\r\n",
+    "\r",
+    '"',
+    "'",
+    "<<",
+    "<<-",
+    "EOF",
+    '"EOF"',
+    "'EOF'",
+    "\tEOF",
+    "--mount=type=cache,target=/x",
+    "--from=a",
+    '--chown="a b"',
+    "--",
+    "-",
+    "[",
+    "]",
+    '["a"]',
+    "[]",
+    "$x",
+    "${x}",
+    "${x:-y}",
+    "$",
+    "&&",
+    "|",
+    ";",
+    "echo",
+    "a=b",
+    "x y",
+    "=",
+    "0<<EOF",
+    "3<<-EOF",
+    "<<EOF>f",
+    "cat<<EOF",
 ]
 
 
 def _documents():
     line = st.tuples(st.sampled_from(LINE_STARTS), st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
-    return st.tuples(
-        st.lists(line.map("".join), min_size=1, max_size=8), st.sampled_from(["", "\n", "\r\n"])
-    ).map(lambda parts: "\n".join(parts[0]) + parts[1])
+    return st.tuples(st.lists(line.map("".join), min_size=1, max_size=8), st.sampled_from(["", "\n", "\r\n"])).map(
+        lambda parts: "\n".join(parts[0]) + parts[1]
+    )
 
 
 @settings(max_examples=1500, deadline=None)

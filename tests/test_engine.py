@@ -11,17 +11,22 @@ import pytest
 from dockopt.engine import Diagnostic, FixFailure, Settings, find_source, fix_source, process_file
 from dockopt.fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits
 from dockopt.output import Summary, unified_diff
-from dockopt.registry import UnknownSelector, all_transforms, lookup, select, transform
+from dockopt.registry import UnknownSelector, all_transforms, lookup, select
 from dockopt.syntax import DockerfileSyntaxError
+from dockopt.transform import transform
 
 
-@transform(code="DO901", name="upper-keywords")
+@transform(code="DO901", name="upper-keywords", applicability=Applicability.SAFE)
 def upper_keywords(df, context):
     """Uppercase instruction keywords."""
     for i in df.instructions:
         if i.keyword != i.keyword.upper():
-            yield Finding("lowercase keyword", i.keyword_span.start, i.keyword_span.end,
-                          Fix((Edit(i.keyword_span.start, i.keyword_span.end, i.keyword.upper()),)))
+            yield Finding(
+                "lowercase keyword",
+                i.keyword_span.start,
+                i.keyword_span.end,
+                Fix((Edit(i.keyword_span.start, i.keyword_span.end, i.keyword.upper()),), Applicability.SAFE),
+            )
 
 
 @transform(code="DO902", name="unsafe-label", applicability=Applicability.UNSAFE)
@@ -29,49 +34,55 @@ def unsafe_label(df, context):
     """Add a LABEL after FROM (unsafe, for the threshold)."""
     for i in df.instructions:
         if i.command == "FROM" and "LABEL" not in df.text:
-            yield Finding("no label", i.span.start, i.span.end,
-                          Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.UNSAFE))
+            yield Finding(
+                "no label",
+                i.span.start,
+                i.span.end,
+                Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.UNSAFE),
+            )
 
 
-@transform(code="DO903", name="display-only")
+@transform(code="DO903", name="display-only", applicability=Applicability.SAFE)
 def display_only(df, context):
     """Suggest without fixing."""
     for i in df.instructions:
-        yield Finding("just saying", i.span.start, i.span.end, Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY))
+        yield Finding(
+            "just saying", i.span.start, i.span.end, Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
+        )
 
 
-@transform(code="DO904", name="breaks-parse")
+@transform(code="DO904", name="breaks-parse", applicability=Applicability.SAFE)
 def breaks_parse(df, context):
     """Append an unterminated heredoc."""
-    yield Finding("boom", 0, 0, Fix((Edit.insert(len(df.text), "RUN <<EOF\n"),)))
+    yield Finding("boom", 0, 0, Fix((Edit.insert(len(df.text), "RUN <<EOF\n"),), Applicability.SAFE))
 
 
-@transform(code="DO905", name="never-settles")
+@transform(code="DO905", name="never-settles", applicability=Applicability.SAFE)
 def never_settles(df, context):
     """Always add one more comment."""
-    yield Finding("again", 0, 0, Fix((Edit.insert(0, "# again\n"),)))
+    yield Finding("again", 0, 0, Fix((Edit.insert(0, "# again\n"),), Applicability.SAFE))
 
 
-@transform(code="DO906", name="breaks-shell")
+@transform(code="DO906", name="breaks-shell", applicability=Applicability.SAFE)
 def breaks_shell(df, context):
     """Add an unmatched quote to every RUN."""
     for i in df.instructions:
         if i.command == "RUN" and '"' not in i.args:
             end = i.offsets.to_file_end(i.args_end)
-            yield Finding("quote", end, end, Fix((Edit.insert(end, ' "'),)))
+            yield Finding("quote", end, end, Fix((Edit.insert(end, ' "'),), Applicability.SAFE))
 
 
-@transform(code="DO907", name="tag-runs")
+@transform(code="DO907", name="tag-runs", applicability=Applicability.SAFE)
 def tag_runs(df, context):
     """Two fixes on the same RUN that touch: the second waits for the next pass."""
     for i in df.instructions:
         if i.command == "RUN" and "# a" not in df.slice(i.span):
             end = i.code_end
-            yield Finding("a", end, end, Fix((Edit.insert(end, " # a"),)))
-            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),)))
+            yield Finding("a", end, end, Fix((Edit.insert(end, " # a"),), Applicability.SAFE))
+            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),), Applicability.SAFE))
         elif i.command == "RUN" and "# b" not in df.slice(i.span):
             end = i.code_end
-            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),)))
+            yield Finding("b", end, end, Fix((Edit.insert(end, " # b"),), Applicability.SAFE))
 
 
 def test_apply_edits_in_order_and_refuses_overlaps() -> None:
@@ -81,9 +92,9 @@ def test_apply_edits_in_order_and_refuses_overlaps() -> None:
 
 
 def test_touching_fixes_conflict() -> None:
-    a = Fix((Edit(0, 2, "x"),))
-    assert a.conflicts_with(Fix((Edit.insert(2, "y"),)))
-    assert not a.conflicts_with(Fix((Edit(3, 4, "y"),)))
+    a = Fix((Edit(0, 2, "x"),), Applicability.SAFE)
+    assert a.conflicts_with(Fix((Edit.insert(2, "y"),), Applicability.SAFE))
+    assert not a.conflicts_with(Fix((Edit(3, 4, "y"),), Applicability.SAFE))
 
 
 def test_safe_fixes_apply_unsafe_ones_wait_for_the_flag() -> None:
@@ -99,6 +110,41 @@ def test_safe_fixes_apply_unsafe_ones_wait_for_the_flag() -> None:
     assert "1 more fix available with --unsafe-fixes" in summary.line(would=False)
     unsafe = fix_source(text, (upper_keywords, unsafe_label), unsafe=True)
     assert unsafe.output == "FROM x\nLABEL a=b\nRUN echo hi\n"
+
+
+@transform(code="DO907", name="claims-safe", applicability=Applicability.UNSAFE)
+def claims_safe(df, context):
+    """An unsafe transform whose fix forgets it is unsafe."""
+    for i in df.instructions:
+        if i.command == "FROM" and "LABEL" not in df.text:
+            yield Finding(
+                "no label", i.span.start, i.span.end, Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.SAFE)
+            )
+
+
+def test_a_transform_declared_unsafe_never_applies_a_fix_by_default() -> None:
+    safe = fix_source("FROM x\n", (claims_safe,))
+    assert not safe.changed
+    [finding] = safe.remaining
+    assert finding.code == "DO907" and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+    assert fix_source("FROM x\n", (claims_safe,), unsafe=True).output == "FROM x\nLABEL a=b\n"
+
+
+def test_a_safe_transform_may_mark_one_fix_unsafe() -> None:
+    result = fix_source("FROM x\n", (unsafe_label_in_safe_transform,))
+    [finding] = result.remaining
+    assert not result.changed and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+
+
+@transform(code="DO908", name="one-unsafe-fix", applicability=Applicability.SAFE)
+def unsafe_label_in_safe_transform(df, context):
+    """A safe transform with one fix it cannot prove."""
+    yield from unsafe_label.function(df, context)
+
+
+def test_fix_has_no_default_applicability() -> None:
+    with pytest.raises(TypeError):
+        Fix((Edit.insert(0, "x"),))  # type: ignore[call-arg]
 
 
 def test_display_only_fixes_are_never_applied() -> None:
@@ -195,7 +241,7 @@ def test_cache_order_wins_over_merging() -> None:
 
 
 def test_files_written_by_an_earlier_run_are_not_reported_again() -> None:
-    from dockopt.registry import Context
+    from dockopt.context import Context
 
     context = Context(written=((".dockerignore", ".git\n"),))
     result = fix_source("FROM x\n", (), context=context)
@@ -228,11 +274,11 @@ def test_process_file_in_check_mode_writes_nothing(tmp_path: Path) -> None:
     assert dirty.read_text() == "from x\n"
 
 
-@transform(code="DO908", name="alone-marker", alone=True)
+@transform(code="DO908", name="alone-marker", alone=True, applicability=Applicability.SAFE)
 def alone_marker(df, context):
     """Append a marker comment, in a pass of its own."""
     if "# alone" not in df.text:
-        yield Finding("alone", 0, 0, Fix((Edit.insert(len(df.text), "# alone\n"),)))
+        yield Finding("alone", 0, 0, Fix((Edit.insert(len(df.text), "# alone\n"),), Applicability.SAFE))
 
 
 def test_an_alone_fix_is_applied_by_itself_before_the_others() -> None:
@@ -242,14 +288,14 @@ def test_an_alone_fix_is_applied_by_itself_before_the_others() -> None:
     assert [f.code for f in result.applied] == ["DO908", "DO901"]
 
 
-@transform(code="DO908", name="user-after-last-run")
+@transform(code="DO908", name="user-after-last-run", applicability=Applicability.SAFE)
 def user_after_last_run(df, context):
     """Insert a USER line right after the last RUN (as non-root-user does)."""
     runs = [i for i in df.instructions if i.command == "RUN"]
     if runs and "USER" not in df.text:
         end = runs[-1].span.end
         text = "USER 1000\n" if df.text[:end].endswith("\n") else "\nUSER 1000"
-        yield Finding("user", end, end, Fix((Edit.insert(end, text),)))
+        yield Finding("user", end, end, Fix((Edit.insert(end, text),), Applicability.SAFE))
 
 
 @pytest.mark.parametrize(

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 
+from dockopt.fix import Applicability, Edit, Finding, Fix
+from dockopt.registry import select
+from dockopt.syntax import parse
+from dockopt.transform import transform
+
 import robustness
 from conftest import FIXTURES, corpus_files
-from dockopt.fix import Edit, Finding, Fix
-from dockopt.registry import select, transform
-from dockopt.syntax import parse
 from mutations import Mutated, blocks_of, escape_backtick, mutated_files, pool_of, render, seed_blocks
 
 pytest.importorskip("dockerfile", reason="BuildKit's parser has wheels only for x86-64 Linux")
@@ -37,8 +39,11 @@ SLICE = 200
 # without that transform, so that it explores past them. Remove an entry once its fix is merged.
 KNOWN: tuple[tuple[str, str, str, str], ...] = ()
 
+
 def _pool() -> list[Path]:
-    seeds = sorted(FIXTURES.glob("*/*.in.Dockerfile")) + sorted(FIXTURES.glob("*/*/Dockerfile"))  # the latter with their build context
+    seeds = sorted(FIXTURES.glob("*/*.in.Dockerfile")) + sorted(
+        FIXTURES.glob("*/*/Dockerfile")
+    )  # the latter with their build context
     if EXAMPLES:
         seeds += corpus_files()
         extra = os.environ.get("DOCKOPT_FUZZ_POOL")
@@ -56,7 +61,9 @@ class RobustnessFailure(AssertionError):
     on its own and reports each."""
 
 
-FAILURES = {kind: type(f"{kind.title().replace('-', '')}Failure", (RobustnessFailure,), {}) for kind in robustness.KINDS}
+FAILURES = {
+    kind: type(f"{kind.title().replace('-', '')}Failure", (RobustnessFailure,), {}) for kind in robustness.KINDS
+}
 
 
 def _known(problem: robustness.Problem) -> str | None:
@@ -67,7 +74,7 @@ def _known(problem: robustness.Problem) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checker_without(codes: frozenset[str]) -> robustness.Checker:
     return robustness.Checker(tuple(t for t in select() if t.code not in codes))
 
@@ -94,13 +101,17 @@ def test_mutated_files_pass_the_robustness_checks(mutated: Mutated) -> None:
     note(mutated.describe())
     problems = examine(mutated)
     if REPORT:
-        robustness.append_report(Path(REPORT), mutated.source, mutated.mutations, mutated.text, problems, mutated.context)
+        robustness.append_report(
+            Path(REPORT), mutated.source, mutated.mutations, mutated.text, problems, mutated.context
+        )
         return
     problems = tuple(p for p in problems if not _known(p))
     if problems:
         first = problems[0]
         others = "".join(f"\n  also {p}" for p in problems[1:])
-        raise FAILURES[first.kind](f"{first}{others}\n--- the file ({mutated.source}, {', '.join(mutated.mutations)}):\n{mutated.text}")
+        raise FAILURES[first.kind](
+            f"{first}{others}\n--- the file ({mutated.source}, {', '.join(mutated.mutations)}):\n{mutated.text}"
+        )
 
 
 def test_the_pool_is_not_empty() -> None:
@@ -111,7 +122,7 @@ def test_the_pool_is_not_empty() -> None:
 
 
 def _fake(function, code="DO999"):
-    return transform(code=code, name="fake")(function)
+    return transform(code=code, name="fake", applicability=Applicability.SAFE)(function)
 
 
 def _problems(transforms, text="FROM debian\nRUN echo a\n"):
@@ -134,15 +145,22 @@ def test_an_exception_is_a_crash_in_every_mode() -> None:
 def test_an_internal_error_result_is_a_crash(monkeypatch) -> None:
     from dockopt.engine import FileResult
 
-    monkeypatch.setattr(robustness, "process_text", lambda display, text, settings: FileResult(
-        display, "failed", source=text, error="internal error in DO999 fake: TypeError: x (please report)"))
+    monkeypatch.setattr(
+        robustness,
+        "process_text",
+        lambda display, text, settings: FileResult(
+            display, "failed", source=text, error="internal error in DO999 fake: TypeError: x (please report)"
+        ),
+    )
     assert {p.kind for p in CHECKER.examine("FROM debian\n").problems} == {"crash"}
 
 
 def test_a_fix_that_breaks_the_file_is_a_thrown_away_fix() -> None:
     def breaks(df, context):
         run = df.instructions[-1]
-        yield Finding("x", run.span.start, run.span.end, Fix([Edit(run.span.start, run.span.end, "ENV X\n")]))
+        yield Finding(
+            "x", run.span.start, run.span.end, Fix([Edit(run.span.start, run.span.end, "ENV X\n")], Applicability.SAFE)
+        )
 
     assert _problems((_fake(breaks),)) == {("fix-failed", "safe"), ("fix-failed", "unsafe")}
 
@@ -151,7 +169,12 @@ def test_a_fix_that_writes_an_unknown_instruction_makes_an_invalid_output() -> N
     def misspells(df, context):
         run = df.instructions[-1]
         if run.keyword == "RUN":
-            yield Finding("x", run.span.start, run.span.start + 3, Fix([Edit(run.span.start, run.span.start + 3, "RUNN")]))
+            yield Finding(
+                "x",
+                run.span.start,
+                run.span.start + 3,
+                Fix([Edit(run.span.start, run.span.start + 3, "RUNN")], Applicability.SAFE),
+            )
 
     assert _problems((_fake(misspells),)) == {("invalid-output", "safe"), ("invalid-output", "unsafe")}
 
@@ -162,13 +185,26 @@ def test_a_fix_that_fires_again_on_its_own_output_is_not_idempotent() -> None:
     def again(df, context):  # fires on a text it saw in an earlier run, and on the RUN the first time
         if df.text in seen or "RUN echo a\n" in df.text:
             run = df.instructions[-1]
-            yield Finding("x", run.span.end, run.span.end, Fix([Edit.insert(run.span.end, f"# {len(seen)}\n")]))
+            yield Finding(
+                "x",
+                run.span.end,
+                run.span.end,
+                Fix([Edit.insert(run.span.end, f"# {len(seen)}\n")], Applicability.SAFE),
+            )
         seen.add(df.text)
 
     def once(df, context):
         run = df.instructions[-1]
         if run.args == "echo a":
-            yield Finding("y", run.args_start, run.args_end, Fix([Edit(run.offsets.to_file(run.args_start), run.offsets.to_file_end(run.args_end), "echo b")]))
+            yield Finding(
+                "y",
+                run.args_start,
+                run.args_end,
+                Fix(
+                    [Edit(run.offsets.to_file(run.args_start), run.offsets.to_file_end(run.args_end), "echo b")],
+                    Applicability.SAFE,
+                ),
+            )
 
     assert ("not-idempotent", "safe") in _problems((_fake(once, "DO998"), _fake(again)))
 
@@ -179,7 +215,9 @@ def test_refusals_are_compared_with_buildkits(monkeypatch) -> None:
     monkeypatch.setattr(robustness, "buildkit_parses", lambda text: False)
     assert {p.kind for p in CHECKER.examine("FROM debian\n").problems} == {"accepted"}
     monkeypatch.setattr(robustness, "buildkit_parses", lambda text: "install -y" not in text)
-    assert ("unparsable-output", "safe") in {(p.kind, p.mode) for p in CHECKER.examine("FROM debian\nRUN apt-get install x\n").problems}
+    assert ("unparsable-output", "safe") in {
+        (p.kind, p.mode) for p in CHECKER.examine("FROM debian\nRUN apt-get install x\n").problems
+    }
 
 
 def test_check_failing_alone_is_a_problem(monkeypatch) -> None:
@@ -197,7 +235,11 @@ def test_check_failing_alone_is_a_problem(monkeypatch) -> None:
 
 def test_bash_rejects_changed_runs_it_cannot_parse_each_on_its_own() -> None:
     assert robustness.bash_errors(["echo ok", "echo ( ", "echo fine", "fi"]) == [
-        None, robustness._bash_n("echo ( "), None, robustness._bash_n("fi")]
+        None,
+        robustness._bash_n("echo ( "),
+        None,
+        robustness._bash_n("fi"),
+    ]
     before = parse("FROM debian\nRUN echo a\nRUN fi\n")
     after = parse("FROM debian\nRUN echo a && (\nRUN fi && echo b\nRUN echo new\n")
     rejected = robustness.changed_runs_bash_rejects(before, after)

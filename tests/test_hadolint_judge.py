@@ -35,11 +35,7 @@ SURFACED_BY_APT_GET = ("DL3008", "DL3014", "DL3015")
 def new_rules(before: Counter, after: Counter) -> set[str]:
     """Rules that fire on the output and did not fire on the input at all."""
     credit = max(0, before["DL3027"] - after["DL3027"])
-    return {
-        rule
-        for rule in set(after) - set(before)
-        if not (rule in SURFACED_BY_APT_GET and after[rule] <= credit)
-    }
+    return {rule for rule in set(after) - set(before) if not (rule in SURFACED_BY_APT_GET and after[rule] <= credit)}
 
 
 def _changed_cases() -> list[Path]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dockopt.images import base_of, family_of, new_run_blocker, parse_image, resolved_reference
-from dockopt.model import runs_as_root
+from dockopt.images import family_of, parse_image, resolved_reference
+from dockopt.model import base_of, new_run_blocker, runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
 
@@ -106,11 +106,35 @@ def test_opt_in_transforms_run_only_when_named() -> None:
     [
         # .NET: chiseled and distroless images have no shell and run as app (APP_UID=1654)
         ("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64", "distroless", False, "chiseled", "1654:1654"),
+        (
+            "mcr.microsoft.com/dotnet/runtime-deps:8.0.30-jammy-chiseled-extra-amd64",
+            "distroless",
+            False,
+            "chiseled",
+            "1654:1654",
+        ),
         ("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot", "distroless", False, "chiseled", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless", "distroless", False, "distroless", "1654:1654"),
-        ("mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless", "distroless", False, "distroless", "101:101"),
+        (
+            "mcr.microsoft.com/dotnet/nightly/runtime-deps:9.0-noble-chiseled-aot",
+            "distroless",
+            False,
+            "chiseled",
+            "1654:1654",
+        ),
+        (
+            "mcr.microsoft.com/dotnet/aspnet:8.0-azurelinux3.0-distroless",
+            "distroless",
+            False,
+            "distroless",
+            "1654:1654",
+        ),
+        (
+            "mcr.microsoft.com/dotnet/runtime:6.0-cbl-mariner2.0-distroless",
+            "distroless",
+            False,
+            "distroless",
+            "101:101",
+        ),
         ("mcr.microsoft.com/dotnet/monitor:9", "distroless", False, "distroless", "1654:1654"),
         ("mcr.microsoft.com/dotnet/monitor/base:8.1-ubuntu-chiseled", "distroless", False, "chiseled", "1654:1654"),
         ("mcr.microsoft.com/dotnet/aspire-dashboard:9.0", "distroless", False, "distroless", "1654:1654"),
@@ -118,13 +142,31 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         ("mcr.microsoft.com/dotnet/runtime-deps:8.0-alpine", "alpine", True, None, None),
         # Azure Linux / CBL-Mariner distroless
         ("mcr.microsoft.com/azurelinux/distroless/base:3.0", "distroless", False, "distroless", None),
-        ("mcr.microsoft.com/cbl-mariner/distroless/minimal:2.0-nonroot", "distroless", False, "distroless", "65532:65532"),
+        (
+            "mcr.microsoft.com/cbl-mariner/distroless/minimal:2.0-nonroot",
+            "distroless",
+            False,
+            "distroless",
+            "65532:65532",
+        ),
         ("mcr.microsoft.com/azurelinux/distroless/debug:3.0", "distroless", None, "distroless debug", None),
         # Google's distroless: debug tags have BusyBox in /busybox, not /bin/sh
         ("gcr.io/distroless/static-debian12", "distroless", False, "distroless", None),
         ("gcr.io/distroless/static-debian12:nonroot", "distroless", False, "distroless", "65532:65532"),
-        ("gcr.io/distroless/base-debian12:debug", "distroless", False, "distroless debug: BusyBox only in /busybox", None),
-        ("gcr.io/distroless/java17-debian12:debug-nonroot", "distroless", False, "distroless debug: BusyBox only in /busybox", "65532:65532"),
+        (
+            "gcr.io/distroless/base-debian12:debug",
+            "distroless",
+            False,
+            "distroless debug: BusyBox only in /busybox",
+            None,
+        ),
+        (
+            "gcr.io/distroless/java17-debian12:debug-nonroot",
+            "distroless",
+            False,
+            "distroless debug: BusyBox only in /busybox",
+            "65532:65532",
+        ),
         # Chainguard: no shell without -dev; nonroot (65532) except the bases that run as root
         ("cgr.dev/chainguard/static:latest", "distroless", False, "Chainguard", "65532:65532"),
         ("cgr.dev/chainguard/python:latest", "distroless", False, "Chainguard", "65532:65532"),
@@ -152,7 +194,9 @@ def test_opt_in_transforms_run_only_when_named() -> None:
         ("multiarch/qemu-user-static", "unknown", None, None, None),
     ],
 )
-def test_shell_and_user_of_images(text: str, family: str, has_shell: bool | None, variant: str | None, user: str | None) -> None:
+def test_shell_and_user_of_images(
+    text: str, family: str, has_shell: bool | None, variant: str | None, user: str | None
+) -> None:
     df = parse(f"FROM {text}\n")
     base = base_of(df, df.stages[0])
     assert (base.family, base.has_shell, base.variant, base.configured_user) == (family, has_shell, variant, user)
@@ -197,7 +241,10 @@ def test_dotnet_8_and_later_ship_the_app_user() -> None:
             "mcr.microsoft.com/dotnet/runtime:8.0-jammy-chiseled",
         ),
         # ${VAR:-default} with no ARG, and an ARG given after FROM as well
-        ("FROM ${REPO:-mcr.microsoft.com/dotnet/aspnet}:8.0-noble-chiseled\n", "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled"),
+        (
+            "FROM ${REPO:-mcr.microsoft.com/dotnet/aspnet}:8.0-noble-chiseled\n",
+            "mcr.microsoft.com/dotnet/aspnet:8.0-noble-chiseled",
+        ),
     ],
 )
 def test_arg_named_chiseled_images_have_no_shell(text: str, reference: str) -> None:
@@ -267,7 +314,7 @@ def test_new_run_blocker_counts_only_runs_before_the_point() -> None:
 
 
 def test_multi_stage_splits_to_no_runtime_without_a_shell_that_needs_a_run() -> None:
-    from dockopt.stacks import Artifact, Plan
+    from dockopt.stacks.common import Artifact, Plan
     from dockopt.transforms.multi_stage import _blocked
 
     stage = parse("FROM gcc:13\nRUN make\n").stages[0]
@@ -279,3 +326,85 @@ def test_multi_stage_splits_to_no_runtime_without_a_shell_that_needs_a_run() -> 
         "the base image gcr.io/distroless/cc-debian12 has no shell (distroless), and the runtime stage needs a RUN"
     )
     assert _blocked(stage, Plan("c", "gcr.io/distroless/cc-debian12", artifacts)) is None
+
+
+# --------------------------------------------------------------------------- issue 13: one owner for each image fact
+
+
+@pytest.mark.parametrize(
+    ("reference", "slim"),
+    [
+        ("node:20", "node:20-slim"),
+        ("node:20-bookworm", "node:20-bookworm-slim"),
+        ("node:lts", "node:lts-slim"),
+        # the node stack moved these to node:slim: a floating tag whose twin may hold another major
+        ("node", None),
+        ("node:latest", None),
+        ("node:20-stretch", None),  # Docker Hub has gaps before buster
+        ("python:3.12-bookworm", "python:3.12-slim-bookworm"),
+        ("python:3.14.0rc1", "python:3.14.0rc1-slim"),
+        ("python:3", "python:3-slim"),
+        ("debian:12", "debian:12-slim"),
+        ("debian:bookworm", "debian:bookworm-slim"),
+        ("debian:latest", None),  # debian_runtime made debian:latest-slim, which does not exist
+        ("docker.io/library/node:20", "docker.io/library/node:20-slim"),
+        ("public.ecr.aws/docker/library/python:3.12", "public.ecr.aws/docker/library/python:3.12-slim"),
+        ("eclipse-temurin:17-jdk-jammy", "eclipse-temurin:17-jre-jammy"),
+        ("node:20@sha256:" + "a" * 64, None),
+        ("golang:1.22", None),
+        ("example.com/node:20", None),
+    ],
+)
+def test_slim_variant(reference: str, slim: str | None) -> None:
+    from dockopt.images import slim_variant
+
+    assert slim_variant(reference) == slim
+
+
+def test_debian_runtime_of_latest_is_latest() -> None:
+    from dockopt.stacks.common import debian_runtime
+
+    df = parse("FROM debian:latest\nRUN true\n")
+    assert debian_runtime(df, df.stages[0]) == "debian:latest"
+    df = parse("FROM debian:12.5\nRUN true\n")
+    assert debian_runtime(df, df.stages[0]) == "debian:12.5-slim"
+
+
+@pytest.mark.parametrize(
+    ("reference", "windows"),
+    [
+        ("mcr.microsoft.com/windows/servercore:ltsc2022", True),
+        ("mcr.microsoft.com/dotnet/framework/sdk:4.8", True),
+        ("${WINDOWS_IMAGE}", True),
+        ("mcr.microsoft.com/dotnet/sdk:8.0", False),
+        ("debian:bookworm", False),
+    ],
+)
+def test_is_windows(reference: str, windows: bool) -> None:
+    from dockopt.images import is_windows
+
+    assert is_windows(reference) is windows
+
+
+def test_windows_shell_follows_arg_defaults() -> None:
+    """shell.py looked at the FROM as written: a Windows image named by an ARG default ran /bin/sh."""
+    from dockopt.shell import WINDOWS_SHELL, effective_shell
+
+    df = parse("ARG BASE=mcr.microsoft.com/windows/servercore:ltsc2022\nFROM ${BASE}\nRUN echo hi\n")
+    run = df.stages[0].instructions[-1]
+    assert effective_shell(df, run) == WINDOWS_SHELL
+    assert base_of(df, df.stages[0]).family == "windows"
+
+
+def test_image_reference_substitutes_arg_defaults_through_the_chain() -> None:
+    """rpm-no-weak-deps and package_caches read the root stage's FROM as written."""
+    from dockopt.context import Context
+    from dockopt.model import image_reference
+    from dockopt.transforms.rpm_no_weak_deps import rpm_no_weak_deps
+
+    text = "ARG IMAGE=centos:7\nFROM ${IMAGE} AS base\nFROM base\nRUN yum install -y git\n"
+    df = parse(text)
+    run = df.stages[1].instructions[-1]
+    assert image_reference(df, run) == "centos:7"
+    assert list(rpm_no_weak_deps.run(df, Context())) == []  # yum 3 has no weak dependencies
+    assert list(rpm_no_weak_deps.run(parse(text.replace("centos:7", "rockylinux:9")), Context()))

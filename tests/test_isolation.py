@@ -21,7 +21,7 @@ import pytest
 from test_cli import FIXABLE, FIXED
 
 LAUNCHER = textwrap.dedent(
-    '''
+    """
     import os
     from dockopt import registry
     from dockopt.fix import Applicability
@@ -40,7 +40,7 @@ LAUNCHER = textwrap.dedent(
     if __name__ == "__main__":
         from dockopt.cli import run
         run()
-    '''
+    """
 )
 
 FILES = 40  # more than engine.PARALLEL_FROM: several jobs really use worker processes
@@ -72,8 +72,10 @@ def test_a_transform_that_raises_fails_its_file_alone(tmp_path: Path, jobs: str)
     assert "Traceback" not in run.stderr
     errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
     assert errors == [
-        f"error: {Path('repo') / f'd{BAD:02}' / 'Dockerfile'}: internal error in DO999 boom: "
-        "ValueError: kaboom second line (please report)"
+        (
+            f"error: {Path('repo') / f'd{BAD:02}' / 'Dockerfile'}: internal error in DO999 boom: "
+            "ValueError: kaboom second line (please report)"
+        )
     ]
     assert paths[BAD].read_text() == bad_text  # untouched
     assert all(path.read_text() == FIXED for index, path in enumerate(paths) if index != BAD)

@@ -25,14 +25,47 @@ from dockopt.syntax import parse
 MERGE_RUNS = lookup("merge-runs")
 
 COMMANDS = [
-    "echo one", "echo two", "true", "false", "cd sub", "pwd", "export A=1", "A=2", "echo A=$A",
-    "test -f marker || echo nomarker", "touch marker", "set -e", "false; echo after", "echo x | cat",
-    "(cd sub && pwd)", "exit 3", "f() { echo in-f; }", "f", "for v in 1 2; do echo $v; done", "echo v=$v",
-    "umask 077", "umask", "echo a # trailing comment", "{ echo braced; }", "if true; then echo t; fi",
-    "read -r X < marker2", "echo X=$X", "echo marker2 > marker2", "! false", "true;", "cd / ;",
-    "set +e", "trap 'echo trapped' EXIT", "unset A", "alias ll=ls", "B=3 env | grep -c ^B= || true",
-    "echo p | cat | cat", "echo p | cat | cat && cd sub", "true && read -r Y < /etc/hostname | cat",
-    "find . -name marker -exec echo found {} \\;", "echo semi\\;",
+    "echo one",
+    "echo two",
+    "true",
+    "false",
+    "cd sub",
+    "pwd",
+    "export A=1",
+    "A=2",
+    "echo A=$A",
+    "test -f marker || echo nomarker",
+    "touch marker",
+    "set -e",
+    "false; echo after",
+    "echo x | cat",
+    "(cd sub && pwd)",
+    "exit 3",
+    "f() { echo in-f; }",
+    "f",
+    "for v in 1 2; do echo $v; done",
+    "echo v=$v",
+    "umask 077",
+    "umask",
+    "echo a # trailing comment",
+    "{ echo braced; }",
+    "if true; then echo t; fi",
+    "read -r X < marker2",
+    "echo X=$X",
+    "echo marker2 > marker2",
+    "! false",
+    "true;",
+    "cd / ;",
+    "set +e",
+    "trap 'echo trapped' EXIT",
+    "unset A",
+    "alias ll=ls",
+    "B=3 env | grep -c ^B= || true",
+    "echo p | cat | cat",
+    "echo p | cat | cat && cd sub",
+    "true && read -r Y < /etc/hostname | cat",
+    "find . -name marker -exec echo found {} \\;",
+    "echo semi\\;",
 ]
 
 
@@ -42,7 +75,7 @@ def _run_body():
     joiners = st.sampled_from([" && ", "; ", " || "])
     return st.lists(st.sampled_from(COMMANDS), min_size=1, max_size=3).flatmap(
         lambda cmds: st.lists(joiners, min_size=len(cmds) - 1, max_size=len(cmds) - 1).map(
-            lambda ops: cmds[0] + "".join(op + c for op, c in zip(ops, cmds[1:]))
+            lambda ops: cmds[0] + "".join(op + c for op, c in zip(ops, cmds[1:], strict=True))
         )
     )
 

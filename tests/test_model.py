@@ -46,7 +46,9 @@ def test_workdir(text: str, expected: str | None) -> None:
 
 def test_an_unknown_workdir_then_a_quoted_absolute_one() -> None:
     # the instance of issue 12: a quoted WORKDIR after one that expands an unknown variable
-    text = 'FROM debian\nARG BUILD_DIR\nWORKDIR "${BUILD_DIR}"\nRUN a\nWORKDIR "/workspace"\nRUN b\nWORKDIR sub\nRUN c\n'
+    text = (
+        'FROM debian\nARG BUILD_DIR\nWORKDIR "${BUILD_DIR}"\nRUN a\nWORKDIR "/workspace"\nRUN b\nWORKDIR sub\nRUN c\n'
+    )
     assert _workdir(text, 4) is None
     assert _workdir(text, 6) == "/workspace"
     assert _workdir(text, 8) == "/workspace/sub"
@@ -179,3 +181,9 @@ def test_the_model_is_worked_out_once_per_tree() -> None:
     df, run = _at("FROM debian\nWORKDIR /a\nRUN x\n", 3)
     first = model.state_at(df, run)
     assert model.state_at(df, run) is first
+
+
+def test_image_reference_of_a_run_is_its_chain_root_with_arg_defaults() -> None:
+    df = parse("ARG V=20\nFROM node:${V} AS a\nRUN one\nFROM a\nRUN two\n")
+    assert model.image_reference(df, df.instructions[-1]) == "node:20"
+    assert model.image_reference(df, df.instructions[2]) == "node:20"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from dockopt.context import Context
 from dockopt.engine import fix_source
-from dockopt.registry import Context
 from dockopt.syntax import parse
 from dockopt.transforms.gem_no_document import gem_no_document
 from dockopt.transforms.npm_cache_clean import npm_cache_clean

@@ -24,17 +24,9 @@ import pytest
 
 from dockopt.files import DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, SOURCE_SUFFIXES, is_dockerfile_name
 
-from conftest import ROOT
-from test_cli import CLEAN, FIXED, FIXABLE
+from conftest import ROOT, cannot_run
+from test_cli import CLEAN, FIXABLE, FIXED
 from test_discovery import DOCKERFILES, NOT_DOCKERFILES
-
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
-
-
-def _cannot_run(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"CI is set but {reason}")
-    pytest.skip(reason)
 
 
 def _hooks() -> dict[str, dict]:
@@ -45,7 +37,15 @@ def _hooks() -> dict[str, dict]:
 def _names_from_the_rule() -> list[str]:
     """Every pattern, skipped suffix and source suffix of dockopt/files.py, on each stem: a
     suffix added there and not to the hooks fails here."""
-    stems = ["Dockerfile", "dockerfile", "Containerfile", "containerfile", "app.Dockerfile", "Dockerfile-dev", "dockerfile_x"]
+    stems = [
+        "Dockerfile",
+        "dockerfile",
+        "Containerfile",
+        "containerfile",
+        "app.Dockerfile",
+        "Dockerfile-dev",
+        "dockerfile_x",
+    ]
     names = [pattern.replace("*", "x") for pattern in DOCKERFILE_PATTERNS]
     for suffix in (*NOT_DOCKERFILE_SUFFIXES, *SOURCE_SUFFIXES):
         names += [stem + suffix for stem in stems] + [stem + suffix.upper() for stem in stems[:2]]
@@ -81,7 +81,10 @@ def _try_repo(repo: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith(("GIT_", "PRE_COMMIT"))}
     return subprocess.Popen(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args, "--all-files", "--color=never"],
-        cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -96,11 +99,11 @@ def _repo(path: Path, dockerfile: str) -> Path:
 @pytest.mark.pre_commit
 def test_pre_commit_hooks_fix_check_and_pass_on_clean_files(tmp_path):
     if find_spec("pre_commit") is None:
-        _cannot_run("pre-commit is not installed (pip install -e '.[test]')")
+        cannot_run("pre-commit is not installed (pip install -e '.[test]')")
     if shutil.which("git") is None:
-        _cannot_run("git is not installed")
+        cannot_run("git is not installed")
     if not (ROOT / ".git").exists():
-        _cannot_run(f"{ROOT} is not a git checkout: try-repo needs one")
+        cannot_run(f"{ROOT} is not a git checkout: try-repo needs one")
 
     dirty = FIXABLE.replace("FROM debian:bookworm-slim", "FROM node")  # plus a display-only finding
     runs = {

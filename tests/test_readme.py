@@ -24,7 +24,9 @@ def test_example_diff_is_what_dockopt_prints() -> None:
     assert lines[0] == "$ dockopt fix --diff examples/python-app/Dockerfile"
     run = subprocess.run(
         [sys.executable, "-m", "dockopt", "fix", "--diff", "examples/python-app/Dockerfile"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 1
     shown = [line.rstrip() for line in lines[1:]]
@@ -35,16 +37,27 @@ def test_example_diff_is_what_dockopt_prints() -> None:
 def test_transform_tables_list_every_transform() -> None:
     for text in (README, (ROOT / "docs" / "transforms.md").read_text()):
         # the code may link to the transform's page: | [DO101](docs/transforms/DO101-merge-runs.md) | ...
-        rows = re.findall(r"^\| \[?(DO\d{3})\]?(?:\([^)]*\))? \| ([a-z-]+) \| ([^|]*) \| (\w[\w-]*) \| ([^|]*) \|$", text, re.M)
-        expected = [(t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary) for t in all_transforms()]
+        rows = re.findall(
+            r"^\| \[?(DO\d{3})\]?(?:\([^)]*\))? \| ([a-z-]+) \| ([^|]*) \| (\w[\w-]*) \| ([^|]*) \|$", text, re.M
+        )
+        expected = [
+            (t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary) for t in all_transforms()
+        ]
         assert [(c, n, h.strip(), s, w.strip()) for c, n, h, s, w in rows] == expected
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     command = _block_after("<!-- test-command -->").strip()
     extracted = subprocess.run(
-        ["awk", "/<!-- test-command -->/{found=1; next} found && /^```sh/{inblock=1; next} inblock{print; exit}", "README.md"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            "awk",
+            "/<!-- test-command -->/{found=1; next} found && /^```sh/{inblock=1; next} inblock{print; exit}",
+            "README.md",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert extracted == command
     assert "pip install -e '.[test]'" in command and command.endswith("pytest")
@@ -60,6 +73,8 @@ def test_refusal_example_is_what_dockopt_prints(tmp_path) -> None:
     for session in sessions[1:]:
         command, shown = session.split("\n", 1)
         assert command.startswith("dockopt ")
-        run = subprocess.run([sys.executable, "-m", "dockopt", *command.split()[1:]], cwd=tmp_path, capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "dockopt", *command.split()[1:]], cwd=tmp_path, capture_output=True, text=True
+        )
         assert run.returncode == (1 if " check " in f" {command} " else 2)
         assert (run.stdout + run.stderr).splitlines() == shown.splitlines()

@@ -12,7 +12,7 @@ def script(text: str, index: int = 1):
 
 
 def test_commands_in_order_with_names_flags_and_joins() -> None:
-    df, sc = script(
+    _df, sc = script(
         "FROM x\nRUN apt-get update && apt-get install -y --no-install-recommends curl; "
         "(cd /src && make) | tee log || true\n"
     )
@@ -32,7 +32,7 @@ def test_commands_in_order_with_names_flags_and_joins() -> None:
 
 
 def test_if_for_while_case_and_functions() -> None:
-    df, sc = script(
+    _df, sc = script(
         "FROM x\nRUN if [ -f a ]; then rm a; fi; for i in 1 2; do echo $i; done; "
         "while false; do sleep 1; done; case $X in a) ls;; esac; f() { pwd; }\n"
     )
@@ -63,7 +63,7 @@ def test_word_spans_map_across_continuations_and_comment_lines() -> None:
 
 
 def test_literal_values_and_expansions() -> None:
-    df, sc = script("FROM x\nRUN pip install 'a b' \"c\"d e\\ f $PKG \"${V}\" \"$(cat x)\"\n")
+    _df, sc = script('FROM x\nRUN pip install \'a b\' "c"d e\\ f $PKG "${V}" "$(cat x)"\n')
     values = [w.value for w in sc.commands[0].args]
     assert values == ["install", "a b", "cd", "e f", None, None, None]
     assert [c.program for c in sc.commands] == ["pip", "cat"]
@@ -71,7 +71,7 @@ def test_literal_values_and_expansions() -> None:
 
 
 def test_path_commands_and_assignments() -> None:
-    df, sc = script("FROM x\nRUN DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get install x && A=1 && export B=2\n")
+    _df, sc = script("FROM x\nRUN DEBIAN_FRONTEND=noninteractive /usr/bin/apt-get install x && A=1 && export B=2\n")
     first, assignment, export = sc.commands
     assert first.program == "apt-get" and [a.text for a in first.assignments] == ["DEBIAN_FRONTEND=noninteractive"]
     assert assignment.kind == "assignment"
@@ -86,30 +86,30 @@ def test_heredoc_script_is_the_body() -> None:
 
 
 def test_heredoc_with_a_command_is_reassembled_like_buildkit() -> None:
-    df, sc = script("FROM x\nRUN python3 <<-PY > /out\n\tprint(1)\n\tPY\n")
+    _df, sc = script("FROM x\nRUN python3 <<-PY > /out\n\tprint(1)\n\tPY\n")
     assert sc.text == "python3 <<-PY > /out\n\tprint(1)\nPY"
     assert not sc.has_error
 
 
 def test_shebang_heredoc_is_not_shell() -> None:
-    df, sc = script("FROM x\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n")
+    _df, sc = script("FROM x\nRUN <<EOF\n#!/usr/bin/env python3\nprint(1)\nEOF\n")
     assert sc is None
 
 
 def test_exec_form_has_no_script() -> None:
-    df, sc = script('FROM x\nRUN ["apt-get", "update"]\n')
+    _df, sc = script('FROM x\nRUN ["apt-get", "update"]\n')
     assert sc is None
 
 
 def test_comments_and_errors_are_reported() -> None:
-    df, sc = script("FROM x\nRUN make # build it\n")
+    _df, sc = script("FROM x\nRUN make # build it\n")
     assert [sc.text[a:b] for a, b in sc.comments] == ["# build it"]
-    df, broken = script('FROM x\nRUN echo "unterminated\n')
+    _df, broken = script('FROM x\nRUN echo "unterminated\n')
     assert broken.has_error
 
 
 def test_persistent_effects_ignore_subshells() -> None:
-    df, sc = script("FROM x\nRUN (cd /x && export A=1) && echo $(cd /y) | cat && cd /z && X=1 && umask 022\n")
+    _df, sc = script("FROM x\nRUN (cd /x && export A=1) && echo $(cd /y) | cat && cd /z && X=1 && umask 022\n")
     assert [str(e) for e in persistent_effects(sc)] == ["cd", "assignment X", "umask"]
 
 
@@ -132,9 +132,7 @@ def test_non_ascii_offsets() -> None:
 
 
 def test_pipeline_members_and_only_them() -> None:
-    df, sc = script(
-        "FROM x\nRUN a | b $(c | d) | e && f | g; h | (i; j) | k; l\n"
-    )
+    _df, sc = script("FROM x\nRUN a | b $(c | d) | e && f | g; h | (i; j) | k; l\n")
     programs = {c.program: c for c in sc.commands}
 
     def members(name: str) -> list[str | None]:
@@ -148,11 +146,10 @@ def test_pipeline_members_and_only_them() -> None:
 
 
 def test_pipeline_that_tree_sitter_nests_wrongly() -> None:
-    df, sc = script("FROM x\nRUN curl -sL u | tee f | sh && echo done\n")
+    _df, sc = script("FROM x\nRUN curl -sL u | tee f | sh && echo done\n")
     first = sc.commands[0]
     assert [c.program for c in pipeline_of(sc, first)] == ["curl", "tee", "sh"]
     assert pipeline_of(sc, sc.commands[-1]) == (sc.commands[-1],)
-
 
 
 def test_a_posix_shell_through_env() -> None:

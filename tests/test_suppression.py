@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dockopt.engine import Settings, find_source, fix_source, process_file
-from dockopt.registry import lookup, select
+from dockopt.registry import all_transforms, lookup, select
 from dockopt.suppression import HELD_BACK, INVALID_SUPPRESSION, suppressions
 from dockopt.syntax import parse
 
@@ -84,7 +84,8 @@ def test_a_comment_covers_its_instruction_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "comment", ["# dockopt: global ignore=DO205,merge-runs", "# hadolint global ignore=DL3009", "#  dockopt:  GLOBAL  ignore=DO2"]
+    "comment",
+    ["# dockopt: global ignore=DO205,merge-runs", "# hadolint global ignore=DL3009", "#  dockopt:  GLOBAL  ignore=DO2"],
 )
 def test_a_global_comment_anywhere_suppresses_in_the_whole_file(comment: str) -> None:
     text = (
@@ -104,7 +105,9 @@ def test_a_hadolint_rule_suppresses_a_transform_that_answers_several_when_any_is
     # rpm-assume-yes answers DL3030 (yum), DL3038 (dnf) and DL3034 (zypper)
     text = "FROM fedora:40\n# hadolint ignore=DL3030\nRUN dnf install httpd && dnf clean all\nUSER 1000\n"
     assert fix(text, "DO208") == text
-    assert fix(text.replace("# hadolint ignore=DL3030\n", ""), "DO208") != text.replace("# hadolint ignore=DL3030\n", "")
+    assert fix(text.replace("# hadolint ignore=DL3030\n", ""), "DO208") != text.replace(
+        "# hadolint ignore=DL3030\n", ""
+    )
 
 
 def test_a_fix_that_edits_a_suppressed_instruction_is_held_back() -> None:
@@ -124,7 +127,7 @@ GO = (
     "COPY . .\n"
     "RUN CGO_ENABLED=0 go build -o /usr/local/bin/app .\n"
     "EXPOSE 8080\n"
-    "{cmd_comment}CMD [\"app\"]\n"
+    '{cmd_comment}CMD ["app"]\n'
 )
 
 
@@ -155,7 +158,9 @@ def test_deleting_an_instruction_under_an_ignore_comment_is_held_back() -> None:
 
 
 def test_lines_inserted_above_an_instruction_go_above_its_ignore_comments() -> None:
-    text = "FROM debian:bookworm-slim\n# fetch it\n# hadolint ignore=DL3008\nRUN curl -s https://x | tar -x\nUSER 1000\n"
+    text = (
+        "FROM debian:bookworm-slim\n# fetch it\n# hadolint ignore=DL3008\nRUN curl -s https://x | tar -x\nUSER 1000\n"
+    )
     assert fix(text, "DO304", unsafe=True) == (
         "FROM debian:bookworm-slim\n"
         'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\n'
@@ -189,7 +194,10 @@ def test_an_instruction_moved_with_its_comments_keeps_its_suppression() -> None:
 
 def test_an_instruction_rewritten_in_place_keeps_its_comment() -> None:
     text = "FROM debian:bookworm-slim\n# dockopt: ignore=DO101\nMAINTAINER someone\nUSER 1000\n"
-    assert fix(text, "DO307") == 'FROM debian:bookworm-slim\n# dockopt: ignore=DO101\nLABEL maintainer="someone"\nUSER 1000\n'
+    assert (
+        fix(text, "DO307")
+        == 'FROM debian:bookworm-slim\n# dockopt: ignore=DO101\nLABEL maintainer="someone"\nUSER 1000\n'
+    )
 
 
 def test_valid_selectors_apply_when_another_in_the_list_is_unknown() -> None:
@@ -206,8 +214,9 @@ def test_an_invalid_suppression_can_be_suppressed_where_it_stands() -> None:
 
 def test_suppressions_are_read_once_per_tree() -> None:
     df = parse(APT.format(comment="# dockopt: ignore=DO205\n"))
-    assert suppressions(df) is suppressions(df)
-    (block,) = suppressions(df).blocks
+    catalogue = all_transforms()
+    assert suppressions(df, catalogue) is suppressions(df, catalogue)
+    (block,) = suppressions(df, catalogue).blocks
     assert block.codes == {"DO205"} and df.text[block.line : block.keyword] == ""
 
 
@@ -245,8 +254,11 @@ def test_cli_fix_prints_invalid_suppressions_as_warnings_and_check_lists_them(tm
 
 
 def test_cli_check_honours_suppressions(tmp_path: Path) -> None:
-    write(tmp_path / "Dockerfile", BAD.replace("merge-run\nRUN echo a\n", "merge-runs\nRUN echo a\n# hadolint ignore=DL3059\n"))
-    code, out, err = run("check", "Dockerfile", cwd=tmp_path)
+    write(
+        tmp_path / "Dockerfile",
+        BAD.replace("merge-run\nRUN echo a\n", "merge-runs\nRUN echo a\n# hadolint ignore=DL3059\n"),
+    )
+    code, out, _err = run("check", "Dockerfile", cwd=tmp_path)
     assert (code, out) == (0, "")
-    code, out, err = run("fix", "--check", "Dockerfile", cwd=tmp_path)
+    code, out, _err = run("fix", "--check", "Dockerfile", cwd=tmp_path)
     assert code == 0

@@ -247,3 +247,61 @@ def test_an_instruction_whose_last_line_continues() -> None:
     assert parse("FROM a\nRUN echo \\\n").instructions[-1].continues
     assert parse("FROM a\nRUN echo \\\n  hi\n").instructions[-1].continues is False
     assert parse("FROM a\nRUN <<EOF\nx\nEOF\n").instructions[-1].continues is False
+
+
+def _only(text: str) -> Instruction:
+    df = parse(text)
+    return df.instructions[-1]
+
+
+def test_copy_sources_and_destination_with_spans() -> None:
+    text = "FROM a\nCOPY --chown=1 src/ \\\n  two.txt /app/\n"
+    df = parse(text)
+    copy = df.instructions[-1]
+    assert [a.text for a in copy.sources] == ["src/", "two.txt"]
+    assert copy.destination is not None and copy.destination.text == "/app/"
+    for argument in (*copy.sources, copy.destination):
+        assert df.slice(argument.span) == argument.text
+
+
+def test_json_copy_arguments_span_their_quotes() -> None:
+    text = 'FROM a\nCOPY [ "a b",  "/dst dir/" ]\n'
+    df = parse(text)
+    copy = df.instructions[-1]
+    assert [a.text for a in copy.spanned_arguments] == ["a b", "/dst dir/"]
+    assert copy.destination is not None and df.slice(copy.destination.span) == '"/dst dir/"'
+
+
+def test_copy_without_destination_has_none() -> None:
+    copy = _only("FROM a\nCOPY only\n")
+    assert copy.destination is None
+    assert copy.sources == ()
+
+
+def test_env_arg_label_pairs() -> None:
+    df = parse('FROM a\nENV A=1 B="two words"\nARG C\nARG D=4\nLABEL "x"=y\nENV legacy some value\n')
+    env, arg_c, arg_d, label, legacy = df.instructions[1:]
+    assert [(p.name, p.value) for p in env.pairs] == [("A", "1"), ("B", '"two words"')]
+    assert df.slice(env.pairs[1].span) == 'B="two words"'
+    assert [(p.name, p.value) for p in arg_c.pairs] == [("C", None)]
+    assert [(p.name, p.value) for p in arg_d.pairs] == [("D", "4")]
+    assert [(p.name, p.value) for p in label.pairs] == [('"x"', "y")]
+    assert [(p.name, p.value) for p in legacy.pairs] == [("legacy", "some value")]
+
+
+def test_pairs_follow_the_escape_directive() -> None:
+    df = parse("# escape=`\nFROM a\nENV A=x` y\n")
+    env = df.instructions[-1]
+    assert env.escape == "`"
+    assert [(p.name, p.value) for p in env.pairs] == [("A", "x` y")]
+
+
+def test_user_and_group() -> None:
+    assert _only("FROM a\nUSER app:staff\n").user == ("app", "staff")
+    assert _only("FROM a\nUSER 1000\n").user == ("1000", None)
+
+
+def test_a_new_keyword_takes_the_case_of_its_neighbour() -> None:
+    df = parse("from a\nCopy x /\nRUN true\n")
+    lower, title, upper = df.instructions
+    assert (lower.cased("RUN"), title.cased("RUN"), upper.cased("run")) == ("run", "Run", "RUN")

@@ -24,9 +24,10 @@ from dockopt.containers import (
     image_from_podman_inspect,
     listing_from_directory,
 )
-from dockopt.fix import Edit, Finding, Fix
+from dockopt.fix import Applicability, Edit, Finding, Fix
 from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
-from dockopt.registry import lookup, transform
+from dockopt.registry import lookup
+from dockopt.transform import transform
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
 
 from conftest import ROOT
@@ -60,7 +61,11 @@ def test_no_engine_installed_says_so_for_each() -> None:
 
 
 def test_docker_client_without_daemon_is_skipped_for_podman() -> None:
-    answers = {"docker version": subprocess.CompletedProcess([], 1, "", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n")}
+    answers = {
+        "docker version": subprocess.CompletedProcess(
+            [], 1, "", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n"
+        )
+    }
     engine = find_engine(which=lambda name: f"/usr/bin/{name}", runner=runner_for(answers))
     assert (engine.name, engine.binary) == ("podman", "/usr/bin/podman")
 
@@ -83,12 +88,17 @@ def test_cli_without_an_engine_exits_2_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text("FROM debian:bookworm-slim\nRUN mkdir /a\nRUN touch /a/b\n")
     env = {**os.environ, "PATH": str(tmp_path / "nothing")}
     run = subprocess.run(
-        [sys.executable, "-m", "dockopt", "verify", str(tmp_path / "Dockerfile")], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "dockopt", "verify", str(tmp_path / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [
-        "error: no container engine can build here: docker is not installed; podman is not installed; "
-        "buildah is not installed"
+        (
+            "error: no container engine can build here: docker is not installed; podman is not installed; "
+            "buildah is not installed"
+        )
     ]
 
 
@@ -165,7 +175,13 @@ def test_compare_files_groups_by_directory_and_finds_missing_programs() -> None:
     gone = comparison.only_in_original
     assert (gone.count, gone.bytes) == (6, 10_000_300)
     assert gone.by_directory[0] == ("/var/lib/apt", 2, 9_150_000)
-    assert [row[0] for row in gone.by_directory] == ["/var/lib/apt", "/usr/lib/x86_64-linux-gnu", "/usr/bin", "/var/lib/dpkg", "/opt/app"]
+    assert [row[0] for row in gone.by_directory] == [
+        "/var/lib/apt",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/bin",
+        "/var/lib/dpkg",
+        "/opt/app",
+    ]
     assert comparison.only_in_rewritten.by_directory == (("/tmp", 1, 5),)
     assert comparison.changed == 1
     assert comparison.missing_executables == ("/opt/app/run", "/usr/bin/curl")
@@ -210,8 +226,15 @@ def test_listing_from_a_mounted_directory(tmp_path: Path) -> None:
 class FakeEngine:
     """Builds nothing: each Dockerfile's text decides the outcome and the image."""
 
-    def __init__(self, name="podman", binary="/usr/bin/podman", version="podman version 4.3.1", config_for=None,
-                 fail_when="@@never@@", listing=None) -> None:
+    def __init__(
+        self,
+        name="podman",
+        binary="/usr/bin/podman",
+        version="podman version 4.3.1",
+        config_for=None,
+        fail_when="@@never@@",
+        listing=None,
+    ) -> None:
         self.name, self.binary, self.version = name, binary, version
         self.images: dict[str, Image] = {}
         self.built: list[str] = []
@@ -227,8 +250,11 @@ class FakeEngine:
         if self.fail_when in text:
             return BuildResult(False, 1.0, "E: Unable to locate package nope")
         side = "rewritten" if tag.endswith("rewritten") else "original"
-        self.images[tag] = Image(100_000_000 if side == "original" else 60_000_000, 5 if side == "original" else 3,
-                                 normalise_config(self.config_for.get(side, {"User": "root"})))
+        self.images[tag] = Image(
+            100_000_000 if side == "original" else 60_000_000,
+            5 if side == "original" else 3,
+            normalise_config(self.config_for.get(side, {"User": "root"})),
+        )
         return BuildResult(True, 2.0 if side == "original" else 1.5, "")
 
     def inspect(self, tag):
@@ -286,11 +312,11 @@ def test_config_drift_exits_1_unless_a_transform_announces_it(tmp_path: Path) ->
     report, _ = run_verify(tmp_path, fake(config_for=configs))
     assert report.exit_code == EXIT_DRIFT and [c.field for c in report.changes] == ["User"]
 
-    @transform(code="DO399", name="test-user", config_changes=("User",))
+    @transform(code="DO399", name="test-user", config_changes=("User",), applicability=Applicability.SAFE)
     def test_user(df, context):
         """Add a USER (for the test)."""
         if "USER" not in df.text:
-            yield Finding("user", 0, 0, Fix((Edit.insert(len(df.text), "USER 10001:10001\n"),)))
+            yield Finding("user", 0, 0, Fix((Edit.insert(len(df.text), "USER 10001:10001\n"),), Applicability.SAFE))
 
     report, _ = run_verify(tmp_path, fake(config_for=configs), "FROM debian:bookworm-slim\nRUN true\n", (test_user,))
     assert report.exit_code == EXIT_OK and report.changes == [] and [c.field for c in report.expected] == ["User"]
@@ -322,7 +348,11 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_text_report(tmp_path: Path) -> None:
-    engine = fake(listing={"original": {"/var/lib/apt/lists/x": FileEntry(52_900_000, REG | 0o644), "/usr/bin/jq": FileEntry(10, EXE)}})
+    engine = fake(
+        listing={
+            "original": {"/var/lib/apt/lists/x": FileEntry(52_900_000, REG | 0o644), "/usr/bin/jq": FileEntry(10, EXE)}
+        }
+    )
     report, _ = run_verify(tmp_path, engine)
     text = render_text(report)
     assert text.splitlines()[1:8] == [

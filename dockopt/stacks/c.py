@@ -12,33 +12,40 @@ from __future__ import annotations
 
 import re
 
-from ..images import base_of, resolved_reference
-from ..model import shell_path
-from ..registry import Context
+from ..context import Context
+from ..images import resolved_reference
+from ..model import base_of, shell_path
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import (
+from .common import (
+    APT,
+    HARMLESS,
     Artifact,
     Plan,
     Suggestion,
     apt_install,
-    check_runs,
+    build_leftovers,
     copies_left_behind,
     debian_runtime,
     entry,
+    entry_words,
     installed_packages,
+    run_commands,
     runs_artifact,
     runtime_packages,
 )
 
 _COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
-_TOOLCHAIN = frozenset({"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"})
+_TOOLCHAIN = frozenset(
+    {"gcc", "g++", "clang", "build-essential", "make", "cmake", "ninja-build", "libc6-dev", "libc-dev"}
+)
 _STANDARD_DEV = frozenset({"libc6-dev", "libc-dev", "linux-libc-dev", "libstdc++-dev"})
 _INSTALLERS = (("make", "install"), ("ninja", "install"), ("cmake", "--install"))
 _BUILDS = re.compile(r"\b(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|make|cmake|ninja)\b")
-# what a RUN of a C build may run: the package manager, the toolchain, fetching and unpacking sources
-_ALLOWED = frozenset(
-    "apt-get apt gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
+# what a RUN of a C build may run besides apt (what they write serves the build alone): the
+# toolchain, fetching and unpacking sources
+_TOOLS = frozenset(
+    "gcc g++ cc c++ clang clang++ make cmake ninja configure autoreconf autoconf automake libtoolize "
     "tar unzip wget curl git strip".split()
 )
 _LAYOUT = (
@@ -56,7 +63,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return None
     outputs, prefix_install = _outputs(df, stage)
     if not outputs and not prefix_install:
-        return None if not official_gcc else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
+        return (
+            None
+            if not official_gcc
+            else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
+        )
     extra = sorted(p for p in packages if p.endswith("-dev") and p not in _STANDARD_DEV)
     if extra:
         return Suggestion("c", f"the program may need the runtime libraries of {', '.join(extra)}", _LAYOUT)
@@ -73,10 +84,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("c", "its CMD or ENTRYPOINT does not run what it builds (or uses shell syntax)", _LAYOUT)
     runtime = debian_runtime(df, stage)
     if runtime is None:
-        return Suggestion("c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT)
+        return Suggestion(
+            "c", f"no Debian image without a compiler is known for {resolved_reference(df, stage)}", _LAYOUT
+        )
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
-    why = check_runs(df, stage, [c.source for c in copies], _ALLOWED) or copies_left_behind(df, stage, _BUILDS)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = build_leftovers(df, stage, found, [c.source for c in copies]) or copies_left_behind(df, stage, _BUILDS)
     if why is not None:
         return Suggestion("c", why, _LAYOUT)
     kept = runtime_packages(packages)
@@ -117,15 +131,15 @@ def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:
                     text = " ".join(v or "$" for v in values)
                     if "PREFIX" not in text.upper() and "DESTDIR" not in text.upper():
                         prefix = True
-            if command.program == "./configure" or (command.name is not None and (command.name.value or "").endswith("/configure")):
+            if command.program == "./configure" or (
+                command.name is not None and (command.name.value or "").endswith("/configure")
+            ):
                 if any((v or "").startswith("--prefix") and v != "--prefix=/usr/local" for v in values):
                     return outputs, False
     return outputs, prefix
 
 
 def _prefix_program(df: Dockerfile, stage: Stage, start) -> str | None:
-    from . import entry_words
-
     words = entry_words(start)
     if not words:
         return None

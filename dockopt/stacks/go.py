@@ -11,22 +11,25 @@ from __future__ import annotations
 
 import re
 
-from ..images import base_of, resolved_reference
+from ..context import Context
+from ..images import resolved_reference
+from ..model import base_of, join, shell_path
 from ..package_caches import env_before
 from ..packages import invocations
-from ..model import shell_path
-from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
-from . import (
+from .common import (
+    APT,
+    HARMLESS,
     Artifact,
     Plan,
     Suggestion,
     apt_install,
-    installed_packages,
-    check_runs,
+    build_leftovers,
     copies_left_behind,
     entry,
+    installed_packages,
+    run_commands,
     runs_artifact,
     runtime_packages,
     source_matching,
@@ -34,8 +37,9 @@ from . import (
 
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 _GO_BUILD = re.compile(r"\bgo\s+build\b")
-# what a RUN of a Go build may run, and the packages it may install only to fetch sources
-_ALLOWED = frozenset({"go", "apt-get", "apt", "git", "curl", "wget", "tar", "make"})
+# what a RUN of a Go build may run besides apt (what they write serves the build alone), and the
+# packages it may install only to fetch sources
+_TOOLS = frozenset({"go", "git", "curl", "wget", "tar", "make"})
 _FETCH_TOOLS = frozenset({"git", "curl", "wget", "ca-certificates", "openssh-client", "make", "gcc", "musl-dev"})
 _CODENAMES = ("trixie", "bookworm", "bullseye", "buster")
 # what a Go program does when it reads files from its source tree at run time
@@ -49,17 +53,22 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if builds is None:
         return None
     if not builds:
-        return Suggestion("go", "`go build` without `-o PATH`: the binary's path is not known", _LAYOUT)
+        return Suggestion(
+            "go", "`go build` without `-o PATH` (or a relative one after `cd`): the binary's path is not known", _LAYOUT
+        )
     start = entry(df, stage)
     if start is None:
         return Suggestion("go", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
     artifact = runs_artifact(df, stage, start, [path for path, _ in builds])
     if artifact is None:
-        return Suggestion("go", "its CMD or ENTRYPOINT does not run the binary it builds (or uses shell syntax)", _LAYOUT)
+        return Suggestion(
+            "go", "its CMD or ENTRYPOINT does not run the binary it builds (or uses shell syntax)", _LAYOUT
+        )
     reader, _ = source_matching(context, ".", (".go",), _READS_FILES, lambda path: path.endswith("_test.go"))
     if reader is not None:
         return Suggestion("go", f"the program may read files of its source tree at run time ({reader})", _LAYOUT)
-    why = check_runs(df, stage, [artifact], _ALLOWED) or copies_left_behind(df, stage, _GO_BUILD)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = build_leftovers(df, stage, found, [artifact]) or copies_left_behind(df, stage, _GO_BUILD)
     if why is not None:
         return Suggestion("go", why, _LAYOUT)
     kept = runtime_packages(installed_packages(df, stage))
@@ -88,21 +97,26 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
                 "set CGO_ENABLED=0 and use scratch, or name the release (golang:1.22-bookworm)",
             )
         setup = (apt_install(kept),) if kept else ()
-        return Plan("go", f"debian:{release}-slim", (Artifact(artifact, artifact),), setup=setup, why="a dynamic Go binary")
+        return Plan(
+            "go", f"debian:{release}-slim", (Artifact(artifact, artifact),), setup=setup, why="a dynamic Go binary"
+        )
     if base.family == "debian" and _installs(df, stage, "golang-go"):
         setup = (apt_install(kept),) if kept else ()
-        return Plan("go", reference, (Artifact(artifact, artifact),), setup=setup, why="a Go binary built with Debian's Go")
+        return Plan(
+            "go", reference, (Artifact(artifact, artifact),), setup=setup, why="a Go binary built with Debian's Go"
+        )
     return Suggestion("go", f"the runtime for a dynamic binary built on {reference} is not known", _LAYOUT)
 
 
 _LAYOUT = (
     "build in `FROM golang:X AS build` with `CGO_ENABLED=0 go build -o /out/app`, then "
-    "`FROM scratch` (or gcr.io/distroless/static) with `COPY --from=build /out/app /app` and `ENTRYPOINT [\"/app\"]`"
+    '`FROM scratch` (or gcr.io/distroless/static) with `COPY --from=build /out/app /app` and `ENTRYPOINT ["/app"]`'
 )
 
 
 def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
-    """(binary path, static) of every `go build -o`; [] when some has no -o; None when no go build."""
+    """(binary path, static) of every `go build -o`; [] when the path of some is not known (no
+    -o, or a relative one after a `cd`); None when no go build."""
     found: list[tuple[str, bool]] = []
     seen = False
     for run in stage.instructions:
@@ -127,17 +141,20 @@ def _builds(df: Dockerfile, stage: Stage) -> list[tuple[str, bool]] | None:
             seen = True
             values = [w.value for w in command.args]
             output = None
-            for index, value in enumerate(values):
-                if value == "-o" and index + 1 < len(values):
+            for index, arg in enumerate(values):
+                if arg == "-o" and index + 1 < len(values):
                     output = values[index + 1]
-                elif value is not None and value.startswith("-o="):
-                    output = value[3:]
-            if output is None or changed_dir:
+                elif arg is not None and arg.startswith("-o="):
+                    output = arg[3:]
+            if output is None:
                 return []
-            path = shell_path(df, run, output)
+            # after a `cd` only an absolute path is known
+            path = join(None, output) if changed_dir else shell_path(df, run, output)
             if path is None or path.endswith("/"):
                 return []
-            assigned = {(w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments}
+            assigned = {
+                (w.value or "").partition("=")[0]: (w.value or "").partition("=")[2] for w in command.assignments
+            }
             cgo = assigned.get("CGO_ENABLED", exported.get("CGO_ENABLED", env.get("CGO_ENABLED")))
             found.append((path, cgo == "0"))
     return found if seen else None

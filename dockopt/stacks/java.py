@@ -20,17 +20,17 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from ..images import base_of, resolved_reference
-from ..model import join, shell_path
-from ..registry import Context
+from ..context import Context
+from ..copies import context_source
+from ..images import resolved_reference
+from ..model import base_of, join, shell_path
 from ..syntax import Dockerfile, Instruction, Stage
-from ..variables import pairs
-from . import (
+from .common import (
     HARMLESS,
+    SYSTEM_MANAGERS,
     Artifact,
     Plan,
     Suggestion,
-    context_path,
     entry,
     entry_words,
     file_argument,
@@ -40,24 +40,73 @@ from . import (
     plain_path,
     run_commands,
     source_matching,
+    unknown_command,
 )
 
 # what the suggestion-only rule of earlier versions recognised
-_BUILD = re.compile(r"(^|[\s;&|(])(mvn|mvnw|\./mvnw|gradle|gradlew|\./gradlew)\s[^;&|]*\b(package|install|build|bootJar|jar|shadowJar)\b")
+_BUILD = re.compile(
+    r"(^|[\s;&|(])(mvn|mvnw|\./mvnw|gradle|gradlew|\./gradlew)\s[^;&|]*\b(package|install|build|bootJar|jar|shadowJar)\b"
+)
 _LAYOUT = (
     "build the jar in `FROM maven:3-eclipse-temurin-N AS build` (or gradle), then "
     "`FROM eclipse-temurin:N-jre` with `COPY --from=build /app/target/app.jar /app/app.jar`"
 )
 _MAVEN_GOALS = frozenset({"package", "install", "verify"})
 _GRADLE_TASKS = frozenset({"build", "assemble", "bootJar", "jar", "shadowJar"})
-_MAVEN_VALUES = frozenset({"-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-pl", "--projects", "-P",
-                           "--activate-profiles", "-T", "--threads", "-rf", "--resume-from", "-l", "--log-file", "-D", "--define",
-                           "-t", "--toolchains", "-b", "--builder"})
-_GRADLE_VALUES = frozenset({"-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-x", "--exclude-task", "-g",
-                            "--gradle-user-home", "-I", "--init-script", "-D", "--system-prop", "-P", "--project-prop",
-                            "--console", "--warning-mode", "--max-workers", "--priority"})
+_MAVEN_VALUES = frozenset(
+    {
+        "-f",
+        "--file",
+        "-s",
+        "--settings",
+        "-gs",
+        "--global-settings",
+        "-pl",
+        "--projects",
+        "-P",
+        "--activate-profiles",
+        "-T",
+        "--threads",
+        "-rf",
+        "--resume-from",
+        "-l",
+        "--log-file",
+        "-D",
+        "--define",
+        "-t",
+        "--toolchains",
+        "-b",
+        "--builder",
+    }
+)
+_GRADLE_VALUES = frozenset(
+    {
+        "-p",
+        "--project-dir",
+        "-b",
+        "--build-file",
+        "-c",
+        "--settings-file",
+        "-x",
+        "--exclude-task",
+        "-g",
+        "--gradle-user-home",
+        "-I",
+        "--init-script",
+        "-D",
+        "--system-prop",
+        "-P",
+        "--project-prop",
+        "--console",
+        "--warning-mode",
+        "--max-workers",
+        "--priority",
+    }
+)
 _OUTPUT = {"maven": re.compile(r"(^|/)target/[^/]+\.jar\Z"), "gradle": re.compile(r"(^|/)build/libs/[^/]+\.jar\Z")}
-_BUILD_PACKAGES = frozenset({"maven", "gradle", "git", "curl", "wget", "unzip", "ca-certificates", "ca-certificates-java", "gnupg"})
+_BUILD_PACKAGES = frozenset(
+    {"maven", "gradle", "git", "curl", "wget", "unzip", "ca-certificates", "ca-certificates-java", "gnupg"}
+)
 # where Maven and Gradle keep what they download: a COPY there only serves the build
 _BUILD_HOMES = ("/root/.m2", "/usr/share/maven/ref", "/root/.gradle", "/home/gradle/.gradle")
 # where the tag of a Maven or Gradle image names its JDK: maven:3.9-eclipse-temurin-17, gradle:8-jdk17
@@ -79,8 +128,12 @@ _CLASS_PATH = frozenset({"-cp", "-classpath", "--class-path", "-p", "--module-pa
 class _Runs:
     """What the stage's RUNs do with Maven or Gradle."""
 
-    builds: list[tuple[str, str, int]] = field(default_factory=list)  # (maven or gradle, project directory, command index)
-    copies: list[tuple[str, str, str | None, int]] = field(default_factory=list)  # (source, destination, directory, index) of cp, mv
+    builds: list[tuple[str, str, int]] = field(
+        default_factory=list
+    )  # (maven or gradle, project directory, command index)
+    copies: list[tuple[str, str, str | None, int]] = field(
+        default_factory=list
+    )  # (source, destination, directory, index) of cp, mv
     touched: list[tuple[str, str | None]] = field(default_factory=list)  # (path, directory) of mkdir, cp, mv, ...
     last_build: Instruction | None = None
     problem: str | None = None
@@ -105,14 +158,16 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return _suggest(found.problem)
     if not found.builds or found.last_build is None:
         return None
-    packages = installed_packages(df, stage, ("apt-get", "apt", "aptitude", "apk"))
+    packages = installed_packages(df, stage, SYSTEM_MANAGERS)
     release, problem = _release(df, stage, packages)
     if problem is not None:
         return _suggest(problem)
-    extra = sorted(p for p in packages if p not in _BUILD_PACKAGES and not re.fullmatch(r"openjdk-\d+-jdk(-headless)?", p))
+    extra = sorted(
+        p for p in packages if p not in _BUILD_PACKAGES and not re.fullmatch(r"openjdk-\d+-jdk(-headless)?", p)
+    )
     if extra:
         return _suggest(f"the program may need {', '.join(extra)} at run time")
-    if any(key == "JAVA_HOME" for i in stage.instructions if i.command == "ENV" for key, _ in pairs(i, df.escape)):
+    if any(key == "JAVA_HOME" for i in stage.instructions if i.command == "ENV" for key in (p.name for p in i.pairs)):
         return _suggest("ENV sets JAVA_HOME to the build image's JDK")
     if "copy-dependencies" in text:
         return _suggest("the build copies the dependencies beside the jar, which may need them")
@@ -132,7 +187,12 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     problem = _reads_project(df, stage, context, project)
     if problem is not None:
         return _suggest(problem)
-    return Plan("java", f"eclipse-temurin:{release}-jre", (Artifact(jar, jar),), why=f"the jar {jar} needs only a Java {release} runtime")
+    return Plan(
+        "java",
+        f"eclipse-temurin:{release}-jre",
+        (Artifact(jar, jar),),
+        why=f"the jar {jar} needs only a Java {release} runtime",
+    )
 
 
 def _suggest(reason: str) -> Suggestion:
@@ -158,7 +218,7 @@ def _runs(df: Dockerfile, stage: Stage) -> _Runs:
             if len(operands) == 2:
                 found.copies.append((operands[0], operands[1], cwd, index))
         elif program not in ("mkdir", "chmod", "touch", "ln"):
-            found.problem = f"a RUN runs `{program}`, whose effects the runtime stage would not have"
+            found.problem = unknown_command(program)
             break
     return found
 
@@ -235,7 +295,9 @@ def _jar(df: Dockerfile, stage: Stage, start: Instruction) -> str | Suggestion:
             jar, rest = words[index + 1], words[index + 2 :]
             named = file_argument(options + rest)
             if named is not None:
-                return _suggest(f"java or the program is given the file {named}, which the runtime stage would not have")
+                return _suggest(
+                    f"java or the program is given the file {named}, which the runtime stage would not have"
+                )
             path = shell_path(df, start, jar)
             if path is None or not plain_path(jar):
                 return _suggest("the jar is named by a pattern or a variable")
@@ -256,7 +318,9 @@ def _origin(found: _Runs, jar: str) -> str | None:
         origin = join(cwd, source)
         if target is None or origin is None:
             continue
-        into = posixpath.dirname(jar) == target and ("*" in source or posixpath.basename(origin) == posixpath.basename(jar))
+        into = posixpath.dirname(jar) == target and (
+            "*" in source or posixpath.basename(origin) == posixpath.basename(jar)
+        )
         if target != jar and not into:
             continue
         for kind, project, built in found.builds:
@@ -270,19 +334,29 @@ def _reads_project(df: Dockerfile, stage: Stage, context: Context, project: str)
     if context.directory is None:
         return None
     for name in ("pom.xml", "build.gradle", "build.gradle.kts"):
-        at = context_path(df, stage, context, posixpath.join(project, name))
+        at = context_source(df, stage, context, posixpath.join(project, name))
         found = _THIN_JAR.search(context.read(at) or "") if at is not None else None
         if found is not None:
             return f"{name} makes a jar that may need the libraries beside it ({found.group()})"
-    for name in ("application.properties", "application.yml", "application.yaml", "config/application.properties",
-                 "config/application.yml", "config/application.yaml"):
-        at = context_path(df, stage, context, posixpath.join(project, name))
+    for name in (
+        "application.properties",
+        "application.yml",
+        "application.yaml",
+        "config/application.properties",
+        "config/application.yml",
+        "config/application.yaml",
+    ):
+        at = context_source(df, stage, context, posixpath.join(project, name))
         if at is not None and context.exists(at):
             return f"{name} in the project directory is read at run time"
-    sources = context_path(df, stage, context, posixpath.join(project, "src")) or context_path(df, stage, context, project)
+    sources = context_source(df, stage, context, posixpath.join(project, "src")) or context_source(
+        df, stage, context, project
+    )
     if sources is None:
         return None
-    reader, complete = source_matching(context, sources, (".java", ".kt"), _READS_FILES, lambda path: "/test/" in f"/{path}")
+    reader, complete = source_matching(
+        context, sources, (".java", ".kt"), _READS_FILES, lambda path: "/test/" in f"/{path}"
+    )
     if reader is not None:
         return f"the program may read files of the project at run time ({reader})"
     if not complete:

@@ -6,8 +6,9 @@ in the same directory, on the official node image or on Debian or Ubuntu with ap
 `nodejs` and `npm`.
 
 The runtime stage starts from the slim variant of the node image (`node:20` →
-`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`; a `-slim` or `-alpine` tag is
-kept), or from the Debian image of the build (its slim variant for a full `debian:` tag)
+`node:20-slim`, `node:20-bookworm` → `node:20-bookworm-slim`, as ``images.slim_variant``
+knows them; a `-slim` or `-alpine` tag is kept; `node` and `node:latest` name no version,
+and their slim twin, pulled at another time, may hold another one: only suggested), or from the Debian image of the build (its slim variant for a full `debian:` tag)
 with `nodejs` alone installed by apt. It copies package.json and the lock file (and
 `.npmrc`) from the build stage, installs the production dependencies only (`npm ci
 --omit=dev`, `yarn install --frozen-lockfile --production`; on apt's node, npm is installed
@@ -31,34 +32,34 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
+from ..context import Context
+from ..copies import context_source
 from ..ignorefile import ignore_file
-from ..images import ImageRef, base_of, resolved_reference
-from ..model import join, shell_path, workdir_at
+from ..images import ImageRef, resolved_reference, slim_variant
 from ..manifests import Install, node_manifests
-from ..packages import VALUE_OPTIONS, unwrapped
-from ..registry import Context
+from ..model import base_of, join, shell_path, workdir_at
+from ..packages import VALUE_OPTIONS, node_command, unwrapped
 from ..shell import script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
-from ..variables import pairs
-from . import (
+from .common import (
     HARMLESS,
     Artifact,
     Plan,
     Suggestion,
-    context_path,
     debian_runtime,
     entry,
     entry_words,
     file_argument,
-    installed_packages,
     inside,
+    installed_packages,
     left_behind,
     plain_path,
     run_commands,
     source_matching,
+    unknown_command,
 )
 
 # what the suggestion-only rule of earlier versions recognised: a build script of npm, yarn or pnpm
@@ -68,33 +69,106 @@ _LAYOUT = (
     "install and build in `FROM node:X AS build`, then `FROM node:X-slim` with package.json and its lock file, "
     "`npm ci --omit=dev` and `COPY --from=build /app/dist ./dist`"
 )
-_NPM_INSTALL = frozenset({"ci", "clean-install", "ic", "install-clean", "install", "i", "in", "ins", "inst", "add"})
-_NPM_RUN = frozenset({"run", "run-script", "rum", "urn"})
-_NPM_HARMLESS = frozenset({"prune", "cache", "config", "set", "get", "audit", "ls", "list", "version", "doctor", "dedupe", "fund"})
-_SCRIPT_CALLS = frozenset({"start", "test", "t", "tst", "restart", "stop"})
+# npm commands (packages.node_command's names) that change nothing the runtime stage needs
+_NPM_HARMLESS = frozenset(
+    {"prune", "cache", "config", "set", "get", "audit", "ls", "version", "doctor", "dedupe", "fund"}
+)
+# npm commands that run the project's script of their name
+_SCRIPT_CALLS = frozenset({"start", "test", "restart", "stop"})
 _YARN_HARMLESS = frozenset({"cache", "config", "check", "list", "info", "versions", "audit", "licenses", "autoclean"})
 # commands whose paths left_behind checks
 _CHANGING = frozenset({"mkdir", "cp", "mv", "chmod", "touch", "ln"})
 # JavaScript build tools run directly in a RUN
 _TOOLS = frozenset(
-    {"tsc", "vite", "webpack", "rollup", "esbuild", "babel", "ncc", "tsup", "parcel", "swc", "react-scripts", "next", "nest", "node", "npx"}
+    {
+        "tsc",
+        "vite",
+        "webpack",
+        "rollup",
+        "esbuild",
+        "babel",
+        "ncc",
+        "tsup",
+        "parcel",
+        "swc",
+        "react-scripts",
+        "next",
+        "nest",
+        "node",
+        "npx",
+    }
 )
 # system packages only a build needs (compilers for native modules, fetchers)
 _BUILD_PACKAGES = frozenset(
-    {"build-essential", "build-base", "gcc", "g++", "make", "python3", "python", "git", "curl", "wget", "ca-certificates",
-     "gnupg", "xz-utils", "bzip2", "unzip", "libc6-dev", "libc-dev", "musl-dev", "pkg-config", "pkgconf"}
+    {
+        "build-essential",
+        "build-base",
+        "gcc",
+        "g++",
+        "make",
+        "python3",
+        "python",
+        "git",
+        "curl",
+        "wget",
+        "ca-certificates",
+        "gnupg",
+        "xz-utils",
+        "bzip2",
+        "unzip",
+        "libc6-dev",
+        "libc-dev",
+        "musl-dev",
+        "pkg-config",
+        "pkgconf",
+    }
 )
 # what native dependencies build with (node-gyp)
 _COMPILERS = frozenset({"build-essential", "build-base", "gcc", "g++", "make", "python3", "python"})
-_OUTPUT_OPTIONS = frozenset({"--outDir", "--out-dir", "--outdir", "-o", "--output", "--output-path", "--dist-dir", "--distDir"})
+_OUTPUT_OPTIONS = frozenset(
+    {"--outDir", "--out-dir", "--outdir", "-o", "--output", "--output-path", "--dist-dir", "--distDir"}
+)
 _OUTPUT_FILE_OPTIONS = frozenset({"--outfile", "--out-file", "--outFile"})
-_NOT_BUILD_TOOLS = frozenset({"cp", "mv", "rm", "mkdir", "ln", "curl", "wget", "tar", "unzip", "sed", "cat", "echo", "printf", "chmod", "touch", "git"})
+_NOT_BUILD_TOOLS = frozenset(
+    {
+        "cp",
+        "mv",
+        "rm",
+        "mkdir",
+        "ln",
+        "curl",
+        "wget",
+        "tar",
+        "unzip",
+        "sed",
+        "cat",
+        "echo",
+        "printf",
+        "chmod",
+        "touch",
+        "git",
+    }
+)
 # options of npm and yarn installs that the runtime's install repeats (alone, or with their value)
-_CARRIED = frozenset({"--legacy-peer-deps", "--strict-peer-deps", "--ignore-scripts", "--force", "--no-optional", "--ignore-optional",
-                      "--ignore-engines", "--no-audit", "--no-fund", "--prefer-offline"})
+_CARRIED = frozenset(
+    {
+        "--legacy-peer-deps",
+        "--strict-peer-deps",
+        "--ignore-scripts",
+        "--force",
+        "--no-optional",
+        "--ignore-optional",
+        "--ignore-engines",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+    }
+)
 _CARRIED_VALUES = frozenset({"--registry", "--network-timeout"})
 _NODE_VALUE_OPTIONS = frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader"})
-_NODE_NO_FILE = frozenset({"-e", "--eval", "-p", "--print", "-c", "--check", "-i", "--interactive", "--test", "--run", "-"})
+_NODE_NO_FILE = frozenset(
+    {"-e", "--eval", "-p", "--print", "-c", "--check", "-i", "--interactive", "--test", "--run", "-"}
+)
 # production dependencies that read files of the project at run time, or need more than the build output
 _RUNTIME_READERS = {
     "next": "Next.js needs more than its build directory (.next, public, next.config)",
@@ -115,8 +189,34 @@ _NOT_RUN_TIME = re.compile(
     re.IGNORECASE,
 )
 # Debian and Ubuntu releases whose npm has --omit=dev (npm 7 or later)
-_NPM7_RELEASES = frozenset({"bullseye", "bookworm", "trixie", "forky", "sid", "testing", "unstable", "stable", "latest", "11", "12", "13",
-                            "jammy", "noble", "oracular", "plucky", "questing", "rolling", "devel", "22.04", "24.04", "24.10", "25.04", "25.10"})
+_NPM7_RELEASES = frozenset(
+    {
+        "bullseye",
+        "bookworm",
+        "trixie",
+        "forky",
+        "sid",
+        "testing",
+        "unstable",
+        "stable",
+        "latest",
+        "11",
+        "12",
+        "13",
+        "jammy",
+        "noble",
+        "oracular",
+        "plucky",
+        "questing",
+        "rolling",
+        "devel",
+        "22.04",
+        "24.04",
+        "24.10",
+        "25.04",
+        "25.10",
+    }
+)
 
 
 @dataclass
@@ -167,13 +267,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
 
     if context.directory is None:
         return _suggest("the build context is not known, so package.json cannot be read")
-    package_at = context_path(df, stage, context, posixpath.join(project, "package.json"))
+    package_at = context_source(df, stage, context, posixpath.join(project, "package.json"))
     if package_at is None:
         return _suggest(f"no COPY shows where {project}/package.json comes from in the build context")
     where = posixpath.dirname(package_at) or "."
 
     def to_context(path: str | None) -> str | None:
-        return context_path(df, stage, context, path) if path is not None else None
+        return context_source(df, stage, context, path) if path is not None else None
 
     manifests = node_manifests(context, ignore_file(context), where, found.install) if found.install else None
     if manifests is None:
@@ -181,13 +281,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if manifests.problem is not None:
         return _suggest(manifests.problem)
     files = [posixpath.join(project, posixpath.relpath(f, where)) for f in manifests.files]
-    missing = next((f for f, image in zip(manifests.files, files) if to_context(image) != f), None)
+    missing = next((f for f, image in zip(manifests.files, files, strict=True) if to_context(image) != f), None)
     if missing is not None:
         return _suggest(f"{missing} is not copied into the project")
     package = _json(context.read(_join(where, "package.json")))
     if package is None:
         return _suggest("package.json cannot be read")
-    scripts = package.get("scripts") if isinstance(package.get("scripts"), dict) else {}
+    scripts = member if isinstance(member := package.get("scripts"), dict) else {}
     dependencies = _production_dependencies(package)
     problem = _dependencies_problem(df, stage, context, where, tool, dependencies, runtime)
     if problem is not None:
@@ -209,7 +309,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     output_dirs = {to_context(o) for o in outputs}
 
     def skip(path: str) -> bool:
-        return path in build_files or any(path.startswith(f"{d}/") for d in output_dirs if d) or bool(_NOT_RUN_TIME.search(path))
+        return (
+            path in build_files
+            or any(path.startswith(f"{d}/") for d in output_dirs if d)
+            or bool(_NOT_RUN_TIME.search(path))
+        )
 
     reader, complete = source_matching(context, where, _SOURCE_SUFFIXES, _READS_FILES, skip)
     if reader is not None:
@@ -222,8 +326,11 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         runtime.image,
         (Artifact(output, output),),
         setup=tuple(_setup(found, runtime, bool(dependencies), files, text)),
-        why=f"{target} is built into {output}; " + (
-            "the runtime installs the production dependencies only" if dependencies else "there are no production dependencies"
+        why=f"{target} is built into {output}; "
+        + (
+            "the runtime installs the production dependencies only"
+            if dependencies
+            else "there are no production dependencies"
         ),
         users=("node",) if runtime.official else (),
     )
@@ -268,6 +375,10 @@ def _runtime(df: Dockerfile, stage: Stage, tool: str, text: str) -> _Runtime | S
         return _suggest(f"the program may need {', '.join(extra)} at run time")
     if official and image is not None:
         slim = _slim(image, reference)
+        if slim is None and image.tag in (None, "latest"):
+            return _suggest(
+                f"{reference} names no Node version, and its slim twin may hold another: pin a version first"
+            )
         if slim is None:
             return _suggest(f"no slim variant of {reference} is known")
         return _Runtime(slim, True, packages, image.tag or "latest")
@@ -295,10 +406,12 @@ def _dependencies_problem(
         return "ENV configures npm or yarn, and the runtime's install would run without it"
     compilers = sorted(runtime.packages & _COMPILERS)
     if compilers:
-        return f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
+        return (
+            f"the stage installs {', '.join(compilers)} for native dependencies, which the runtime's install would lack"
+        )
     for name in ("npm-shrinkwrap.json", "package-lock.json"):
         lock = _json(context.read(_join(where, name)))
-        packages = lock.get("packages") if lock is not None and isinstance(lock.get("packages"), dict) else {}
+        packages = member if lock is not None and isinstance(member := lock.get("packages"), dict) else {}
         native = sorted(
             path.rpartition("node_modules/")[2]
             for path, entry in packages.items()
@@ -333,13 +446,15 @@ def _runs(df: Dockerfile, stage: Stage) -> _Run:
         elif program in _TOOLS:
             found.commands.append(([program, *args], cwd))
         elif program not in _CHANGING:
-            found.problem = f"a RUN runs `{program}`, whose effects the runtime stage would not have"
+            found.problem = unknown_command(program)
         if found.problem is not None:
             break
     return found
 
 
-def _package_manager(found: _Run, run: Instruction, command, program: str, args: list[str], cwd: str | None) -> str | None:
+def _package_manager(
+    found: _Run, run: Instruction, command, program: str, args: list[str], cwd: str | None
+) -> str | None:
     """Records an install, a script or a global tool of npm, yarn or pnpm; why not, when it is none of them."""
     takes_value = VALUE_OPTIONS.get(program, frozenset())
     operands: list[str] = []
@@ -356,16 +471,27 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
             operands.append(arg)
     sub = operands[0] if operands else None
     rest = operands[1:]
-    if {"--prefix", "-C", "--cwd", "--dir", "-w", "--workspace", "--workspaces", "--filter", "-F", "-r", "--recursive"} & set(options):
+    if {
+        "--prefix",
+        "-C",
+        "--cwd",
+        "--dir",
+        "-w",
+        "--workspace",
+        "--workspaces",
+        "--filter",
+        "-F",
+        "-r",
+        "--recursive",
+    } & set(options):
         return f"`{program}` runs on another directory or on workspaces"
     if program == "npm" and sub is None and options and set(options) <= {"-v", "--version", "-h", "--help"}:
         return None
     if {"-g", "--global"} & set(options) or (program == "yarn" and sub == "global"):
         found.own_tools += [p.split("@")[0] for p in rest + operands if p.split("@")[0] in ("yarn", "pnpm")]
         return None
-    install = program == "npm" and sub in _NPM_INSTALL
-    install = install or (program == "yarn" and sub in (None, "install")) or (program == "pnpm" and sub in ("install", "i"))
-    if install:
+    command_name = node_command(program, sub)
+    if command_name == "install" or (program == "npm" and command_name == "ci"):
         if rest or (program == "npm" and sub == "add"):
             return f"`{program} {sub}` adds packages by name"
         if found.project is not None and (found.project != cwd or found.tool != program):
@@ -376,14 +502,16 @@ def _package_manager(found: _Run, run: Instruction, command, program: str, args:
         found.install = Install(command, program, cwd, options=frozenset(options))
         found.carried = _carried(args)
         return None
-    if program == "npm" and sub in _NPM_HARMLESS or program == "yarn" and sub in _YARN_HARMLESS:
+    if (program == "npm" and command_name in _NPM_HARMLESS) or (program == "yarn" and sub in _YARN_HARMLESS):
         return None
-    if program == "npm" and sub in _NPM_RUN or program != "npm" and sub == "run":
+    if command_name == "run":
         name = rest[0] if rest else None
-    elif program == "npm" and sub in _SCRIPT_CALLS:
-        name = {"t": "test", "tst": "test"}.get(sub, sub)
-    elif program != "npm" and sub not in (None, "add", "remove", "upgrade", "exec", "dlx", "create", "init", "link", "publish"):
-        name = sub
+    elif (program == "npm" and command_name in _SCRIPT_CALLS) or (
+        program != "npm"
+        and command_name
+        not in (None, "add", "remove", "upgrade", "update", "exec", "dlx", "create", "init", "link", "publish")
+    ):
+        name = command_name
     else:
         return f"a RUN runs `{program} {sub or ''}`".rstrip() + ", whose effects the runtime stage would not have"
     if name is None:
@@ -448,21 +576,16 @@ def _production_dependencies(package: dict) -> set[str]:
 
 
 def _env_keys(df: Dockerfile, stage: Stage) -> list[str]:
-    return [key for i in stage.instructions if i.command == "ENV" for key, _ in pairs(i, df.escape)]
+    return [key for i in stage.instructions if i.command == "ENV" for key in (p.name for p in i.pairs)]
 
 
 def _slim(image: ImageRef, reference: str) -> str | None:
-    """The slim variant of a node image: `node:20` → `node:20-slim`; slim and alpine tags stay."""
-    if image.digest is not None:
-        return None
+    """The runtime node image: slim and alpine tags stay, others move to their slim variant
+    (``images.slim_variant``: `node:20` → `node:20-slim`; none for `latest` or no tag)."""
     tag = image.tag
-    if tag is None or tag == "latest":
-        return f"{image.name}:slim"
-    if "alpine" in tag or tag == "slim" or tag.endswith("-slim"):
+    if image.digest is None and tag is not None and ("alpine" in tag or tag == "slim" or tag.endswith("-slim")):
         return reference
-    if not re.fullmatch(r"[\w.]+(-[a-z]+)?", tag) or tag.endswith(("-onbuild", "-wheezy", "-jessie")):
-        return None
-    return f"{image.name}:{tag}-slim"
+    return slim_variant(reference)
 
 
 def _entry_file(df: Dockerfile, stage: Stage, start: Instruction, official: bool) -> str | tuple[str] | Suggestion:
@@ -534,7 +657,9 @@ def _node_file(words: list[str]) -> tuple[str | None, list[str]]:
     return None, []
 
 
-def _outputs(found: _Run, scripts: dict, to_context: Callable[[str | None], str | None], context: Context) -> tuple[set[str], bool]:
+def _outputs(
+    found: _Run, scripts: dict, to_context: Callable[[str | None], str | None], context: Context
+) -> tuple[set[str], bool]:
     """The image directories the build writes, and whether it builds with Next.js."""
     outputs: set[str] = set()
     next_js = False
@@ -590,7 +715,7 @@ def _called_script(program: str, args: list[str], scripts: dict) -> str | None:
     operands = [a for a in args if not a.startswith("-")]
     if not operands or program not in ("npm", "yarn", "pnpm"):
         return None
-    if operands[0] in _NPM_RUN and len(operands) > 1:
+    if node_command(program, operands[0]) == "run" and len(operands) > 1:
         return operands[1]
     if program == "npm":
         return operands[0] if operands[0] in ("start", "test") else None
@@ -630,7 +755,9 @@ def _option_outputs(program: str, args: list[str], cwd: str) -> set[str]:
     return found
 
 
-def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context) -> set[str]:
+def _tsc_output(
+    args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context
+) -> set[str]:
     """`tsc --outDir X`, or the outDir of its tsconfig (following relative `extends`)."""
     config = "tsconfig.json"
     for index, arg in enumerate(args):
@@ -648,7 +775,7 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
         settings = _jsonc(context.read(where)) if where is not None else None
         if settings is None or path is None:
             return set()
-        options = settings.get("compilerOptions") if isinstance(settings.get("compilerOptions"), dict) else {}
+        options = member if isinstance(member := settings.get("compilerOptions"), dict) else {}
         out = options.get("outDir")
         if isinstance(out, str):
             resolved = join(posixpath.dirname(path), out)
@@ -660,7 +787,9 @@ def _tsc_output(args: list[str], cwd: str, to_context: Callable[[str | None], st
     return set()
 
 
-def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context) -> set[str]:
+def _vite_output(
+    args: list[str], cwd: str, to_context: Callable[[str | None], str | None], context: Context
+) -> set[str]:
     for index, arg in enumerate(args):
         name, eq, value = arg.partition("=")
         if name == "--outDir":
@@ -679,8 +808,10 @@ def _vite_output(args: list[str], cwd: str, to_context: Callable[[str | None], s
 def _node_scripts(found: _Run, scripts: dict, project: str) -> set[str]:
     """The files the build runs with node (build scripts, not the program): image paths."""
     files = set()
-    commands = [(argv, cwd) for argv, cwd in found.commands]
-    commands += [(words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)]
+    commands = list(found.commands)
+    commands += [
+        (words, project) for value in scripts.values() if isinstance(value, str) for words in _script_commands(value)
+    ]
     for argv, cwd in commands:
         argv = _tool_words(argv)
         if argv and posixpath.basename(argv[0]) == "node" and cwd is not None:
@@ -717,8 +848,13 @@ def _setup(found: _Run, runtime: _Runtime, dependencies: bool, manifests: list[s
     without = "--no-install-recommends" in text
     names = "nodejs" + (" ca-certificates" if "ca-certificates" in runtime.packages or not without else "")
     if not dependencies:
-        return [f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*", *copies]
+        return [
+            f"RUN apt-get update && apt-get install -y --no-install-recommends {names} && rm -rf /var/lib/apt/lists/*",
+            *copies,
+        ]
     return copies + [
-        f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
-        "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*"
+        (
+            f"RUN apt-get update && apt-get install -y --no-install-recommends {names} npm && {install} "
+            "&& apt-get purge -y --auto-remove npm && rm -rf /var/lib/apt/lists/*"
+        )
     ]

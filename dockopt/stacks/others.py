@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 
-from ..registry import Context
+from ..context import Context
 from ..syntax import Dockerfile, Stage
-from . import Plan, Suggestion
+from .common import Plan, Suggestion
 
 _RULES = (
     (
         "rust",
         re.compile(r"(^|[\s;&|(])cargo\s+(build|install)\b[^;&|]*--release"),
-        "build in `FROM rust:X AS build`, then `FROM debian:<release>-slim` with "
-        "`COPY --from=build /app/target/release/<name> /usr/local/bin/`",
+        (
+            "build in `FROM rust:X AS build`, then `FROM debian:<release>-slim` with "
+            "`COPY --from=build /app/target/release/<name> /usr/local/bin/`"
+        ),
     ),
 )
 

@@ -19,25 +19,30 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ..context import Context
+from ..copies import copies
 from ..fix import Edit
-from ..images import base_of, resolved_reference
-from ..model import destination as copy_destination
-from ..model import shell_path
+from ..images import resolved_reference, slim_variant
+from ..model import base_of, shell_path
 from ..packages import invocations
-from ..registry import Context
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from . import (
+from .common import (
+    APT,
     BUILD_PACKAGES,
+    HARMLESS,
     Artifact,
     Plan,
+    RunCommands,
     Suggestion,
     apt_install,
-    installed_packages,
+    build_leftovers,
     entry,
     entry_words,
+    installed_packages,
+    run_commands,
     runtime_packages,
-    unexpected,
+    unknown_command,
 )
 
 VENV = "/opt/venv"
@@ -64,8 +69,10 @@ _BOOKWORM_RUNTIME = {
     "libbz2-dev": "libbz2-1.0",
     "liblzma-dev": "liblzma5",
 }
-# what a RUN of the stage may do for the split to be complete
-_ALLOWED = frozenset({"apt-get", "apt", "pip", "pip3", "python", "python3", "virtualenv"})
+# what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
+# write goes to the virtualenv; python only to create it or run pip (``_python_command``)
+_TOOLS = frozenset({"pip", "pip3", "virtualenv"})
+_PYTHONS = frozenset({"python", "python3"})
 _PIP = re.compile(r"(^|[\s;&|(/])(pip3?(\.\d+)?|python3?(\.\d+)?\s+-m\s+pip)\s+install\b")
 _LAYOUT = (
     "install into a virtualenv in `FROM python:X AS build` (with the compilers), then `FROM python:X-slim` "
@@ -90,12 +97,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
-    for run in runs:
-        why = unexpected(df, stage, run, [*copied, VENV], _ALLOWED)
-        if why is None:
-            why = _python_command(df, run)
-        if why is not None:
-            return Suggestion("python", why, _LAYOUT)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
+    if why is not None:
+        return Suggestion("python", why, _LAYOUT)
     start = entry(df, stage)
     if start is None or entry_words(start) is None:
         return Suggestion("python", "the stage has no CMD or ENTRYPOINT in plain words", _LAYOUT)
@@ -111,7 +116,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
             return Suggestion("python", "pip installs with --user, --target, --prefix or by full path", _LAYOUT)
         newline = df.newline_at(first.span.start)
         at = df.line_start(first.span.start)
-        edits = (Edit.insert(at, f"RUN python -m venv {VENV}{newline}ENV PATH=\"{VENV}/bin:$PATH\"{newline}"),)
+        edits = (Edit.insert(at, f'RUN python -m venv {VENV}{newline}ENV PATH="{VENV}/bin:$PATH"{newline}'),)
         venv = VENV
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
     release = _release(image.tag or "", image.path)
@@ -146,7 +151,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
 def _other_toolchain(df: Dockerfile, runs: list[Instruction]) -> bool:
     for run in runs:
         for invocation in invocations(df, run):
-            if invocation.manager in ("apk", "yum", "dnf", "microdnf", "zypper") and invocation.subcommand in ("add", "install"):
+            if invocation.manager in ("apk", "yum", "dnf", "microdnf", "zypper") and invocation.subcommand in (
+                "add",
+                "install",
+            ):
                 names = {p for p in invocation.packages if p}
                 if names & {"gcc", "g++", "build-base", "gcc-c++", "musl-dev", "make"} or any(
                     n.endswith(("-dev", "-devel")) for n in names
@@ -163,27 +171,16 @@ def _release(tag: str, path: str) -> str | None:
 
 def _slim_python(reference: str, tag: str) -> str | None:
     """python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm."""
-    if "alpine" in tag or "windows" in tag or not tag:
-        return None
-    if "slim" in tag:
+    if "slim" in tag and "@" not in reference:
         return reference
-    name = reference[: len(reference) - len(tag)]
-    match = re.fullmatch(r"(\d+(?:\.\d+){0,2}(?:[a-z]+\d*)?)(?:-(bookworm|bullseye|trixie))?", tag)
-    if match is None:
-        return None
-    version, release = match.groups()
-    return f"{name}{version}-slim" + (f"-{release}" if release else "")
+    return slim_variant(reference)
 
 
-def _python_command(df: Dockerfile, run: Instruction) -> str | None:
+def _python_command(found: RunCommands) -> str | None:
     """`python` may only create the virtualenv or run pip."""
-    script = script_of(df, run)
-    for command in script.commands if script is not None else ():
-        program = command.program or ""
-        if program in ("python", "python3") or re.fullmatch(r"python3\.\d+", program):
-            values = [w.value for w in command.args]
-            if values[:2] not in (["-m", "venv"], ["-m", "pip"]):
-                return f"RUN {program} {' '.join(v or '$' for v in values[:2])} may write files the runtime needs"
+    for _, _, program, args, _ in found.commands:
+        if program in _PYTHONS and args[:2] not in (["-m", "venv"], ["-m", "pip"]):
+            return unknown_command(" ".join([program, *args[:2]]))
     return None
 
 
@@ -214,15 +211,12 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
     """What to take from the build stage: the directories the stage copied the build context
     to (outermost only), or the files themselves in system directories; None when unclear."""
     found: list[str] = []
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
+    for copy in copies(df, stage):
+        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
             continue
-        args = instruction.arguments
-        path = copy_destination(df, instruction)
+        path, sources, into_directory = copy.destination, copy.sources, copy.into
         if path is None:
             return None
-        sources, target = args[:-1], args[-1]
-        into_directory = target.endswith("/") or target in (".", "./") or len(sources) > 1
         if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
                 return None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..registry import Transform
+from ..transform import Transform
 from .add_to_copy import add_to_copy
 from .apk_no_cache import apk_no_cache
 from .apt_assume_yes import apt_assume_yes

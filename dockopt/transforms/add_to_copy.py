@@ -11,9 +11,10 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # the flags BuildKit's COPY accepts as ADD does; ADD's own are --checksum, --keep-git-dir, --unpack
 COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
@@ -21,8 +22,28 @@ COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
 # used when the build context cannot be read). hadolint's list, plus zstd, and package
 # formats that are tar archives (Alpine's .apk, .gem, .crate, .ova).
 ARCHIVE_SUFFIXES = (
-    ".tar", ".z", ".bz2", ".gz", ".lz", ".lzma", ".tz", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz",
-    ".tpz", ".txz", ".xz", ".zst", ".zstd", ".tzst", ".apk", ".gem", ".crate", ".ova",
+    ".tar",
+    ".z",
+    ".bz2",
+    ".gz",
+    ".lz",
+    ".lzma",
+    ".tz",
+    ".tb2",
+    ".tbz",
+    ".tbz2",
+    ".tgz",
+    ".tlz",
+    ".tpz",
+    ".txz",
+    ".xz",
+    ".zst",
+    ".zstd",
+    ".tzst",
+    ".apk",
+    ".gem",
+    ".crate",
+    ".ova",
 )
 # a source BuildKit fetches instead of reading the context: a URL (http, https, git, ssh, ...),
 # an scp-like git address (git@github.com:org/repo.git), the deprecated github.com/org/repo
@@ -99,27 +120,19 @@ def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "ADD of local files: COPY does the same without ADD's downloads and archive unpacking",
                 instruction.keyword_span.start,
                 instruction.span.end,
-                Fix((Edit(instruction.keyword_span.start, instruction.keyword_span.end, _same_case("COPY", instruction.keyword)),)),
+                Fix(
+                    (Edit(instruction.keyword_span.start, instruction.keyword_span.end, instruction.cased("COPY")),),
+                    Applicability.SAFE,
+                ),
             )
-
-
-def _same_case(word: str, like: str) -> str:
-    if like.islower():
-        return word.lower()
-    if like.isupper():
-        return word.upper()
-    if like[:1].isupper() and like[1:].islower():
-        return word.capitalize()
-    return word.upper()
 
 
 def _copies_as_is(instruction: Instruction, escape: str, context: Context) -> bool:
     if instruction.heredocs or any(flag.name not in COPY_FLAGS for flag in instruction.flags):
         return False
-    args = instruction.arguments
-    if len(args) < 2:
+    if instruction.destination is None:
         return False
-    for source in args[:-1]:
+    for source in (argument.text for argument in instruction.sources):
         name = _unquoted(source, escape) if "$" not in source else None
         if name is None or name.startswith("<<") or _remote(name):
             return False
@@ -292,7 +305,9 @@ def _is_archive(path: Path) -> bool:
             block = zlib.decompressobj(wbits=31).decompress(head, 512)
         elif head.startswith(_XZ):
             block = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(head, max_length=512)
-        elif head.startswith(_ZSTD) or (len(head) >= 8 and int.from_bytes(head[:4], "little") & 0xFFFFFFF0 == 0x184D2A50):
+        elif head.startswith(_ZSTD) or (
+            len(head) >= 8 and int.from_bytes(head[:4], "little") & 0xFFFFFFF0 == 0x184D2A50
+        ):
             return True  # no zstd decompressor in the standard library
         else:
             block, compressed = head[:512], False

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations, ran_before
-from ..registry import Context, transform
 from ..runs import remove_command
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CACHE = "/var/cache/apk"
 # `apk update` options that change nothing but its output
@@ -92,13 +93,18 @@ def _fix_run(df: Dockerfile, run: Instruction, found: list[Invocation]) -> Itera
                 "apk add without --no-cache leaves the package index in the image",
                 span.start,
                 span.end,
-                Fix((Edit.insert(invocation.option_slot, " --no-cache"),)),  # type: ignore[arg-type]
+                Fix((Edit.insert(invocation.option_slot, " --no-cache"),), Applicability.SAFE),  # type: ignore[arg-type]
             )
     for invocation in dropped:
         edit = remove_command(df, run, invocation.command)
         if edit is not None:
             span = invocation.command.span
-            yield Finding("apk update is redundant with apk add --no-cache", span.start, span.end, Fix((edit,)))
+            yield Finding(
+                "apk update is redundant with apk add --no-cache",
+                span.start,
+                span.end,
+                Fix((edit,), Applicability.SAFE),
+            )
     for command in _cache_removals(df, run):
         edit = removals.get(id(command))
         if edit is not None:
@@ -106,7 +112,7 @@ def _fix_run(df: Dockerfile, run: Instruction, found: list[Invocation]) -> Itera
                 "/var/cache/apk is empty when apk runs with --no-cache",
                 command.span.start,
                 command.span.end,
-                Fix((edit,)),
+                Fix((edit,), Applicability.SAFE),
             )
 
 

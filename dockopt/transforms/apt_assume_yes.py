@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..registry import Context, transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
-PROMPTING = frozenset({"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"})
+PROMPTING = frozenset(
+    {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"}
+)
 YES = ("-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2")
 
 
@@ -54,5 +57,5 @@ def apt_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{invocation.manager} {invocation.subcommand} without -y aborts when it has to ask",
             span.start,
             span.end,
-            Fix((Edit.insert(slot, " -y"),)),
+            Fix((Edit.insert(slot, " -y"),), Applicability.SAFE),
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find, invocations, reaching_final
-from ..registry import Context, transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 
 @transform(code="DO206", name="apt-autoremove", applicability=Applicability.UNSAFE)

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
-from ..registry import Context, transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # apt subcommands with the same meaning in apt-get (full-upgrade is apt-get's dist-upgrade)
 SAME_IN_APT_GET = {
-    "install": "install", "remove": "remove", "purge": "purge", "update": "update", "upgrade": "upgrade",
-    "full-upgrade": "dist-upgrade", "dist-upgrade": "dist-upgrade", "autoremove": "autoremove",
-    "clean": "clean", "autoclean": "autoclean", "build-dep": "build-dep", "source": "source",
-    "download": "download", "satisfy": "satisfy",
+    "install": "install",
+    "remove": "remove",
+    "purge": "purge",
+    "update": "update",
+    "upgrade": "upgrade",
+    "full-upgrade": "dist-upgrade",
+    "dist-upgrade": "dist-upgrade",
+    "autoremove": "autoremove",
+    "clean": "clean",
+    "autoclean": "autoclean",
+    "build-dep": "build-dep",
+    "source": "source",
+    "download": "download",
+    "satisfy": "satisfy",
 }
 
 
@@ -62,6 +73,11 @@ def apt_get_not_apt(df: Dockerfile, context: Context) -> Iterator[Finding]:
             if SAME_IN_APT_GET[sub] != sub and invocation.subword is not None:
                 word = invocation.subword.span
                 edits.append(Edit(word.start, word.end, SAME_IN_APT_GET[sub]))
-            yield Finding(f"use apt-get {SAME_IN_APT_GET[sub]}, not apt {sub}", span.start, span.end, Fix(tuple(edits)))
+            yield Finding(
+                f"use apt-get {SAME_IN_APT_GET[sub]}, not apt {sub}",
+                span.start,
+                span.end,
+                Fix(tuple(edits), Applicability.SAFE),
+            )
         else:
             yield Finding(f"apt {sub or '...'} has no apt-get equivalent; use apt-cache or dpkg", span.start, span.end)

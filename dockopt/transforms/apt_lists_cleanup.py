@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding, Fix
 from ..packages import apt_events, apt_lists, reaching_final, reads_lists_later, runs
-from ..registry import Context, transform
 from ..runs import append_command
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
 
@@ -73,7 +74,7 @@ def apt_lists_cleanup(df: Dockerfile, context: Context) -> Iterator[Finding]:
             "the apt lists stay in this layer: delete them where they are last used",
             span.start,
             span.end,
-            Fix((edit,)) if edit is not None else None,
+            Fix((edit,), Applicability.SAFE) if edit is not None else None,
         )
 
 

@@ -3,28 +3,50 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations
-from ..registry import Context, transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # packages that talk HTTPS and only Recommend ca-certificates: without it, HTTPS fails
 HTTPS_CLIENTS = frozenset(
     {
-        "curl", "wget", "git", "git-core", "gnupg", "gnupg2", "gpg", "dirmngr", "apt-transport-https",
-        "software-properties-common", "python3-pip", "python-pip", "pipx", "python3-requests",
-        "python-requests", "subversion", "mercurial", "ruby", "ruby-full", "rubygems", "bundler", "npm",
-        "composer", "aria2", "httpie", "lynx", "links",
+        "curl",
+        "wget",
+        "git",
+        "git-core",
+        "gnupg",
+        "gnupg2",
+        "gpg",
+        "dirmngr",
+        "apt-transport-https",
+        "software-properties-common",
+        "python3-pip",
+        "python-pip",
+        "pipx",
+        "python3-requests",
+        "python-requests",
+        "subversion",
+        "mercurial",
+        "ruby",
+        "ruby-full",
+        "rubygems",
+        "bundler",
+        "npm",
+        "composer",
+        "aria2",
+        "httpie",
+        "lynx",
+        "links",
     }
 )
 _NAME = re.compile(r"[^=:/]+")
 
 
-@transform(
-    code="DO204", name="apt-no-install-recommends", hadolint=("DL3015",), applicability=Applicability.UNSAFE
-)
+@transform(code="DO204", name="apt-no-install-recommends", hadolint=("DL3015",), applicability=Applicability.UNSAFE)
 def apt_no_install_recommends(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """apt-get install only what was asked for, not what it recommends.
 

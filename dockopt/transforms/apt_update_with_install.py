@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations
-from ..registry import Context, transform
 from ..runs import editable_script, prepend_command
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # instructions an `apt-get update` may be moved across: they cannot change what it does
-NEUTRAL = frozenset({"COPY", "ADD", "WORKDIR", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD"})
+NEUTRAL = frozenset(
+    {
+        "COPY",
+        "ADD",
+        "WORKDIR",
+        "LABEL",
+        "EXPOSE",
+        "VOLUME",
+        "STOPSIGNAL",
+        "HEALTHCHECK",
+        "CMD",
+        "ENTRYPOINT",
+        "MAINTAINER",
+        "ONBUILD",
+    }
+)
 
 
 @transform(code="DO201", name="apt-update-with-install", applicability=Applicability.SAFE)
@@ -76,7 +92,7 @@ def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Findin
                     "apt-get update alone in a RUN: its layer is cached apart from the install",
                     span.start,
                     span.end,
-                    Fix((Edit.delete(instruction.span.start, instruction.span.end), *edits)),
+                    Fix((Edit.delete(instruction.span.start, instruction.span.end), *edits), Applicability.SAFE),
                 )
                 continue
             source = lists.present_before(instruction)
@@ -91,7 +107,7 @@ def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Findin
                 f"installs from apt lists downloaded by the RUN at line {source.start_line}",
                 span.start,
                 span.end,
-                Fix(tuple(edits)),
+                Fix(tuple(edits), Applicability.SAFE),
             )
 
 
@@ -124,7 +140,7 @@ def _needs_update(df: Dockerfile, run: Instruction) -> bool:
     if run.caches("/var/lib/apt/lists"):
         return False
     events = apt_events(df, run)
-    return bool(events) and events[0] == "read"
+    return bool(events and events[0] == "read")
 
 
 def _update_command(df: Dockerfile, source: Instruction) -> str | None:

@@ -3,41 +3,110 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..registry import Context, transform
 from ..shell import Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Comment, Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # A COPY into these may be read by programs that never name it (apt reads /etc/apt, a
 # shell finds /usr/local/bin/tool on its PATH, npm reads ~/.npmrc): it stays where it is.
 SYSTEM_PLACES = (
-    "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/usr/bin", "/usr/sbin", "/usr/lib", "/usr/lib64",
-    "/usr/libexec", "/usr/local/bin", "/usr/local/sbin", "/usr/local/lib", "/usr/local/etc", "/usr/share",
-    "/usr/local/share", "/root", "/var/lib", "/var/cache", "/proc", "/sys", "/dev", "/run",
+    "/etc",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/lib64",
+    "/usr/libexec",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/local/lib",
+    "/usr/local/etc",
+    "/usr/share",
+    "/usr/local/share",
+    "/root",
+    "/var/lib",
+    "/var/cache",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/run",
 )
 # instructions a COPY may move across when its own text expands no variable
 NEUTRAL = frozenset({"LABEL", "EXPOSE", "ENV", "ARG", "STOPSIGNAL", "HEALTHCHECK", "MAINTAINER"})
 # programs that change the users and groups a `COPY --chown=name` resolves
-USER_TOOLS = frozenset({"useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel", "adduser", "addgroup", "deluser", "delgroup"})
+USER_TOOLS = frozenset(
+    {"useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel", "adduser", "addgroup", "deluser", "delgroup"}
+)
 # programs that, given only options and package or user names, touch no file of the context
 NAME_ONLY = frozenset(
     USER_TOOLS
     | {
-        "echo", "printf", "true", "false", "set", "export", "ldconfig", "locale-gen", "update-locale",
-        "dpkg-reconfigure", "update-ca-certificates", "sleep", "id", "whoami", "uname", "env",
+        "echo",
+        "printf",
+        "true",
+        "false",
+        "set",
+        "export",
+        "ldconfig",
+        "locale-gen",
+        "update-locale",
+        "dpkg-reconfigure",
+        "update-ca-certificates",
+        "sleep",
+        "id",
+        "whoami",
+        "uname",
+        "env",
     }
 )
 # programs that act only on the paths they are given (checked like any path)
 PATH_TOOLS = frozenset(
     {
-        "rm", "rmdir", "mkdir", "chmod", "chown", "chgrp", "ln", "touch", "cp", "mv", "install", "cat", "sed",
-        "grep", "head", "tail", "test", "[", "ls", "stat", "sha256sum", "sha512sum", "md5sum", "dpkg", "rpm",
-        "apt-key", "update-alternatives", "curl", "wget", "tar", "gpg", "find", "unzip", "gunzip",
+        "rm",
+        "rmdir",
+        "mkdir",
+        "chmod",
+        "chown",
+        "chgrp",
+        "ln",
+        "touch",
+        "cp",
+        "mv",
+        "install",
+        "cat",
+        "sed",
+        "grep",
+        "head",
+        "tail",
+        "test",
+        "[",
+        "ls",
+        "stat",
+        "sha256sum",
+        "sha512sum",
+        "md5sum",
+        "dpkg",
+        "rpm",
+        "apt-key",
+        "update-alternatives",
+        "curl",
+        "wget",
+        "tar",
+        "gpg",
+        "find",
+        "unzip",
+        "gunzip",
     }
 )
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://|git@", re.I)
@@ -135,7 +204,12 @@ def _destination(df: Dockerfile, copy: Instruction) -> str | None:
     if len(words) < 2 or any(_URL.match(w) for w in words[:-1]):
         return None
     destination = copy_destination(df, copy)
-    if destination is None or destination == "/" or destination.startswith(tuple(p + "/" for p in SYSTEM_PLACES)) or destination in SYSTEM_PLACES:
+    if (
+        destination is None
+        or destination == "/"
+        or destination.startswith(tuple(p + "/" for p in SYSTEM_PLACES))
+        or destination in SYSTEM_PLACES
+    ):
         return None
     if any(part.startswith(".") and part not in (".", "..") for part in destination.split("/")):
         return None
@@ -207,7 +281,11 @@ def _uses_working_directory(command) -> bool:
     flags = [w.value or "" for w in command.flags]
 
     def given(*names: str) -> bool:
-        return any(f == n or f.startswith(n + "=") or (len(n) == 2 and not f.startswith("--") and n[1] in f[1:]) for f in flags for n in names)
+        return any(
+            f == n or f.startswith(n + "=") or (len(n) == 2 and not f.startswith("--") and n[1] in f[1:])
+            for f in flags
+            for n in names
+        )
 
     if program == "curl":
         return given("-O", "--remote-name", "--remote-name-all", "-J")
@@ -224,8 +302,10 @@ def _uses_working_directory(command) -> bool:
 
 def _looks_like_path(value: str) -> bool:
     """For programs that take names: a word that is a path (or a local package file) all the same."""
-    return value.startswith(("/", "./", "../", "~")) or value in (".", "..") or value.endswith(
-        (".deb", ".rpm", ".apk", ".whl", ".tar.gz", ".txt", ".json", ".toml", ".lock", ".sh")
+    return (
+        value.startswith(("/", "./", "../", "~"))
+        or value in (".", "..")
+        or value.endswith((".deb", ".rpm", ".apk", ".whl", ".tar.gz", ".txt", ".json", ".toml", ".lock", ".sh"))
     )
 
 
@@ -234,7 +314,10 @@ def _reads_working_directory(invocation) -> bool:
     if invocation.manager in ("npm", "yarn"):
         return not invocation.has_option("-g", "--global") or not invocation.operands
     if invocation.manager == "pip":
-        return invocation.has_option("-r", "--requirement", "-e", "--editable", "-c", "--constraint") or not invocation.operands
+        return (
+            invocation.has_option("-r", "--requirement", "-e", "--editable", "-c", "--constraint")
+            or not invocation.operands
+        )
     return not invocation.operands
 
 
@@ -248,7 +331,13 @@ def _redirections_touch(script: Script, workdir: str, destination: str) -> bool:
 
 def _overlaps(path: str | None, destination: str) -> bool:
     """The path is the destination, inside it, or a directory above it (or unknown)."""
-    return path is None or path == destination or path.startswith(destination + "/") or destination.startswith(path.rstrip("/") + "/") or path == "/"
+    return (
+        path is None
+        or path == destination
+        or path.startswith(destination + "/")
+        or destination.startswith(path.rstrip("/") + "/")
+        or path == "/"
+    )
 
 
 def _move(df: Dockerfile, copy: Instruction, after: Instruction) -> Fix:

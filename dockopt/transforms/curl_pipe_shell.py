@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding
 from ..packages import runs, unwrapped
-from ..registry import Context, transform
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, pipeline_of, script_of
 from ..syntax import Dockerfile
+from ..transform import transform
 
 DOWNLOADERS = frozenset({"curl", "wget"})
 SHELLS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh"})
@@ -196,9 +197,7 @@ def _substituted(script: Script, word: Word) -> list[Command]:
     text = word.text
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
-    whole = (text.startswith(("$(", "<(")) and text.endswith(")")) or (
-        len(text) >= 2 and text[0] == text[-1] == "`"
-    )
+    whole = (text.startswith(("$(", "<(")) and text.endswith(")")) or (len(text) >= 2 and text[0] == text[-1] == "`")
     if not whole:
         return []
     return [c for c in script.commands if word.start <= c.start and c.end <= word.end]
@@ -212,7 +211,9 @@ def _verifies(command: Command) -> bool:
     program = posixpath.basename(words[0].value or "")
     values = [w.value or "" for w in words[1:]]
     if _VERIFIERS.match(program):
-        return any(v in ("-c", "--check") or (v.startswith("-") and not v.startswith("--") and "c" in v) for v in values)
+        return any(
+            v in ("-c", "--check") or (v.startswith("-") and not v.startswith("--") and "c" in v) for v in values
+        )
     if program in ("gpg", "gpg2"):
         return "--verify" in values
     if program == "gpgv":

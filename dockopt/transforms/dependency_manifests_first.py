@@ -7,11 +7,13 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
+from ..context import Context
+from ..copies import Tree
 from ..fix import Applicability, Edit, Finding, Fix
 from ..ignorefile import IgnoreFile, ignore_file
 from ..manifests import (
-    Copied,
     Install,
     Role,
     command_role,
@@ -21,15 +23,28 @@ from ..manifests import (
 from ..model import destination as copy_destination
 from ..model import join, workdir_at
 from ..packages import invocations
-from ..registry import Context, transform
 from ..runs import remove_command
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # Instructions the whole COPY may be moved across: they neither read the copied files nor
 # change what the COPY does (ENV and ARG only matter to a COPY that expands variables).
 _PASSABLE = frozenset(
-    {"LABEL", "EXPOSE", "STOPSIGNAL", "HEALTHCHECK", "CMD", "ENTRYPOINT", "MAINTAINER", "ONBUILD", "USER", "SHELL", "ENV", "ARG"}
+    {
+        "LABEL",
+        "EXPOSE",
+        "STOPSIGNAL",
+        "HEALTHCHECK",
+        "CMD",
+        "ENTRYPOINT",
+        "MAINTAINER",
+        "ONBUILD",
+        "USER",
+        "SHELL",
+        "ENV",
+        "ARG",
+    }
 )
 _CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
 
@@ -115,8 +130,9 @@ def dependency_manifests_first(df: Dockerfile, context: Context) -> Iterator[Fin
     map of the sources (add `--no-autoloader`); a vendored Go module, a `go.work` workspace
     or a local `replace`; a directory the install writes into (`node_modules`, `vendor`,
     `.venv`, `.bundle`) is in the context and not ignored (the whole COPY would overwrite
-    what the install made); the RUN runs other commands that may need the sources and the
-    install is not its first command; the COPY has flags besides `--chown`, `--chmod` and
+    what the install made); the RUN runs other commands that may need the sources (a
+    command with a redirection to or from a file counts) and the install is not its first
+    command; the COPY has flags besides `--chown`, `--chmod` and
     `--link` (`--exclude`, `--parents`), or spans several lines. Without a build context
     (stdin) every finding is display-only.
 
@@ -165,8 +181,8 @@ class _WholeCopy:
         return self.dest_text.startswith(("/", "$"))
 
     @property
-    def tree(self) -> Copied:
-        return Copied(self.source, self.dest, self.instruction.command)
+    def tree(self) -> Tree:
+        return Tree(self.source, self.dest, self.instruction.command)
 
 
 def _whole_copy(df: Dockerfile, context: Context, copy: Instruction) -> _WholeCopy | None:
@@ -226,7 +242,7 @@ class _Step:
     directory: str | None = None  # where a `cd` goes
 
 
-def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, tree: Copied) -> list[_Step]:
+def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, tree: Tree) -> list[_Step]:
     by_command = {id(i.command): i for i in invocations(df, run)}
     steps: list[_Step] = []
     previous: Command | None = None
@@ -236,7 +252,9 @@ def _analyse(df: Dockerfile, run: Instruction, script: Script, cwd: str | None, 
             cwd = join(cwd, values[0]) if len(values) == 1 and values[0] != "-" else None
             steps.append(_Step(command, Role("neutral" if cwd is not None else "other"), cwd))
         else:
-            steps.append(_Step(command, command_role(script, command, by_command.get(id(command)), cwd, tree, previous)))
+            steps.append(
+                _Step(command, command_role(script, command, by_command.get(id(command)), cwd, tree, previous))
+            )
         previous = command
     return steps
 
@@ -264,7 +282,11 @@ def _plan(df: Dockerfile, run: Instruction, steps: list[_Step], before: tuple[In
     if installs and not builds and all(s.role.kind in ("install", "neutral") for s in steps):
         return _Plan("whole", tuple(installs))
     first = steps[0]
-    if first.role.kind == "install" and first.role.install is not None and any(first.role.install is i for i in installs):
+    if (
+        first.role.kind == "install"
+        and first.role.install is not None
+        and any(first.role.install is i for i in installs)
+    ):
         removal = remove_command(df, run, first.command)
         if removal is not None:
             return _Plan("split", (first.role.install,), removal)
@@ -315,11 +337,15 @@ def _check(
         return report(problem)
     if context.directory is None:
         wanted = ", ".join(dict.fromkeys(manifest_names(i) for i in plan.installs))
-        return Finding(f"{head}: copy {wanted} first and install before it (display-only: no build context)", span.start, span.end)
+        return Finding(
+            f"{head}: copy {wanted} first and install before it (display-only: no build context)", span.start, span.end
+        )
     files: list[str] = []
     unsafe: list[str] = []
     for install in plan.installs:
-        need = manifests_for(install, tree, context, ignore(), stage=stage, run=run, before=_commands_before(steps, install))
+        need = manifests_for(
+            install, tree, context, ignore(), stage=stage, run=run, before=_commands_before(steps, install)
+        )
         if need.problem:
             return report(need.problem)
         files += [f for f in need.files if f not in files]
@@ -357,7 +383,7 @@ def _commands_before(steps: list[_Step], install: Install) -> tuple[Command, ...
     return tuple(before)
 
 
-def _reads_the_copy(tree: Copied, install: Install) -> bool:
+def _reads_the_copy(tree: Tree, install: Install) -> bool:
     """Whether the install reads its manifests from the copied directory (pip by the paths it
     is given, the others from the directory they run in)."""
     if install.tool == "pip":
@@ -379,7 +405,7 @@ def _module_root_is_not(whole: _WholeCopy, files: list[str], cwd: str | None) ->
 
 def _manifest_copies(df: Dockerfile, whole: _WholeCopy, files: list[str]) -> list[str] | None:
     copy = whole.instruction
-    keyword = "copy" if copy.keyword.islower() else "COPY"
+    keyword = copy.cased("COPY")
     flags = "".join(" " + df.slice(f.span) for f in copy.flags)
     groups: dict[str, list[str]] = {}
     for path in files:
@@ -399,7 +425,9 @@ def _manifest_copies(df: Dockerfile, whole: _WholeCopy, files: list[str]) -> lis
     return lines
 
 
-def _edits(df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, plan: _Plan, lines: list[str]) -> list[Edit]:
+def _edits(
+    df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, plan: _Plan, lines: list[str]
+) -> list[Edit]:
     copy = whole.instruction
     newline = df.newline_at(copy.span.start)
     copy_indent = df.text[copy.span.start : copy.keyword_span.start]
@@ -423,11 +451,13 @@ def _edits(df: Dockerfile, whole: _WholeCopy, run: Instruction, script: Script, 
 
 def _command_text(script: Script, command: Command) -> str:
     """The command as one line: its words joined by single spaces when nothing else is between them."""
-    words: list[Word] = sorted([*command.assignments, *([command.name] if command.name else []), *command.args], key=lambda w: w.start)
+    words: list[Word] = sorted(
+        [*command.assignments, *([command.name] if command.name else []), *command.args], key=lambda w: w.start
+    )
     text = script.text[command.start : command.end]
     if not words or words[0].start != command.start or words[-1].end != command.end:
         return text
-    if any(script.text[a.end : b.start].strip() for a, b in zip(words, words[1:])):
+    if any(script.text[a.end : b.start].strip() for a, b in pairwise(words)):
         return text
     return " ".join(w.text for w in words)
 
@@ -443,4 +473,3 @@ def _short(text: str, limit: int = 60) -> str:
 def _is_dir(context: Context, relative: str) -> bool:
     target = context.locate(relative)
     return target is not None and target.is_dir()
-

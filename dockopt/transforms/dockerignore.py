@@ -6,17 +6,18 @@ import os
 import posixpath
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from ..context import Context
 from ..fix import Applicability, FileWrite, Finding, Fix
 from ..ignorefile import Pattern, excluded, ignore_file
-from ..packages import invocations, runs
-from ..registry import Context, transform
+from ..packages import NODE_INSTALLS, invocations, node_command, runs
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 HEADER = "# Written by dockopt: what must not go into the build context (`dockopt explain DO104`).\n"
 APPENDED = "# Added by dockopt: never send these to the builder (`dockopt explain DO104`)."
@@ -35,18 +36,35 @@ _BUILD_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "package.json", "Make
 ENV_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist")
 _KEY_NAME = re.compile(r"id_(rsa|dsa|ecdsa|ed25519)\Z")
 _CREDENTIALS = re.compile(r"_authToken|_auth\b|_password|password", re.IGNORECASE)
-# what an install or build tool makes inside the image (Dockerfile words -> entries, if present)
+# what an install or build tool makes inside the image (Dockerfile words -> entries, if present);
+# node's tools are those of packages.NODE_INSTALLS
 INSTALLERS = {
-    "node": {"npm": {"install", "i", "ci", "add"}, "yarn": {"", "install", "add"}, "pnpm": {"install", "i", "add"},
-             "bun": {"install", "i", "add"}},
-    "python": {"poetry": {"install", "sync"}, "uv": {"sync", "pip"}, "pipenv": {"install", "sync"},
-               "pdm": {"install", "sync"}},
+    "python": {
+        "poetry": {"install", "sync"},
+        "uv": {"sync", "pip"},
+        "pipenv": {"install", "sync"},
+        "pdm": {"install", "sync"},
+    },
     "bundler": {"bundle": {"", "install"}},
     "composer": {"composer": {"install"}},
-    "target": {"cargo": {"build", "install"}, "mvn": {"package", "install", "verify"}, "mvnw": {"package", "install", "verify"}},
+    "target": {
+        "cargo": {"build", "install"},
+        "mvn": {"package", "install", "verify"},
+        "mvnw": {"package", "install", "verify"},
+    },
     "gradle": {"gradle": {"*"}, "gradlew": {"*"}},
 }
-CACHES = (".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".cache", ".coverage", "htmlcov", ".eslintcache")
+CACHES = (
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".tox",
+    ".nox",
+    ".cache",
+    ".coverage",
+    "htmlcov",
+    ".eslintcache",
+)
 _PRUNED = frozenset({".git", ".hg", ".svn", "node_modules", "__pycache__", *CACHES})
 SCAN_LIMIT = 20_000  # entries of the context looked at
 _WRAPPERS = frozenset({"sudo", "env", "nice", "nohup", "exec", "time", "command"})
@@ -166,7 +184,9 @@ def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{posixpath.basename(ignore.path)} lets this whole-context copy send " + ", ".join(shown),
             span.start,
             span.end,
-            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, _appended(ignore.text, missing)),)) if ignore.in_context else None,
+            Fix((), Applicability.UNSAFE, (FileWrite(ignore.path, _appended(ignore.text, missing)),))
+            if ignore.in_context
+            else None,
         )
 
 
@@ -190,11 +210,7 @@ def _sources(instruction: Instruction) -> list[str]:
 
 
 def _bind_sources(instruction: Instruction) -> list[str]:
-    return [
-        m.get("source", m.get("src", "."))
-        for m in instruction.mounts()
-        if m["type"] == "bind" and "from" not in m
-    ]
+    return [m.get("source", m.get("src", ".")) for m in instruction.mounts() if m["type"] == "bind" and "from" not in m]
 
 
 def _is_whole(source: str) -> bool:
@@ -266,9 +282,13 @@ def _run_tools(df: Dockerfile, run: Instruction, vcs: set[str]) -> set[str]:
             continue
         program, operands = posixpath.basename(words[0]), [w for w in words[1:] if not w.startswith("-")]
         first = operands[0] if operands else ""
+        if program in NODE_INSTALLS and node_command(program, first or None) in NODE_INSTALLS[program]:
+            kinds.add("node")
         for kind, tools in INSTALLERS.items():
             subs = tools.get(program)
-            if subs is not None and ("*" in subs or first in subs or (program in ("mvn", "mvnw") and subs & set(operands))):
+            if subs is not None and (
+                "*" in subs or first in subs or (program in ("mvn", "mvnw") and subs & set(operands))
+            ):
                 kinds.add(kind)
         if program in VCS:
             if first in _NEW_TREE[program]:
@@ -339,7 +359,9 @@ def _scan(root: Path) -> _Contents:
         for name in sorted(files):
             found.suffixes.add(posixpath.splitext(name)[1])
             path = name if relative == "." else f"{relative}/{name}"
-            if (_KEY_NAME.match(name) or name.endswith((".pem", ".key"))) and _holds_private_key(os.path.join(directory, name)):
+            if (_KEY_NAME.match(name) or name.endswith((".pem", ".key"))) and _holds_private_key(
+                os.path.join(directory, name)
+            ):
                 found.keys.append(path)
         seen += len(dirs) + len(files)
         if seen > SCAN_LIMIT:
@@ -402,7 +424,12 @@ def _candidates(df: Dockerfile, whole: Instruction, context: Context, contents: 
         for venv in dict.fromkeys([".venv", *contents.venvs]):
             if "/" not in venv:
                 add(installed, venv, installed=True)
-    for kind, directory in (("bundler", "vendor/bundle"), ("composer", "vendor"), ("target", "target"), ("gradle", ".gradle")):
+    for kind, directory in (
+        ("bundler", "vendor/bundle"),
+        ("composer", "vendor"),
+        ("target", "target"),
+        ("gradle", ".gradle"),
+    ):
         if kind in kinds and context.exists(directory):
             add(installed, directory, installed=True)
     if "__pycache__" in contents.names:
@@ -465,12 +492,16 @@ def _missing(entries: list[_Entry], patterns: tuple[Pattern, ...]) -> list[_Entr
     """
     wanted = [e for e in entries if e.essential and e.kept]
     missing = [
-        e for e in wanted
-        if not e.negated and not excluded(patterns, e.probe) and not any(p.negated and p.matches(e.probe) for p in patterns)
+        e
+        for e in wanted
+        if not e.negated
+        and not excluded(patterns, e.probe)
+        and not any(p.negated and p.matches(e.probe) for p in patterns)
     ]
     added = [Pattern(e.pattern) for e in missing]
     return [
-        e for e in wanted
+        e
+        for e in wanted
         if e in missing or (e.negated and excluded(added, e.probe) and not excluded(patterns, e.probe))
     ]
 

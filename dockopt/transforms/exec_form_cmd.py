@@ -5,24 +5,100 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
+from ..model import root_stage
 from ..shell import DEFAULT_SHELL, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # names the shell runs itself (builtins and keywords), or runs differently from the program
 # of the same name that exec form would find in PATH (dash's echo interprets backslashes,
 # pwd reads $PWD, kill knows jobs): exec form would not run the same thing
 SHELL_ONLY = frozenset(
     {
-        ".", ":", "[", "[[", "]]", "!", "{", "}", "alias", "bg", "bind", "break", "builtin", "caller",
-        "case", "cd", "command", "compgen", "complete", "continue", "coproc", "declare", "dirs",
-        "disown", "do", "done", "echo", "elif", "else", "enable", "esac", "eval", "exec", "exit",
-        "export", "false", "fc", "fg", "fi", "for", "function", "getopts", "hash", "help", "history",
-        "if", "in", "jobs", "kill", "let", "local", "logout", "mapfile", "popd", "printf", "pushd",
-        "pwd", "read", "readarray", "readonly", "return", "select", "set", "shift", "shopt", "source",
-        "suspend", "test", "then", "time", "times", "trap", "true", "type", "typeset", "ulimit",
-        "umask", "unalias", "unset", "until", "wait", "while",
+        ".",
+        ":",
+        "[",
+        "[[",
+        "]]",
+        "!",
+        "{",
+        "}",
+        "alias",
+        "bg",
+        "bind",
+        "break",
+        "builtin",
+        "caller",
+        "case",
+        "cd",
+        "command",
+        "compgen",
+        "complete",
+        "continue",
+        "coproc",
+        "declare",
+        "dirs",
+        "disown",
+        "do",
+        "done",
+        "echo",
+        "elif",
+        "else",
+        "enable",
+        "esac",
+        "eval",
+        "exec",
+        "exit",
+        "export",
+        "false",
+        "fc",
+        "fg",
+        "fi",
+        "for",
+        "function",
+        "getopts",
+        "hash",
+        "help",
+        "history",
+        "if",
+        "in",
+        "jobs",
+        "kill",
+        "let",
+        "local",
+        "logout",
+        "mapfile",
+        "popd",
+        "printf",
+        "pushd",
+        "pwd",
+        "read",
+        "readarray",
+        "readonly",
+        "return",
+        "select",
+        "set",
+        "shift",
+        "shopt",
+        "source",
+        "suspend",
+        "test",
+        "then",
+        "time",
+        "times",
+        "trap",
+        "true",
+        "type",
+        "typeset",
+        "ulimit",
+        "umask",
+        "unalias",
+        "unset",
+        "until",
+        "wait",
+        "while",
     }
 )
 # what unquoted characters do in the shell
@@ -46,9 +122,31 @@ _UNQUOTED = {
 # official images known to have no ENTRYPOINT: a CMD runs as it is written
 NO_ENTRYPOINT_IMAGES = frozenset(
     {
-        "scratch", "alpine", "busybox", "debian", "ubuntu", "centos", "fedora", "rockylinux", "almalinux",
-        "amazonlinux", "oraclelinux", "archlinux", "python", "pypy", "golang", "ruby", "rust", "openjdk",
-        "perl", "gcc", "buildpack-deps", "java", "opensuse", "opensuse/leap", "opensuse/tumbleweed",
+        "scratch",
+        "alpine",
+        "busybox",
+        "debian",
+        "ubuntu",
+        "centos",
+        "fedora",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "oraclelinux",
+        "archlinux",
+        "python",
+        "pypy",
+        "golang",
+        "ruby",
+        "rust",
+        "openjdk",
+        "perl",
+        "gcc",
+        "buildpack-deps",
+        "java",
+        "opensuse",
+        "opensuse/leap",
+        "opensuse/tumbleweed",
     }
 )
 # official images whose ENTRYPOINT script runs the CMD unchanged (`exec "$@"`) when its first
@@ -63,6 +161,7 @@ TRANSPARENT_ENTRYPOINTS: dict[str, frozenset[str] | None] = {
     code="DO303",
     name="exec-form-cmd",
     hadolint=("DL3025",),
+    buildkit=("JSONArgsRecommended",),
     applicability=Applicability.SAFE,
     config_changes=("Cmd", "Entrypoint"),
 )
@@ -145,7 +244,11 @@ def _finding(df: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         )
         return
     if any(line.kind == "comment" for line in instruction.lines):
-        yield Finding(f"{keyword} in shell form: write it in exec form by hand (comment lines inside it would be lost)", start, end)
+        yield Finding(
+            f"{keyword} in shell form: write it in exec form by hand (comment lines inside it would be lost)",
+            start,
+            end,
+        )
         return
     stage = df.stage_of(instruction)
     applicability = Applicability.SAFE
@@ -166,10 +269,14 @@ def _finding(df: Dockerfile, instruction: Instruction) -> Iterator[Finding]:
         else:
             reason = _entrypoint_takes_cmd(df, stage, instruction)
             if reason:
-                yield Finding(f"ENTRYPOINT in shell form ignores {reason}; in exec form it would pass it as arguments", start, end)
+                yield Finding(
+                    f"ENTRYPOINT in shell form ignores {reason}; in exec form it would pass it as arguments", start, end
+                )
                 return
     span = instruction.args_span
-    message = f"{keyword} in shell form runs under /bin/sh -c, which does not pass signals on to the program: use exec form"
+    message = (
+        f"{keyword} in shell form runs under /bin/sh -c, which does not pass signals on to the program: use exec form"
+    )
     if applicability == Applicability.UNSAFE:
         message += " (the base image may have an ENTRYPOINT that reads the CMD)"
     yield Finding(message, start, end, Fix((Edit(span.start, span.end, exec_form(words)),), applicability))
@@ -267,8 +374,7 @@ def _entrypoint_of(df: Dockerfile, stage: Stage) -> Instruction | str:
         entrypoint = _last(candidate, "ENTRYPOINT")
         if entrypoint is not None:
             return entrypoint
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base
+    return root_stage(df, stage).base
 
 
 def _image_name(reference: str) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
-from ..registry import Context, transform
+from ..model import image_reference
+from ..package_caches import visible_before
+from ..packages import GEM_INSTALLS, Invocation, find
 from ..shell import script_of
 from ..syntax import Dockerfile
-from ..package_caches import root_image, visible_before
+from ..transform import transform
 
 # `gem i` is RubyGems' alias of install, and commands may be shortened while unambiguous
-INSTALL = frozenset({"install", "i", "ins", "inst", "insta", "instal"})
 # distributions whose ruby comes with RubyGems older than 2.0, which has no --no-document
 OLD_RUBYGEMS_IMAGES = re.compile(
     r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|wheezy)|centos:(6|centos6)|ruby:1\.)\b|ubuntu1[24]\.04"
@@ -63,7 +64,7 @@ def gem_no_document(df: Dockerfile, context: Context) -> Iterator[Finding]:
     hand. Commands whose subcommand is an expansion are left alone.
     """
     for invocation in find(df, {"gem"}):
-        if invocation.subcommand not in INSTALL or _decided(invocation):
+        if invocation.subcommand not in GEM_INSTALLS or _decided(invocation):
             continue
         if _gemrc_says_no(df, invocation):
             continue
@@ -84,7 +85,7 @@ def _slot(df: Dockerfile, invocation: Invocation) -> int:
     When the gems are listed on lines of their own, though, the option goes on the line
     of `install`, so that the list stays one gem per line.
     """
-    words = invocation.words[invocation.sub_index :]  # type: ignore[misc]
+    words = invocation.words[invocation.sub_index :]
     if len(words) > 1 and "\n" in df.text[words[0].span.end : words[1].span.start]:
         return words[0].span.end
     for index, word in enumerate(words):
@@ -94,7 +95,7 @@ def _slot(df: Dockerfile, invocation: Invocation) -> int:
 
 
 def _applicability(df: Dockerfile, invocation: Invocation) -> Applicability:
-    old = OLD_RUBYGEMS_IMAGES.search(root_image(df, invocation.run)) is not None
+    old = OLD_RUBYGEMS_IMAGES.search(image_reference(df, invocation.run).lower()) is not None
     return Applicability.UNSAFE if old else Applicability.SAFE
 
 

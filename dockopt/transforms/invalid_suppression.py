@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding
-from ..registry import Context, transform
 from ..suppression import suppressions
 from ..syntax import Dockerfile
+from ..transform import transform
 
 
 @transform(code="DO001", name="invalid-suppression", applicability=Applicability.DISPLAY_ONLY)
@@ -43,5 +44,5 @@ def invalid_suppression(df: Dockerfile, context: Context) -> Iterator[Finding]:
     Display-only: which transform the comment meant is for its author to say. The valid
     selectors of a comment still apply when another one in its list is unknown.
     """
-    for problem in suppressions(df).problems:
+    for problem in suppressions(df, context.catalogue).problems:
         yield Finding(problem.message, problem.start, problem.end)

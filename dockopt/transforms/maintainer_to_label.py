@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .._buildkit_lex import LexError, parse_words
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..registry import Context, transform
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import transform
 
 # labels that already say who maintains the image
 AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})
@@ -17,6 +18,7 @@ AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})
     code="DO307",
     name="maintainer-to-label",
     hadolint=("DL4000",),
+    buildkit=("MaintainerDeprecated",),
     applicability=Applicability.SAFE,
     config_changes=("Author", "Labels"),
 )
@@ -70,12 +72,16 @@ def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:
             else:
                 value = label_value(instruction.args, df.escape)
                 if value is None:
-                    yield Finding("MAINTAINER is deprecated: write a maintainer LABEL by hand (its text needs quoting)", start, end)
+                    yield Finding(
+                        "MAINTAINER is deprecated: write a maintainer LABEL by hand (its text needs quoting)",
+                        start,
+                        end,
+                    )
                     continue
-                keyword = "label" if instruction.keyword.islower() else "Label" if instruction.keyword.istitle() else "LABEL"
+                keyword = instruction.cased("LABEL")
                 edit = Edit(start, instruction.args_span.end, f"{keyword} maintainer={value}")
                 message = "MAINTAINER is deprecated: use a maintainer label"
-            yield Finding(message, start, end, Fix((edit,)))
+            yield Finding(message, start, end, Fix((edit,), Applicability.SAFE))
 
 
 def label_value(value: str, escape: str) -> str | None:

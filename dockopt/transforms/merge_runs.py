@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
+from itertools import pairwise
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
-from ..registry import Context, transform
 from ..runs import Style, style_of
-from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, script_from_text, script_of
+from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, readable, script_of
 from ..syntax import Comment, Dockerfile, Instruction
+from ..transform import transform
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
 _NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})
@@ -81,7 +83,7 @@ def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     position = {id(node): index for index, node in enumerate(df.nodes)}
     style = style_of(df)
     wait_for: Instruction | None = None
-    for first, second in zip(instructions, instructions[1:]):
+    for first, second in pairwise(instructions):
         if id(first) not in reaching or id(second) not in reaching or first is wait_for:
             continue
         between = df.nodes[position[id(first)] + 1 : position[id(second)]]
@@ -134,7 +136,7 @@ def _merge(df: Dockerfile, first: Instruction, second: Instruction, between: tup
     if group and b.comments:
         return None
     second_text = "{ " + b.text[: b.code_end] + "; }" if group else b.text
-    if script_from_text(f"{a.text[: a.code_end]} && {second_text}").has_error:
+    if not readable(f"{a.text[: a.code_end]} && {second_text}"):
         return None  # the shell parser cannot read the two as one (tree-sitter-bash's error recovery)
     return _fix(df, first, second, between, a, b, group, style)
 

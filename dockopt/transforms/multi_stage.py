@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix, apply_edits
-from ..images import base_of, new_run_blocker
-from ..model import workdir_at
-from ..registry import Context, transform
-from ..stacks import Artifact, Plan, Suggestion, entry_words, plain_path, recognise
+from ..model import base_of, new_run_blocker, workdir_at
+from ..stacks import recognise
+from ..stacks.common import Artifact, Plan, Suggestion, entry_words, plain_path
 from ..syntax import Dockerfile, Instruction, Stage, parse
-from ..variables import pairs
+from ..transform import transform
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -50,7 +50,8 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       build started from (its `-slim` variant for a full `debian:` tag).
     - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script, on a node image or
       on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
-      (`node:20` → `node:20-slim`), or the same Debian with `nodejs` alone; it copies
+      (`node:20` → `node:20-slim`; `node` and `node:latest` name no version, and are only
+      suggested), or the same Debian with `nodejs` alone; it copies
       package.json and the lock file, installs the production dependencies only (`npm ci
       --omit=dev`, with the build's `--legacy-peer-deps`, `--ignore-scripts`, ...; nothing
       when there are none), then the build's output directory. That directory must hold the
@@ -104,19 +105,23 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     source tree, a shell, tools it runs, libraries loaded at run time). It reports instead
     of rewriting when: the Dockerfile already has several stages or is a base for others
     (ONBUILD); the CMD or ENTRYPOINT does not run the built program directly, or uses shell
-    syntax; the output path is not known (`go build` without `-o`, a `cd` before it); the
+    syntax; the output path is not known (`go build` without `-o`, or a relative `-o` after a `cd`); the
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
     need the build's tools); the runtime image for a dynamic binary is not known; or the
     runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
-    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one).
-    For Node and Java it also reports instead when: a RUN runs a command whose effects the
-    runtime would lack (one dockopt does not know, a user created, a file written outside
-    the project), or installs system packages other than build tools; a COPY comes after
-    the build or puts files outside the project; the program is given a file, or its
-    sources or dependencies read files of the project at run time (`readFileSync`,
-    `express.static`, dotenv, config, `Files.readString`, a Spring `application.yml`).
+    have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one);
+    a RUN runs a command whose effects the runtime would lack: one the stack does not know
+    (the build's own tools only serve the build), a user created, a command or a word that
+    expands, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
+    runtime stage takes from the build (the binary, the virtualenv, the project), /tmp, and
+    the directories its WORKDIR and VOLUME instructions make.
+    For Node and Java it also reports instead when: a RUN installs system packages other
+    than build tools; a COPY comes after the build or puts files outside the project; the
+    program is given a file, or its sources or dependencies read files of the project at
+    run time (`readFileSync`, `express.static`, dotenv, config, `Files.readString`, a
+    Spring `application.yml`).
     Node needs the build context (package.json, its lock file, without install lifecycle
     scripts or workspaces; not pnpm, Yarn 2 or Next.js); Java needs a JDK release that
     Temurin publishes a JRE for (8, 11, 17, 21, 25) and a jar that is not a thin one
@@ -140,12 +145,18 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
         return
     blocked = _blocked(stage, found)
     if blocked is not None:
-        yield Finding(_suggestion(Suggestion(found.stack, blocked, f"FROM {found.runtime} for the runtime")), span.start, span.end)
+        yield Finding(
+            _suggestion(Suggestion(found.stack, blocked, f"FROM {found.runtime} for the runtime")), span.start, span.end
+        )
         return
     edits = _edits(df, stage, found)
     if edits is None:
         yield Finding(
-            _suggestion(Suggestion(found.stack, "its CMD or ENTRYPOINT needs a shell, which the runtime lacks", f"FROM {found.runtime}")),
+            _suggestion(
+                Suggestion(
+                    found.stack, "its CMD or ENTRYPOINT needs a shell, which the runtime lacks", f"FROM {found.runtime}"
+                )
+            ),
             span.start,
             span.end,
         )
@@ -176,7 +187,11 @@ def _blocked(stage: Stage, plan: Plan) -> str | None:
         if instruction.command == "HEALTHCHECK" and instruction.args.strip().upper() != "NONE":
             return "its HEALTHCHECK may need tools of the build image"
         user = instruction.args.strip()
-        if instruction.command == "USER" and not re.fullmatch(r"\d+(:\d+)?", user) and user.split(":")[0] not in plan.users:
+        if (
+            instruction.command == "USER"
+            and not re.fullmatch(r"\d+(:\d+)?", user)
+            and user.split(":")[0] not in plan.users
+        ):
             return f"USER {user} names a user the runtime image does not have"
     return None
 
@@ -187,8 +202,7 @@ def _text(df: Dockerfile, instruction: Instruction) -> str:
 
 def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     newline = df.newline_at(stage.from_instruction.span.start)
-    lower = stage.from_instruction.keyword.islower()
-    keyword = (lambda word: word.lower()) if lower else (lambda word: word)
+    keyword = stage.from_instruction.cased
     edits: list[Edit] = []
     from_instruction = stage.from_instruction
     name = stage.name
@@ -202,15 +216,16 @@ def _edits(df: Dockerfile, stage: Stage, plan: Plan) -> list[Edit] | None:
     for index, instruction in enumerate(stage.instructions):
         command = instruction.command
         if command == "ENV":
-            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key, _ in pairs(instruction, df.escape)):
+            if any(not _BUILD_ONLY_ENV.fullmatch(key) for key in (p.name for p in instruction.pairs)):
                 env_lines.append(_text(df, instruction))
             continue
         if command in _MOVED or (command == "USER" and index > last_run):
             text = _text(df, instruction)
             if command in ("CMD", "ENTRYPOINT") and not plan.has_shell:
-                text = _exec_form(df, stage, instruction, plan, keyword(command))
-                if text is None:
+                exec_form = _exec_form(df, stage, instruction, plan, keyword(command))
+                if exec_form is None:
                     return None
+                text = exec_form
             moved.append(text)
             start = df.line_start(instruction.span.start)
             edits.append(Edit.delete(start, instruction.span.end))

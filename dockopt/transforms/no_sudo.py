@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import runs_as_root
-from ..registry import Context, transform
 from ..packages import scripts_mentioning
 from ..shell import Command
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # sudo options that change nothing when root runs a command as root
 _HARMLESS = frozenset({"-E", "--preserve-env", "-H", "--set-home", "-n", "--non-interactive", "-S", "--stdin"})
@@ -69,7 +70,7 @@ def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
                     "sudo in RUN: the RUN already runs as root",
                     span.start,
                     span.end,
-                    Fix((Edit.delete(command.name.span.start, end),)),
+                    Fix((Edit.delete(command.name.span.start, end),), Applicability.SAFE),
                 )
 
 

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shlex
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any
 
+from ..context import Context
+from ..copies import entry_script
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import Base, base_of, chain, is_root, new_run_blocker
+from ..images import Base, is_root
+from ..model import base_of, chain, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
 from ..model import destination as copy_destination
-from ..model import runs_as_root, user_at, volumes, workdir_at
-from ..registry import Context, transform
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..transform import Option, transform
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001
 NAME = "app"
+MAX_ID = 2**31 - 1  # uid and gid: signed 32 bits, which every tool (and Kubernetes) takes
+_USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # shadow's NAME_REGEX, and at most 32 characters
+
+
+def _id(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        return f"must be an integer from 1 to {MAX_ID} (0 is root)"
+    return None
+
+
+def _name(value: Any) -> str | None:
+    if not isinstance(value, str) or not _USER_NAME.fullmatch(value) or value == "root":
+        return (
+            "must be a user name of lowercase letters, digits, '_' and '-', not starting with a digit or '-', "
+            "at most 32 characters, and not root"
+        )
+    return None
+
+
+OPTIONS = (Option("uid", UID, _id), Option("gid", None, _id, "the uid"), Option("name", NAME, _name))
 NUMERIC_ONLY = 65532  # distroless's "nonroot", used where no user can be created
 
 # Programs that need root at run time, or switch users themselves.
@@ -29,7 +51,9 @@ _ROOT_PROGRAMS = re.compile(
 )
 _INIT_PATH = re.compile(r"(^|[\s\"'\[,])/init(?=$|[\s\"',\]])")
 # What an entrypoint script does when it starts as root on purpose.
-_SCRIPT_NEEDS_ROOT = re.compile(r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])")
+_SCRIPT_NEEDS_ROOT = re.compile(
+    r"(?<![\w.-])(gosu|su-exec|setpriv|runuser|chown|chroot|su|setcap|sysctl|mount|iptables)(?![\w.-])"
+)
 _SYSTEM_DIRS = frozenset(
     "/ /bin /boot /dev /etc /home /lib /lib64 /media /mnt /proc /root /run /sbin /sys /tmp /usr /usr/bin "
     "/usr/lib /usr/local /usr/local/bin /usr/local/lib /usr/sbin /usr/share /var /var/cache "
@@ -65,6 +89,7 @@ class _User:
     hadolint=("DL3002",),
     applicability=Applicability.UNSAFE,
     config_changes=("User",),
+    options=OPTIONS,
 )
 def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """The final stage runs as a dedicated non-root user.
@@ -188,7 +213,9 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     blocker = new_run_blocker(df, stage)
     chosen = _choose_user(df, stage, base, _Ids.of(context), blocker)
     if chosen is None:
-        yield Finding(f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end)
+        yield Finding(
+            f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end
+        )
         return
     edits = _edits(df, stage, anchor, chosen, blocker is None)
     yield Finding(
@@ -227,7 +254,7 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
     script = entry_script(df, stage, context)
     if script is not None:
         name, content = script
-        found = _SCRIPT_NEEDS_ROOT.search(code_only(content))
+        found = _SCRIPT_NEEDS_ROOT.search(_code_only(content))
         if found:
             return f"its entrypoint script {name} runs {found.group(0)}, which needs root"
     if base.image is not None and "dind" in f"{base.image.path}:{base.image.tag or ''}":
@@ -235,7 +262,9 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
     if base.drops_root and not any(i.command == "ENTRYPOINT" for i in members):
         return f"the entrypoint of {base.image.name if base.image else 'the base image'} switches to its own user"
     if base.privileged_service and not entry:
-        return f"the service of {base.image.name if base.image else 'the base image'} listens on a port only root can bind"
+        return (
+            f"the service of {base.image.name if base.image else 'the base image'} listens on a port only root can bind"
+        )
     return None
 
 
@@ -248,42 +277,8 @@ def _ports(instruction: Instruction) -> list[int]:
     return found
 
 
-def code_only(script: str) -> str:
+def _code_only(script: str) -> str:
     return "\n".join(line.split("#", 1)[0] for line in script.splitlines() if not line.lstrip().startswith("#"))
-
-
-def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
-    """The script the container starts with, when the build context holds it."""
-    members = _members(df, stage)
-    entry = next((i for i in reversed(members) if i.command == "ENTRYPOINT"), None)
-    if entry is None:
-        entry = next((i for i in reversed(members) if i.command == "CMD"), None)
-    if entry is None or context.directory is None:
-        return None
-    words = entry.arguments
-    while words and posixpath.basename(words[0]) in ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c"):
-        words = words[1:]
-    if not words:
-        return None
-    program = posixpath.basename(words[0].strip("\"'"))
-    if not program:
-        return None
-    for instruction in members:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
-            continue
-        sources = instruction.arguments[:-1]
-        for source in sources:
-            if posixpath.basename(source.rstrip("/")) == program:
-                content = context.read(source.lstrip("./") if source.startswith("./") else source)
-                if content is not None:
-                    return program, content
-            elif source in (".", "./") or source.endswith("/"):
-                for candidate in (program, "docker/" + program, "scripts/" + program):
-                    relative = posixpath.normpath(posixpath.join(source, candidate))
-                    content = context.read(relative)
-                    if content is not None:
-                        return program, content
-    return None
 
 
 def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: str | None) -> _User | None:
@@ -380,7 +375,10 @@ def _edits(df: Dockerfile, stage: Stage, anchor: Instruction, user: _User, can_r
     lines.append(f"{_keyword(anchor, 'USER')} {user.value}")
     if anchor.command == "USER" and (not user.create or runs_as_root(df, stage, anchor) is not False):
         # the stage's last word was `USER root`: say the new user there instead
-        return [Edit(anchor.span.start, anchor.code_end, newline.join(lines)), *_chown_copies_for(df, stage, user, writable)]
+        return [
+            Edit(anchor.span.start, anchor.code_end, newline.join(lines)),
+            *_chown_copies_for(df, stage, user, writable),
+        ]
     at = anchor.span.end
     if df.text[:at].endswith("\n"):
         edits = [Edit.insert(at, "".join(line + newline for line in lines))]

@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding, Fix
-from ..packages import invocations, reaching_final, runs
-from ..registry import Context, transform
-from ..shell import effective_shell, is_posix_shell
-from ..syntax import Dockerfile
 from ..package_caches import (
-    cleaned_after,
-    offline_later,
     clean_edit,
+    cleaned_after,
     env_before,
     mounted,
+    offline_later,
     wrapper_prefix,
 )
+from ..packages import NODE_DOWNLOADS, invocations, node_command, reaching_final, runs
+from ..shell import effective_shell, is_posix_shell
+from ..syntax import Dockerfile
+from ..transform import transform
 
-# npm's subcommands (and their aliases) that download packages into its cache
-INSTALLS = frozenset(
-    {
-        "install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall", "add",
-        "ci", "clean-install", "ic", "install-clean", "isntall-clean",
-        "install-test", "it", "install-ci-test", "cit", "clean-install-test", "sit",
-        "update", "up", "upgrade", "udpate",
-    }
-)
 CACHE_CLEANS = frozenset({"clean", "clear", "rm"})
 NPM_CACHE = ".npm"  # ~/.npm: _cacache, _logs, _npx
 
@@ -72,7 +64,11 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     for run in runs(df):
         if id(run) not in final:
             continue
-        installs = [i for i in invocations(df, run) if i.manager == "npm" and i.subcommand in INSTALLS]
+        installs = [
+            i
+            for i in invocations(df, run)
+            if i.manager == "npm" and node_command("npm", i.subcommand) in NODE_DOWNLOADS["npm"]
+        ]
         if not installs or not is_posix_shell(effective_shell(df, run)):
             continue
         cli_caches = [v for i in installs for v in i.option_values("--cache")]
@@ -92,5 +88,5 @@ def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
             "npm keeps a copy of every package it downloads: clean its cache in the same RUN",
             last.command.span.start,
             last.command.span.end,
-            Fix((edit,)) if edit is not None else None,
+            Fix((edit,), Applicability.SAFE) if edit is not None else None,
         )

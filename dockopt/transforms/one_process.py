@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding
-from ..images import chain
+from ..model import chain
 from ..packages import unwrapped
-from ..registry import Context, transform
 from ..shell import POSIX_SHELLS, Command, Script, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
-SUPERVISORS = frozenset({"supervisord", "runsvdir", "runsvdir-start", "runit", "s6-svscan", "my_init", "systemd", "circusd"})
+SUPERVISORS = frozenset(
+    {"supervisord", "runsvdir", "runsvdir-start", "runit", "s6-svscan", "my_init", "systemd", "circusd"}
+)
 INIT_PATHS = frozenset({"/init", "/sbin/init", "/usr/sbin/init", "/bin/init"})
 # programs that run the command after their own arguments, as one process: (options taking a value, operands)
 _WRAPPERS = {

@@ -5,17 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..packages import Invocation, find
-from ..registry import Context, transform
-from ..syntax import Dockerfile
+from ..model import image_reference
 from ..package_caches import (
     assignments_before_program,
     env_before,
     exported_before,
     mounted,
-    root_image,
 )
+from ..packages import Invocation, find
+from ..syntax import Dockerfile
+from ..transform import transform
 
 # the subcommands that fill ~/.cache/pip (HTTP responses, built wheels)
 CACHING = frozenset({"install", "download", "wheel"})
@@ -23,7 +24,9 @@ CACHING = frozenset({"install", "download", "wheel"})
 TRUTHY = frozenset({"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"})
 PIP_CACHE = ".cache/pip"
 # distributions whose python-pip predates pip 6 (2014): no cache, and no --no-cache-dir option
-OLD_PIP_IMAGES = re.compile(r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|8|wheezy|jessie))\b|ubuntu1[24]\.04")
+OLD_PIP_IMAGES = re.compile(
+    r"(^|/)(ubuntu:(12\.04|14\.04|precise|trusty)|debian:(7|8|wheezy|jessie))\b|ubuntu1[24]\.04"
+)
 
 
 @transform(code="DO211", name="pip-no-cache-dir", hadolint=("DL3042",), applicability=Applicability.SAFE)
@@ -78,7 +81,7 @@ def pip_no_cache_dir(df: Dockerfile, context: Context) -> Iterator[Finding]:
             continue
         fix = None
         if not cache_dirs:
-            old = OLD_PIP_IMAGES.search(root_image(df, invocation.run)) is not None
+            old = OLD_PIP_IMAGES.search(image_reference(df, invocation.run).lower()) is not None
             fix = Fix(
                 (Edit.insert(invocation.subword.span.end, " --no-cache-dir"),),  # type: ignore[union-attr]
                 Applicability.UNSAFE if old else Applicability.SAFE,

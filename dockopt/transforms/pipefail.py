@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of
-from ..registry import Context, transform
+from ..model import base_of
 from ..shell import DEFAULT_SHELL, effective_shell, script_of
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 BASH = '["/bin/bash", "-o", "pipefail", "-c"]'
 ASH = '["/bin/ash", "-o", "pipefail", "-c"]'
@@ -97,7 +98,7 @@ def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
                     span.end,
                 )
                 break
-            keyword = "shell" if instruction.keyword.islower() else "SHELL"
+            keyword = instruction.cased("SHELL")
             start = df.line_start(span.start)
             indent = df.text[start : span.start]
             text = f"{indent}{keyword} {shell}{df.newline_at(span.start)}"
@@ -145,7 +146,12 @@ def _early_exit(df: Dockerfile, stage, first: Instruction) -> str | None:
 
 
 def _short_flag(value: str | None, letters: str) -> bool:
-    return bool(value) and value.startswith("-") and not value.startswith("--") and any(c in value[1:] for c in letters)
+    return (
+        value is not None
+        and value.startswith("-")
+        and not value.startswith("--")
+        and any(c in value[1:] for c in letters)
+    )
 
 
 def _has_pipe(df: Dockerfile, run: Instruction) -> bool:

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, find, rpm_action
-from ..registry import Context, transform
 from ..syntax import Dockerfile
+from ..transform import transform
 
 _DNF_PROMPTING = frozenset(
     {
-        "install", "in", "groupinstall", "localinstall", "reinstall", "rei", "upgrade", "up", "update",
-        "remove", "rm", "erase", "downgrade", "distro-sync", "autoremove", "swap",
-        "group install", "group remove", "group upgrade", "group update",
-        "module install", "module enable", "module disable", "module reset", "module remove",
+        "install",
+        "in",
+        "groupinstall",
+        "localinstall",
+        "reinstall",
+        "rei",
+        "upgrade",
+        "up",
+        "update",
+        "remove",
+        "rm",
+        "erase",
+        "downgrade",
+        "distro-sync",
+        "autoremove",
+        "swap",
+        "group install",
+        "group remove",
+        "group upgrade",
+        "group update",
+        "module install",
+        "module enable",
+        "module disable",
+        "module reset",
+        "module remove",
     }
 )
 PROMPTING = {
@@ -23,15 +45,15 @@ PROMPTING = {
     "dnf": _DNF_PROMPTING,
     "microdnf": _DNF_PROMPTING,
     # zypper's own -y (--no-confirm) is an option of these commands only
-    "zypper": frozenset(
-        {"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup"}
-    ),
+    "zypper": frozenset({"install", "in", "remove", "rm", "update", "up", "patch", "dist-upgrade", "dup"}),
 }
 # zypper's source-install has no -y: it gets the global --non-interactive
 ZYPPER_GLOBAL_ONLY = frozenset({"source-install", "si"})
 
 
-@transform(code="DO208", name="rpm-assume-yes", hadolint=("DL3030", "DL3038", "DL3034"), applicability=Applicability.SAFE)
+@transform(
+    code="DO208", name="rpm-assume-yes", hadolint=("DL3030", "DL3038", "DL3034"), applicability=Applicability.SAFE
+)
 def rpm_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """yum, dnf, microdnf and zypper answer yes without asking.
 
@@ -96,5 +118,5 @@ def rpm_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
             f"{invocation.manager} {name} without -y aborts when it has to ask",
             span.start,
             span.end,
-            Fix((edit,)),
+            Fix((edit,), Applicability.SAFE),
         )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import pairwise
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_CACHE_DIRS, RPM_MANAGERS, RPM_ORDER, Invocation, find, rpm_events
-from ..registry import Context, transform
 from ..runs import append_command, remove_command
 from ..shell import Command
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 CLEANUP = {
     "yum": "yum clean all && rm -rf /var/cache/yum",
@@ -123,7 +124,7 @@ def _check(df: Dockerfile, run: Instruction) -> Iterator[Finding]:
         else f"the {names} cache is cleaned before the next install: one clean at the end is enough"
     )
     span = run.keyword_span
-    yield Finding(message, span.start, span.end, Fix(tuple(edits)) if edits else None)
+    yield Finding(message, span.start, span.end, Fix(tuple(edits), Applicability.SAFE) if edits else None)
 
 
 def _leading_cleans(df: Dockerfile, run: Instruction, cleans: list[Command]) -> Iterator[Finding]:

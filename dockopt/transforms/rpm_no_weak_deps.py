@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
+from ..model import image_reference
 from ..packages import RPM_MANAGERS, Invocation, find, ran_before, rpm_action
-from ..registry import Context, transform
 from ..shell import Word
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 INSTALLS = {
     "dnf": frozenset({"install", "in", "localinstall", "groupinstall", "group install"}),
@@ -84,9 +86,11 @@ def rpm_no_weak_deps(df: Dockerfile, context: Context) -> Iterator[Finding]:
             continue
         if any(_sets_weak_deps(w.value) for w in invocation.words):
             continue
-        if invocation.manager == "yum" and _YUM3_IMAGE.search(_root_image(df, invocation.run)):
+        if invocation.manager == "yum" and _YUM3_IMAGE.search(image_reference(df, invocation.run).lower()):
             continue
-        if family == "zypper" and any(v.lower() in ("pattern", "product") for v in invocation.option_values("-t", "--type")):
+        if family == "zypper" and any(
+            v.lower() in ("pattern", "product") for v in invocation.option_values("-t", "--type")
+        ):
             continue
         slot = _slot(invocation, action[1])
         if slot is None:
@@ -109,14 +113,6 @@ def _slot(invocation: Invocation, action_word: Word) -> int | None:
     """After the action and the options that follow it (`dnf group install -y` after `-y`)."""
     index = next(i for i, word in enumerate(invocation.words) if word is action_word)
     return replace(invocation, sub_index=index).option_slot
-
-
-def _root_image(df: Dockerfile, run: Instruction) -> str:
-    stage = df.stage_of(run)
-    if stage is None:
-        return ""
-    root = df.stages[stage.derives_from[-1]] if stage.derives_from else stage
-    return root.base.lower()
 
 
 def _configured_before(df: Dockerfile, run: Instruction) -> set[str]:

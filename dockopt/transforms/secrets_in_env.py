@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._buildkit_lex import LexError, parse_words
+from ..context import Context
 from ..fix import Applicability, Finding
-from ..registry import Context, transform
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 # BuildKit's SecretsUsedInArgOrEnv check: one of these words, alone or as a `_`-separated part
 # of the name, in any case; a name with one of the allowed parts is left alone.
@@ -29,7 +30,13 @@ def looks_secret(name: str) -> bool:
     return bool(_SECRET.search(name)) and not _ALLOWED.search(name)
 
 
-@transform(code="DO310", name="secrets-in-env", hadolint=("DL3064",), applicability=Applicability.DISPLAY_ONLY)
+@transform(
+    code="DO310",
+    name="secrets-in-env",
+    hadolint=("DL3064",),
+    buildkit=("SecretsUsedInArgOrEnv",),
+    applicability=Applicability.DISPLAY_ONLY,
+)
 def secrets_in_env(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """No secrets in ENV or ARG: pass them to RUN with a secret mount.
 
@@ -83,8 +90,7 @@ def _message(command: str, name: str) -> str:
         else "build arguments are recorded in the image's history"
     )
     return (
-        f"{command} {name} looks like a secret: {where}; never bake secrets in the image, "
-        "use RUN --mount=type=secret"
+        f"{command} {name} looks like a secret: {where}; never bake secrets in the image, use RUN --mount=type=secret"
     )
 
 

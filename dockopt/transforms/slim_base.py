@@ -8,54 +8,28 @@ import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ..context import Context
+from ..copies import context_source, entry_script, placed_at
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import ImageRef, chain, parse_image, reference_pieces
-from ..packages import Invocation, invocations, unwrapped
-from ..registry import Context, transform
+from ..images import official_name, parse_image, reference_pieces, slim_tag_edit
+from ..model import chain, shell_path
+from ..packages import (
+    GEM_INSTALLS,
+    NODE_BUILDS,
+    NODE_INSTALLS,
+    Invocation,
+    included_file,
+    invocations,
+    node_command,
+    pip_files,
+    requirement_lines,
+    unwrapped,
+)
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from .non_root_user import code_only, entry_script
+from ..transform import transform
 
 # --------------------------------------------------------------------------- the tags rewritten
-
-# Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
-# (python, node, ruby, perl, openjdk); older ones (wheezy, jessie, stretch) have gaps.
-_SUITES = r"(?:buster|bullseye|bookworm|trixie|forky)"
-_VERSION = r"\d+(?:\.\d+){0,2}"
-_NODE_ALIASES = r"(?:lts|current|argon|boron|carbon|dubnium|erbium|fermium|gallium|hydrogen|iron|jod|krypton)"
-_DEBIAN_NAMES = frozenset(
-    "wheezy jessie stretch buster bullseye bookworm trixie forky sid stable oldstable oldoldstable testing unstable".split()
-)
-_TEMURIN_SUFFIXES = r"(?:focal|jammy|noble|resolute|alpine(?:-3\.\d+)?|ubi9-minimal|ubi10-minimal|centos7)"
-
-_PATTERNS = {
-    # python:3.12, python:3.12-bookworm -> python:3.12-slim, python:3.12-slim-bookworm
-    "python": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
-    "ruby": re.compile(rf"(?P<at>{_VERSION})(?:-{_SUITES})?"),
-    # perl:5.38-threaded-bookworm -> perl:5.38-slim-threaded-bookworm
-    "perl": re.compile(rf"(?P<at>{_VERSION})(?:-threaded)?(?:-{_SUITES})?"),
-    # node:20-bookworm -> node:20-bookworm-slim (node puts -slim last)
-    "node": re.compile(rf"(?:{_VERSION}|{_NODE_ALIASES})(?:-{_SUITES})?(?P<at>)"),
-    # openjdk:11-jdk-bullseye -> openjdk:11-jdk-slim-bullseye
-    "openjdk": re.compile(
-        rf"(?P<at>(?P<major>\d+)(?:u\d+(?:-b\d+)?|(?:\.\d+){{1,3}}(?:[-_]\d+)?)?(?:-jdk|-jre)?)(?P<suite>-{_SUITES})?"
-    ),
-    # eclipse-temurin:17-jdk-jammy -> eclipse-temurin:17-jre-jammy
-    "eclipse-temurin": re.compile(
-        rf"(?P<at>(?P<major>\d+)(?:\.\d+\.\d+(?:\.\d+)?_\d+|\.\d+\.\d+)?|(?P<eight>8)u\d+-b\d+(?:\.\d+)?)"
-        rf"(?P<jdk>-jdk)?(?:-{_TEMURIN_SUFFIXES})?"
-    ),
-}
-# versioned tags Docker Hub published without a slim twin (found in docker-library/official-images)
-_NO_SLIM = {
-    "python": frozenset({"2.7.7", "3.3.5", "3.4.1"}),
-    "node": frozenset({"0.10.28", "0.10.30", "0.10.31", "0.11.13"}),
-    "ruby": frozenset({"2.1.2", "2.1.3", "2.1.4"}),
-    "perl": frozenset({"5.24.0", "5.24.1", "5.24.2", "5.24.3", "5.26.0", "5.26.1", "5.28.1"}),
-    "openjdk": frozenset({"7u111", "7u121", "8u102", "8u111", "8u121"}),
-}
-# the registries that mirror Docker Hub's official images, with the path prefix they use
-_MIRRORS = {"public.ecr.aws": "docker/library/", "mirror.gcr.io": "library/"}
 
 
 @dataclass(frozen=True)
@@ -70,23 +44,13 @@ class _Target:
     tag_start: int  # where the tag starts in the resolved reference
 
 
-def _official_name(image: ImageRef) -> str | None:
-    """The name of an official Docker Hub image, written there or on a mirror of it."""
-    if image.official:
-        return image.path
-    prefix = _MIRRORS.get(image.registry)
-    if prefix and image.path.startswith(prefix) and "/" not in image.path[len(prefix) :]:
-        return image.path[len(prefix) :]
-    return None
-
-
 def _target(resolved: str) -> _Target | None:
     """The slim variant of a resolved reference, as an edit of its tag; None when unknown."""
     image = parse_image(resolved)
     if image is None or image.tag is None or image.digest is not None:
         return None
-    name = _official_name(image)
-    edit = _tag_edit(name, image.tag) if name is not None else None
+    name = official_name(image)
+    edit = slim_tag_edit(name, image.tag) if name is not None else None
     if name is None or edit is None:
         return None
     tag_start = len(resolved) - len(image.tag)
@@ -96,44 +60,6 @@ def _target(resolved: str) -> _Target | None:
     return _Target(name, kind, tag_start + start, tag_start + end, text, resolved, after, tag_start)
 
 
-def _tag_edit(name: str, tag: str) -> tuple[int, int, str] | None:
-    """The edit of the tag that names the slim variant: (start, end, new text)."""
-    if name == "debian":
-        return _debian_edit(tag)
-    pattern = _PATTERNS.get(name)
-    match = pattern.fullmatch(tag) if pattern is not None else None
-    if match is None:
-        return None
-    at = match.end("at")
-    if tag[:at].removesuffix("-jdk").removesuffix("-jre") in _NO_SLIM.get(name, ()):
-        return None
-    if name == "perl" and "." in tag[:at] and int(tag[:at].split(".")[1]) < 24:
-        return None  # perl's slim variant started with 5.24
-    if name == "openjdk":
-        if match.group("suite") is None and int(match.group("major")) > 11:
-            return None  # openjdk:12 and later are Oracle Linux; only their slim variant is Debian
-        return at, at, "-slim"
-    if name == "eclipse-temurin":
-        if match.group("eight") is None and int(match.group("major")) == 16:
-            return None  # Temurin 16 had no JRE images
-        if match.group("jdk"):
-            return match.start("jdk"), match.end("jdk"), "-jre"
-        return at, at, "-jre"
-    return at, at, "-slim"
-
-
-def _debian_edit(tag: str) -> tuple[int, int, str] | None:
-    if tag in _DEBIAN_NAMES:
-        return len(tag), len(tag), "-slim"
-    match = re.fullmatch(r"(\d+)(\.\d+)?", tag)
-    if match is None:
-        return None
-    major = int(match.group(1))
-    if major < 7 or (match.group(2) and major < 10):
-        return None  # the point releases of Debian 7 to 9 mostly had no slim tag
-    return len(tag), len(tag), "-slim"
-
-
 # --------------------------------------------------------------------------- what the slim variant lacks
 
 _FETCH = {"curl": ("curl",), "wget": ("wget",), "sq": ("sq",)}
@@ -141,23 +67,35 @@ _GPG = ("gnupg", "gnupg2", "gpg")
 _SIGN = {"gpg": _GPG, "gpg2": _GPG, "gpg-agent": _GPG + ("gpg-agent",), "dirmngr": _GPG + ("dirmngr",), "apt-key": _GPG}
 _SSH = ("openssh-client", "ssh")
 _SCM = {
-    "git": ("git",), "git-lfs": ("git-lfs",), "hg": ("mercurial",), "svn": ("subversion",),
-    "svnadmin": ("subversion",), "svnversion": ("subversion",),
-    "ssh": _SSH, "scp": _SSH, "sftp": _SSH, "ssh-keygen": _SSH, "ssh-keyscan": _SSH, "ssh-agent": _SSH, "ssh-add": _SSH,
+    "git": ("git",),
+    "git-lfs": ("git-lfs",),
+    "hg": ("mercurial",),
+    "svn": ("subversion",),
+    "svnadmin": ("subversion",),
+    "svnversion": ("subversion",),
+    "ssh": _SSH,
+    "scp": _SSH,
+    "sftp": _SSH,
+    "ssh-keygen": _SSH,
+    "ssh-keyscan": _SSH,
+    "ssh-agent": _SSH,
+    "ssh-add": _SSH,
 }
-_PROCPS = {
-    name: ("procps",)
-    for name in "ps pkill pgrep top free watch uptime vmstat pmap pwdx slabtop sysctl w".split()
-}
+_PROCPS = dict.fromkeys("ps pkill pgrep top free watch uptime vmstat pmap pwdx slabtop sysctl w".split(), ("procps",))
 _ARCHIVES = {
-    "bzip2": ("bzip2",), "bunzip2": ("bzip2",), "bzcat": ("bzip2",),
-    "xz": ("xz-utils",), "unxz": ("xz-utils",), "xzcat": ("xz-utils",),
+    "bzip2": ("bzip2",),
+    "bunzip2": ("bzip2",),
+    "bzcat": ("bzip2",),
+    "xz": ("xz-utils",),
+    "unxz": ("xz-utils",),
+    "xzcat": ("xz-utils",),
     "unzip": ("unzip",),
 }
 _PYTHON3 = ("python3", "python3-minimal", "python", "python2", "python2.7", "python-is-python3")
 _BUILDPACK_EXTRA = {
-    "file": ("file",), "patch": ("patch",),
-    **{name: ("imagemagick",) for name in "convert identify mogrify composite montage magick compare".split()},
+    "file": ("file",),
+    "patch": ("patch",),
+    **dict.fromkeys("convert identify mogrify composite montage magick compare".split(), ("imagemagick",)),
 }
 # programs of buildpack-deps (the base of the full python, node, ruby and perl images) that
 # their slim variants lack, with the Debian packages that bring them back
@@ -166,8 +104,13 @@ _BUILDPACK = {**_FETCH, **_SIGN, **_SCM, **_PROCPS, **_ARCHIVES, **_BUILDPACK_EX
 _SYSTEM_PYTHON = {"python": _PYTHON3, "python2": _PYTHON3, "python3": _PYTHON3}
 # openjdk's full images are buildpack-deps' scm variant with bzip2, unzip, xz and fontconfig
 _OPENJDK = {
-    **_FETCH, **_SIGN, **_SCM, **_PROCPS, **_ARCHIVES, **_SYSTEM_PYTHON,
-    **{name: ("fontconfig",) for name in ("fc-cache", "fc-list", "fc-match")},
+    **_FETCH,
+    **_SIGN,
+    **_SCM,
+    **_PROCPS,
+    **_ARCHIVES,
+    **_SYSTEM_PYTHON,
+    **dict.fromkeys(("fc-cache", "fc-list", "fc-match"), ("fontconfig",)),
 }
 # compilers and build tools of the full images: a stage that builds needs their libraries too
 _BUILD_TOOLS = frozenset(
@@ -184,11 +127,18 @@ _JDK_TOOLS = frozenset(
     "jps jstack jstat jstatd jhsdb jfr jdeprscan rmic serialver native2ascii idlj wsimport wsgen xjc schemagen "
     "mvn mvnw gradle gradlew ant sbt lein kotlinc scalac".split()
 )
-_BINUTILS = {name: ("binutils",) for name in "objcopy strip ld as ar nm objdump readelf".split()}
+_BINUTILS = dict.fromkeys("objcopy strip ld as ar nm objdump readelf".split(), ("binutils",))
 _JDK_FILES = re.compile(r"tools\.jar|/jmods\b|\bct\.sym\b")
 # what debuerreotype's slim variant leaves out of every package, installed later ones included
-_SLIMMED = ("/usr/share/doc", "/usr/share/man", "/usr/share/info", "/usr/share/locale", "/usr/share/groff",
-            "/usr/share/lintian", "/usr/share/linda")
+_SLIMMED = (
+    "/usr/share/doc",
+    "/usr/share/man",
+    "/usr/share/info",
+    "/usr/share/locale",
+    "/usr/share/groff",
+    "/usr/share/lintian",
+    "/usr/share/linda",
+)
 # packages whose setup registers man pages with update-alternatives: a Java runtime, or what depends on one
 _JAVA_PACKAGES = re.compile(
     r"(openjdk-\d+-(jre|jdk)(-headless)?|default-(jre|jdk)(-headless)?|ca-certificates-java|oracle-java\d+-installer|"
@@ -197,12 +147,23 @@ _JAVA_PACKAGES = re.compile(
 
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # programs that run the command named after their options (and, for some, one operand)
-_LAUNCHERS = {"xargs": 0, "timeout": 1, "exec": 0, "time": 0, "watch": 0, "flock": 1, "stdbuf": 0, "gosu": 1,
-              "su-exec": 1, "chronic": 0, "tini": 0, "dumb-init": 0, "nohup": 0, "nice": 0}
+_LAUNCHERS = {
+    "xargs": 0,
+    "timeout": 1,
+    "exec": 0,
+    "time": 0,
+    "watch": 0,
+    "flock": 1,
+    "stdbuf": 0,
+    "gosu": 1,
+    "su-exec": 1,
+    "chronic": 0,
+    "tini": 0,
+    "dumb-init": 0,
+    "nohup": 0,
+    "nice": 0,
+}
 _LAUNCHER_VALUES = frozenset({"-I", "-n", "-P", "-d", "-L", "-s", "-E", "-a", "-k", "-i", "-o", "-e"})
-_NPM_INSTALLS = frozenset({"install", "i", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal", "isntall",
-                           "add", "ci", "clean-install", "ic", "install-clean", "isntall-clean", "rebuild", "rb",
-                           "update", "up", "upgrade", "install-test", "it", "install-ci-test", "cit"})
 # pip requirements that build from source: a path, a VCS URL, an archive
 _PIP_SOURCE = re.compile(r"(\.{0,2}/|~/|file:|(git|hg|svn|bzr)\+)|.*\.(tar\.gz|tgz|tar\.bz2|tar\.xz|zip)$|\.$")
 # popular PyPI packages with no Linux wheel: pip builds them with the gcc and -dev packages
@@ -213,7 +174,9 @@ _SOURCE_ONLY = frozenset(
 # PyPI packages that load, at run time, a library only the full image has
 _RUNTIME_LIBRARIES = {"python-magic": "libmagic"}
 # installers that may compile what they install
-_INSTALLERS = frozenset({"bundle", "bundler", "pnpm", "cpanm", "cpan", "carton", "poetry", "uv", "pdm", "pipenv", "node-gyp"})
+_INSTALLERS = frozenset(
+    {"bundle", "bundler", "pnpm", "cpanm", "cpan", "carton", "poetry", "uv", "pdm", "pipenv", "node-gyp"}
+)
 _SCRIPT_SUFFIXES = (".sh", ".bash")
 # what installed packages look like when a later stage copies them
 _INSTALLED_PATHS = re.compile(
@@ -401,6 +364,7 @@ class _Scan:
         self.lacks = _lacks(target)
         self.installed: set[str] = set()  # Debian packages the stage installs with apt
         self.man_pages = False  # the stage creates /usr/share/man/man1 (for Java's setup)
+        self.at: Instruction | None = None  # the RUN being read: paths are relative to its WORKDIR
 
     def needs(self) -> str | None:
         """Why the stage needs the full image, or None."""
@@ -414,7 +378,7 @@ class _Scan:
             elif command in ("COPY", "ADD") and self.target.kind == "buildpack":
                 copy = instruction.sub or instruction
                 source = _copied_stage(self.df, self.stage, copy)
-                paths = copy.arguments[:-1]
+                paths = [source.text for source in copy.sources]
                 why = _builds(self.df, source, paths) if source is not None else None
                 if why is not None:
                     return (
@@ -431,13 +395,14 @@ class _Scan:
         found = entry_script(self.df, self.stage, self.context) if self.lacks else None
         if found is not None:
             program, content = found
-            for name, _ in _programs(script_from_text(code_only(content)).commands):
+            for name, _ in _programs(script_from_text(content).commands):
                 why = self.program(name)
                 if why is not None:
                     return f"its entrypoint script {program} {why}"
         return None
 
     def run(self, run: Instruction) -> str | None:
+        self.at = run
         if not is_posix_shell(effective_shell(self.df, run)):
             return "runs under a shell dockopt cannot analyse"
         body = run.sub or run
@@ -506,24 +471,26 @@ class _Scan:
         first = next((v for v in (w.value for w in words[1:]) if v is not None and not v.startswith("-")), None)
         image = self.target.image
         if image == "node":
-            if (name == "npm" and first in _NPM_INSTALLS) or (name == "yarn" and first in (None, "install", "add", "global")) or (
-                name == "pnpm" and first in ("install", "i", "add", "rebuild", "rb")
-            ):
+            if name in NODE_BUILDS and node_command(name, first) in NODE_BUILDS[name]:
                 shown = f"{name} {first}" if first else name
                 return f"runs {shown}: native modules need the python3, make and g++ of the full image"
         elif image == "ruby":
-            if (name == "gem" and first in ("install", "update", "i")) or (
+            if (name == "gem" and first in GEM_INSTALLS | {"update"}) or (
                 name in ("bundle", "bundler") and first in (None, "install", "update", "i")
             ):
                 return f"runs {name} {first or 'install'}: native extensions need the full image's compilers"
         elif image == "perl":
-            if name in ("cpanm", "cpan", "carton") or (name.startswith("perl") and first in ("Makefile.PL", "Build.PL")):
+            if name in ("cpanm", "cpan", "carton") or (
+                name.startswith("perl") and first in ("Makefile.PL", "Build.PL")
+            ):
                 return f"runs {name}: modules need the full image's make and compilers"
         elif image == "python":
             return self.python(name, words, invocation, first)
         return None
 
-    def python(self, name: str, words: tuple[Word, ...], invocation: Invocation | None, first: str | None) -> str | None:
+    def python(
+        self, name: str, words: tuple[Word, ...], invocation: Invocation | None, first: str | None
+    ) -> str | None:
         if invocation is not None and invocation.manager == "pip" and invocation.subcommand in ("install", "wheel"):
             if invocation.has_option("-e", "--editable"):
                 return "runs pip install in editable mode, which builds the project from source"
@@ -534,8 +501,8 @@ class _Scan:
                 why = _requirement(word.value or word.text)
                 if why is not None:
                     return f"runs pip install {why}"
-            for path in invocation.option_values("-r", "--requirement"):
-                why = self.requirements(path, 0)
+            for path in pip_files([w.value or "" for w in invocation.words], constraints=False):
+                why = self.requirements(self.image_path(path), 0)
                 if why is not None:
                     return f"runs pip install -r {path}: {why}"
             return None
@@ -550,18 +517,30 @@ class _Scan:
             return f"runs pdm {first}, which builds the project from source"
         return None
 
-    def requirements(self, path: str, depth: int) -> str | None:
+    def image_path(self, path: str | None) -> str | None:
+        """A path a command of the RUN being read names, made absolute against its WORKDIR."""
+        return shell_path(self.df, self.at, path) if self.at is not None else None
+
+    @property
+    def until(self) -> Instruction | None:
+        """The COPYs that came before the RUN being read (all of them for an ONBUILD RUN)."""
+        return self.at if self.at is not None and self.at.sub is None else None
+
+    def context_file(self, path: str | None) -> str | None:
+        """The file of the build context that a COPY or ADD put at the absolute image ``path``."""
+        source = context_source(self.df, self.stage, self.context, path, self.until) if path is not None else None
+        return self.context.read(source) if source is not None else None
+
+    def requirements(self, path: str | None, depth: int) -> str | None:
         """What in a requirements file (read from the build context, when it holds it) builds from source."""
-        content = _context_file(self.df, self.stage, self.context, path)
-        if content is None or depth > 3:
+        content = self.context_file(path)
+        if path is None or content is None or depth > 3:
             return None
-        for raw in content.splitlines():
-            line = re.split(r"(^|\s)#", raw, maxsplit=1)[0].strip()
+        for line in requirement_lines(content):
             words = line.split()
-            if not words:
-                continue
-            if words[0] in ("-r", "--requirement") and len(words) > 1:
-                why = self.requirements(posixpath.join(posixpath.dirname(path), words[1]), depth + 1)
+            include = included_file(line, constraints=False)
+            if include is not None:
+                why = self.requirements(posixpath.join(posixpath.dirname(path), include), depth + 1)
             elif words[0] in ("-e", "--editable"):
                 why = f"{line} is installed in editable mode, from source"
             elif words[0].startswith("--no-binary"):
@@ -581,9 +560,12 @@ class _Scan:
         if found is None:
             return None
         path, shell = found
-        content = _context_file(self.df, self.stage, self.context, path)
+        absolute = self.image_path(path)
+        content = self.context_file(absolute)
         if content is None:
-            if path.startswith(_SYSTEM_DIRS) and not _copied_by_name(self.stage, path):
+            if path.startswith(_SYSTEM_DIRS) and (
+                absolute is None or placed_at(self.df, self.stage, self.context, absolute, self.until) is None
+            ):
                 return None  # a program of the image itself
             return f"runs {path}, a script dockopt cannot read" if shell else None
         if not (shell or _SHELL_SHEBANG.match(content)) or depth >= 2:
@@ -596,14 +578,14 @@ def _lacks(target: _Target) -> dict[str, tuple[str, ...]]:
     """The programs the full image has and the slim variant (or the JRE) lacks, with the
     packages that bring them back (none: nothing does)."""
     if target.kind == "buildpack":
-        lacks = {**_BUILDPACK, **{name: () for name in _BUILD_TOOLS}}
+        lacks = {**_BUILDPACK, **dict.fromkeys(_BUILD_TOOLS, ())}
         if target.image != "python":
             lacks.update(_SYSTEM_PYTHON)
         return lacks
     if target.kind == "openjdk":
         return dict(_OPENJDK)
     if target.kind == "temurin":
-        return {**{name: () for name in _JDK_TOOLS}, **_BINUTILS}
+        return {**dict.fromkeys(_JDK_TOOLS, ()), **_BINUTILS}
     return {}
 
 
@@ -658,41 +640,6 @@ def _script_path(name: str, words: tuple[Word, ...]) -> tuple[str, bool] | None:
     return written, written.endswith(_SCRIPT_SUFFIXES)
 
 
-def _copied_by_name(stage: Stage, path: str) -> bool:
-    """Whether a COPY or ADD of the stage copies a file with the name of ``path``."""
-    for instruction in stage.instructions:
-        if instruction.command in ("COPY", "ADD"):
-            words = instruction.arguments
-            if any(posixpath.basename(w.rstrip("/")) == posixpath.basename(path) for w in words[:-1]):
-                return True
-    return False
-
-
-def _context_file(df: Dockerfile, stage: Stage, context: Context, path: str) -> str | None:
-    """A file of the build context that a COPY or ADD of the stage put at ``path`` (matched
-    by its name, or its path under a copied directory); None when not found."""
-    if context.directory is None or "$" in path:
-        return None
-    relative = path.removeprefix("./")
-    for instruction in stage.instructions:
-        if instruction.command not in ("COPY", "ADD") or instruction.flag("from") is not None:
-            continue
-        words = instruction.arguments
-        for source in words[:-1]:
-            if "$" in source or "*" in source:
-                continue
-            if posixpath.basename(source.rstrip("/")) == posixpath.basename(path):
-                found = context.read(source.removeprefix("./"))
-                if found is not None:
-                    return found
-            elif source in (".", "./") or source.endswith("/"):
-                for candidate in (relative.lstrip("/"), posixpath.basename(path)):
-                    found = context.read(posixpath.normpath(posixpath.join(source, candidate)))
-                    if found is not None:
-                        return found
-    return None
-
-
 def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
     """What a stage (or one it is built on) did that a copy of ``copied`` may carry: native
     code it compiled, or packages it installed (when what is copied looks like them)."""
@@ -707,16 +654,15 @@ def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
             by_command = {id(i.command): i for i in invocations(df, instruction)}
             for command in script.commands:
                 invocation = by_command.get(id(command))
-                if invocation is not None and invocation.manager in ("apt-get", "apt") and any(
-                    p is not None and _BUILD_PACKAGES.fullmatch(p.split("=", 1)[0]) for p in invocation.packages
+                if (
+                    invocation is not None
+                    and invocation.manager in ("apt-get", "apt")
+                    and any(
+                        p is not None and _BUILD_PACKAGES.fullmatch(p.split("=", 1)[0]) for p in invocation.packages
+                    )
                 ):
                     return "installs build packages"
-                if (
-                    packages
-                    and invocation is not None
-                    and invocation.manager in ("pip", "npm", "yarn", "gem")
-                    and invocation.subcommand in ("install", "i", "add", "ci", "wheel", None)
-                ):
+                if packages and invocation is not None and _installs_packages(invocation):
                     return f"installs packages with {invocation.manager}"
                 for name, _ in _programs((command,)):
                     if name in _BUILD_TOOLS:
@@ -724,6 +670,16 @@ def _builds(df: Dockerfile, stage: Stage, copied: list[str]) -> str | None:
                     if packages and name in _INSTALLERS:
                         return f"installs packages with {name}"
     return None
+
+
+def _installs_packages(invocation: Invocation) -> bool:
+    """Whether pip, npm, yarn or gem installs packages (which may carry native code)."""
+    manager, sub = invocation.manager, invocation.subcommand
+    if manager in NODE_INSTALLS:
+        return node_command(manager, sub) in NODE_INSTALLS[manager]
+    if manager == "pip":
+        return sub in ("install", "wheel", None)
+    return manager == "gem" and sub in GEM_INSTALLS
 
 
 def _copied_stage(df: Dockerfile, stage: Stage, instruction: Instruction) -> Stage | None:

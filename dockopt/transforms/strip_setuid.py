@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import base_of, new_run_blocker
-from ..model import runs_as_root
-from ..registry import Context, transform
+from ..model import base_of, new_run_blocker, runs_as_root
 from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
 COMMAND = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
 _FAMILIES = frozenset({"debian", "rhel", "suse", "arch", "minimal", "alpine", "busybox"})
@@ -70,16 +70,24 @@ def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
     for instruction in stage.instructions:
         if instruction.command == "RUN" and runs_as_root(df, stage, instruction) is True:
             anchor = instruction
-    following = stage.instructions[stage.instructions.index(anchor) + 1 :] if anchor is not stage.from_instruction else stage.instructions
+    following = (
+        stage.instructions[stage.instructions.index(anchor) + 1 :]
+        if anchor is not stage.from_instruction
+        else stage.instructions
+    )
     until = following[0] if following else None
     if runs_as_root(df, stage, until) is not True:
         return
     blocker = new_run_blocker(df, stage, until)
     if blocker is not None:
-        yield Finding(f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added", anchor.span.start, anchor.span.end)
+        yield Finding(
+            f"setuid and setgid programs are not stripped: {blocker}, so no RUN can be added",
+            anchor.span.start,
+            anchor.span.end,
+        )
         return
     newline = df.newline_at(anchor.span.start)
-    line = f"{'run' if anchor.keyword.islower() else 'RUN'} {COMMAND}"
+    line = f"{anchor.cased('RUN')} {COMMAND}"
     at = anchor.span.end
     text = line + newline if df.text[:at].endswith("\n") else newline + line
     yield Finding(

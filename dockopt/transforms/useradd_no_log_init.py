@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
-from ..registry import Context, transform
 from ..shell import Command, Word
 from ..syntax import Dockerfile
+from ..transform import transform
 
 # useradd's short options that take a value (shadow's getopt string), the rest of a bundle
 # such as `-mu1000` being that value
 _SHORT_WITH_VALUE = frozenset("bcdefgGkKpPRsuZ")
 _LONG_WITH_VALUE = frozenset(
     {
-        "--base-dir", "--comment", "--home-dir", "--expiredate", "--inactive", "--gid", "--groups",
-        "--skel", "--key", "--password", "--prefix", "--root", "--shell", "--uid", "--selinux-user",
+        "--base-dir",
+        "--comment",
+        "--home-dir",
+        "--expiredate",
+        "--inactive",
+        "--gid",
+        "--groups",
+        "--skel",
+        "--key",
+        "--password",
+        "--prefix",
+        "--root",
+        "--shell",
+        "--uid",
+        "--selinux-user",
         "--selinux-range",
     }
 )
@@ -70,7 +84,7 @@ def useradd_no_log_init(df: Dockerfile, context: Context) -> Iterator[Finding]:
                 "can grow the image by gigabytes with a high UID",
                 command.span.start,
                 command.span.end,
-                Fix((Edit.insert(word.span.end, f" {OPTION}"),)),
+                Fix((Edit.insert(word.span.end, f" {OPTION}"),), Applicability.SAFE),
             )
 
 
@@ -84,7 +98,7 @@ def _useradd(command: Command) -> Word | None:
     return None if _decided(words[1:]) else words[0]
 
 
-def _decided(words: list[Word]) -> bool:
+def _decided(words: Sequence[Word]) -> bool:
     """Whether the options already include -l, or make the option out of place (-D, --help)."""
     skip = False
     for word in words:
@@ -100,7 +114,9 @@ def _decided(words: list[Word]) -> bool:
             name = value.split("=", 1)[0]
             if len(name) >= len("--no-l") and OPTION.startswith(name):
                 return True
-            if name in ("--defaults", "--help") or (len(name) >= 4 and ("--defaults".startswith(name) or "--help".startswith(name))):
+            if name in ("--defaults", "--help") or (
+                len(name) >= 4 and ("--defaults".startswith(name) or "--help".startswith(name))
+            ):
                 return True
             skip = "=" not in value and name in _LONG_WITH_VALUE
             continue

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..context import Context
 from ..fix import Applicability, Finding, Fix
-from ..packages import Invocation, invocations, reaching_final, runs
-from ..registry import Context, transform
-from ..shell import Command, effective_shell, is_posix_shell
-from ..syntax import Dockerfile, Instruction
 from ..package_caches import (
-    cleaned_after,
-    offline_later,
     assignments_before_program,
     clean_edit,
+    cleaned_after,
     env_before,
     mounted,
+    offline_later,
     visible_before,
     wrapper_prefix,
 )
+from ..packages import NODE_DOWNLOADS, Invocation, invocations, node_command, reaching_final, runs
+from ..shell import Command, effective_shell, is_posix_shell
+from ..syntax import Dockerfile, Instruction
+from ..transform import transform
 
-INSTALLS = frozenset({"install", "add", "upgrade", "up"})
 NOT_INSTALLING = frozenset({"-v", "--version", "-h", "--help"})
 YARN_CACHE = ".cache/yarn"  # ~/.cache/yarn, and /usr/local/share/.cache/yarn for root
 # options and files that only Yarn 2+ (Berry) knows
@@ -86,7 +86,9 @@ def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
         if mounted(run, folders):
             continue
         last = installs[-1]
-        if cleaned_after(df, last, ("clean", "clear"), folders, also=_removes_cache_dir) or offline_later(df, run, "yarn"):
+        if cleaned_after(df, last, ("clean", "clear"), folders, also=_removes_cache_dir) or offline_later(
+            df, run, "yarn"
+        ):
             continue
         edit = None
         if not cli_folders and not _berry(df, run, installs):
@@ -95,7 +97,7 @@ def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
             "yarn keeps a copy of every package it installs: clean its cache in the same RUN",
             last.command.span.start,
             last.command.span.end,
-            Fix((edit,)) if edit is not None else None,
+            Fix((edit,), Applicability.SAFE) if edit is not None else None,
         )
 
 
@@ -106,8 +108,9 @@ def _installs(invocation: Invocation) -> bool:
         return all(w.value is not None and w.value not in NOT_INSTALLING for w in invocation.words)
     if sub == "global":
         operands = invocation.operands
-        return bool(operands) and operands[0].value in ("add", "upgrade")
-    return sub in INSTALLS
+        first = operands[0].value if operands else None
+        return first is not None and node_command("yarn", first) in NODE_DOWNLOADS["yarn"]
+    return node_command("yarn", sub) in NODE_DOWNLOADS["yarn"]
 
 
 def _removes_cache_dir(command: Command) -> bool:

@@ -65,7 +65,8 @@ def rewrite_example(example: str, tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(original, rewritten)
     fix = subprocess.run(
         [sys.executable, "-m", "dockopt", "fix", "--unsafe-fixes", "-q", str(rewritten / "Dockerfile")],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert fix.returncode == 0, fix.stderr
     return original, rewritten
@@ -76,10 +77,14 @@ def test_rewrite_runs_as_non_root_and_cmd_still_works(engine, example: str, tmp_
     original, rewritten = rewrite_example(example, tmp_path)
     assert "USER 10001:10001" in (rewritten / "Dockerfile").read_text()
 
-    user_before, out_before, size_before, layers_before, seconds_before = _build_and_run(engine, original, f"localhost/dockopt-nonroot-a-{example}")
+    user_before, out_before, size_before, layers_before, seconds_before = _build_and_run(
+        engine, original, f"localhost/dockopt-nonroot-a-{example}"
+    )
     if size_before < 0:
         _cannot_run(f"the original example does not build here: {out_before[-500:]}")
-    user_after, out_after, size_after, layers_after, seconds_after = _build_and_run(engine, rewritten, f"localhost/dockopt-nonroot-b-{example}")
+    user_after, out_after, size_after, layers_after, seconds_after = _build_and_run(
+        engine, rewritten, f"localhost/dockopt-nonroot-b-{example}"
+    )
     assert size_after >= 0, f"the rewrite does not build: {out_after}"
 
     assert user_before in ("", "root", "0")

@@ -1,0 +1,446 @@
+"""What the build stacks share (see ``dockopt.stacks`` for the list of stacks).
+
+``Plan`` and ``Suggestion`` (what a stack's ``recognise`` answers), the container's entry
+point, the one way a stack reads the commands of a stage's RUNs (``run_commands``) and what
+they leave behind in the build stage (``left_behind`` for a project directory,
+``build_leftovers`` for a program that is all a runtime needs), the packages a stage
+installs, and the files of the build context.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..context import Context
+from ..fix import Edit
+from ..images import resolved_reference, slim_variant
+from ..model import base_of, join, shell_path, volumes, workdir_at
+from ..model import destination as copy_destination
+from ..packages import invocations, unwrapped
+from ..shell import Command, effective_shell, is_posix_shell, script_of
+from ..syntax import Dockerfile, Instruction, Stage
+
+# directories the official images and Debian put on PATH
+PATH_DIRS = (
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+    "/go/bin",
+    "/usr/local/go/bin",
+)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    source: str  # absolute path in the build stage
+    destination: str  # absolute path in the runtime stage
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str  # "go", "c", ...
+    runtime: str  # the runtime stage's base image ("scratch", "debian:bookworm-slim", ...)
+    artifacts: tuple[Artifact, ...]
+    # before the artifacts, in order: instruction lines ("RUN ...") and copies from the build
+    # stage (the manifests an install among those lines reads)
+    setup: tuple[str | Artifact, ...] = ()
+    has_shell: bool = True  # the runtime base has /bin/sh (else CMD must be in exec form)
+    why: str = ""  # what makes the split safe, for the finding
+    build_edits: tuple[Edit, ...] = ()  # changes to the build stage (a virtualenv created, ...)
+    after: tuple[str, ...] = ()  # instructions the runtime stage runs after the copies
+    users: tuple[str, ...] = ()  # users the runtime base has, that a USER may name
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    stack: str
+    reason: str  # why dockopt does not rewrite
+    layout: str  # the layout it suggests
+
+
+def entry(df: Dockerfile, stage: Stage) -> Instruction | None:
+    """The instruction that starts the container: the last ENTRYPOINT, else the last CMD."""
+    found = None
+    for instruction in stage.instructions:
+        if instruction.command == "ENTRYPOINT":
+            found = instruction
+    if found is None:
+        for instruction in stage.instructions:
+            if instruction.command == "CMD":
+                found = instruction
+    return found
+
+
+def entry_words(instruction: Instruction) -> list[str] | None:
+    """The words of a CMD or ENTRYPOINT; None when its shell form has shell syntax."""
+    if instruction.json_args is not None:
+        return list(instruction.json_args)
+    words = instruction.words()
+    if any(re.search(r"[$`|&;<>(){}*?\[\]~\\\"']", w) for w in words):
+        return None
+    return words
+
+
+def program_path(df: Dockerfile, instruction: Instruction, word: str) -> str | None:
+    """Where the program a CMD names lives, when it is a path (absolute or relative)."""
+    if "/" in word:
+        return shell_path(df, instruction, word)
+    return None
+
+
+def runs_artifact(df: Dockerfile, stage: Stage, start: Instruction, artifacts: list[str]) -> str | None:
+    """The artifact the container's program is, or None when it starts something else."""
+    words = entry_words(start)
+    if not words:
+        return None
+    program = words[0]
+    path = program_path(df, start, program)
+    for artifact in artifacts:
+        if path is not None and path == artifact:
+            return artifact
+        if path is None and posixpath.basename(artifact) == program and posixpath.dirname(artifact) in PATH_DIRS:
+            return artifact
+    return None
+
+
+# packages a build needs and a runtime does not: toolchains, headers, package tools (not
+# git, curl, wget or ca-certificates: a program may run or read those)
+BUILD_PACKAGES = frozenset(
+    "build-essential gcc g++ cpp clang make cmake ninja-build pkg-config pkgconf autoconf automake libtool "
+    "bison flex patch subversion mercurial golang-go golang gccgo "
+    "python3-pip python3-venv python3-setuptools python3-wheel python3-dev python-dev python3-all-dev cython3 "
+    "libc6-dev libc-dev linux-libc-dev libstdc++-dev dpkg-dev unzip xz-utils bzip2 gnupg dirmngr".split()
+)
+
+
+def runtime_packages(packages: set[str]) -> list[str]:
+    """The installed packages a runtime may still need: not the build's, not headers."""
+    return sorted(p for p in packages if p not in BUILD_PACKAGES and not p.endswith("-dev") and "=" not in p)
+
+
+def apt_install(packages: list[str]) -> str:
+    return (
+        "RUN apt-get update && apt-get install -y --no-install-recommends "
+        + " ".join(packages)
+        + " && rm -rf /var/lib/apt/lists/*"
+    )
+
+
+def copies_left_behind(df: Dockerfile, stage: Stage, marker: re.Pattern[str]) -> str | None:
+    """For a program that is all it needs: a COPY or ADD after the last RUN that builds it (the
+    RUN whose text matches ``marker``), or one from another image, copies files the program
+    may open at run time, which the runtime stage would not have."""
+    builds = [i for i in stage.instructions if i.command == "RUN" and marker.search(i.logical)]
+    if not builds:
+        return None
+    last = stage.instructions.index(builds[-1])
+    for index, instruction in enumerate(stage.instructions):
+        if instruction.command not in ("COPY", "ADD"):
+            continue
+        if instruction.flag("from") is not None:
+            return f"a {instruction.command} --from copies files the program may need"
+        if index > last:
+            return f"a {instruction.command} after the build copies files the program may need"
+    return None
+
+
+# directories a search of the sources never enters
+_NOT_SOURCES = frozenset({".git", "node_modules", "vendor", "target", "build", ".gradle", ".mvn", "testdata"})
+
+
+def source_matching(
+    context: Context,
+    under: str,
+    suffixes: tuple[str, ...],
+    pattern: re.Pattern[str],
+    skip: Callable[[str], bool] = lambda path: False,
+    limit: int = 500,
+) -> tuple[str | None, bool]:
+    """The first source file below the directory ``under`` of the build context (by its path
+    there) whose name ends with one of ``suffixes``, that ``skip`` does not leave out, and that
+    matches ``pattern``; and whether the search was complete (False: no context, or more than
+    ``limit`` files to read)."""
+    top = context.locate(under)
+    if context.directory is None or top is None:
+        return None, False
+    root = context.directory.resolve()
+    seen = 0
+    for directory, subdirectories, files in os.walk(top):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _NOT_SOURCES)
+        for name in sorted(files):
+            if not name.endswith(suffixes):
+                continue
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, root).replace(os.sep, "/")
+            if skip(relative):
+                continue
+            seen += 1
+            if seen > limit:
+                return None, False
+            try:
+                with open(path, encoding="utf-8", errors="replace") as handle:
+                    text = handle.read(1_000_000)
+            except OSError:
+                continue
+            if pattern.search(text):
+                return relative, True
+    return None, True
+
+
+def stage_commands(df: Dockerfile, stage: Stage) -> list[tuple[Instruction, Command, str | None]] | None:
+    """Every command of the stage's RUNs, with the directory it runs in (None after a `cd`
+    dockopt cannot follow); None when a RUN cannot be read (exec form, a shell that is not
+    POSIX, a script that does not parse)."""
+    found: list[tuple[Instruction, Command, str | None]] = []
+    for run in stage.instructions:
+        if run.command != "RUN":
+            continue
+        script = script_of(df, run) if is_posix_shell(effective_shell(df, run)) else None
+        if script is None or script.has_error:
+            return None
+        cwd = workdir_at(df, stage, run)
+        for command in script.commands:
+            found.append((run, command, cwd))
+            if command.program == "cd" and not command.isolated:
+                values = [w.value for w in command.args]
+                target = values[0] if len(values) == 1 else None
+                cwd = join(cwd, target) if target != "-" else None
+    return found
+
+
+# commands that read or change nothing a runtime stage would miss
+HARMLESS = frozenset(
+    {"cd", "echo", "printf", "true", ":", "set", "export", "rm", "ls", "test", "[", "cat", "pwd", "sleep"}
+)
+# system package managers; a stack reads what they install by itself (``installed_packages``)
+APT = ("apt-get", "apt", "aptitude")
+SYSTEM_MANAGERS = (*APT, "apk")
+# commands that change the paths they name: what cp and mv put into their last operand (the
+# sources' names there), every operand of the others but the mode of chmod and the owner of chown
+CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
+
+
+@dataclass
+class RunCommands:
+    """The commands of a stage's RUNs that a stack must look at, and what the others change."""
+
+    commands: list[
+        tuple[Instruction, Command, str, list[str], str | None]
+    ]  # RUN, command, program, arguments, directory
+    touched: list[
+        tuple[str, str | None]
+    ]  # paths that RUNs change (mkdir, cp, mv, ..., redirections), with their directory
+    problem: str | None = None  # why the RUNs cannot all be read, or do what a runtime stage would lack
+
+
+def run_commands(
+    df: Dockerfile, stage: Stage, harmless: frozenset[str] = HARMLESS, managers: tuple[str, ...] = SYSTEM_MANAGERS
+) -> RunCommands:
+    """The stage's RUN commands but the ``harmless`` ones and the system package ``managers``
+    (whose installs the stack reads with ``installed_packages``), each with the program named
+    without its directory, behind `sudo` or `env`; the paths that the ``CHANGING`` commands
+    and redirections change; a problem when a RUN cannot be read, runs a command with
+    expansions, or creates users."""
+    found = RunCommands([], redirected_files(df, stage))
+    commands = stage_commands(df, stage)
+    if commands is None:
+        found.problem = "a RUN cannot be read (exec form, another shell, or a script that does not parse)"
+        return found
+    for run, command, cwd in commands:
+        if command.kind in ("assignment", "declaration"):
+            continue
+        words = unwrapped(command) if command.kind == "simple" else None
+        program = posixpath.basename(words[0].value or "") if words else ""
+        if program in managers or program in harmless:
+            continue
+        if words is None or any(w.value is None for w in words[1:]):
+            found.problem = (
+                f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
+            )
+            return found
+        args = [w.value for w in words[1:] if w.value is not None]
+        if program in ("useradd", "adduser", "groupadd", "addgroup"):
+            found.problem = "the stage creates users, which the runtime image would not have"
+            return found
+        if program in CHANGING:
+            operands = [a for a in args if not a.startswith(("-", "+"))]
+            if program in ("chmod", "chown"):
+                operands = operands[1:]
+            if program in ("cp", "mv") and len(operands) > 1:
+                *sources, target = operands
+                operands = [posixpath.join(target, _copied_name(source)) for source in sources]
+            found.touched += [(a, cwd) for a in operands]
+        found.commands.append((run, command, program, args, cwd))
+    return found
+
+
+def _copied_name(source: str) -> str:
+    """The name a cp or mv of ``source`` into a directory gives it there ("*" for what a
+    directory's contents are copied as)."""
+    name = posixpath.basename(source.rstrip("/"))
+    return "*" if name in ("", ".", "..") else name
+
+
+def unknown_command(program: str) -> str:
+    """The reason a stack gives for a RUN command it does not know."""
+    return f"a RUN runs `{program}`, whose effects the runtime stage would not have"
+
+
+def build_leftovers(
+    df: Dockerfile, stage: Stage, found: RunCommands, kept: list[str], checked: frozenset[str] = frozenset()
+) -> str | None:
+    """For a runtime stage that takes only ``kept`` from the build stage: why the stage's RUN
+    commands (``found``: those left after the build's own tools) may leave behind something it
+    needs: a command that neither changes paths (``CHANGING``) nor is one the stack
+    ``checked`` itself, or a path changed outside ``kept`` and the directories the runtime
+    stage has anyway (see ``changed_outside``)."""
+    if found.problem is not None:
+        return found.problem
+    for _, _, program, _, _ in found.commands:
+        if program not in CHANGING and program not in checked:
+            return unknown_command(program)
+    path = changed_outside(df, stage, found.touched, kept)
+    if path is not None:
+        return f"a RUN changes {path}, which the runtime stage would not have"
+    return None
+
+
+def redirected_files(df: Dockerfile, stage: Stage) -> list[tuple[str, str | None]]:
+    """The files the stage's RUNs redirect to or from (`> /etc/motd`), with the WORKDIR of their
+    RUN ("$" for a name that expands); /dev is left out."""
+    found: list[tuple[str, str | None]] = []
+    for run in stage.instructions:
+        script = script_of(df, run) if run.command == "RUN" else None
+        if script is None:
+            continue
+        for word in script.redirects:
+            value = word.value if word.value is not None else "$"
+            if not value.startswith("/dev/") and not value.startswith("&") and not value.isdigit():
+                found.append((value, workdir_at(df, stage, run)))
+    return found
+
+
+def installed_packages(df: Dockerfile, stage: Stage, managers: tuple[str, ...] = APT) -> set[str]:
+    """The packages the stage installs with the system package managers ``managers``."""
+    found: set[str] = set()
+    for run in stage.instructions:
+        if run.command != "RUN" or ("install" not in run.logical and "add" not in run.logical):
+            continue
+        for invocation in invocations(df, run):
+            if invocation.manager in managers and invocation.subcommand in ("install", "add"):
+                found.update(p for p in invocation.packages if p)
+    return found
+
+
+def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
+    """The Debian or Ubuntu image a program built on the stage's image runs on: the image
+    itself, or its slim variant for a full `debian:` tag; None for other images."""
+    base = base_of(df, stage)
+    image = base.image
+    if image is None or base.family != "debian":
+        return None
+    reference = resolved_reference(df, stage)
+    if image.path == "debian" and slim_variant(reference) is not None:
+        return slim_variant(reference)
+    if image.path in ("debian", "ubuntu"):
+        return reference
+    return None
+
+
+# an argument that names a file: a path (not under /dev, /proc, /sys), or a configuration file
+_PATH = re.compile(r"(?:^|[=:,])(/|\./|\.\./|~/)")
+_SYSTEM_PATH = re.compile(r"(?:^|[=:,])/(dev|proc|sys)(/|$)")
+_FILE_NAME = re.compile(r"\.(ya?ml|json|properties|xml|conf|cfg|ini|toml|env|jks|p12|pfx|pem|crt|key|jar)\Z")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
+
+
+def file_argument(words: list[str]) -> str | None:
+    """The first of ``words`` (arguments of the container's command) that names a file the
+    program would open: a path or a configuration file; `classpath:` resources do not count."""
+    for word in words:
+        if word.startswith("classpath:") or "=classpath:" in word:
+            continue
+        bare = _URL.sub("", word)
+        if _PATH.search(bare) and not _SYSTEM_PATH.search(bare):
+            return word
+        if _FILE_NAME.search(bare):
+            return word
+    return None
+
+
+def inside(path: str, directory: str) -> bool:
+    """Whether ``path`` is ``directory`` or below it (either may end with a slash)."""
+    directory = directory.rstrip("/")
+    return path.rstrip("/") == directory or path.startswith(directory + "/")
+
+
+def left_behind(
+    df: Dockerfile,
+    stage: Stage,
+    project: str,
+    build: Instruction,
+    touched: list[tuple[str, str | None]],
+    kept: tuple[str, ...] = (),
+) -> str | None:
+    """Why files the program needs may stay behind in the build stage: a COPY or ADD after the
+    ``build`` RUN, from another image, or to a place outside the ``project`` directory and
+    ``kept`` (and the directories of ``changed_outside``); a RUN command that changes a path
+    (``touched``: the path and the directory it runs in) outside them."""
+    places = {project, "/tmp", *kept}
+    workdir = workdir_at(df, stage, None)
+    if workdir is not None:
+        places.add(workdir)
+    after = False
+    for instruction in stage.instructions:
+        command = instruction.command
+        if instruction is build:
+            after = True
+        elif command == "VOLUME":
+            places.update(v for v in volumes(df, instruction) if v is not None)
+        elif command in ("COPY", "ADD"):
+            items = instruction.arguments
+            if after:
+                return f"a {command} after the build copies files the program may need"
+            if instruction.flag("from") is not None:
+                return f"a {command} --from copies files the program may need"
+            destination = copy_destination(df, instruction)
+            if destination is None or not any(inside(destination, place) for place in places):
+                return f"a {command} puts files outside the project ({items[-1] if items else '?'})"
+    path = changed_outside(df, stage, touched, [project, *kept])
+    if path is not None:
+        return f"a RUN changes {path}, outside the project"
+    return None
+
+
+def changed_outside(
+    df: Dockerfile, stage: Stage, touched: list[tuple[str, str | None]], places: list[str]
+) -> str | None:
+    """The first path of ``touched`` (as written, with the directory its command runs in) that
+    expands, or lies outside ``places`` and /tmp and is not a directory the runtime stage makes
+    itself (the final WORKDIR, a VOLUME, or a directory above them: what lies inside those is
+    not made); None when there is none."""
+    made = [v for i in stage.instructions if i.command == "VOLUME" for v in volumes(df, i) if v is not None]
+    workdir = workdir_at(df, stage, None)
+    if workdir is not None:
+        made.append(workdir)
+    for path, cwd in touched:
+        resolved = join(cwd, path) if "$" not in path else None  # "$": a name that expands
+        if resolved is None:
+            return path
+        if not any(inside(resolved, place) for place in ("/tmp", *places)) and not any(
+            inside(m, resolved) for m in made
+        ):
+            return path
+    return None
+
+
+def plain_path(path: str) -> bool:
+    """Whether a path can stand in a COPY as it is (no blanks, quotes, expansions or globs)."""
+    return not re.search(r"[\s\"'$*?\[\]\\]", path)

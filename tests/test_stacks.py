@@ -1,0 +1,395 @@
+"""What multi-stage (DO402) knows per build stack (dockopt/stacks/).
+
+The shared helpers first (what starts the container, which file it runs, which packages a
+runtime keeps), then each stack's detection: ``None`` when the stage does not build with
+it, a ``Plan`` (the runtime base and what to copy) or a ``Suggestion`` (why not). Expected
+values follow Docker (ENTRYPOINT over CMD, the last one wins, exec form has no shell), the
+shell's PATH lookup, and what each toolchain writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dockopt import stacks
+from dockopt.context import Context
+from dockopt.stacks import c, go, java, node, others, python
+from dockopt.stacks import common as helpers
+from dockopt.stacks.common import Artifact, Plan, Suggestion
+from dockopt.syntax import parse
+
+
+def _stage(text: str):
+    df = parse(text)
+    return df, df.stages[-1]
+
+
+# ---- the container's command
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("FROM a\nCMD one\nCMD two\n", 3),  # the last CMD
+        ("FROM a\nENTRYPOINT one\nCMD two\n", 2),  # ENTRYPOINT starts the container
+        ("FROM a\nENTRYPOINT one\nENTRYPOINT two\nCMD x\n", 3),
+        ("FROM a\nRUN make\n", None),
+    ],
+)
+def test_entry(text: str, line: int | None) -> None:
+    df, stage = _stage(text)
+    found = helpers.entry(df, stage)
+    assert (found.start_line if found is not None else None) == line
+
+
+@pytest.mark.parametrize(
+    ("instruction", "words"),
+    [
+        ('CMD ["node", "dist/server.js"]', ["node", "dist/server.js"]),
+        ("CMD node dist/server.js", ["node", "dist/server.js"]),
+        ("CMD node $ENTRY", None),  # the shell expands it
+        ("CMD a && b", None),
+        ("CMD ./app > /tmp/log", None),
+        ("CMD 'quoted arg'", None),
+        ('CMD ["sh", "-c", "$X"]', ["sh", "-c", "$X"]),  # exec form: no shell, words as they are
+    ],
+)
+def test_entry_words(instruction: str, words: list[str] | None) -> None:
+    df = parse(f"FROM a\n{instruction}\n")
+    assert helpers.entry_words(df.instructions[1]) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "artifacts", "expected"),
+    [
+        ('FROM a\nCMD ["app"]\n', ["/usr/local/bin/app"], "/usr/local/bin/app"),  # found on PATH
+        ('FROM a\nCMD ["/usr/local/bin/app", "--flag"]\n', ["/usr/local/bin/app"], "/usr/local/bin/app"),
+        ('FROM a\nWORKDIR /srv\nCMD ["./app"]\n', ["/srv/app"], "/srv/app"),
+        ('FROM a\nWORKDIR /srv\nCMD ["bin/app"]\n', ["/srv/bin/app"], "/srv/bin/app"),
+        ('FROM a\nCMD ["app"]\n', ["/out/app"], None),  # /out is not on PATH
+        ('FROM a\nCMD ["other"]\n', ["/usr/local/bin/app"], None),
+        ('FROM a\nCMD ["sh", "-c", "app"]\n', ["/usr/local/bin/app"], None),
+        ("FROM a\nCMD app $FLAGS\n", ["/usr/local/bin/app"], None),
+    ],
+)
+def test_runs_artifact(text: str, artifacts: list[str], expected: str | None) -> None:
+    df, stage = _stage(text)
+    assert helpers.runs_artifact(df, stage, helpers.entry(df, stage), artifacts) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["--config", "/etc/app/config.yml"], "/etc/app/config.yml"),
+        (["--config=./app.yml"], "--config=./app.yml"),
+        (["application.properties"], "application.properties"),
+        (["-Dspring.config.location=classpath:app.yml"], None),  # inside the jar
+        (["--port", "8080", "--verbose"], None),
+        (["--log=/dev/stdout"], None),
+        (["--url", "https://example.com/x.json"], None),
+        (["--dir", "~/data"], "~/data"),
+    ],
+)
+def test_file_argument(words: list[str], expected: str | None) -> None:
+    assert helpers.file_argument(words) == expected
+
+
+# ---- packages, paths, images
+
+
+def test_runtime_packages() -> None:
+    installed = {"gcc", "build-essential", "libpq-dev", "libpq5", "curl", "ca-certificates", "python3=3.11.2-1", "make"}
+    assert helpers.runtime_packages(installed) == ["ca-certificates", "curl", "libpq5"]
+
+
+def test_apt_install() -> None:
+    assert helpers.apt_install(["curl", "libpq5"]) == (
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl libpq5 && rm -rf /var/lib/apt/lists/*"
+    )
+
+
+def test_installed_packages() -> None:
+    df, stage = _stage(
+        "FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev\n"
+        "RUN apk add musl-dev\nRUN apt-get remove -y vim\nRUN sudo apt install -y curl\n"
+    )
+    assert helpers.installed_packages(df, stage) == {"gcc", "libc6-dev", "curl"}
+    assert helpers.installed_packages(df, stage, ("apk",)) == {"musl-dev"}
+
+
+@pytest.mark.parametrize(
+    ("path", "directory", "expected"),
+    [
+        ("/app/x", "/app", True),
+        ("/app", "/app", True),
+        ("/app", "/app/", True),
+        ("/apple", "/app", False),
+        ("/", "/app", False),
+    ],
+)
+def test_inside(path: str, directory: str, expected: bool) -> None:
+    assert helpers.inside(path, directory) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/app/bin/server", True),
+        ("/a b", False),
+        ("$HOME/x", False),
+        ("/app/*.jar", False),
+        ("/app/'x'", False),
+        ("C:\\app", False),
+    ],
+)
+def test_plain_path(path: str, expected: bool) -> None:
+    assert helpers.plain_path(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("base", "runtime"),
+    [
+        ("debian:bookworm", "debian:bookworm-slim"),
+        ("debian:12", "debian:12-slim"),
+        ("debian:bookworm-slim", "debian:bookworm-slim"),
+        ("ubuntu:22.04", "ubuntu:22.04"),
+        ("alpine:3.20", None),
+        ("golang:1.22-bookworm", None),  # a Debian image, but not one to run on
+    ],
+)
+def test_debian_runtime(base: str, runtime: str | None) -> None:
+    df, stage = _stage(f"FROM {base}\nRUN true\n")
+    assert helpers.debian_runtime(df, stage) == runtime
+
+
+def test_stage_commands_follow_cd() -> None:
+    df, stage = _stage("FROM debian\nWORKDIR /src\nRUN make && cd build && make install && cd - && ls\n")
+    found = [(command.program, cwd) for _, command, cwd in helpers.stage_commands(df, stage)]
+    assert found == [("make", "/src"), ("cd", "/src"), ("make", "/src/build"), ("cd", "/src/build"), ("ls", None)]
+
+
+@pytest.mark.parametrize(
+    "run",
+    ['RUN ["make"]', "RUN make && (", 'SHELL ["pwsh", "-c"]\nRUN make'],
+)
+def test_stage_commands_of_runs_that_cannot_be_read(run: str) -> None:
+    df, stage = _stage(f"FROM debian\n{run}\n")
+    assert helpers.stage_commands(df, stage) is None
+
+
+def test_redirected_files() -> None:
+    df, stage = _stage(
+        "FROM debian\nWORKDIR /app\nRUN echo x > /etc/motd 2>&1 && echo y >> log.txt && cat < /dev/null\n"
+    )
+    assert helpers.redirected_files(df, stage) == [("/etc/motd", "/app"), ("log.txt", "/app")]
+
+
+def test_copies_left_behind() -> None:
+    import re
+
+    marker = re.compile(r"\bgo\s+build\b")
+    df, stage = _stage("FROM golang\nCOPY . .\nRUN go build -o /app .\nCOPY config.yml /etc/\n")
+    assert helpers.copies_left_behind(df, stage, marker) == "a COPY after the build copies files the program may need"
+    df, stage = _stage("FROM golang\nCOPY --from=tools /bin/x /bin/x\nCOPY . .\nRUN go build -o /app .\n")
+    assert helpers.copies_left_behind(df, stage, marker) == "a COPY --from copies files the program may need"
+    df, stage = _stage("FROM golang\nCOPY . .\nRUN go build -o /app .\n")
+    assert helpers.copies_left_behind(df, stage, marker) is None
+
+
+def test_source_matching(tmp_path: Path) -> None:
+    import re
+
+    (tmp_path / "cmd").mkdir()
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "cmd" / "main.go").write_text('package main\nfunc main() { os.ReadFile("x") }\n')
+    (tmp_path / "vendor" / "lib.go").write_text('os.ReadFile("y")\n')
+    (tmp_path / "a_test.go").write_text('os.ReadFile("z")\n')
+    context = Context(tmp_path / "Dockerfile", tmp_path)
+    pattern = re.compile(r"os\.ReadFile\(")
+    assert helpers.source_matching(context, ".", (".go",), pattern) == ("a_test.go", True)
+    skip_tests = lambda path: path.endswith("_test.go")  # noqa: E731
+    assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests) == ("cmd/main.go", True)
+    (tmp_path / "cmd" / "main.go").write_text("package main\n")
+    assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests) == (
+        None,
+        True,
+    )  # vendor/ is not searched
+    assert helpers.source_matching(context, ".", (".go",), pattern, skip_tests, limit=0) == (None, False)
+    assert helpers.source_matching(Context(), ".", (".go",), pattern) == (None, False)  # no build context
+
+
+# ---- each stack's detection
+
+NO_CONTEXT = Context()
+
+
+@pytest.mark.parametrize("module", [go, c, python, node, java, others])
+def test_a_stage_that_builds_nothing_is_no_stacks(module) -> None:
+    df, stage = _stage(
+        'FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\nCMD ["curl", "--version"]\n'
+    )
+    assert module.recognise(df, stage, NO_CONTEXT) is None
+
+
+def test_go_static_binary() -> None:
+    df, stage = _stage(
+        'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /usr/local/bin/app ./cmd/app\nCMD ["app"]\n'
+    )
+    plan = go.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert (plan.runtime, plan.has_shell) == ("scratch", False)
+    # the golang image has CA certificates, which a static binary reads for TLS
+    assert plan.artifacts == (
+        Artifact("/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/certs/ca-certificates.crt"),
+        Artifact("/usr/local/bin/app", "/usr/local/bin/app"),
+    )
+
+
+def test_go_dynamic_binary_needs_the_release() -> None:
+    df, stage = _stage(
+        'FROM golang:1.22-bookworm\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
+    plan = go.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan) and plan.runtime == "debian:bookworm-slim"
+    df, stage = _stage(
+        'FROM golang:1.22\nCOPY . /src\nWORKDIR /src\nRUN go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
+    assert isinstance(go.recognise(df, stage, NO_CONTEXT), Suggestion)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "go build .",  # the binary's path is not known
+        "cd cmd && go build -o app",  # relative to a directory a cd reached
+    ],
+)
+def test_go_output_unknown(run: str) -> None:
+    df, stage = _stage(f'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 {run}\nCMD ["app"]\n')
+    suggestion = go.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(suggestion, Suggestion) and "path is not known" in suggestion.reason
+
+
+def test_go_output_after_cd_to_an_absolute_path() -> None:
+    df, stage = _stage(
+        'FROM golang:1.22\nCOPY . /src\nRUN cd /src && CGO_ENABLED=0 go build -o /usr/local/bin/app .\nCMD ["app"]\n'
+    )
+    plan = go.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan) and plan.artifacts[-1] == Artifact("/usr/local/bin/app", "/usr/local/bin/app")
+
+
+def test_c_program() -> None:
+    df, stage = _stage(
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libc6-dev\nCOPY hello.c /src/\n"
+        'RUN gcc -O2 -o /usr/local/bin/hello /src/hello.c\nCMD ["hello"]\n'
+    )
+    plan = c.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert (plan.runtime, plan.artifacts, plan.setup) == (
+        "debian:bookworm-slim",
+        (Artifact("/usr/local/bin/hello", "/usr/local/bin/hello"),),
+        (),
+    )
+
+
+def test_c_program_with_dev_libraries() -> None:
+    df, stage = _stage(
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libssl-dev\nCOPY a.c /src/\n"
+        'RUN gcc -o /usr/local/bin/a /src/a.c -lssl\nCMD ["a"]\n'
+    )
+    suggestion = c.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(suggestion, Suggestion) and "libssl-dev" in suggestion.reason
+
+
+def test_python_with_compilers() -> None:
+    df, stage = _stage(
+        "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\nWORKDIR /app\nCOPY requirements.txt .\n"
+        "RUN python -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt\nCOPY . .\n"
+        'CMD ["/opt/venv/bin/python", "app.py"]\n'
+    )
+    plan = python.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert plan.runtime == "python:3.12-slim"
+    assert plan.artifacts[0] == Artifact("/opt/venv", "/opt/venv")
+
+
+def test_python_without_compilers_is_slim_bases_business() -> None:
+    df, stage = _stage('FROM python:3.12\nRUN pip install flask\nCMD ["flask", "run"]\n')
+    assert python.recognise(df, stage, NO_CONTEXT) is None
+
+
+def test_python_with_compilers_from_apk() -> None:
+    df, stage = _stage('FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install uwsgi\nCMD ["uwsgi"]\n')
+    suggestion = python.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(suggestion, Suggestion) and "another package manager" in suggestion.reason
+
+
+def test_node_needs_the_build_context() -> None:
+    df, stage = _stage(
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/server.js"]\n'
+    )
+    suggestion = node.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(suggestion, Suggestion) and "package.json cannot be read" in suggestion.reason
+
+
+def test_node_build(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(
+        '{"name": "app", "scripts": {"build": "tsc"}, "dependencies": {"pino": "^9"}, "devDependencies": {"typescript": "^5"}}'
+    )
+    (tmp_path / "package-lock.json").write_text("{}")
+    (tmp_path / "tsconfig.json").write_text('{"compilerOptions": {"outDir": "dist"}}')
+    text = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/server.js"]\n'
+    (tmp_path / "Dockerfile").write_text(text)
+    df, stage = _stage(text)
+    plan = node.recognise(df, stage, Context(tmp_path / "Dockerfile", tmp_path))
+    assert isinstance(plan, Plan)
+    assert plan.runtime == "node:20-slim"
+    assert Artifact("/app/dist", "/app/dist") in plan.artifacts
+
+
+def test_node_without_a_build_step_is_no_node_build() -> None:
+    df, stage = _stage('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n')
+    assert node.recognise(df, stage, NO_CONTEXT) is None
+
+
+def test_java_maven_jar() -> None:
+    df, stage = _stage(
+        "FROM maven:3.9-eclipse-temurin-17\nWORKDIR /app\nCOPY . .\nRUN mvn -B package -DskipTests\n"
+        'CMD ["java", "-jar", "target/app.jar"]\n'
+    )
+    plan = java.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert plan.runtime == "eclipse-temurin:17-jre"
+    assert any(a.source == "/app/target/app.jar" for a in plan.artifacts)
+
+
+def test_java_release_with_no_jre_image() -> None:
+    df, stage = _stage(
+        'FROM maven:3.9-eclipse-temurin-18\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD ["java", "-jar", "target/app.jar"]\n'
+    )
+    suggestion = java.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(suggestion, Suggestion) and "no JRE for Java 18" in suggestion.reason
+
+
+@pytest.mark.parametrize(
+    ("run", "detected"),
+    [
+        ("cargo build --release", True),
+        ("cargo install --path . --release", True),
+        ("cargo build", False),
+        ("cargo test", False),
+    ],
+)
+def test_rust_is_only_suggested(run: str, detected: bool) -> None:
+    df, stage = _stage(f'FROM rust:1.79\nWORKDIR /app\nCOPY . .\nRUN {run}\nCMD ["app"]\n')
+    found = others.recognise(df, stage, NO_CONTEXT)
+    assert (isinstance(found, Suggestion) and found.stack == "rust") if detected else found is None
+
+
+def test_recognise_asks_each_stack() -> None:
+    df, stage = _stage("FROM rust:1.79\nRUN cargo build --release\n")
+    assert stacks.recognise(df, stage, NO_CONTEXT).stack == "rust"
+    df, stage = _stage('FROM debian\nCMD ["bash"]\n')
+    assert stacks.recognise(df, stage, NO_CONTEXT) is None
