@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import re
 import secrets
 import shutil
@@ -149,7 +148,9 @@ def rewrite(context: Path, project: Project, variant: str) -> dict[str, int]:
 def source_to_touch(context: Path, config: dict) -> Path | None:
     """The application source to change for the rebuild: the file the command names, else the
     first source file (outside tests and dependencies) in the context."""
-    words = [t for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []) if isinstance(w, str) for t in w.split()]
+    words = [
+        t for w in (config.get("Entrypoint") or []) + (config.get("Cmd") or []) if isinstance(w, str) for t in w.split()
+    ]
     for word in words:
         name = word.split("/")[-1]
         if name.endswith(SOURCE_SUFFIXES):
@@ -174,8 +175,15 @@ def touch(path: Path, mark: str = "") -> None:
 # --------------------------------------------------------------------------- building and running
 
 
-def measure(engine: Engine, project: Project, context: Path, variant: str, fixes: dict[str, int], rebuild: bool = True,
-            log=lambda line: None) -> tuple[Variant, str | None]:
+def measure(
+    engine: Engine,
+    project: Project,
+    context: Path,
+    variant: str,
+    fixes: dict[str, int],
+    rebuild: bool = True,
+    log=lambda line: None,
+) -> tuple[Variant, str | None]:
     """Build the variant cold, smoke-test it, rebuild after a source change; the image tag is
     returned (None when it did not build), the caller removes it."""
     token = secrets.token_hex(3)
@@ -187,16 +195,28 @@ def measure(engine: Engine, project: Project, context: Path, variant: str, fixes
         remove_images(engine, tag)
         return Variant(variant, fixes, False, cold_seconds=built.seconds, error=_last_lines(built.tail)), None
     image = engine.inspect(tag)
-    result = Variant(variant, fixes, True, image.size, image.layers, round(built.seconds, 1),
-                     user=str(image.config.get("User") or "") or "root")
+    result = Variant(
+        variant,
+        fixes,
+        True,
+        image.size,
+        image.layers,
+        round(built.seconds, 1),
+        user=str(image.config.get("User") or "") or "root",
+    )
     result = replace(result, smoke=smoke_test(tag, image.config))
     if rebuild:
         source = source_to_touch(context, image.config)
         if source is not None:
             touch(source, secrets.token_hex(4))
-            again = engine.build(dockerfile, context, tag + "-rebuild", log, target=project.target, cache=True, labels=labels)
-            result = replace(result, touched=str(source.relative_to(context)),
-                             rebuild_seconds=round(again.seconds, 1) if again.ok else None)
+            again = engine.build(
+                dockerfile, context, tag + "-rebuild", log, target=project.target, cache=True, labels=labels
+            )
+            result = replace(
+                result,
+                touched=str(source.relative_to(context)),
+                rebuild_seconds=round(again.seconds, 1) if again.ok else None,
+            )
     return result, tag
 
 
@@ -205,8 +225,12 @@ def smoke_test(tag: str, config: dict, seconds: float = SMOKE_SECONDS) -> Smoke:
     network namespace; its state and last line of output after that."""
     name = f"dockopt-bench-{secrets.token_hex(4)}"
     ports = probed_ports(config)
-    start = subprocess.run(["podman", "run", "-d", "--name", name, "--network", "none", tag],
-                           capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    start = subprocess.run(
+        ["podman", "run", "-d", "--name", name, "--network", "none", tag],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     if start.returncode != 0:
         return Smoke("did not start: " + _last_lines(start.stderr, 1))
     try:
@@ -231,8 +255,9 @@ def smoke_test(tag: str, config: dict, seconds: float = SMOKE_SECONDS) -> Smoke:
         if running:
             state = "running"
         else:
-            code = subprocess.run(["podman", "inspect", "--format", "{{.State.ExitCode}}", name],
-                                  capture_output=True, text=True).stdout.strip()
+            code = subprocess.run(
+                ["podman", "inspect", "--format", "{{.State.ExitCode}}", name], capture_output=True, text=True
+            ).stdout.strip()
             state = f"exited {code}"
         logs = subprocess.run(["podman", "logs", name], capture_output=True, text=True, errors="replace")
         lines = [line for line in (logs.stdout + logs.stderr).splitlines() if line.strip()]
@@ -251,8 +276,9 @@ def probed_ports(config: dict) -> list[str]:
 
 
 def _state(name: str) -> tuple[bool, int]:
-    out = subprocess.run(["podman", "inspect", "--format", "{{.State.Running}} {{.State.Pid}}", name],
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        ["podman", "inspect", "--format", "{{.State.Running}} {{.State.Pid}}", name], capture_output=True, text=True
+    ).stdout.split()
     return (out[:1] == ["true"], int(out[1]) if len(out) > 1 and out[1].isdigit() else 0)
 
 
@@ -271,8 +297,12 @@ def _http_status(pid: int, port: int) -> str:
     """GET / on the port, from inside the container's network namespace (loopback only)."""
     if not pid:
         return "no answer"
-    run = subprocess.run(["nsenter", "--target", str(pid), "--net", sys.executable, "-c", _GET, str(port)],
-                         capture_output=True, text=True, timeout=30)
+    run = subprocess.run(
+        ["nsenter", "--target", str(pid), "--net", sys.executable, "-c", _GET, str(port)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     return run.stdout.strip() or "no answer"
 
 
@@ -292,8 +322,11 @@ def remove_images(engine: Engine, tag: str) -> None:
     engine.remove(tag)
     engine.remove(tag + "-rebuild")
     for _ in range(20):  # children before parents: a parent is refused while a child exists
-        ids = subprocess.run(["podman", "images", "-a", "-q", "--no-trunc", "--filter", f"label={LABEL}={token}"],
-                             capture_output=True, text=True).stdout.split()
+        ids = subprocess.run(
+            ["podman", "images", "-a", "-q", "--no-trunc", "--filter", f"label={LABEL}={token}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
         if not ids:
             return
         removed = subprocess.run(["podman", "image", "rm", *dict.fromkeys(ids)], capture_output=True, text=True)
@@ -304,8 +337,16 @@ def remove_images(engine: Engine, tag: str) -> None:
 # --------------------------------------------------------------------------- one project
 
 
-def run_project(engine: Engine, root: Path, project: Project, work: Path, variants=VARIANTS, rebuild: bool = True,
-            keep: bool = False, log=lambda line: None) -> list[Variant]:
+def run_project(
+    engine: Engine,
+    root: Path,
+    project: Project,
+    work: Path,
+    variants=VARIANTS,
+    rebuild: bool = True,
+    keep: bool = False,
+    log=lambda line: None,
+) -> list[Variant]:
     results: list[Variant] = []
     for variant in variants:
         context = copy_context(root, project, work / variant)
@@ -335,7 +376,19 @@ def run_project(engine: Engine, root: Path, project: Project, work: Path, varian
 
 
 def table(rows: dict[str, list[Variant]]) -> str:
-    header = ("project", "variant", "built", "size MB", "vs orig", "layers", "cold s", "rebuild s", "user", "smoke", "fixes")
+    header = (
+        "project",
+        "variant",
+        "built",
+        "size MB",
+        "vs orig",
+        "layers",
+        "cold s",
+        "rebuild s",
+        "user",
+        "smoke",
+        "fixes",
+    )
     lines = [header]
     for name, variants in rows.items():
         original = next((v for v in variants if v.variant == "original" and v.built), None)
@@ -348,29 +401,44 @@ def table(rows: dict[str, list[Variant]]) -> str:
                 smoke = v.smoke.state + "".join(f" {p.split('/')[0]}:{s}" for p, s in v.smoke.http.items())
                 if v.smoke_passed is not None:
                     smoke += " ✓" if v.smoke_passed else " ✗ DIFFERS"
-            lines.append((
-                name, v.variant, "yes" if v.built else "NO",
-                f"{v.size / 1e6:.1f}" if v.size is not None else "-", change,
-                str(v.layers) if v.layers is not None else "-",
-                f"{v.cold_seconds:.1f}" if v.cold_seconds is not None else "-",
-                f"{v.rebuild_seconds:.1f}" if v.rebuild_seconds is not None else "-",
-                v.user or "-", smoke,
-                ", ".join(k.split()[0] + (f"×{n}" if n > 1 else "") for k, n in sorted(v.fixes.items())) or ("-" if not v.error else v.error[:120]),
-            ))
+            lines.append(
+                (
+                    name,
+                    v.variant,
+                    "yes" if v.built else "NO",
+                    f"{v.size / 1e6:.1f}" if v.size is not None else "-",
+                    change,
+                    str(v.layers) if v.layers is not None else "-",
+                    f"{v.cold_seconds:.1f}" if v.cold_seconds is not None else "-",
+                    f"{v.rebuild_seconds:.1f}" if v.rebuild_seconds is not None else "-",
+                    v.user or "-",
+                    smoke,
+                    ", ".join(k.split()[0] + (f"×{n}" if n > 1 else "") for k, n in sorted(v.fixes.items()))
+                    or ("-" if not v.error else v.error[:120]),
+                )
+            )
     widths = [max(len(row[i]) for row in lines) for i in range(len(header) - 1)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row[:-1], widths)) + "  " + row[-1] for row in lines)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in lines
+    )
 
 
 def totals(rows: dict[str, list[Variant]]) -> dict[str, object]:
     """Sums over the projects whose three variants all built."""
-    complete = {n: {v.variant: v for v in vs} for n, vs in rows.items() if all(v.built for v in vs) and len(vs) == len(VARIANTS)}
+    complete = {
+        n: {v.variant: v for v in vs} for n, vs in rows.items() if all(v.built for v in vs) and len(vs) == len(VARIANTS)
+    }
     sums = {variant: sum(vs[variant].size for vs in complete.values()) for variant in VARIANTS}
     return {
         "projects": sorted(complete),
         "size_bytes": sums,
-        "size_change": {v: (sums[v] - sums["original"]) / sums["original"] if sums["original"] else None for v in VARIANTS[1:]},
+        "size_change": {
+            v: (sums[v] - sums["original"]) / sums["original"] if sums["original"] else None for v in VARIANTS[1:]
+        },
         "smoke_failures": sorted(f"{n} {v.variant}" for n, vs in rows.items() for v in vs if v.smoke_passed is False),
-        "build_failures": sorted(f"{n} {v.variant}" for n, vs in rows.items() for v in vs if not v.built and vs[0].built),
+        "build_failures": sorted(
+            f"{n} {v.variant}" for n, vs in rows.items() for v in vs if not v.built and vs[0].built
+        ),
     }
 
 
@@ -381,7 +449,11 @@ def main() -> int:
     parser.add_argument("--json", type=Path, dest="json_out", help="write the results as JSON to this file")
     parser.add_argument("--engine", default=None)
     parser.add_argument("--all", action="store_true", help="also try the projects known not to build here")
-    parser.add_argument("--keep", action="store_true", help="keep the images (tagged localhost/dockopt-bench-*); the rebuild times of the next variants are then unreliable")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the images (tagged localhost/dockopt-bench-*); the rebuild times of the next variants are then unreliable",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the build output")
     args = parser.parse_args()
     try:
@@ -396,7 +468,9 @@ def main() -> int:
         print(f"bench_projects: unknown project(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     chosen = [p for p in projects if (p.name in only if only else (args.all or p.name not in CANNOT_BUILD))]
-    skipped = {p.name: CANNOT_BUILD[p.name] for p in projects if p.name in CANNOT_BUILD and p not in chosen and not only}
+    skipped = {
+        p.name: CANNOT_BUILD[p.name] for p in projects if p.name in CANNOT_BUILD and p not in chosen and not only
+    }
     rows: dict[str, list[Variant]] = {}
     log = (lambda line: print(line, file=sys.stderr)) if args.verbose else (lambda line: None)
     for project in chosen:
@@ -404,8 +478,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix=f"bench-{project.name}-") as tmp:
             rows[project.name] = run_project(engine, args.projects, project, Path(tmp), keep=args.keep, log=log)
         for v in rows[project.name]:
-            print(f"  {v.variant}: built={v.built} size={v.size} smoke={v.smoke} passed={v.smoke_passed} {v.error[:300]}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"  {v.variant}: built={v.built} size={v.size} smoke={v.smoke} passed={v.smoke_passed} {v.error[:300]}",
+                file=sys.stderr,
+                flush=True,
+            )
     print(f"engine: {engine.version or engine.name}")
     print(table(rows))
     summary = totals(rows)
@@ -413,8 +490,13 @@ def main() -> int:
     for name, reason in skipped.items():
         print(f"not built here: {name}: {reason}")
     if args.json_out:
-        data = {"engine": engine.version or engine.name, "date": time.strftime("%Y-%m-%d"), "totals": summary,
-                "not_built": skipped, "projects": {n: [asdict(v) for v in vs] for n, vs in rows.items()}}
+        data = {
+            "engine": engine.version or engine.name,
+            "date": time.strftime("%Y-%m-%d"),
+            "totals": summary,
+            "not_built": skipped,
+            "projects": {n: [asdict(v) for v in vs] for n, vs in rows.items()},
+        }
         args.json_out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
 

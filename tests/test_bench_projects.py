@@ -34,8 +34,13 @@ def test_the_touched_source_is_the_file_the_command_runs(tmp_path: Path) -> None
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x = 1\n")
     assert bench_projects.source_to_touch(tmp_path, {"Cmd": ["node", "server.js"]}) == tmp_path / "server.js"
-    assert bench_projects.source_to_touch(tmp_path, {"Entrypoint": ["python"], "Cmd": ["/app/main.py"]}) == tmp_path / "app/main.py"
-    assert bench_projects.source_to_touch(tmp_path, {"Cmd": ["/bin/sh", "-c", "node server.js"]}) == tmp_path / "server.js"
+    assert (
+        bench_projects.source_to_touch(tmp_path, {"Entrypoint": ["python"], "Cmd": ["/app/main.py"]})
+        == tmp_path / "app/main.py"
+    )
+    assert (
+        bench_projects.source_to_touch(tmp_path, {"Cmd": ["/bin/sh", "-c", "node server.js"]}) == tmp_path / "server.js"
+    )
     # no file named by the command: the first source outside tests
     assert bench_projects.source_to_touch(tmp_path, {"Cmd": ["uvicorn", "app.main:app"]}) == tmp_path / "app/main.py"
 

@@ -400,12 +400,57 @@ def test_build_command_of_each_engine_with_target_cache_and_labels(monkeypatch, 
     monkeypatch.setattr(subprocess, "Popen", FakePopen)
     dockerfile, context = tmp_path / "Dockerfile", tmp_path
     Engine("podman", "podman").build(dockerfile, context, "t", lambda line: None)
-    Engine("podman", "podman").build(dockerfile, context, "t", lambda line: None, target="production", cache=True,
-                                     labels={"org.dockopt.bench": "ab12"})
+    Engine("podman", "podman").build(
+        dockerfile,
+        context,
+        "t",
+        lambda line: None,
+        target="production",
+        cache=True,
+        labels={"org.dockopt.bench": "ab12"},
+    )
     Engine("docker", "docker").build(dockerfile, context, "t", lambda line: None, target="build")
-    assert commands[0] == ["podman", "build", "--layers", "--no-cache", "--force-rm", "--format", "docker",
-                           "-f", str(dockerfile), "-t", "t", str(context)]
-    assert commands[1] == ["podman", "build", "--layers", "--force-rm", "--format", "docker", "--target", "production",
-                           "--label", "org.dockopt.bench=ab12", "-f", str(dockerfile), "-t", "t", str(context)]
-    assert commands[2] == ["docker", "build", "--no-cache", "--force-rm", "--target", "build",
-                           "-f", str(dockerfile), "-t", "t", str(context)]
+    assert commands[0] == [
+        "podman",
+        "build",
+        "--layers",
+        "--no-cache",
+        "--force-rm",
+        "--format",
+        "docker",
+        "-f",
+        str(dockerfile),
+        "-t",
+        "t",
+        str(context),
+    ]
+    assert commands[1] == [
+        "podman",
+        "build",
+        "--layers",
+        "--force-rm",
+        "--format",
+        "docker",
+        "--target",
+        "production",
+        "--label",
+        "org.dockopt.bench=ab12",
+        "-f",
+        str(dockerfile),
+        "-t",
+        "t",
+        str(context),
+    ]
+    assert commands[2] == [
+        "docker",
+        "build",
+        "--no-cache",
+        "--force-rm",
+        "--target",
+        "build",
+        "-f",
+        str(dockerfile),
+        "-t",
+        "t",
+        str(context),
+    ]

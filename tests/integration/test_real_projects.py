@@ -54,8 +54,12 @@ def engine():
         _cannot_run("podman, nsenter and root are needed to run the images and reach their servers")
     missing = [image for image in STAND_INS if subprocess.run(["podman", "image", "exists", image]).returncode != 0]
     if missing:
-        made = subprocess.run(["bash", str(ROOT / "scripts" / "make-base-images.sh"), "python"],
-                              capture_output=True, text=True, timeout=1200)
+        made = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "make-base-images.sh"), "python"],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         if made.returncode != 0:
             _cannot_run(f"the python stand-ins cannot be made here: {made.stderr[-1500:]}")
     return found
@@ -64,7 +68,9 @@ def engine():
 @pytest.mark.parametrize("name", ["py-voting-vote", "py-albumapi-fastapi"])
 def test_original_and_safe_rewrite_build_and_pass_the_same_smoke_test(engine, name: str, tmp_path: Path) -> None:
     project = next(p for p in bench_projects.load_projects(PROJECTS) if p.name == name)
-    original, safe = bench_projects.run_project(engine, PROJECTS, project, tmp_path, variants=("original", "safe"), rebuild=False)
+    original, safe = bench_projects.run_project(
+        engine, PROJECTS, project, tmp_path, variants=("original", "safe"), rebuild=False
+    )
 
     if not original.built:
         _cannot_run(f"{name} does not build here as it is: {original.error}")
