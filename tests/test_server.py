@@ -200,7 +200,11 @@ def test_fix_all_is_dockopt_fix(client: Client, tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_text(SAMPLE)
     client.open(path, SAMPLE)
-    actions = client.actions(path, only=["source.fixAll"])
+    at_cursor = client.actions(
+        path, 2, 2
+    )  # what a light bulb on `RUN apt-get install curl` lists (the record shows it)
+    assert "Ignore DO203 here" in [a["title"] for a in at_cursor]
+    actions = client.actions(path, 0, 4, only=["source.fixAll"])
     assert [a["title"] for a in actions] == ["Fix all safe (dockopt)"]
     assert actions[0]["kind"] == "source.fixAll.dockopt"
     fixed = applied(SAMPLE, actions[0]["edit"]["changes"][path.as_uri()])
