@@ -36,8 +36,9 @@ from pygls.lsp.server import LanguageServer
 
 from . import __version__
 from .config import ConfigError, Overrides, Resolver
+from .context import Context
 from .engine import Diagnostic, FileResult, Settings, process_text
-from .fix import Applicability, Edit
+from .fix import Applicability, Edit, FileWrite
 from .syntax import DockerfileSyntaxError, parse
 
 DEBOUNCE = 0.3  # seconds after the last change before a document is analysed again
@@ -199,58 +200,99 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
     return only is None or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
+@dataclass(frozen=True)
+class Document:
+    """The document code actions are asked for, and what the client can apply."""
+
+    uri: str
+    version: int | None  # of the text analysed
+    units: types.PositionEncodingKind | str | None  # the position encoding agreed with the client
+    files: bool = False  # the client applies document changes that create files (a .dockerignore)
+
+
+def _edit(
+    document: Document, edits: list[types.TextEdit], writes: list[tuple[Path, str | None, str]]
+) -> types.WorkspaceEdit | None:
+    """The document's edits and the files written beside it (path, before or None, after) as one
+    workspace edit; the files are left out when the client cannot create them. None when
+    nothing is left."""
+    if not (writes and document.files):
+        return types.WorkspaceEdit(changes={document.uri: edits}) if edits else None
+    changes: list[types.TextDocumentEdit | types.CreateFile] = []
+    if edits:
+        identifier = types.OptionalVersionedTextDocumentIdentifier(document.uri, document.version)
+        changes.append(types.TextDocumentEdit(identifier, list(edits)))
+    for path, before, after in writes:
+        uri = path.as_uri()
+        if before is None:
+            changes.append(types.CreateFile(uri, options=types.CreateFileOptions(ignore_if_exists=True)))
+        whole = Lines.of(before or "").range(0, len(before or ""), document.units)
+        changes.append(
+            types.TextDocumentEdit(
+                types.OptionalVersionedTextDocumentIdentifier(uri, None), [types.TextEdit(whole, after)]
+            )
+        )
+    return types.WorkspaceEdit(document_changes=changes)
+
+
 def code_actions(
-    analysis: Analysis,
-    uri: str,
-    wanted: types.Range,
-    only: list[str] | None,
-    units: types.PositionEncodingKind | str | None,
+    analysis: Analysis, document: Document, wanted: types.Range, only: list[str] | None
 ) -> list[types.CodeAction]:
     """The quick fixes and ignore comments of the findings in ``wanted``, and the fix-all."""
     lines = Lines.of(analysis.text)
+    units = document.units
     actions: list[types.CodeAction] = []
     shown = zip(analysis.diagnostics, to_lsp(analysis, units), strict=True) if analysis.error is None else ()
+    quick = _wanted(types.CodeActionKind.QuickFix, only)
     for d, lsp in shown:
-        if not _overlaps(lsp.range, wanted):
+        if not quick or not _overlaps(lsp.range, wanted):
             continue
         fix = d.fix
-        if _wanted(types.CodeActionKind.QuickFix, only) and fix is not None and fix.edits:
-            if fix.applicability > Applicability.DISPLAY_ONLY:
-                unsafe = fix.applicability < Applicability.SAFE
-                edits = [types.TextEdit(lines.range(e.start, e.end, units), e.content) for e in fix.edits]
+        if fix is not None and fix.applicability > Applicability.DISPLAY_ONLY:
+            unsafe = fix.applicability < Applicability.SAFE
+            edits = [types.TextEdit(lines.range(e.start, e.end, units), e.content) for e in fix.edits]
+            edit = _edit(document, edits, _writes(analysis, fix.writes))
+            if edit is not None:
                 actions.append(
                     types.CodeAction(
                         f"Fix: {d.message}" + (" (unsafe)" if unsafe else ""),
                         kind=types.CodeActionKind.QuickFix,
                         diagnostics=[lsp],
                         is_preferred=not unsafe,
-                        edit=types.WorkspaceEdit(changes={uri: edits}),
+                        edit=edit,
                     )
                 )
-        ignore = ignore_edit(analysis.text, d) if _wanted(types.CodeActionKind.QuickFix, only) else None
+        ignore = ignore_edit(analysis.text, d)
         if ignore is not None:
-            edit = types.TextEdit(lines.range(ignore.start, ignore.end, units), ignore.content)
+            comment = types.TextEdit(lines.range(ignore.start, ignore.end, units), ignore.content)
             actions.append(
                 types.CodeAction(
                     f"Ignore {d.code} here",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[lsp],
-                    edit=types.WorkspaceEdit(changes={uri: [edit]}),
+                    edit=types.WorkspaceEdit(changes={document.uri: [comment]}),
                 )
             )
-    if _wanted(FIX_ALL, only):
-        result = fix_all(analysis)
-        if result is not None and not result.failed and result.output is not None and result.output != analysis.text:
-            whole = lines.range(0, len(analysis.text), units)
-            unsafe = analysis.settings is not None and analysis.settings.unsafe  # unsafe-fixes = true in configuration
-            actions.append(
-                types.CodeAction(
-                    "Fix all (dockopt, unsafe fixes included)" if unsafe else "Fix all safe (dockopt)",
-                    kind=FIX_ALL,
-                    edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(whole, result.output)]}),
-                )
-            )
+    result = fix_all(analysis) if _wanted(FIX_ALL, only) else None
+    if result is not None and not result.failed and result.output is not None:
+        edits = []
+        if result.output != analysis.text:
+            edits = [types.TextEdit(lines.range(0, len(analysis.text), units), result.output)]
+        edit = _edit(document, edits, [(Path(f.path), f.before, f.after) for f in result.side_files])
+        unsafe = analysis.settings is not None and analysis.settings.unsafe  # unsafe-fixes = true in configuration
+        if edit is not None:
+            title = "Fix all (dockopt, unsafe fixes included)" if unsafe else "Fix all safe (dockopt)"
+            actions.append(types.CodeAction(title, kind=FIX_ALL, edit=edit))
     return actions
+
+
+def _writes(analysis: Analysis, writes: tuple[FileWrite, ...]) -> list[tuple[Path, str | None, str]]:
+    """The files a fix writes (relative to the build context: the document's directory), with
+    what they hold now."""
+    if analysis.path is None or not writes:
+        return []
+    context = Context(analysis.path, analysis.path.parent)
+    return [(analysis.path.parent / w.path, context.read(w.path), w.content) for w in writes]
 
 
 class DockoptServer(LanguageServer):
@@ -274,6 +316,15 @@ class DockoptServer(LanguageServer):
         found = analyse(document.source, path_of(uri), self.warn)
         self.analyses[uri] = (document.version, found)
         return found
+
+    @property
+    def creates_files(self) -> bool:
+        """Whether the client applies workspace edits that create files (document changes)."""
+        workspace = self.client_capabilities.workspace
+        edit = workspace.workspace_edit if workspace is not None else None
+        if edit is None or not edit.document_changes:
+            return False
+        return types.ResourceOperationKind.Create in (edit.resource_operations or [])
 
     def warn(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"dockopt: {message}"))
@@ -330,7 +381,9 @@ def make_server() -> DockoptServer:
     def code_action(ls: DockoptServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         only = [str(k.value if isinstance(k, types.CodeActionKind) else k) for k in params.context.only or []] or None
-        return code_actions(ls.analysis(uri), uri, params.range, only, ls.units)
+        analysis = ls.analysis(uri)
+        document = Document(uri, ls.analyses[uri][0], ls.units, ls.creates_files)
+        return code_actions(analysis, document, params.range, only)
 
     return server
 

@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -99,15 +100,18 @@ class Client:
             if message.get("method") == method:
                 return message["params"]  # type: ignore[no-any-return]
 
-    def start(self, root: Path) -> dict[str, Any]:
+    def start(self, root: Path, files: bool = False) -> dict[str, Any]:
+        """Initialize the session; ``files``: the client applies edits that create files."""
         self.pending = []
-        capabilities = {
+        capabilities: dict[str, Any] = {
             "textDocument": {
                 "codeAction": {
                     "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}
                 }
             }
         }
+        if files:
+            capabilities["workspace"] = {"workspaceEdit": {"documentChanges": True, "resourceOperations": ["create"]}}
         result = self.request(
             "initialize", {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": capabilities}
         )
@@ -157,6 +161,7 @@ def client(tmp_path: Path):
 
 def applied(text: str, edits: list[dict[str, Any]]) -> str:
     """``text`` with LSP text edits applied (positions in UTF-16 units of an ASCII text here)."""
+    assert text.isascii()
     starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
 
     def offset(position: dict[str, int]) -> int:
@@ -271,6 +276,52 @@ def test_a_file_that_does_not_parse_gets_one_error(client: Client, tmp_path: Pat
     path = tmp_path / "Dockerfile"
     found = client.open(path, "FROM alpine\nRUN <<EOF\necho\n")
     assert len(found) == 1 and found[0]["severity"] == 1 and "code" not in found[0]
+
+
+def apply_document_changes(changes: list[dict[str, Any]]) -> None:
+    """Apply a workspace edit's ``documentChanges`` to the files, as an editor would (ASCII texts)."""
+    for change in changes:
+        if change.get("kind") == "create":
+            target = Path(unquote(urlparse(change["uri"]).path))
+            if not (target.exists() and change.get("options", {}).get("ignoreIfExists")):
+                target.write_text("")
+        else:
+            target = Path(unquote(urlparse(change["textDocument"]["uri"]).path))
+            target.write_text(applied(target.read_text(), change["edits"]), newline="")
+
+
+def test_fix_all_writes_what_dockopt_fix_writes_beside_the_dockerfile(tmp_path: Path) -> None:
+    project, copy = tmp_path / "editor", tmp_path / "cli"
+    for directory in (project, copy):
+        directory.mkdir()
+        (directory / ".dockopt.toml").write_text("unsafe-fixes = true\n")
+        (directory / "Dockerfile").write_text(SAMPLE)
+    client = Client(project)
+    client.start(project, files=True)
+    path = project / "Dockerfile"
+    client.open(path, SAMPLE)
+    quick = client.actions(path, 3, 3, only=["quickfix"])
+    dockerignore = next(a for a in quick if a["diagnostics"][0]["code"] == "DO104" and a["title"].startswith("Fix: "))
+    assert dockerignore["title"].endswith("(unsafe)")
+    assert [c.get("kind") for c in dockerignore["edit"]["documentChanges"]] == ["create", None]
+    actions = client.actions(path, only=["source.fixAll"])
+    assert [a["title"] for a in actions] == ["Fix all (dockopt, unsafe fixes included)"]
+    client.stop()
+    apply_document_changes(actions[0]["edit"]["documentChanges"])
+    done = dockopt("fix", "Dockerfile", cwd=copy)
+    assert done.returncode == 0, done.stderr
+    assert (copy / ".dockerignore").exists()
+    for name in ("Dockerfile", ".dockerignore"):
+        assert (project / name).read_text() == (copy / name).read_text(), name
+
+
+def test_positions_are_in_utf16_units(client: Client, tmp_path: Path) -> None:
+    text = "FROM debian:12-slim\nRUN echo \U0001f433 && apt-get install curl\n"
+    found = client.open(tmp_path / "Dockerfile", text)
+    line = text.splitlines()[1]
+    in_characters = line.index("apt-get")
+    assume_yes = next(d for d in found if d["code"] == "DO203")  # it starts at apt-get, after the whale
+    assert assume_yes["range"]["start"] == {"line": 1, "character": in_characters + 1}  # the whale is 2 UTF-16 units
 
 
 def test_version_does_not_import_pygls() -> None:
