@@ -260,6 +260,26 @@ def test_ignore_adds_the_comment_and_the_finding_goes(client: Client, tmp_path: 
     )
     after = client.diagnostics(path)
     assert after and "DO104" not in {d["code"] for d in after}
+    client.notify("textDocument/didSave", {"textDocument": {"uri": path.as_uri()}})
+    assert client.diagnostics(path) == after
+    client.notify("textDocument/didClose", {"textDocument": {"uri": path.as_uri()}})
+    assert client.diagnostics(path) == []
+
+
+def test_changes_in_a_burst_are_analysed_once(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    client.open(path, SAMPLE)
+    for version in (2, 3, 4):  # sent at once: well within the debounce delay of each other
+        text = SAMPLE + "RUN true\n" * (version - 1)
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": path.as_uri(), "version": version}, "contentChanges": [{"text": text}]},
+        )
+    while True:
+        params = client.notification("textDocument/publishDiagnostics")
+        if params["uri"] == path.as_uri():
+            break
+    assert params["version"] == 4
 
 
 def test_refusals_are_errors_and_configuration_applies(client: Client, tmp_path: Path) -> None:
