@@ -29,17 +29,17 @@ import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import ConfigError, Overrides, Resolver
 from .context import Context
 from .engine import Diagnostic, FileResult, Settings, process_text
 from .fix import Applicability, Edit, FileWrite
-from .syntax import DockerfileSyntaxError, parse
+from .syntax import Dockerfile, DockerfileSyntaxError, parse
 
 DEBOUNCE = 0.3  # seconds after the last change before a document is analysed again
 SOURCE = "dockopt"
@@ -100,10 +100,10 @@ class Analysis:
 
 def path_of(uri: str) -> Path | None:
     """The file a document URI names, None for anything but a file (an unsaved buffer)."""
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
+    if not uri.startswith("file:"):
         return None
-    return Path(unquote(parsed.path))
+    found = to_fs_path(uri)
+    return Path(found) if found else None
 
 
 def settings_for(path: Path | None, warn: Callable[[str], None] | None = None) -> Settings:
@@ -143,16 +143,13 @@ def _error_line(text: str) -> int:
     return 1
 
 
-def ignore_edit(text: str, diagnostic: Diagnostic) -> Edit | None:
+def ignore_edit(df: Dockerfile, diagnostic: Diagnostic) -> Edit | None:
     """``# dockopt: ignore=CODE`` on its own line above the instruction the finding starts in,
     indented as the instruction is; None when the finding is in no instruction or cannot be
     suppressed (what BuildKit refuses)."""
     if diagnostic.severity == "error":
         return None
-    try:
-        df = parse(text)
-    except DockerfileSyntaxError:
-        return None
+    text = df.text
     at = Lines.of(text).offset(diagnostic.line, diagnostic.column)
     for instruction in df.instructions:
         if instruction.span.start <= at < max(instruction.span.end, instruction.span.start + 1):
@@ -244,6 +241,7 @@ def code_actions(
     actions: list[types.CodeAction] = []
     shown = zip(analysis.diagnostics, to_lsp(analysis, units), strict=True) if analysis.error is None else ()
     quick = _wanted(types.CodeActionKind.QuickFix, only)
+    df = parse(analysis.text) if quick and analysis.diagnostics else None  # it parsed: there are findings
     for d, lsp in shown:
         if not quick or not _overlaps(lsp.range, wanted):
             continue
@@ -262,7 +260,7 @@ def code_actions(
                         edit=edit,
                     )
                 )
-        ignore = ignore_edit(analysis.text, d)
+        ignore = ignore_edit(df, d) if df is not None else None
         if ignore is not None:
             comment = types.TextEdit(lines.range(ignore.start, ignore.end, units), ignore.content)
             actions.append(
