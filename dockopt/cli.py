@@ -564,6 +564,14 @@ def explain(
     typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
 
 
+@app.command()
+def server() -> None:
+    """Run the language server on stdin and stdout, for editors (see docs/editors.md)."""
+    from .server import serve
+
+    serve()
+
+
 def run() -> None:
     app()
 

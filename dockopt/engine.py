@@ -160,6 +160,7 @@ class Diagnostic:
     applicability: Applicability | None  # of its fix; None when it has none
     fixable: bool  # ``dockopt fix`` with the same options would apply its fix
     severity: str = "warning"  # "error": BuildKit would refuse to build the file (``validity``)
+    fix: Fix | None = None  # the finding's own fix (edits over the text checked), whatever ``fixable`` says
 
 
 def find_source(
@@ -201,6 +202,7 @@ def find_source(
                 end_column,
                 applicability,
                 finding.fixable(threshold),
+                fix=finding.fix,
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place

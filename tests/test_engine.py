@@ -251,12 +251,37 @@ def test_files_written_by_an_earlier_run_are_not_reported_again() -> None:
 def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() -> None:
     text = "from x\nrun a\n"
     found = find_source(text, (display_only, unsafe_label, upper_keywords))
+    # each with its own fix, whether `dockopt fix` would apply it or not (the language server's quick fixes)
+    comment = Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
+    label = Fix((Edit.insert(7, "LABEL a=b\n"),), Applicability.UNSAFE)
     assert found == (
-        Diagnostic("DO903", "display-only", "just saying", 1, 1, 2, 1, Applicability.DISPLAY_ONLY, False),
-        Diagnostic("DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False),
-        Diagnostic("DO901", "upper-keywords", "lowercase keyword", 1, 1, 1, 5, Applicability.SAFE, True),
-        Diagnostic("DO903", "display-only", "just saying", 2, 1, 2, 7, Applicability.DISPLAY_ONLY, False),
-        Diagnostic("DO901", "upper-keywords", "lowercase keyword", 2, 1, 2, 4, Applicability.SAFE, True),
+        Diagnostic("DO903", "display-only", "just saying", 1, 1, 2, 1, Applicability.DISPLAY_ONLY, False, fix=comment),
+        Diagnostic("DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False, fix=label),
+        Diagnostic(
+            "DO901",
+            "upper-keywords",
+            "lowercase keyword",
+            1,
+            1,
+            1,
+            5,
+            Applicability.SAFE,
+            True,
+            fix=Fix((Edit(0, 4, "FROM"),), Applicability.SAFE),
+        ),
+        Diagnostic("DO903", "display-only", "just saying", 2, 1, 2, 7, Applicability.DISPLAY_ONLY, False, fix=comment),
+        Diagnostic(
+            "DO901",
+            "upper-keywords",
+            "lowercase keyword",
+            2,
+            1,
+            2,
+            4,
+            Applicability.SAFE,
+            True,
+            fix=Fix((Edit(7, 10, "RUN"),), Applicability.SAFE),
+        ),
     )
     with_unsafe = find_source(text, (unsafe_label,), unsafe=True)
     assert [d.fixable for d in with_unsafe] == [True]
