@@ -6,6 +6,7 @@ Every test writes its own small Dockerfiles under ``tmp_path`` and runs
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -17,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 import dockopt
+from dockopt import refusals
 from dockopt.cli import app
 from dockopt.engine import Settings, process_file
-from dockopt.registry import select
+from dockopt.registry import all_transforms, select
 
 # the samples run as a non-root user, so that non-root-user (DO301) has nothing to say
 FIXABLE = "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready\nUSER 10001:10001\n"
@@ -620,10 +622,38 @@ def test_unreadable_file_fails_alone(tmp_path, monkeypatch):
 def test_list_prints_a_table_of_transforms(tmp_path):
     code, out, err = run("list", cwd=tmp_path)
     assert (code, err) == (0, "")
-    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+summary", out, re.M)
+    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+runs\s+summary", out, re.M)
     assert re.search(
-        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+Merge consecutive RUN instructions into one\s*$", out, re.M
+        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+default\s+Merge consecutive RUN instructions into one\s*$", out, re.M
     )
+    # opt-in transforms are marked, and run only when --select names them
+    assert re.search(r"^DO305\s+strip-setuid\s+-\s+unsafe\s+opt-in\s", out, re.M)
+    # in code order, what BuildKit refuses among them (DO101 runs after DO102, it is listed before)
+    codes = [line.split()[0] for line in out.splitlines()[1:]]
+    assert codes == sorted(codes) and codes.index("DO101") < codes.index("DO102")
+    assert len(codes) == len(set(codes)) == len(all_transforms()) + len(refusals.REFUSALS)
+
+
+def test_list_as_json(tmp_path):
+    code, out, err = run("list", "--output-format", "json", cwd=tmp_path)
+    assert (code, err) == (0, "")
+    listed = json.loads(out)
+    assert [row["code"] for row in listed] == sorted(
+        [t.code for t in all_transforms()] + [r.code for r in refusals.REFUSALS]
+    )
+    by_code = {row["code"]: row for row in listed}
+    assert by_code["DO101"] == {
+        "code": "DO101",
+        "name": "merge-runs",
+        "kind": "transform",
+        "hadolint": ["DL3059"],
+        "applicability": "safe",
+        "opt_in": False,
+        "summary": "Merge consecutive RUN instructions into one",
+    }
+    assert [code for code, row in by_code.items() if row["opt_in"]] == ["DO305"]
+    assert (by_code["DO002"]["kind"], by_code["DO002"]["applicability"]) == ("refusal", None)
+    assert by_code["DO309"]["hadolint"] == ["DL3006", "DL3007"]
 
 
 @pytest.mark.parametrize("key", ["DO101", "merge-runs", "DL3059", "do101", "dl3059"])
