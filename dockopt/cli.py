@@ -25,9 +25,10 @@ from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
 from .output import FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
-from .refusals import ALWAYS_ON
+from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
-from .registry import UnknownSelector, lookup, unanswered, unanswered_warning
+from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
+from .transform import unknown_transform
 
 app = typer.Typer(
     add_completion=False,
@@ -563,7 +564,7 @@ def explain(
         _err(f"warning: {rule}: a hadolint rule that no dockopt transform answers: see {where}{rule}")
         return
     if found is None:
-        _err(f"error: no transform named '{key}' (see `dockopt list`)")
+        _err(f"error: {unknown_transform(key, [*all_transforms(), *REFUSALS])}")
         raise typer.Exit(EXIT_ERROR)
     answers = [f"hadolint {', '.join(found.hadolint)}"] if found.hadolint else []
     answers += [f"BuildKit's {', '.join(found.buildkit)}"] if found.buildkit else []

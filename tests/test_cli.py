@@ -351,7 +351,7 @@ def test_unknown_selector_is_a_one_line_usage_error(tmp_path, option, value, bad
     target = write(tmp_path / "Dockerfile", FIXABLE)
     code, out, err = run("fix", option, value, "Dockerfile", cwd=tmp_path)
     assert (code, out) == (2, "")
-    assert err == f"error: unknown transform selector '{bad}' (see `dockopt list`)\n"
+    assert err == f"error: unknown transform '{bad}' (see `dockopt list`)\n"
     assert target.read_bytes() == FIXABLE.encode()
 
 
@@ -673,7 +673,29 @@ def test_explain_says_a_display_only_transform_has_no_fix(tmp_path):
 
 
 def test_explain_unknown_key_exits_2(tmp_path):
-    assert run("explain", "NOPE", cwd=tmp_path) == (2, "", "error: no transform named 'NOPE' (see `dockopt list`)\n")
+    assert run("explain", "NOPE", cwd=tmp_path) == (2, "", "error: unknown transform 'NOPE' (see `dockopt list`)\n")
+
+
+@pytest.mark.parametrize(
+    "args, meant",
+    [
+        (["explain", "merge-run"], "merge-runs"),
+        (["explain", "unknown-instrction"], "unknown-instruction"),  # what BuildKit refuses has a name too
+        (["explain", "DO1011"], "DO101"),
+        (["check", "--select", "merge-run"], "merge-runs"),
+        (["check", "--ignore", "non-root"], "non-root-user"),
+        (["fix", "--extend-select", "strip-setiud"], "strip-setuid"),
+    ],
+)
+def test_a_transform_named_wrong_gets_a_did_you_mean(tmp_path, args, meant):
+    write(tmp_path / "Dockerfile", FIXABLE)
+    bad = args[-1]
+    assert run(*args, cwd=tmp_path) == (2, "", f"error: unknown transform '{bad}' (did you mean '{meant}'?)\n")
+
+
+def test_a_code_is_suggested_only_when_close(tmp_path):
+    # DO999 is three characters from every code: no guess
+    assert run("explain", "DO999", cwd=tmp_path)[2] == "error: unknown transform 'DO999' (see `dockopt list`)\n"
 
 
 def test_version_prints_the_version(tmp_path):
