@@ -24,10 +24,11 @@ from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
-from .output import FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
+from .output import FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
 from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
+from .transform import unknown_transform
 
 app = typer.Typer(
     add_completion=False,
@@ -510,20 +511,32 @@ def verify(
     raise typer.Exit(report.exit_code)
 
 
+ListFormat = Enum("ListFormat", {name: name for name in LIST_FORMATS}, type=str)  # type: ignore[misc]  # as OutputFormat
+_LIST_TEXT = ListFormat("text")
+
+
 @app.command("list")
-def list_transforms() -> None:
-    """List every transform (code, name, hadolint rule, default safety, summary), then what
-    BuildKit refuses to build (safety "error": always reported, never fixed)."""
+def list_transforms(
+    output_format: ListFormat = typer.Option(
+        _LIST_TEXT, "--output-format", help="text (a table) or json.", case_sensitive=False
+    ),
+) -> None:
+    """List every transform and what BuildKit refuses to build, in code order: code, name,
+    hadolint rules, safety, when it runs (default, opt-in: only when --select names it, or
+    always), summary."""
+    rows = output.listing()
+    if output_format.value == "json":
+        _out(output.listing_json(rows))
+        return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("code", "name", "hadolint", "safety", "summary"):
+    for column in ("code", "name", "hadolint", "safety", "runs", "summary"):
         table.add_column(column)
-    for t in all_transforms():
-        table.add_row(t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary)
-    for r in REFUSALS:
-        table.add_row(r.code, r.name, "-", "error", r.summary)
+    for row in rows:
+        safety = row.applicability or "error"
+        table.add_row(row.code, row.name, ", ".join(row.hadolint) or "-", safety, row.selected, row.summary)
     console = Console()
     # in a pipe, rows stay whole lines (no wrapping) so that they can be grepped
     Console(width=console.width if console.is_terminal else 1000).print(table)
@@ -551,7 +564,7 @@ def explain(
         _err(f"warning: {rule}: a hadolint rule that no dockopt transform answers: see {where}{rule}")
         return
     if found is None:
-        _err(f"error: no transform named '{key}' (see `dockopt list`)")
+        _err(f"error: {unknown_transform(key, [*all_transforms(), *REFUSALS])}")
         raise typer.Exit(EXIT_ERROR)
     answers = [f"hadolint {', '.join(found.hadolint)}"] if found.hadolint else []
     answers += [f"BuildKit's {', '.join(found.buildkit)}"] if found.buildkit else []

@@ -146,9 +146,26 @@ def fix_source(
 
 
 @dataclass(frozen=True)
+class EditAt:
+    """An edit of a finding's fix as ``dockopt check`` reports it: replace what lies from
+    ``line:column`` to ``end_line:end_column`` (1-based, the end excluded, as a finding's
+    range) with ``content``; an insertion when both ends are the same."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """A finding as ``dockopt check`` reports it: where it is (1-based lines and columns,
-    the end just after its last character) and whether its fix would be applied."""
+    the end just after its last character) and whether its fix would be applied.
+
+    ``edits`` and ``writes`` are its fix, as ``dockopt fix`` would apply it to the file as it
+    is (the edits over the file's text, the files written beside it: ``SideFile``, ``before``
+    None for a file that does not exist yet)."""
 
     code: str
     name: str
@@ -161,6 +178,8 @@ class Diagnostic:
     fixable: bool  # ``dockopt fix`` with the same options would apply its fix
     severity: str = "warning"  # "error": BuildKit would refuse to build the file (``validity``)
     fix: Fix | None = None  # the finding's own fix (edits over the text checked), whatever ``fixable`` says
+    edits: tuple[EditAt, ...] = ()
+    writes: tuple[SideFile, ...] = ()
 
 
 def find_source(
@@ -187,10 +206,14 @@ def find_source(
                 problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error"
             )
         )
-    for finding in _run(df, unskipped(df, transforms), _catalogued(context)):
+    context = _catalogued(context)
+    for finding in _run(df, unskipped(df, transforms), context):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
-        applicability = finding.fix.applicability if finding.fix is not None else None
+        fix = finding.fix
+        applicability = fix.applicability if fix is not None else None
+        edits = _edits_at(df, fix.edits) if fix is not None else ()
+        writes = tuple(SideFile(w.path, context.read(w.path), w.content) for w in fix.writes) if fix else ()
         diagnostics.append(
             Diagnostic(
                 finding.code,
@@ -203,9 +226,19 @@ def find_source(
                 applicability,
                 finding.fixable(threshold),
                 fix=finding.fix,
+                edits=edits,
+                writes=writes,
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
+
+
+def _edits_at(df: Dockerfile, edits: tuple[Edit, ...]) -> tuple[EditAt, ...]:
+    """A fix's edits at lines and columns, as ``fix_source`` would apply them."""
+    return tuple(
+        EditAt(*df.line_col(edit.start), *df.line_col(edit.end), edit.content)
+        for edit in _spaced_after_heredocs(df, list(edits))
+    )
 
 
 def unskipped(df: Dockerfile, transforms: tuple[Transform, ...]) -> tuple[Transform, ...]:
@@ -361,6 +394,7 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
     try:
         if settings.check:
             found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
+            found = tuple(replace(d, writes=_displayed(d.writes, directory)) if d.writes else d for d in found)
             return FileResult(display, "unchanged", text, text, diagnostics=found, unsafe=settings.unsafe)
         result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
     except DockerfileSyntaxError as exc:
@@ -372,10 +406,7 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
     except Exception as error:  # a bug outside the transforms: this file fails, the run goes on
         return FileResult(display, "failed", source=text, error=f"internal error: {describe(error)} (please report)")
     status = "changed" if result.changed else "unchanged"
-    side = tuple(
-        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after)
-        for f in result.side_files
-    )
+    side = _displayed(result.side_files, directory)
     return FileResult(
         display,
         status,
@@ -387,6 +418,13 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
         rewritten=result.output != text,
         warnings=result.warnings,
         unsafe=settings.unsafe,
+    )
+
+
+def _displayed(side_files: tuple[SideFile, ...], directory: Path | None) -> tuple[SideFile, ...]:
+    """Side files with their paths as displayed: the build context directory joined."""
+    return tuple(
+        SideFile(str(directory / f.path) if directory is not None else f.path, f.before, f.after) for f in side_files
     )
 
 

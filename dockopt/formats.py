@@ -18,16 +18,48 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
-from .engine import Diagnostic, FileResult
+from .engine import Diagnostic, EditAt, FileResult
 from .refusals import REFUSALS, Refusal
-from .registry import all_transforms
+from .registry import all_transforms, lookup
 from .transform import Transform
 
 STDIN = "-"
+JsonObject = dict[str, Any]  # a JSON object of the output
 
 
 def _applicability(d: Diagnostic) -> str | None:
     return d.applicability.label if d.applicability is not None else None
+
+
+def _fix_message(d: Diagnostic) -> str:
+    """What a fix does, in a few words: its transform's summary (fixes carry no title of their own)."""
+    found = lookup(d.code)
+    return found.summary if found is not None else d.name
+
+
+def _location(line: int, column: int) -> JsonObject:
+    return {"row": line, "column": column}
+
+
+def _json_fix(d: Diagnostic) -> JsonObject | None:
+    """ruff's ``fix`` object: applicability, message, edits (1-based ``location`` and
+    ``end_location``, the end excluded), and ``writes``: the files written beside the
+    Dockerfile, each whole (its path as displayed, its new content)."""
+    if d.applicability is None:
+        return None
+    return {
+        "applicability": d.applicability.label,
+        "message": _fix_message(d),
+        "edits": [
+            {
+                "content": e.content,
+                "location": _location(e.line, e.column),
+                "end_location": _location(e.end_line, e.end_column),
+            }
+            for e in d.edits
+        ],
+        "writes": [{"path": w.path, "content": w.after} for w in d.writes],
+    }
 
 
 # --------------------------------------------------------------------------- json
@@ -46,6 +78,7 @@ def format_json(results: Sequence[FileResult]) -> str:
             "fix_applicability": _applicability(d),
             "fixable": d.fixable,
             "severity": d.severity,
+            "fix": _json_fix(d),
         }
         for r in results
         if not r.failed
@@ -59,7 +92,6 @@ def format_json(results: Sequence[FileResult]) -> str:
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
-JsonObject = dict[str, Any]  # a JSON object of the SARIF log
 # Where dockopt's documentation is published, for SARIF's informationUri (the tool) and
 # helpUri (each rule, "{code}" filled in). None while dockopt has no public home: SARIF then
 # carries each rule's documentation inline (``help``), and no URI that leads nowhere.
@@ -111,6 +143,36 @@ def _region(d: Diagnostic) -> JsonObject:
     return {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column}
 
 
+def _replacement(e: EditAt) -> JsonObject:
+    region = {"startLine": e.line, "startColumn": e.column, "endLine": e.end_line, "endColumn": e.end_column}
+    return {"deletedRegion": region, "insertedContent": {"text": e.content}}
+
+
+def _sarif_fixes(path: str, d: Diagnostic) -> list[JsonObject]:
+    """SARIF ``fixes``: one fix, its edits one artifactChange of the Dockerfile, each file
+    written beside it an artifactChange of its own replacing the whole file (a region of
+    ``charOffset`` 0 and the length of what it holds: 0 for a new file). None without edits."""
+    if d.applicability is None or not (d.edits or d.writes):
+        return []
+    changes = [{"artifactLocation": _artifact(path), "replacements": [_replacement(e) for e in d.edits]}] * bool(
+        d.edits
+    )
+    changes += [
+        {
+            "artifactLocation": _artifact(w.path),
+            "replacements": [
+                {
+                    "deletedRegion": {"charOffset": 0, "charLength": len(w.before or "")},
+                    "insertedContent": {"text": w.after},
+                }
+            ],
+        }
+        for w in d.writes
+    ]
+    fix = {"description": {"text": _fix_message(d)}, "artifactChanges": changes}
+    return [{**fix, "properties": {"applicability": d.applicability.label}}]
+
+
 def format_sarif(results: Sequence[FileResult]) -> str:
     """A SARIF 2.1.0 log with one run: a result a finding (level "warning", "error" for what
     BuildKit would refuse), the rules of the transforms and refusals that fired, and a tool
@@ -123,16 +185,18 @@ def format_sarif(results: Sequence[FileResult]) -> str:
     sarif_results = []
     for r in results:
         for d in r.diagnostics:
-            sarif_results.append(
-                {
-                    "ruleId": d.code,
-                    "ruleIndex": index[d.code],
-                    "level": d.severity,
-                    "message": {"text": d.message},
-                    "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path), "region": _region(d)}}],
-                    "properties": {"fixApplicability": _applicability(d), "fixable": d.fixable},
-                }
-            )
+            result: JsonObject = {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": d.severity,
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path), "region": _region(d)}}],
+                "properties": {"fixApplicability": _applicability(d), "fixable": d.fixable},
+            }
+            fixes = _sarif_fixes(r.path, d)
+            if fixes:
+                result["fixes"] = fixes
+            sarif_results.append(result)
     notifications = [
         {
             "level": "error",

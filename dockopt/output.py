@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from . import formats
 from .engine import FileResult
 from .fix import Applicability
+from .refusals import REFUSALS
+from .registry import all_transforms
 
 
 def unified_diff(path: str, before: str | None, after: str) -> str:
@@ -185,3 +187,53 @@ def statistics(summary: CheckSummary, output_format: str) -> str:
         f"{count:>{width}}\t{code:<{code_width}}\t{'[*]' if summary.fixable_by_transform[(code, name)] else '[ ]'} {name}\n"
         for (code, name), count in rows
     )
+
+
+# --------------------------------------------------------------------------- dockopt list
+
+LIST_FORMATS = ("text", "json")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One row of `dockopt list`: a transform, or a code of what BuildKit refuses to build
+    (``kind`` "refusal": always on, no fix, ``applicability`` None)."""
+
+    code: str
+    name: str
+    hadolint: tuple[str, ...]
+    applicability: str | None
+    opt_in: bool
+    summary: str
+    kind: str = "transform"
+
+    @property
+    def selected(self) -> str:
+        """When it runs: "default", "opt-in" (only when `--select` names it) or "always"."""
+        return "always" if self.kind == "refusal" else "opt-in" if self.opt_in else "default"
+
+
+def listing() -> list[Listed]:
+    """Every transform and refusal, in code order."""
+    rows = [Listed(t.code, t.name, t.hadolint, t.applicability.label, t.opt_in, t.summary) for t in all_transforms()]
+    rows += [Listed(r.code, r.name, (), None, False, r.summary, "refusal") for r in REFUSALS]
+    return sorted(rows, key=lambda row: row.code)
+
+
+def listing_json(rows: Sequence[Listed]) -> str:
+    """`dockopt list --output-format json`: a list of objects, one a row."""
+    import json
+
+    listed = [
+        {
+            "code": row.code,
+            "name": row.name,
+            "kind": row.kind,
+            "hadolint": list(row.hadolint),
+            "applicability": row.applicability,
+            "opt_in": row.opt_in,
+            "summary": row.summary,
+        }
+        for row in rows
+    ]
+    return json.dumps(listed, indent=2, ensure_ascii=False) + "\n"

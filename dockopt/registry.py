@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import refusals
-from .transform import Transform, is_hadolint_rule
+from .transform import Transform, is_hadolint_rule, unknown_transform
 from .transforms import ALL
 
 
@@ -57,7 +57,7 @@ class Selection:
                         f"'{selector}' ({refusal.code} {refusal.name}) cannot be selected or ignored: "
                         "what BuildKit refuses to build is always reported"
                     )
-                raise UnknownSelector(f"unknown transform selector '{selector}' (see `dockopt list`)")
+                raise UnknownSelector(unknown_transform(selector, available))
 
     def unanswered(self) -> tuple[str, ...]:
         """The hadolint rules among its selectors that no transform answers."""

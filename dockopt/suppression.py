@@ -30,7 +30,7 @@ from . import refusals
 from .context import Selectable
 from .fix import Edit, Finding, nodes_touched
 from .syntax import Comment, Dockerfile, Instruction
-from .transform import is_hadolint_rule
+from .transform import is_hadolint_rule, unknown_transform
 
 Catalogue = tuple[Selectable, ...]  # every transform there is: what a selector may name
 
@@ -286,12 +286,7 @@ def parse_comment(comment: Comment, catalogue: Catalogue) -> tuple[Pragma | None
                     message = f"'{selector}' ({refusal.code} {refusal.name}) cannot be suppressed: what BuildKit refuses to build is always reported"
                     problems.append(Problem(message, at, at + len(selector)))
                 elif not matched and not is_hadolint_rule(selector):  # a rule only hadolint checks: fine
-                    problems.append(
-                        Problem(
-                            f"unknown transform selector '{selector}' in a suppression comment (see `dockopt list`)",
-                            at,
-                            at + len(selector),
-                        )
-                    )
+                    message = unknown_transform(selector, catalogue, " in a suppression comment")
+                    problems.append(Problem(message, at, at + len(selector)))
                 codes |= matched
     return Pragma(comment, ignore.group("global") is not None, frozenset(codes)), problems

@@ -450,8 +450,11 @@ class Dockerfile:
         return self.text[span.start : span.end]
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column of a file offset."""
+        """1-based line and column of a file offset; the end of a file that ends with a newline
+        is column 1 of the line after its last (where an editor puts it)."""
         line = bisect.bisect_right(self._line_starts, offset) - 1
+        if offset == len(self.text) and self.text.endswith("\n") and offset > self._line_starts[line]:
+            return line + 2, 1
         return line + 1, offset - self._line_starts[line] + 1
 
     def line_start(self, offset: int) -> int:

@@ -6,11 +6,12 @@ choosing among them is ``dockopt.registry``'s.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .context import Context
 from .fix import Applicability, Finding
@@ -26,6 +27,35 @@ def is_hadolint_rule(selector: str) -> bool:
     warning hadolint reports (`SC2086`): where no transform answers it, it is accepted as a
     selector that chooses and drops nothing (it is hadolint's business), never an error."""
     return _HADOLINT_RULE.fullmatch(selector.strip().upper()) is not None
+
+
+class Named(Protocol):
+    """Something a selector or `dockopt explain` may name: a transform, or a refusal."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+_CODE_SHAPE = re.compile(r"[A-Z]{2}\d+")
+
+
+def unknown_transform(key: str, known: Iterable[Named], where: str = "") -> str:
+    """The one message for a transform that ``key`` names and ``known`` does not hold
+    (`--select`, `--ignore`, configuration files, `explain`, `# dockopt: ignore=`): with the
+    closest name or code among ``known`` when one is close (``difflib``), as "did you mean",
+    else a pointer to `dockopt list`. Example: `--select merge-run` gives
+    "unknown transform 'merge-run' (did you mean 'merge-runs'?)".
+    """
+    wanted = key.strip()
+    code_shaped = _CODE_SHAPE.fullmatch(wanted.upper()) is not None
+    # a code is compared with codes (closer: DO999 is no DO309), a name with names
+    spelled = {(k.code if code_shaped else k.name).lower(): k.code if code_shaped else k.name for k in known}
+    close = difflib.get_close_matches(wanted.lower(), list(spelled), n=1, cutoff=0.8 if code_shaped else 0.6)
+    hint = f"did you mean '{spelled[close[0]]}'?" if close else "see `dockopt list`"
+    return f"unknown transform '{key}'{where} ({hint})"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,38 @@ EXPECTED = [
 ]
 
 
+# the fixes of FINDINGS as `check --output-format json` gives them: DO101 joins line 4 to line 3
+# (from the end of line 3 to just after line 4's keyword), DO204 inserts its option after
+# `install` and ca-certificates before `curl`
+FIXES = {
+    "DO101": {
+        "applicability": "safe",
+        "message": "Merge consecutive RUN instructions into one",
+        "edits": [
+            {"content": " \\\n    && ", "location": {"row": 3, "column": 18}, "end_location": {"row": 4, "column": 5}}
+        ],
+        "writes": [],
+    },
+    "DO204": {
+        "applicability": "unsafe",
+        "message": "apt-get install only what was asked for, not what it recommends",
+        "edits": [
+            {
+                "content": " --no-install-recommends",
+                "location": {"row": 4, "column": 23},
+                "end_location": {"row": 4, "column": 23},
+            },
+            {
+                "content": "ca-certificates ",
+                "location": {"row": 4, "column": 24},
+                "end_location": {"row": 4, "column": 24},
+            },
+        ],
+        "writes": [],
+    },
+}
+
+
 def check(tmp_path: Path, output_format: str, *paths: str, stdin: bytes = b"") -> tuple[int, str, str]:
     return run("check", "--output-format", output_format, *paths, cwd=tmp_path, stdin=stdin)
 
@@ -74,6 +106,7 @@ def test_json_lists_every_finding_with_its_range_and_fix(tmp_path):
             "fix_applicability": applicability,
             "fixable": fixable,
             "severity": "warning",
+            "fix": FIXES.get(code_),
         }
         for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED, strict=True)
     ]
@@ -390,3 +423,99 @@ def test_junit_fails_a_testcase_for_each_refusal(tmp_path):
         ("DO002 unknown-instruction at 2:1", "DO002"),
         ("DO003 argument-count at 3:6", "DO003"),
     ]
+
+
+# --------------------------------------------------------------------------- fixes other tools apply
+
+# four fixes that `dockopt fix --unsafe-fixes` applies in one pass: MAINTAINER to LABEL, two
+# RUNs merged, the apt lists removed, and a .dockerignore written beside the Dockerfile
+ONE_PASS = (
+    "FROM debian:bookworm-slim\n"
+    "MAINTAINER me@example.com\n"
+    "RUN mkdir -p /app\n"
+    "RUN touch /app/ready\n"
+    "WORKDIR /app\n"
+    "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    "COPY . /app\n"
+    "USER 10001:10001\n"
+)
+
+
+def _offset(text: str, row: int, column: int) -> int:
+    """The offset of a 1-based row and column (columns count characters, as SARIF's unicodeCodePoints)."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    return starts[row - 1] + column - 1
+
+
+def _apply(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Apply (start, end, content) replacements, as an editor would: they must not overlap."""
+    out, position = [], 0
+    for start, end, content in sorted(spans):
+        assert position <= start <= end <= len(text)
+        out += [text[position:start], content]
+        position = end
+    return "".join(out) + text[position:]
+
+
+def test_json_edits_of_every_fixable_finding_give_what_fix_writes(tmp_path):
+    target = write(tmp_path / "Dockerfile", ONE_PASS)
+    code, out, _ = check(tmp_path, "json", "--unsafe-fixes", "Dockerfile")
+    assert code == 1
+    fixes = [f["fix"] for f in json.loads(out)["findings"] if f["fixable"]]
+    assert len(fixes) == 4
+    spans = [
+        (_offset(ONE_PASS, **e["location"]), _offset(ONE_PASS, **e["end_location"]), e["content"])
+        for fix in fixes
+        for e in fix["edits"]
+    ]
+    applied = _apply(ONE_PASS, spans)
+    (write_,) = [w for fix in fixes for w in fix["writes"]]
+    assert write_["path"] == ".dockerignore"
+    assert not (tmp_path / ".dockerignore").exists()  # check writes nothing
+
+    assert run("fix", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)[0] == 0
+    assert applied == target.read_text() != ONE_PASS
+    assert write_["content"] == (tmp_path / ".dockerignore").read_text()
+    assert check(tmp_path, "json", "--unsafe-fixes", "Dockerfile")[0] == 0  # one pass was enough
+
+
+def test_sarif_fixes_are_valid_and_give_what_fix_writes(tmp_path, sarif_validator):
+    write(tmp_path / "ctx" / ".dockerignore", "node_modules\n")  # a file the fix replaces whole
+    target = write(tmp_path / "ctx" / "Dockerfile", ONE_PASS)
+    code, out, _ = check(tmp_path, "sarif", "--unsafe-fixes", "ctx/Dockerfile")
+    assert code == 1
+    (sarif_run,) = sarif_validator(out)["runs"]
+    assert sarif_run["columnKind"] == "unicodeCodePoints"
+    results = sarif_run["results"]
+    assert [r["ruleId"] for r in results] == ["DO307", "DO101", "DO205", "DO104"]
+    assert all(r["fixes"][0]["properties"] == {"applicability": "safe"} for r in results[:3])
+    spans, written = [], {}
+    for result in results:
+        (fix,) = result["fixes"]
+        assert fix["description"]["text"] == lookup(result["ruleId"]).summary
+        for change in fix["artifactChanges"]:
+            uri = change["artifactLocation"]["uri"]
+            assert change["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+            for replacement in change["replacements"]:
+                region, text = replacement["deletedRegion"], replacement["insertedContent"]["text"]
+                if uri == "ctx/Dockerfile":
+                    start = _offset(ONE_PASS, region["startLine"], region["startColumn"])
+                    spans.append((start, _offset(ONE_PASS, region["endLine"], region["endColumn"]), text))
+                else:
+                    before = (tmp_path / uri).read_text()
+                    assert (region["charOffset"], region["charLength"]) == (0, len(before))
+                    written[uri] = _apply(before, [(0, len(before), text)])
+    applied = _apply(ONE_PASS, spans)
+    assert list(written) == ["ctx/.dockerignore"]
+
+    assert run("fix", "--unsafe-fixes", "ctx/Dockerfile", cwd=tmp_path)[0] == 0
+    assert applied == target.read_text() != ONE_PASS
+    assert written["ctx/.dockerignore"] == (tmp_path / "ctx" / ".dockerignore").read_text() != "node_modules\n"
+
+
+def test_findings_without_a_fix_carry_none(tmp_path, sarif_validator):
+    write(tmp_path / "Dockerfile", REFUSED)
+    _code, out, _ = check(tmp_path, "json", "Dockerfile")
+    assert [f["fix"] for f in json.loads(out)["findings"]] == [None, None]
+    (sarif_run,) = sarif_validator(check(tmp_path, "sarif", "Dockerfile")[1])["runs"]
+    assert ["fixes" in r for r in sarif_run["results"]] == [False, False]

@@ -6,6 +6,7 @@ Every test writes its own small Dockerfiles under ``tmp_path`` and runs
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -17,9 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 import dockopt
+from dockopt import refusals
 from dockopt.cli import app
 from dockopt.engine import Settings, process_file
-from dockopt.registry import select
+from dockopt.registry import all_transforms, select
 
 # the samples run as a non-root user, so that non-root-user (DO301) has nothing to say
 FIXABLE = "FROM debian:bookworm-slim\nRUN mkdir -p /app\nRUN touch /app/ready\nUSER 10001:10001\n"
@@ -349,7 +351,7 @@ def test_unknown_selector_is_a_one_line_usage_error(tmp_path, option, value, bad
     target = write(tmp_path / "Dockerfile", FIXABLE)
     code, out, err = run("fix", option, value, "Dockerfile", cwd=tmp_path)
     assert (code, out) == (2, "")
-    assert err == f"error: unknown transform selector '{bad}' (see `dockopt list`)\n"
+    assert err == f"error: unknown transform '{bad}' (see `dockopt list`)\n"
     assert target.read_bytes() == FIXABLE.encode()
 
 
@@ -620,10 +622,38 @@ def test_unreadable_file_fails_alone(tmp_path, monkeypatch):
 def test_list_prints_a_table_of_transforms(tmp_path):
     code, out, err = run("list", cwd=tmp_path)
     assert (code, err) == (0, "")
-    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+summary", out, re.M)
+    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+runs\s+summary", out, re.M)
     assert re.search(
-        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+Merge consecutive RUN instructions into one\s*$", out, re.M
+        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+default\s+Merge consecutive RUN instructions into one\s*$", out, re.M
     )
+    # opt-in transforms are marked, and run only when --select names them
+    assert re.search(r"^DO305\s+strip-setuid\s+-\s+unsafe\s+opt-in\s", out, re.M)
+    # in code order, what BuildKit refuses among them (DO101 runs after DO102, it is listed before)
+    codes = [line.split()[0] for line in out.splitlines()[1:]]
+    assert codes == sorted(codes) and codes.index("DO101") < codes.index("DO102")
+    assert len(codes) == len(set(codes)) == len(all_transforms()) + len(refusals.REFUSALS)
+
+
+def test_list_as_json(tmp_path):
+    code, out, err = run("list", "--output-format", "json", cwd=tmp_path)
+    assert (code, err) == (0, "")
+    listed = json.loads(out)
+    assert [row["code"] for row in listed] == sorted(
+        [t.code for t in all_transforms()] + [r.code for r in refusals.REFUSALS]
+    )
+    by_code = {row["code"]: row for row in listed}
+    assert by_code["DO101"] == {
+        "code": "DO101",
+        "name": "merge-runs",
+        "kind": "transform",
+        "hadolint": ["DL3059"],
+        "applicability": "safe",
+        "opt_in": False,
+        "summary": "Merge consecutive RUN instructions into one",
+    }
+    assert [code for code, row in by_code.items() if row["opt_in"]] == ["DO305"]
+    assert (by_code["DO002"]["kind"], by_code["DO002"]["applicability"]) == ("refusal", None)
+    assert by_code["DO309"]["hadolint"] == ["DL3006", "DL3007"]
 
 
 @pytest.mark.parametrize("key", ["DO101", "merge-runs", "DL3059", "do101", "dl3059"])
@@ -643,7 +673,29 @@ def test_explain_says_a_display_only_transform_has_no_fix(tmp_path):
 
 
 def test_explain_unknown_key_exits_2(tmp_path):
-    assert run("explain", "NOPE", cwd=tmp_path) == (2, "", "error: no transform named 'NOPE' (see `dockopt list`)\n")
+    assert run("explain", "NOPE", cwd=tmp_path) == (2, "", "error: unknown transform 'NOPE' (see `dockopt list`)\n")
+
+
+@pytest.mark.parametrize(
+    "args, meant",
+    [
+        (["explain", "merge-run"], "merge-runs"),
+        (["explain", "unknown-instrction"], "unknown-instruction"),  # what BuildKit refuses has a name too
+        (["explain", "DO1011"], "DO101"),
+        (["check", "--select", "merge-run"], "merge-runs"),
+        (["check", "--ignore", "non-root"], "non-root-user"),
+        (["fix", "--extend-select", "strip-setiud"], "strip-setuid"),
+    ],
+)
+def test_a_transform_named_wrong_gets_a_did_you_mean(tmp_path, args, meant):
+    write(tmp_path / "Dockerfile", FIXABLE)
+    bad = args[-1]
+    assert run(*args, cwd=tmp_path) == (2, "", f"error: unknown transform '{bad}' (did you mean '{meant}'?)\n")
+
+
+def test_a_code_is_suggested_only_when_close(tmp_path):
+    # DO999 is three characters from every code: no guess
+    assert run("explain", "DO999", cwd=tmp_path)[2] == "error: unknown transform 'DO999' (see `dockopt list`)\n"
 
 
 def test_version_prints_the_version(tmp_path):

@@ -150,7 +150,7 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
         ("pyproject.toml", "[tool]\ndockopt = 3", "tool.dockopt: must be a table ([tool.dockopt])"),
         (".dockopt.toml", 'select = "DO101"', 'select: must be a list of strings (like ["DO101"]), not "DO101"'),
         (".dockopt.toml", "exclude = [1]", "exclude: must be a list of strings"),
-        (".dockopt.toml", 'ignore = ["DO999"]', "ignore: unknown transform selector 'DO999' (see `dockopt list`)"),
+        (".dockopt.toml", 'ignore = ["DO999"]', "ignore: unknown transform 'DO999' (see `dockopt list`)"),
         (".dockopt.toml", 'unsafe-fixes = "yes"', 'unsafe-fixes: must be true or false, not "yes"'),
         (".dockopt.toml", "non-root-user = 3", "non-root-user: must be a table"),
         (".dockopt.toml", "[non-root-user]\nhome = '/x'", "unknown key 'non-root-user.home' (known: uid, gid, name)"),
@@ -210,7 +210,7 @@ def test_cli_bad_configuration_exits_2_and_writes_nothing(tmp_path: Path) -> Non
     for command in (["fix"], ["check"], ["fix", "--show-settings", "bad"]):
         code, out, err = run(*command, cwd=tmp_path)
         assert code == 2 and out == ""
-        assert err == "error: bad/pyproject.toml: ignore: unknown transform selector 'merge-run' (see `dockopt list`)\n"
+        assert err == "error: bad/pyproject.toml: ignore: unknown transform 'merge-run' (did you mean 'merge-runs'?)\n"
     assert (tmp_path / "good" / "Dockerfile").read_text() == MERGE
 
 
@@ -219,7 +219,7 @@ def test_cli_bad_configuration_exits_2_and_writes_nothing(tmp_path: Path) -> Non
     [
         (["--config", "missing.toml"], "error: missing.toml: no such file\n"),
         (["--config", "x.toml", "--isolated"], "error: --config and --isolated cannot be used together\n"),
-        (["--extend-select", "DO999"], "error: unknown transform selector 'DO999' (see `dockopt list`)\n"),
+        (["--extend-select", "DO999"], "error: unknown transform 'DO999' (see `dockopt list`)\n"),
         (["--show-settings", "a", "b"], "error: --show-settings takes one PATH\n"),
         (["--show-settings", "nowhere"], "error: nowhere: no such file or directory\n"),
     ],

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.engine import Diagnostic, FixFailure, Settings, find_source, fix_source, process_file
+from dockopt.engine import Diagnostic, EditAt, FixFailure, Settings, find_source, fix_source, process_file
 from dockopt.fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edits
 from dockopt.output import Summary, unified_diff
 from dockopt.registry import UnknownSelector, all_transforms, lookup, select
@@ -251,12 +251,32 @@ def test_files_written_by_an_earlier_run_are_not_reported_again() -> None:
 def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() -> None:
     text = "from x\nrun a\n"
     found = find_source(text, (display_only, unsafe_label, upper_keywords))
-    # each with its own fix, whether `dockopt fix` would apply it or not (the language server's quick fixes)
+    # each with its own fix, whether `dockopt fix` would apply it or not (the language server's quick
+    # fixes), and its edits at lines and columns (the machine outputs); the last instruction ends with
+    # the file: at the start of the line after it, as editors count, the end excluded
     comment = Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
     label = Fix((Edit.insert(7, "LABEL a=b\n"),), Applicability.UNSAFE)
+    upper = Fix((Edit(0, 4, "FROM"),), Applicability.SAFE)
+    run = Fix((Edit(7, 10, "RUN"),), Applicability.SAFE)
+    comment_at, label_at = EditAt(1, 1, 1, 1, "# x\n"), EditAt(2, 1, 2, 1, "LABEL a=b\n")
+    upper_at, run_at = EditAt(1, 1, 1, 5, "FROM"), EditAt(2, 1, 2, 4, "RUN")
     assert found == (
-        Diagnostic("DO903", "display-only", "just saying", 1, 1, 2, 1, Applicability.DISPLAY_ONLY, False, fix=comment),
-        Diagnostic("DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False, fix=label),
+        Diagnostic(
+            "DO903",
+            "display-only",
+            "just saying",
+            1,
+            1,
+            2,
+            1,
+            Applicability.DISPLAY_ONLY,
+            False,
+            fix=comment,
+            edits=(comment_at,),
+        ),
+        Diagnostic(
+            "DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False, fix=label, edits=(label_at,)
+        ),
         Diagnostic(
             "DO901",
             "upper-keywords",
@@ -267,9 +287,22 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             5,
             Applicability.SAFE,
             True,
-            fix=Fix((Edit(0, 4, "FROM"),), Applicability.SAFE),
+            fix=upper,
+            edits=(upper_at,),
         ),
-        Diagnostic("DO903", "display-only", "just saying", 2, 1, 2, 7, Applicability.DISPLAY_ONLY, False, fix=comment),
+        Diagnostic(
+            "DO903",
+            "display-only",
+            "just saying",
+            2,
+            1,
+            3,
+            1,
+            Applicability.DISPLAY_ONLY,
+            False,
+            fix=comment,
+            edits=(comment_at,),
+        ),
         Diagnostic(
             "DO901",
             "upper-keywords",
@@ -280,9 +313,31 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             4,
             Applicability.SAFE,
             True,
-            fix=Fix((Edit(7, 10, "RUN"),), Applicability.SAFE),
+            fix=run,
+            edits=(run_at,),
         ),
     )
+
+
+@transform(code="DO906", name="label-after-runs", applicability=Applicability.SAFE)
+def label_after_runs(df, context):
+    """Add a LABEL right after each RUN."""
+    for i in df.instructions:
+        if i.command == "RUN" and "LABEL" not in df.text:
+            yield Finding(
+                "no label after",
+                i.span.start,
+                i.span.end,
+                Fix((Edit.insert(i.span.end, "LABEL a=b\n"),), Applicability.SAFE),
+            )
+
+
+def test_find_source_gives_the_edits_fix_source_applies_after_a_heredoc() -> None:
+    text = "FROM x\nRUN <<EOF\necho hi\nEOF\n"
+    (found,) = find_source(text, (label_after_runs,))
+    # hadolint cannot read an instruction right after a terminator: a blank line comes first
+    assert found.edits == (EditAt(5, 1, 5, 1, "\nLABEL a=b\n"),)
+    assert fix_source(text, (label_after_runs,)).output == text + "\nLABEL a=b\n"
     with_unsafe = find_source(text, (unsafe_label,), unsafe=True)
     assert [d.fixable for d in with_unsafe] == [True]
     # a transform that never settles is still run once

@@ -87,7 +87,7 @@ def test_a_dockopt_comment_naming_an_unanswered_rule_is_no_invalid_suppression(t
     bad = text.replace("DL3008", "DL300")
     write(tmp_path / "Dockerfile", bad)
     _, out, _ = run("check", "--isolated", "--select", "DO001", "Dockerfile", cwd=tmp_path)
-    assert "DO001 unknown transform selector 'DL300'" in out
+    assert "DO001 unknown transform 'DL300'" in out
 
 
 def test_resolver_warns_once_per_file_read(tmp_path: Path) -> None:

@@ -230,7 +230,7 @@ def test_fix_warns_about_an_invalid_suppression_comment_and_applies_the_fix(tmp_
     dockerfile = write(tmp_path / "Dockerfile", BAD)
     result = process_file(dockerfile, Settings(select()))
     assert result.warnings == (
-        "2:19: DO001 unknown transform selector 'merge-run' in a suppression comment (see `dockopt list`)",
+        "2:19: DO001 unknown transform 'merge-run' in a suppression comment (did you mean 'merge-runs'?)",
     )
     assert "&& echo b" in dockerfile.read_text()
     assert process_file(dockerfile, Settings(select(ignore=["DO001"]))).warnings == ()
@@ -240,13 +240,13 @@ def test_cli_fix_prints_invalid_suppressions_as_warnings_and_check_lists_them(tm
     write(tmp_path / "Dockerfile", BAD)
     code, out, err = run("fix", "--diff", "Dockerfile", cwd=tmp_path)
     assert code == 1 and "+    && echo b" in out
-    assert "warning: Dockerfile:2:19: DO001 unknown transform selector 'merge-run'" in err
+    assert "warning: Dockerfile:2:19: DO001 unknown transform 'merge-run'" in err
     code, out, err = run("fix", "--diff", "--ignore", "invalid-suppression", "Dockerfile", cwd=tmp_path)
     assert "warning" not in err
     code, out, err = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert out == (
-        "Dockerfile:2:19: DO001 unknown transform selector 'merge-run' in a suppression comment (see `dockopt list`)\n"
+        "Dockerfile:2:19: DO001 unknown transform 'merge-run' in a suppression comment (did you mean 'merge-runs'?)\n"
         "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3\n"
     )
     code, out, err = run("fix", "-", cwd=tmp_path, stdin=BAD.encode())
