@@ -20,6 +20,17 @@ def cannot_run(reason: str) -> None:
     pytest.skip(reason)
 
 
+REQUIRE_INTEGRATION = os.environ.get("DOCKOPT_REQUIRE_INTEGRATION") == "1"
+
+
+def cannot_build(reason: str) -> None:
+    """Skip an integration test, or fail it when DOCKOPT_REQUIRE_INTEGRATION=1 (CI), where
+    images must be buildable."""
+    if REQUIRE_INTEGRATION:
+        pytest.fail(f"DOCKOPT_REQUIRE_INTEGRATION is set but {reason}")
+    pytest.skip(reason)
+
+
 def corpus_files() -> list[Path]:
     """Every Dockerfile of ../shared/corpus (empty when the corpus is not there)."""
     if not CORPUS.is_dir():

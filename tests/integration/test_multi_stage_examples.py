@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import VERIFY_RESULTS
-from test_non_root_examples import _build_and_run, _cannot_run, engine, rewrite_example  # noqa: F401 (a fixture)
+from conftest import VERIFY_RESULTS, cannot_build
+from test_non_root_examples import _build_and_run, engine, rewrite_example  # noqa: F401 (a fixture)
 
 EXAMPLES = {
     "go-hello": "debian:bookworm-slim",  # Debian's golang-go, a binary dynamic by default
@@ -36,7 +36,7 @@ def test_split_builds_runs_the_same_and_is_smaller(engine, example: str, tmp_pat
         engine, original, f"localhost/dockopt-split-a-{example}"
     )
     if size_before < 0:
-        _cannot_run(f"the original example does not build here: {out_before[-500:]}")
+        cannot_build(f"the original example does not build here: {out_before[-500:]}")
     _, out_after, size_after, layers_after, seconds_after = _build_and_run(
         engine, rewritten, f"localhost/dockopt-split-b-{example}"
     )

@@ -22,7 +22,7 @@ import pytest
 
 from dockopt.containers import EngineError, find_engine
 
-from conftest import VERIFY_RESULTS
+from conftest import VERIFY_RESULTS, cannot_build
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -30,16 +30,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_projects  # noqa: E402
 
 PROJECTS = ROOT.parent / "shared" / "projects"
-REQUIRED = os.environ.get("DOCKOPT_REQUIRE_INTEGRATION") == "1"
 STAND_INS = ("localhost/dockopt-stand-in:python-slim", "localhost/dockopt-stand-in:python")
 
 pytestmark = pytest.mark.integration
-
-
-def _cannot_run(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"DOCKOPT_REQUIRE_INTEGRATION is set but {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +42,9 @@ def engine():
     try:
         found = find_engine()
     except EngineError as exc:
-        _cannot_run(str(exc))
+        cannot_build(str(exc))
     if shutil.which("podman") is None or shutil.which("nsenter") is None or os.geteuid() != 0:
-        _cannot_run("podman, nsenter and root are needed to run the images and reach their servers")
+        cannot_build("podman, nsenter and root are needed to run the images and reach their servers")
     missing = [image for image in STAND_INS if subprocess.run(["podman", "image", "exists", image]).returncode != 0]
     if missing:
         made = subprocess.run(
@@ -61,7 +54,7 @@ def engine():
             timeout=1200,
         )
         if made.returncode != 0:
-            _cannot_run(f"the python stand-ins cannot be made here: {made.stderr[-1500:]}")
+            cannot_build(f"the python stand-ins cannot be made here: {made.stderr[-1500:]}")
     return found
 
 
@@ -73,7 +66,7 @@ def test_original_and_safe_rewrite_build_and_pass_the_same_smoke_test(engine, na
     )
 
     if not original.built:
-        _cannot_run(f"{name} does not build here as it is: {original.error}")
+        cannot_build(f"{name} does not build here as it is: {original.error}")
     assert original.smoke is not None and original.smoke.state == "running", original.smoke
     assert set(original.smoke.http.values()) == {"200"}, original.smoke
     assert safe.built, f"the safe rewrite of {name} does not build: {safe.error}"

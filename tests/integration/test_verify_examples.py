@@ -10,7 +10,6 @@ engine is set up) those are failures, not skips. Each example is built twice, wi
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import pytest
 
 from dockopt.containers import EngineError, find_engine
 
-from conftest import VERIFY_RESULTS
+from conftest import VERIFY_RESULTS, cannot_build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ["python-app", "apt-tools", "c-multistage", "go-hello", "heredoc"]
@@ -28,21 +27,12 @@ EXAMPLES = ["python-app", "apt-tools", "c-multistage", "go-hello", "heredoc"]
 pytestmark = pytest.mark.integration
 
 
-REQUIRED = os.environ.get("DOCKOPT_REQUIRE_INTEGRATION") == "1"
-
-
-def _cannot_run(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"DOCKOPT_REQUIRE_INTEGRATION is set but {reason}")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def engine():
     try:
         return find_engine()
     except EngineError as exc:
-        _cannot_run(str(exc))
+        cannot_build(str(exc))
 
 
 def _builds_heredocs(engine) -> bool:
@@ -68,7 +58,7 @@ def test_rewrite_builds_is_not_larger_and_runs_the_same(engine, example: str) ->
     assert run.stdout, run.stderr[-3000:]
     report = json.loads(run.stdout)
     if report["exit_code"] == 2:
-        _cannot_run(f"verification could not run here: {report['message'][:2000]}")
+        cannot_build(f"verification could not run here: {report['message'][:2000]}")
     assert report["exit_code"] == 0, report["message"]
     before, after = report["original"], report["rewritten"]
     VERIFY_RESULTS.append(
