@@ -36,9 +36,8 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import ConfigError, Overrides, Resolver
-from .context import Context
-from .engine import Diagnostic, FileResult, Settings, process_text
-from .fix import Applicability, Edit, FileWrite
+from .engine import Diagnostic, FileResult, Settings, SideFile, process_text
+from .fix import Applicability, Edit
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
 
 DEBOUNCE = 0.3  # seconds after the last change before a document is analysed again
@@ -249,7 +248,7 @@ def code_actions(
         if fix is not None and fix.applicability > Applicability.DISPLAY_ONLY:
             unsafe = fix.applicability < Applicability.SAFE
             edits = [types.TextEdit(lines.range(e.start, e.end, units), e.content) for e in fix.edits]
-            edit = _edit(document, edits, _writes(analysis, fix.writes))
+            edit = _edit(document, edits, _writes(analysis, d.writes))
             if edit is not None:
                 actions.append(
                     types.CodeAction(
@@ -284,13 +283,12 @@ def code_actions(
     return actions
 
 
-def _writes(analysis: Analysis, writes: tuple[FileWrite, ...]) -> list[tuple[Path, str | None, str]]:
+def _writes(analysis: Analysis, writes: tuple[SideFile, ...]) -> list[tuple[Path, str | None, str]]:
     """The files a fix writes (relative to the build context: the document's directory), with
-    what they hold now."""
-    if analysis.path is None or not writes:
+    what they hold now, as the check read them."""
+    if analysis.path is None:
         return []
-    context = Context(analysis.path, analysis.path.parent)
-    return [(analysis.path.parent / w.path, context.read(w.path), w.content) for w in writes]
+    return [(analysis.path.parent / w.path, w.before, w.after) for w in writes]
 
 
 class DockoptServer(LanguageServer):
