@@ -328,7 +328,7 @@ def _spaced_after_heredocs(df: Dockerfile, edits: list[Edit]) -> list[Edit]:
     right after a terminator ("unexpected 'R' expecting a new line"): a file it could read
     before a fix must stay one it can read.
     """
-    ends = {i.span.end for i in df.instructions if i.heredocs}
+    ends = df.memo(_heredoc_ends)
     if not ends:
         return edits
     spaced = []
@@ -340,6 +340,11 @@ def _spaced_after_heredocs(df: Dockerfile, edits: list[Edit]) -> list[Edit]:
                 edit = Edit(edit.start, edit.end, (need if need == newline else newline) + edit.content)
         spaced.append(edit)
     return spaced
+
+
+def _heredoc_ends(df: Dockerfile) -> frozenset[int]:
+    """Where the instructions with heredocs end (after their terminator lines)."""
+    return frozenset(i.span.end for i in df.instructions if i.heredocs)
 
 
 def _broken_shells(df: Dockerfile) -> int:
