@@ -135,6 +135,15 @@ def fix(
     jobs: int = _JOBS,
     context: str | None = _CONTEXT,
     stdin_filename: str | None = _STDIN_FILENAME,
+    verify_builds: bool = typer.Option(
+        False,
+        "--verify",
+        help="Build each Dockerfile and its rewrite, smoke-test both, and write only a rewrite that passes "
+        "(retrying without the transform that broke it).",
+    ),
+    engine: str | None = typer.Option(
+        None, "--engine", help="With --verify: docker, podman or buildah (default: the first that works)."
+    ),
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -143,6 +152,18 @@ def fix(
     if show_settings:
         raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
     report_changes = diff or check or exit_non_zero_on_fix
+    if engine is not None and not verify_builds:
+        _err("error: --engine goes with --verify")
+        raise typer.Exit(EXIT_ERROR)
+    if verify_builds:
+        if _stdin(targets, stdin_filename):
+            _err("error: --verify builds files from their build context: stdin ('-') cannot be verified")
+            raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(
+            _fix_verified(
+                targets, resolver, base, engine, diff=diff, check=check, quiet=quiet, report_changes=report_changes
+            )
+        )
     if _stdin(targets, stdin_filename):
         name = stdin_filename or "-"
         settings = _stdin_settings(resolver, base, stdin_filename)
@@ -355,18 +376,9 @@ def _results(
     ``bulk.show_progress`` says so (``stdout_data``: the command prints data on stdout as it
     goes).
     """
-    try:
-        found = list(discover(targets, resolver.excluded, resolver.names))
-        paths = [f.path for f in found if f.ok]
-        each = {path: resolver.settings(path, base) for path in paths}
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR) from None
-    for skipped in (f for f in found if f.note):
-        _err(f"note: {skipped.path}: {skipped.note}")
-    for missing in (f for f in found if f.error):
-        yield FileResult(str(missing.path), "failed", error=missing.error)
-    del found
+    each, missing = _discovered(targets, resolver, base)
+    yield from missing
+    paths = list(each)
     if by_path:
         paths.sort(key=str)
     shown = bulk.show_progress(
@@ -380,6 +392,68 @@ def _results(
         for result in process_many(paths, each.__getitem__, jobs if jobs > 0 else (os.cpu_count() or 1)):
             yield result
             advance()
+
+
+def _discovered(
+    targets: list[str], resolver: Resolver, base: Settings
+) -> tuple[dict[Path, Settings], list[FileResult]]:
+    """Each Dockerfile the paths name with its settings, and a failed result for each path
+    missing; notes on symbolic links skipped are printed. A bad configuration file exits 2."""
+    try:
+        found = list(discover(targets, resolver.excluded, resolver.names))
+        each = {f.path: resolver.settings(f.path, base) for f in found if f.ok}
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+    for skipped in (f for f in found if f.note):
+        _err(f"note: {skipped.path}: {skipped.note}")
+    return each, [FileResult(str(f.path), "failed", error=f.error) for f in found if f.error]
+
+
+def _fix_verified(
+    targets: list[str],
+    resolver: Resolver,
+    base: Settings,
+    engine_name: str | None,
+    *,
+    diff: bool,
+    check: bool,
+    quiet: bool,
+    report_changes: bool,
+) -> int:
+    """`fix --verify`: one file after the other, each rewrite built and smoke-tested before it
+    is written (``verified_fix.prove``); output and exit codes as `fix`."""
+    from .containers import EngineError, find_engine
+    from .verified_fix import EngineLab, prove
+
+    each, missing = _discovered(targets, resolver, base)
+    try:
+        engine = find_engine(engine_name)
+    except EngineError as exc:
+        _err(f"error: --verify: {exc}")
+        return EXIT_ERROR
+    summary = Summary(unsafe=any(settings.unsafe for settings in each.values()))
+    for result in missing:
+        summary.add(result)
+        _report(result, diff=diff, check=check)
+    progress = (lambda line: None) if quiet else _err
+    for path, settings in each.items():
+        directory = settings.context_dir or path.parent
+        lab = EngineLab(engine, path, directory, lambda line: None)
+        outcome = prove(path, replace(settings, keep_text=True), lab, progress)
+        for line in outcome.blamed:
+            _err(line)
+        if outcome.smoke is not None and outcome.result.status == "changed":
+            _err(
+                f"{path}: verified by {outcome.builds} builds: the rewrite builds and its smoke test says what the original's says ({outcome.smoke.summary()})"
+            )
+        summary.add(outcome.result)
+        _report(outcome.result, diff=diff, check=check)
+    if summary.files == 0:
+        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if not quiet:
+        _err(summary.line(would=diff or check))
+    return _exit_code(summary, report_changes)
 
 
 def _report(result: FileResult, *, diff: bool, check: bool) -> None:

@@ -453,13 +453,19 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
         return FileResult(display, "failed", error=str(exc))
     result = process_text(display, text, settings, path)
     if result.status == "changed" and settings.write:
-        try:
-            if result.output != text:
-                files.write_atomic(path, result.output or "")
-            for side in result.side_files:
-                files.write_file(Path(side.path), side.after)
-        except OSError as exc:
-            return FileResult(display, "failed", source=text, error=f"cannot write: {exc.strerror or exc}")
+        return write_result(path, result)
+    return result
+
+
+def write_result(path: Path, result: FileResult) -> FileResult:
+    """Write a changed result (the Dockerfile, the files beside it); a failed result if it cannot be."""
+    try:
+        if result.rewritten:
+            files.write_atomic(path, result.output or "")
+        for side in result.side_files:
+            files.write_file(Path(side.path), side.after)
+    except OSError as exc:
+        return FileResult(result.path, "failed", source=result.source, error=f"cannot write: {exc.strerror or exc}")
     return result
 
 

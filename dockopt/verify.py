@@ -30,6 +30,7 @@ from .syntax import DockerfileSyntaxError
 from .transform import Transform
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2
+LABEL = "org.dockopt.verify"  # set on every image verification builds (every stage), to remove them all
 
 
 @dataclass(frozen=True)
@@ -96,19 +97,20 @@ def verify(
         report.message = "dockopt changes nothing in this file: nothing to verify"
         return report
     announced = {name for t in transforms if any(f.code == t.code for f in result.applied) for name in t.config_changes}
-    tags = {side: f"localhost/dockopt-verify:{secrets.token_hex(4)}-{side}" for side in ("original", "rewritten")}
+    token = secrets.token_hex(4)
+    tags = {side: f"localhost/dockopt-verify:{token}-{side}" for side in ("original", "rewritten")}
     with tempfile.TemporaryDirectory(prefix="dockopt-verify-") as tmp:
         rewritten_file = Path(tmp) / "Dockerfile"
         rewritten_file.write_bytes(result.output.encode("utf-8"))
         try:
             progress(f"building the original with {engine.name} (no cache)")
-            report.original = _build(engine, path, context, tags["original"], progress)
+            report.original = _build(engine, path, context, tags["original"], progress, token)
             if not report.original.ok:
                 return _cannot(
                     report, f"the original does not build, so there is nothing to compare:\n{report.original.tail}"
                 )
             progress(f"building the rewrite with {engine.name} (no cache)")
-            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], progress)
+            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], progress, token)
             if not report.rewritten.ok:
                 report.exit_code = EXIT_DRIFT
                 report.message = f"the original builds but the rewrite does not:\n{report.rewritten.tail}"
@@ -124,6 +126,7 @@ def verify(
         finally:
             for tag in tags.values():
                 engine.remove(tag)
+            engine.remove_labelled(LABEL, token)
     if report.changes:
         report.exit_code = EXIT_DRIFT
         report.message = "the rewrite changes how the container runs: " + ", ".join(c.field for c in report.changes)
@@ -132,8 +135,10 @@ def verify(
     return report
 
 
-def _build(engine: Engine, dockerfile: Path, context: Path, tag: str, progress: Callable[[str], None]) -> Built:
-    result = engine.build(dockerfile, context, tag, progress)
+def _build(
+    engine: Engine, dockerfile: Path, context: Path, tag: str, progress: Callable[[str], None], token: str
+) -> Built:
+    result = engine.build(dockerfile, context, tag, progress, labels={LABEL: token})
     if not result.ok:
         return Built(False, result.seconds, None, result.tail)
     return Built(True, result.seconds, engine.inspect(tag))

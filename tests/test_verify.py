@@ -239,14 +239,17 @@ class FakeEngine:
         self.images: dict[str, Image] = {}
         self.built: list[str] = []
         self.removed: list[str] = []
+        self.labels: list[dict] = []  # the labels of each build
+        self.removed_labelled: list[tuple[str, str]] = []
         self.config_for = config_for or {}
         self.fail_when = fail_when
         self.listing = listing or {}
 
-    def build(self, dockerfile, context, tag, progress):
+    def build(self, dockerfile, context, tag, progress, labels=None):
         text = Path(dockerfile).read_text()
         progress(f"STEP 1/1: {tag}")
         self.built.append(tag)
+        self.labels.append(labels or {})
         if self.fail_when in text:
             return BuildResult(False, 1.0, "E: Unable to locate package nope")
         side = "rewritten" if tag.endswith("rewritten") else "original"
@@ -265,6 +268,9 @@ class FakeEngine:
 
     def remove(self, tag):
         self.removed.append(tag)
+
+    def remove_labelled(self, label, value):
+        self.removed_labelled.append((label, value))
 
 
 def fake(**kwargs) -> FakeEngine:
@@ -290,6 +296,9 @@ def test_a_rewrite_that_builds_with_the_same_config_exits_0(tmp_path: Path) -> N
     assert report.fixes == {"DO101 merge-runs": 1, "DO205 apt-lists-cleanup": 1}
     assert report.files.only_in_original.by_directory == (("/var/lib/apt", 1, 50_000_000),)
     assert sorted(engine.removed) == sorted(engine.built) and len(engine.built) == 2
+    # both builds carry one label, and every image carrying it (the stages too) is removed
+    assert engine.labels[0] == engine.labels[1] and len(engine.labels[0]) == 1
+    assert engine.removed_labelled == list(engine.labels[0].items())
     assert lines[0] == "building the original with podman (no cache)" and "comparing the images" in lines
     assert (tmp_path / "Dockerfile").read_text() == SMELLY  # nothing written
 
@@ -454,3 +463,43 @@ def test_build_command_of_each_engine_with_target_cache_and_labels(monkeypatch, 
         "t",
         str(context),
     ]
+
+
+def test_an_ignore_file_is_passed_to_podman_and_buildah_docker_reads_it_beside_the_dockerfile(
+    monkeypatch, tmp_path: Path
+) -> None:
+    commands = []
+
+    class FakePopen:
+        def __init__(self, command, **kwargs):
+            commands.append(command)
+            self.stdout = io.StringIO("")
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    ignore = tmp_path / "Dockerfile.dockerignore"
+    for name in ("podman", "buildah", "docker"):
+        Engine(name, name).build(tmp_path / "Dockerfile", tmp_path, "t", lambda line: None, ignorefile=ignore)
+    assert [c[c.index("--ignorefile") + 1] for c in commands[:2]] == [str(ignore), str(ignore)]
+    assert "--ignorefile" not in commands[2]
+
+
+def test_images_carrying_a_label_are_removed_children_first(monkeypatch) -> None:
+    """`remove_labelled` asks again until no image carries the label (a parent is refused while
+    a child exists), and names only the images that carry it."""
+    answers = [["c1", "p1"], ["p1"], []]
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        if command[1] == "images":
+            return subprocess.CompletedProcess(command, 0, "\n".join(answers.pop(0)), "")
+        return subprocess.CompletedProcess(command, 0, "removed", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    Engine("podman", "podman").remove_labelled("org.dockopt.verify", "ab12")
+    assert calls[0][-2:] == ["--filter", "label=org.dockopt.verify=ab12"]
+    assert [c[3:] for c in calls if c[1] == "image"] == [["c1", "p1"], ["p1"]]
+    assert answers == []
