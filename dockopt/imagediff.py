@@ -167,7 +167,7 @@ def resolve_programs(config: dict[str, Any], listing: dict[str, FileEntry]) -> d
     found: dict[str, str | None] = {}
     for word in entry_programs(config):
         if "/" in word:
-            candidates = [posixpath.join(workdir, word)]
+            candidates = [posixpath.normpath(posixpath.join(workdir, word))]
         else:
             candidates = [
                 posixpath.join(d if d.startswith("/") else posixpath.join(workdir, d), word) for d in path_dirs

@@ -25,7 +25,16 @@ from dockopt.containers import (
     listing_from_directory,
 )
 from dockopt.fix import Applicability, Edit, Finding, Fix
-from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
+from dockopt.imagediff import (
+    FileEntry,
+    Image,
+    compare_files,
+    config_changes,
+    entry_programs,
+    listing_from_tar,
+    normalise_config,
+    resolve_programs,
+)
 from dockopt.registry import lookup
 from dockopt.transform import transform
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
@@ -503,3 +512,36 @@ def test_images_carrying_a_label_are_removed_children_first(monkeypatch) -> None
     assert calls[0][-2:] == ["--filter", "label=org.dockopt.verify=ab12"]
     assert [c[3:] for c in calls if c[1] == "image"] == [["c1", "p1"], ["p1"]]
     assert answers == []
+
+
+def test_the_programs_a_container_starts_exec_and_shell_form() -> None:
+    assert entry_programs({"Entrypoint": ["/docker-entrypoint.sh"], "Cmd": ["nginx", "-g", "daemon off;"]}) == (
+        "/docker-entrypoint.sh",
+    )
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "exec PORT=80 gunicorn app:app"]}) == ("/bin/sh", "gunicorn")
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "$APP serve"]}) == ("/bin/sh",)  # not plain
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "cd /app && node server.js"]}) == ("/bin/sh",)  # a builtin
+    assert entry_programs({"Cmd": ["bash", "-ec", "python -m app"]}) == ("bash", "python")
+    assert entry_programs({"Cmd": ["python", "-c", "print(1)"]}) == ("python",)
+    assert entry_programs({}) == ()
+
+
+def test_programs_are_resolved_on_path_and_workdir_through_symbolic_links() -> None:
+    listing = {
+        "/bin": FileEntry(0, LNK, "usr/bin"),  # merged /usr: a link to a directory
+        "/usr/bin/dash": FileEntry(100, REG | 0o755),
+        "/usr/bin/sh": FileEntry(0, LNK, "dash"),
+        "/usr/local/bin/python": FileEntry(0, LNK, "/usr/bin/python3.11"),
+        "/usr/bin/python3.11": FileEntry(100, REG | 0o755),
+        "/app/run.sh": FileEntry(10, REG | 0o755),
+        "/usr/local/bin/dangling": FileEntry(0, LNK, "../lib/gone"),
+    }
+    env = {"PATH": "/usr/local/bin:/usr/bin"}
+    assert resolve_programs({"Cmd": ["/bin/sh", "-c", "python app.py"], "Env": env}, listing) == {
+        "/bin/sh": "/bin/sh",
+        "python": "/usr/local/bin/python",
+    }
+    assert resolve_programs({"Entrypoint": ["./run.sh"], "WorkingDir": "/app"}, listing) == {"./run.sh": "/app/run.sh"}
+    assert resolve_programs({"Cmd": ["gunicorn"], "Env": env}, listing) == {"gunicorn": None}
+    assert resolve_programs({"Cmd": ["dangling"], "Env": env}, listing) == {"dangling": None}
+    assert resolve_programs({"Cmd": ["/usr/bin"]}, listing) == {"/usr/bin": None}  # a directory runs nothing
