@@ -36,6 +36,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Rewrite Dockerfiles so that images are smaller, rebuild faster and run safer.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: option names whole at 80 columns (rich's panels cut them)
 )
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
