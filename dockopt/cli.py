@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
+from typing import TextIO
 
 import typer
 
@@ -24,7 +25,7 @@ from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
-from .output import FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
+from .output import COLOURS, FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, FixList, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
 from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
@@ -105,6 +106,18 @@ _STDIN_FILENAME = typer.Option(
     "--stdin-filename",
     help="Read stdin as this path: its name in diffs and findings, its configuration and build context.",
 )
+Colour = Enum("Colour", {name: name for name in COLOURS}, type=str)  # type: ignore[misc]  # as OutputFormat
+_COLOR = typer.Option(
+    Colour("auto"),
+    "--color",
+    help="Colour diffs and findings: auto (on a terminal only; NO_COLOR and FORCE_COLOR are honoured), always or never.",
+    case_sensitive=False,
+)
+
+
+def _colour(choice: Enum, stream: TextIO) -> bool:
+    """Whether what goes to ``stream`` is coloured (``output.colour_wanted``)."""
+    return output.colour_wanted(choice.value, tty=bulk.is_terminal(stream), environ=os.environ)
 
 
 @app.command()
@@ -136,6 +149,10 @@ def fix(
     jobs: int = _JOBS,
     context: str | None = _CONTEXT,
     stdin_filename: str | None = _STDIN_FILENAME,
+    show_fixes: bool = typer.Option(
+        False, "--show-fixes", help="List the fixes applied (or, with --diff and --check, to apply), per file and code."
+    ),
+    color: Colour = _COLOR,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -147,15 +164,26 @@ def fix(
     if _stdin(targets, stdin_filename):
         name = stdin_filename or "-"
         settings = _stdin_settings(resolver, base, stdin_filename)
-        raise typer.Exit(_fix_stdin(settings, name, diff=diff, check=check, report_changes=report_changes))
+        listed = show_fixes and not quiet
+        colours = (_colour(color, sys.stdout), _colour(color, sys.stderr))
+        raise typer.Exit(
+            _fix_stdin(
+                settings, name, diff=diff, check=check, report_changes=report_changes, listed=listed, colours=colours
+            )
+        )
 
     summary = Summary(unsafe=bool(unsafe_fixes))
+    fixes = FixList()
+    colour = _colour(color, sys.stdout)
     label = "checking" if check or diff else "fixing"
     for result in _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=diff, label=label):
         summary.add(result)
-        _report(result, diff=diff, check=check)
+        fixes.add(result)
+        _report(result, diff=diff, check=check, colour=colour)
     if summary.files == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if show_fixes and not quiet and fixes.files:
+        _err(fixes.render(would=diff or check, colour=_colour(color, sys.stderr)).rstrip("\n"))
     if not quiet:
         _err(summary.line(would=diff or check))
     if summary.fixes and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
@@ -198,6 +226,10 @@ def check(
     statistics: bool = typer.Option(
         False, "--statistics", help="Print how many findings each code has, instead of the findings (text or json)."
     ),
+    show_fixes: bool = typer.Option(
+        False, "--show-fixes", help="End each finding that has a fix with [safe fix] or [unsafe fix] (text output)."
+    ),
+    color: Colour = _COLOR,
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -217,13 +249,14 @@ def check(
     # the other formats are one document: results are kept for it; statistics come at the end
     streamed = output_format.value == "text" and not statistics
     checked = []
+    colour = _colour(color, sys.stdout)
     for result in results:
         summary.add(result)
         if result.failed:
             _err(f"error: {result.path}: {result.error}")
         if streamed:
             if not result.failed and result.diagnostics:
-                _out(FORMATS["text"]([result]))
+                _out(output.format_text([result], colour=colour, show_fixes=show_fixes))
         elif not statistics:
             checked.append(result)
     if statistics:
@@ -383,7 +416,7 @@ def _results(
             advance()
 
 
-def _report(result: FileResult, *, diff: bool, check: bool) -> None:
+def _report(result: FileResult, *, diff: bool, check: bool, colour: bool) -> None:
     if result.failed:
         _err(f"error: {result.path}: {result.error}")
         return
@@ -392,9 +425,9 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
     if result.status == "changed":
         if diff:
             if result.rewritten:
-                _out(unified_diff(result.path, result.source or "", result.output or ""))
+                _out(unified_diff(result.path, result.source or "", result.output or "", colour=colour))
             for side in result.side_files:
-                _out(unified_diff(side.path, side.before, side.after))
+                _out(unified_diff(side.path, side.before, side.after, colour=colour))
         elif check:
             if result.rewritten:
                 _err(f"would change: {result.path}")
@@ -402,8 +435,18 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report_changes: bool) -> int:
-    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path)."""
+def _fix_stdin(
+    settings: Settings,
+    name: str,
+    *,
+    diff: bool,
+    check: bool,
+    report_changes: bool,
+    listed: bool,
+    colours: tuple[bool, bool],
+) -> int:
+    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path); ``listed``: the fixes
+    are listed on stderr (--show-fixes); ``colours``: whether stdout and stderr are coloured."""
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
@@ -421,11 +464,15 @@ def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report
         if not (diff or check):
             _out(text)
         return EXIT_ERROR
+    if listed and result.applied:
+        fixes = FixList()
+        fixes.add(result)
+        _err(fixes.render(would=diff or check, colour=colours[1]).rstrip("\n"))
     output = result.output or text
     if diff:
-        _out(unified_diff(name, text, output))
+        _out(unified_diff(name, text, output, colour=colours[0]))
         for side in result.side_files:
-            _out(unified_diff(side.path, side.before, side.after))
+            _out(unified_diff(side.path, side.before, side.after, colour=colours[0]))
     elif not check:
         _out(output)
         if result.side_files:
