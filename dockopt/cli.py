@@ -524,8 +524,12 @@ def verify(
     config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Print the build log (else only the steps, and a failed build's last lines)."
+    ),
 ) -> None:
-    """Build the Dockerfile and its rewrite for real and compare the two images."""
+    """Build the Dockerfile and its rewrite for real and compare the two images (after
+    checking that the build context holds what COPY and ADD name)."""
     from .containers import EngineError, find_engine
     from .verify import EXIT_CANNOT, render_json, render_text
     from .verify import verify as run_verify
@@ -550,12 +554,13 @@ def verify(
         found,
         settings.transforms,
         settings.unsafe,
-        lambda line: _err(f"  {line}"),
+        _err,
         options=settings.options,
+        log=(lambda line: _err(f"  {line}")) if verbose else (lambda line: None),
     )
     _out(render_json(report) + "\n" if as_json else render_text(report))
     if report.exit_code == EXIT_CANNOT:
-        _err(f"error: {report.message.splitlines()[0]}")
+        _err(f"error: {report.message.splitlines()[0].rstrip(':')}")
     raise typer.Exit(report.exit_code)
 
 
