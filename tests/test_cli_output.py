@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.output import colour_wanted
+from dockopt.engine import FileResult
+from dockopt.fix import Finding
+from dockopt.output import FixList, colour_wanted
 
 from test_cli import CHECKOUT, DIFF, FIXABLE, run, write
 
@@ -189,3 +191,15 @@ def test_check_show_fixes_marks_each_finding_with_a_fix_safe_or_unsafe(tmp_path:
     _, plain, _ = run("check", "--isolated", "Dockerfile", cwd=tmp_path, env=PLAIN)
     assert "fix]" not in plain
     assert [line + f" [{mark}" for line, (_, mark) in zip(plain.splitlines(), marks, strict=True)] == out.splitlines()
+
+
+def test_fix_list_in_colour_and_without_failed_or_unchanged_files() -> None:
+    fixes = FixList()
+    merge = Finding("merge", 0, 0, code="DO101", name="merge-runs")
+    fixes.add(FileResult("b/Dockerfile", "changed", applied=(merge, merge)))
+    fixes.add(FileResult("a/Dockerfile", "unchanged"))
+    fixes.add(FileResult("c/Dockerfile", "failed", error="not UTF-8"))
+    assert fixes.render(would=False, colour=True) == (
+        "Fixed 2 findings:\n- \x1b[1mb/Dockerfile\x1b[0m:\n    2 × \x1b[1;31mDO101\x1b[0m (merge-runs)\n"
+    )
+    assert FixList().render(would=True) == ""
