@@ -46,7 +46,6 @@ DEFAULT_FILE = REPO_ROOT / "examples" / "apt-tools" / "Dockerfile"
 TARGET_VERSION_MS = 100.0
 TARGET_FILE_MS = 150.0
 NORMAL_EXIT_CODES = (0, 1, 2)
-EMPTY_DIR = tempfile.mkdtemp(prefix="bench_startup_")  # the children's working directory
 
 
 def commands(file: Path) -> list[tuple[str, list[str], float]]:
@@ -66,7 +65,7 @@ def child_env(checkout: Path) -> dict[str, str]:
     return env
 
 
-def run_once(python: str, checkout: Path, arguments: list[str]) -> tuple[float, float]:
+def run_once(python: str, checkout: Path, arguments: list[str], cwd: str) -> tuple[float, float]:
     """Wall and CPU (user + system) seconds of ``python -m dockopt ARGUMENTS`` with ``checkout``
     first on the path, from spawn to exit. CPU time is what a loaded machine changes least."""
     command = [python, "-m", "dockopt", *arguments]
@@ -74,7 +73,7 @@ def run_once(python: str, checkout: Path, arguments: list[str]) -> tuple[float, 
         start = time.perf_counter()
         proc = subprocess.Popen(
             command,
-            cwd=EMPTY_DIR,  # `-m` puts the working directory first on the path: no dockopt there
+            cwd=cwd,
             env=child_env(checkout),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -90,12 +89,12 @@ def run_once(python: str, checkout: Path, arguments: list[str]) -> tuple[float, 
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def which_dockopt(python: str, checkout: Path) -> str:
+def which_dockopt(python: str, checkout: Path, cwd: str) -> str:
     """The dockopt package the children import (to show that PYTHONPATH decides)."""
     done = subprocess.run(
         [python, "-c", "import dockopt; print(dockopt.__file__)"],
         env=child_env(checkout),
-        cwd=EMPTY_DIR,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
@@ -103,16 +102,16 @@ def which_dockopt(python: str, checkout: Path) -> str:
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
-def measure(python: str, sides: dict[str, Path], file: Path, repeat: int) -> dict[str, dict[str, Any]]:
+def measure(python: str, sides: dict[str, Path], file: Path, repeat: int, cwd: str) -> dict[str, dict[str, Any]]:
     """By side ("after", "before") and command label: median and minimum of the wall and CPU
     milliseconds, and the target. The sides run alternately, run for run."""
     runs: dict[str, dict[str, list[tuple[float, float]]]] = {side: {} for side in sides}
     for label, arguments, _ in commands(file):
         for checkout in sides.values():
-            run_once(python, checkout, arguments)  # warm-up: bytecode caches, file caches
+            run_once(python, checkout, arguments, cwd)  # warm-up: bytecode caches, file caches
         for _ in range(repeat):
             for side, checkout in sides.items():
-                runs[side].setdefault(label, []).append(run_once(python, checkout, arguments))
+                runs[side].setdefault(label, []).append(run_once(python, checkout, arguments, cwd))
     result: dict[str, dict[str, Any]] = {}
     for side, by_label in runs.items():
         result[side] = {}
@@ -131,19 +130,21 @@ def measure(python: str, sides: dict[str, Path], file: Path, repeat: int) -> dic
 
 def table(result: dict[str, dict[str, Any]], file: Path, repeat: int) -> str:
     sides = list(result)
-    columns = [(side, kind, stat) for side in sides for kind in ("wall", "cpu") for stat in ("median", "min")]
+    stats = [("wall", "median"), ("wall", "min"), ("cpu", "median"), ("cpu", "min")]
+    width = 9 * len(stats)
     lines = [
         f"dockopt start-up, python -m dockopt, {repeat} runs each, milliseconds (reported, not asserted)",
         f"  file: {file} ({file.stat().st_size} bytes); cpu: user + system time of the process",
         "",
+        f"  {'':<17}" + "".join(f"  {side:-^{width - 2}}" for side in sides),
         f"  {'command':<17}"
-        + "".join(f"{f'{side} {kind} {stat}':>19}" for side, kind, stat in columns)
-        + f"{'target':>8}  verdict (after, wall median)",
+        + "".join(f"{f'{kind} {stat[:3]}':>9}" for _ in sides for kind, stat in stats)
+        + f"{'target':>8}  after",
     ]
     for label, _, target in commands(file):
-        cells = "".join(f"{result[side][label][f'{kind}_{stat}_ms']:>19.0f}" for side, kind, stat in columns)
+        cells = "".join(f"{result[side][label][f'{kind}_{stat}_ms']:>9.0f}" for side in sides for kind, stat in stats)
         after = result["after"][label]["wall_median_ms"]
-        lines.append(f"  {label:<17}{cells}{target:>8.0f}  {'PASS' if after <= target else 'MISS'}")
+        lines.append(f"  {label:<17}{cells}{target:>8.0f}  {'PASS' if after <= target else 'MISS'} (wall median)")
     return "\n".join(lines)
 
 
@@ -168,14 +169,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {baseline}: not a checkout of dockopt (no dockopt/__init__.py)", file=sys.stderr)
             return 2
         sides["before"] = baseline
-    result = measure(args.python, sides, file, args.repeat)
-    if args.json:
-        print(json.dumps({"file": str(file), "repeat": args.repeat, "python": args.python, **result}, indent=2))
-    else:
-        for side, checkout in sides.items():
-            print(f"{side}: {which_dockopt(args.python, checkout)}")
-        print(table(result, file, args.repeat))
-    os.rmdir(EMPTY_DIR)
+    # the children's working directory: `-m` puts it first on the path, so no dockopt there
+    with tempfile.TemporaryDirectory(prefix="bench_startup_") as empty:
+        result = measure(args.python, sides, file, args.repeat, empty)
+        if args.json:
+            print(json.dumps({"file": str(file), "repeat": args.repeat, "python": args.python, **result}, indent=2))
+        else:
+            for side, checkout in sides.items():
+                print(f"{side}: {which_dockopt(args.python, checkout, empty)}")
+            print(table(result, file, args.repeat))
     return 0
 
 
