@@ -92,7 +92,7 @@ def test_one_small_file_imports_no_pool_no_rich_and_no_other_command(tmp_path, a
     (tmp_path / "Dockerfile").write_text(SMALL, encoding="utf-8")
     names, done = imported(["-m", "dockopt", *args], tmp_path)
     assert done.returncode == 1, done.stderr  # it has findings, and fixes: the transforms ran
-    assert {"typer", "dockopt.engine", "dockopt.transforms.apt_no_install_recommends"} <= names
+    assert {"dockopt.engine", "dockopt.transforms.apt_no_install_recommends"} <= names
     assert loaded(names, NOT_FOR_ONE_FILE) == []
 
 
