@@ -1,7 +1,7 @@
 """``python -m dockopt`` and the ``dockopt`` command (its entry point is ``main``).
 
 ``dockopt --version`` is answered here, before the command line is imported: typer, the
-engine and every transform cost about ten times what Python's own start takes. Everything
+engine and every transform take about five times as long as Python's own start. Everything
 else, ``--version`` among other arguments included, is ``cli.run``'s.
 
 The cyclic garbage collector is paused while the command line is imported: imports make
