@@ -20,7 +20,7 @@ from typing import TextIO
 
 import typer
 
-from . import __version__, bulk, output
+from . import bulk, output, version_line
 from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
@@ -45,7 +45,7 @@ EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"dockopt {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
