@@ -86,7 +86,7 @@ def verify(
     )
     try:
         source = files.read_dockerfile(path)
-        result = fix_source(source, transforms, unsafe=unsafe, context=Context(path, options=options))
+        result = fix_source(source, transforms, unsafe=unsafe, context=Context(path, context, options=options))
     except (files.InputError, DockerfileSyntaxError, FixFailure) as exc:
         return _cannot(report, f"{path}: {exc}")
     report.fixes = dict(Counter(f"{f.code} {f.name}" for f in result.applied))
