@@ -524,6 +524,18 @@ def image_workdir(image: ImageRef | None) -> str:
     return "/"
 
 
+def image_gopath(image: ImageRef | None) -> str | None:
+    """The GOPATH an image's ENV sets (golang: /go, where `go install` writes to /go/bin);
+    None when not known."""
+    if (
+        image is not None
+        and image.path.rsplit("/", 1)[-1] == "golang"
+        and (image.official or image.registry in _MIRRORS)
+    ):
+        return "/go"
+    return None
+
+
 # --------------------------------------------------------------------------- slim variants
 
 # Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
