@@ -272,6 +272,7 @@ def test_go_dynamic_binary_needs_the_release() -> None:
         ("go build -buildmode=c-shared ./cmd/app", "does not write a program"),
         ("go build -frob ./cmd/app", "`-frob`, which dockopt does not know"),
         ("go build $PKG", "a word that expands"),
+        ("go build -o $OUT ./cmd/app", "`go build -o` is given a word that expands"),
         ("go install main.go", "no install directory"),
     ],
 )
@@ -287,6 +288,7 @@ def test_go_output_unknown(run: str, reason: str) -> None:
         # Go's rule: the package's last import path element that is not a major version
         ("go build ./cmd/app", "/src/app"),
         ("go build -v -ldflags '-s -w' -trimpath ./cmd/app/", "/src/app"),
+        ('go build -ldflags="-X main.v=$VERSION" ./cmd/app', "/src/app"),  # a flag's value may expand
         ("go build main.go util.go", "/src/main"),  # files: the first one's name
         ("go build /src/main.go", "/src/main"),
         ("cd cmd/app && go build -o app", "/src/cmd/app/app"),

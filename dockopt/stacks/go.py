@@ -162,7 +162,7 @@ def _builds(df: Dockerfile, stage: Stage, context: Context) -> list[tuple[str, b
             }
 
             variable = {**env, **exported, **assigned}.get
-            path = _output(df, stage, run, context, command.values(), cwd, variable)
+            path = _output(df, stage, run, context, [(w.value, w.text) for w in command.args], cwd, variable)
             if not path.startswith("/"):
                 return path
             found.append((path, variable("CGO_ENABLED") == "0"))
@@ -180,19 +180,23 @@ _BOOL_FLAGS = frozenset("a asan cover i linkshared modcacherw msan n race trimpa
 def _output(df, stage, run, context, values, cwd, variable) -> str:
     """Where one `go build` or `go install` writes its binary (absolute); otherwise why that
     is not known (a sentence)."""
-    tool = values[0]
+    tool = values[0][0]
     flags: dict[str, str | None] = {}
     operands: list[str] = []
-    words = iter(values[1:])
-    for word in words:
-        if word is None:
-            return f"`go {tool}` is given a word that expands"
-        if word.startswith("-") and not operands:
-            name, eq, value = word.lstrip("-").partition("=")
+    words = iter(values[1:])  # (value, as written): a flag's value may expand, an operand may not
+    for word, text in words:
+        if (word or text).startswith("-") and not operands:
+            name, eq, value = (word or text).lstrip("-").partition("=")
             if name not in _VALUE_FLAGS | _BOOL_FLAGS:
                 return f"`go {tool}` is given `-{name}`, which dockopt does not know"
-            flags[name] = value if eq or name in _BOOL_FLAGS else next(words, None)
+            flags[name] = (
+                (value if word is not None else None) if eq or name in _BOOL_FLAGS else next(words, (None,))[0]
+            )
+            if flags[name] is None and name in ("o", "buildmode"):
+                return f"`go {tool} -{name}` is given a word that expands"
             continue
+        if word is None:
+            return f"`go {tool}` is given a word that expands"
         operands.append(word)
     if flags.get("buildmode") not in (None, "exe", "default", "pie"):
         return f"`go {tool} -buildmode={flags['buildmode']}` does not write a program"
@@ -244,7 +248,7 @@ def _program_name(df, stage, run, context, operands: list[str], cwd: str | None,
         return _exec_name(operand, unsure=True)
     directory = join(cwd, operand)
     if directory is None:
-        return None, f"the directory `go {tool}` builds is not known (a relative path after a `cd` it cannot follow)"
+        return None, f"the directory `go {tool}` builds is not known (a WORKDIR or `cd` that dockopt cannot follow)"
     module = _module_of(df, stage, run, context, directory)
     if module is not None:
         return _exec_name(module)
