@@ -14,7 +14,7 @@ import re
 
 from ..context import Context
 from ..copies import DEFAULT_PATH, context_source
-from ..images import image_gopath, resolved_reference
+from ..images import image_env, resolved_reference
 from ..manifests import go_module_path
 from ..model import base_of, join, workdir_at
 from ..package_caches import env_before
@@ -220,7 +220,7 @@ def _output(df, stage, run, context, values, cwd, variable) -> str:
             directory = gobin
         elif gopath:
             directory = gopath.split(":")[0] + "/bin"
-        elif (default := image_gopath(base_of(df, stage).image)) is not None:
+        elif (default := image_env(base_of(df, stage).image).get("GOPATH")) is not None:
             directory = default + "/bin"
         else:
             return "`go install` writes to $GOPATH/bin, and GOPATH is set neither in the Dockerfile nor by the image"
