@@ -38,7 +38,7 @@ from .syntax import Dockerfile, Instruction, Stage
 _UNFOLLOWED = re.compile(r"[*?\[$\"'\\]")
 _GLOB = re.compile(r"[*?\[]")
 # PATH when the image's own is not known (Docker's default for Linux images)
-_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 # programs an ENTRYPOINT or CMD names before the script it starts
 _LAUNCHERS = ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c")
 
@@ -264,7 +264,7 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
         candidates = [join(state.workdir, program)]
     else:
         known = state.variables.get("PATH")
-        directories = tuple(d for d in known.split(":") if d.startswith("/")) if known else _DEFAULT_PATH
+        directories = tuple(d for d in known.split(":") if d.startswith("/")) if known else DEFAULT_PATH
         candidates = [posixpath.join(d, program) for d in directories]
     for candidate in candidates:
         source = context_source(df, stage, context, candidate) if candidate is not None else None

@@ -72,6 +72,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from .syntax import Dockerfile, Stage, user_and_group
 from .variables import global_args
@@ -522,6 +523,18 @@ def image_workdir(image: ImageRef | None) -> str:
     if image is not None and (image.official or image.registry in ("public.ecr.aws", "mirror.gcr.io")):
         return _WORKDIRS.get(image.path.rsplit("/", 1)[-1], "/")
     return "/"
+
+
+# ENV that official images set and a Dockerfile may expand (`WORKDIR $GOPATH/src/app`)
+_IMAGE_ENV: dict[str, Mapping[str, str]] = {"golang": MappingProxyType({"GOPATH": "/go"})}
+
+
+def image_env(image: ImageRef | None) -> Mapping[str, str]:
+    """The ENV an image is known to set (golang: GOPATH=/go, where `go install` writes to
+    /go/bin); empty when none is known."""
+    if image is not None and (image.official or image.registry in _MIRRORS):
+        return _IMAGE_ENV.get(image.path.rsplit("/", 1)[-1], MappingProxyType({}))
+    return MappingProxyType({})
 
 
 # --------------------------------------------------------------------------- slim variants

@@ -41,7 +41,11 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     need at run time becomes two stages: the original stage, named `build`, and a runtime
     stage that starts from a small base and copies only what the program needs:
 
-    - **Go** (`go build -o PATH` on a golang image, or on Debian with `golang-go`): a static
+    - **Go** (`go build` or `go install` on a golang image, or on Debian with `golang-go`;
+      without `-o`, the binary is named by Go's rule: the first file's name for
+      `go build main.go`, else the last element of the package's import path that is not
+      a major version: `./cmd/api` → `api`, the module root → go.mod's module path,
+      `example.com/app/v2` → `app`; `go install` writes it to $GOBIN or $GOPATH/bin): a static
       binary (`CGO_ENABLED=0`) goes to `scratch`, with the build image's CA certificates
       when it has them; a dynamic one to the slim Debian of the same release (the golang
       tag must name it: `golang:1.22-bookworm`), or to the Debian image the build used.
@@ -105,7 +109,9 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     source tree, a shell, tools it runs, libraries loaded at run time). It reports instead
     of rewriting when: the Dockerfile already has several stages or is a base for others
     (ONBUILD); the CMD or ENTRYPOINT does not run the built program directly, or uses shell
-    syntax; the output path is not known (`go build` without `-o`, or a relative `-o` after a `cd`); the
+    syntax; the binary's path is not known (a relative `-o` after a `cd` dockopt cannot
+    follow; `go build` of the module root when go.mod is not in the build context: the
+    directory's name is not enough; several packages; cross-compiling); the
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
