@@ -37,6 +37,7 @@ from .common import (
     Suggestion,
     apt_install,
     build_leftovers,
+    carried_runs,
     entry,
     entry_words,
     installed_packages,
@@ -97,7 +98,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
-    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    carried = carried_runs(df, stage, [*copied, VENV])
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT, carried.runs)
     why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
     if why is not None:
         return Suggestion("python", why, _LAYOUT)
@@ -137,6 +139,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
             return Suggestion("python", "python3 is not installed by apt in the stage", _LAYOUT)
     if kept or runtime_libs:
         setup.insert(0, apt_install(sorted(set(kept + runtime_libs))))
+    setup += carried.before
     artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied if d != venv]
     return Plan(
         "python",
@@ -144,6 +147,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         tuple(artifacts),
         setup=tuple(setup),
         build_edits=edits,
+        after=carried.after,
+        users=carried.users,
         why="the dependencies are built in a virtualenv with compilers the application does not need",
     )
 
