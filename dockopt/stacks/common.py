@@ -427,7 +427,9 @@ def _replayed(script: Script) -> tuple[list[str], list[str], bool, list[str]] | 
             return None
         if program in ACCOUNTS:
             accounts = True
-            creates += operands if program in ("useradd", "adduser") else []
+            # useradd names its user last; adduser may name a group after it (both counted)
+            named_users = args[-1:] if program == "useradd" else operands if program == "adduser" else []
+            creates += [n for n in named_users if n not in creates and not n.startswith("-")]
         elif program in ("mkdir", "chmod", "chown", "chgrp", "ln", "touch"):
             if program in ("chmod", "chown", "chgrp"):
                 operands = operands[1:]

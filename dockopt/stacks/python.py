@@ -8,10 +8,16 @@ from the build stage (so that files a RUN generated there come along). The runti
 - for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
 - for a Debian image with apt's ``python3``, the same image, with apt installing the
   stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
-  runtime libraries of the ``-dev`` packages where they are known (Debian 12).
+  runtime libraries of the ``-dev`` packages where they are known (Debian 12);
+- for ``python:X-alpine``, or Alpine with apk's ``python3``, the same image, with
+  ``apk add --no-cache`` of the same (``packages.runtime_library``: names every Alpine 3.x
+  release has).
 
 Everything else a RUN might leave behind is a reason to only suggest: the stage's RUNs may
-only install packages, create the virtualenv, and clean up.
+only install packages, create the virtualenv, and clean up, and those that only make
+directories, links, files with `echo`, users, or change modes and owners
+(``common.carried_runs``), which the runtime stage runs again. Compilers from yum, dnf,
+microdnf or zypper are only suggested.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from ..copies import copies
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of, shell_path
-from ..packages import invocations
+from ..packages import APK_BUILD, invocations, runtime_library
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -48,28 +54,6 @@ from .common import (
 
 VENV = "/opt/venv"
 _COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
-# runtime libraries of -dev packages in Debian 12 (bookworm)
-_BOOKWORM_RUNTIME = {
-    "libpq-dev": "libpq5",
-    "libffi-dev": "libffi8",
-    "libssl-dev": "libssl3",
-    "libxml2-dev": "libxml2",
-    "libxslt1-dev": "libxslt1.1",
-    "libxslt-dev": "libxslt1.1",
-    "libjpeg-dev": "libjpeg62-turbo",
-    "libjpeg62-turbo-dev": "libjpeg62-turbo",
-    "zlib1g-dev": "zlib1g",
-    "libyaml-dev": "libyaml-0-2",
-    "libsqlite3-dev": "libsqlite3-0",
-    "libpng-dev": "libpng16-16",
-    "libfreetype6-dev": "libfreetype6",
-    "libfreetype-dev": "libfreetype6",
-    "libmariadb-dev": "libmariadb3",
-    "default-libmysqlclient-dev": "libmariadb3",
-    "libcurl4-openssl-dev": "libcurl4",
-    "libbz2-dev": "libbz2-1.0",
-    "liblzma-dev": "liblzma5",
-}
 # what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
 # write goes to the virtualenv; python only to create it or run pip (``_python_command``)
 _TOOLS = frozenset({"pip", "pip3", "virtualenv"})
@@ -85,21 +69,23 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     runs = [i for i in stage.instructions if i.command == "RUN"]
     if not any(_PIP.search(r.logical) for r in runs):
         return None
-    packages = installed_packages(df, stage)
+    base = base_of(df, stage)
+    image = base.image
+    alpine = base.family == "alpine"
+    managers = ("apk",) if alpine else APT
+    packages = installed_packages(df, stage, managers)
     dev = {p for p in packages if p.endswith("-dev")}
-    if not (packages & _COMPILERS or dev):
+    if not (packages & (_COMPILERS | APK_BUILD if alpine else _COMPILERS) or dev):
         if _other_toolchain(df, runs):
             return Suggestion("python", "the compilers come from another package manager than apt", _LAYOUT)
         return None  # nothing to compile with: slim-base (DO401) is the transform for this
-    base = base_of(df, stage)
-    image = base.image
-    if image is None or base.family != "debian":
+    if image is None or base.family not in ("debian", "alpine"):
         return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
     carried = carried_runs(df, stage, [*copied, VENV])
-    found = run_commands(df, stage, HARMLESS | _TOOLS, APT, carried.runs)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, managers, carried.runs)
     why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
     if why is not None:
         return Suggestion("python", why, _LAYOUT)
@@ -122,23 +108,27 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         venv = VENV
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
     release = _release(image.tag or "", image.path)
+    build = APK_BUILD if alpine else BUILD_PACKAGES
     runtime_libs = []
-    for package in sorted(dev - BUILD_PACKAGES):
-        library = _BOOKWORM_RUNTIME.get(package) if release == "bookworm" else None
+    for package in sorted(dev - build):
+        library = runtime_library(managers[0], package, release)
         if library is None:
             return Suggestion("python", f"the runtime libraries of {package} are not known for this image", _LAYOUT)
         runtime_libs.append(library)
-    kept = runtime_packages(packages)
-    if official:
+    kept = [p for p in runtime_packages(packages) if p not in build]
+    if official and alpine:
+        runtime = resolved_reference(df, stage)  # python:X-alpine has no smaller variant
+    elif official:
         runtime = _slim_python(resolved_reference(df, stage), image.tag or "")
         if runtime is None:
             return Suggestion("python", f"no slim variant is known for {resolved_reference(df, stage)}", _LAYOUT)
     else:
         runtime = resolved_reference(df, stage)
         if "python3" not in kept:
-            return Suggestion("python", "python3 is not installed by apt in the stage", _LAYOUT)
+            return Suggestion("python", f"python3 is not installed by {managers[0]} in the stage", _LAYOUT)
     if kept or runtime_libs:
-        setup.insert(0, apt_install(sorted(set(kept + runtime_libs))))
+        needed = sorted(set(kept + runtime_libs))
+        setup.insert(0, f"RUN apk add --no-cache {' '.join(needed)}" if alpine else apt_install(needed))
     setup += carried.before
     artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied if d != venv]
     return Plan(
@@ -229,7 +219,8 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
         elif into_directory or any(_is_directory_copy(s) for s in sources):
             found.append(path)
         else:
-            found.append(posixpath.dirname(path))
+            directory = posixpath.dirname(path)
+            found.append(path if directory == "/" else directory)  # never the whole file system
     kept: list[str] = []
     for path in sorted(set(found), key=len):
         if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):
