@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..context import Context
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
-from ..model import base_of, join, runs_as_root, shell_path, volumes, workdir_at
+from ..model import base_of, join, runs_as_root, shell_path, state_at, volumes, workdir_at
 from ..model import destination as copy_destination
 from ..packages import invocations, unwrapped
 from ..shell import Command, Script, effective_shell, is_posix_shell, script_of
@@ -227,6 +228,40 @@ SYSTEM_MANAGERS = (*APT, "apk")
 CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
 
 
+# what the shell expands that the stage model does not: command substitution, arithmetic
+_SUBSTITUTION = re.compile(r"\$\(|`")
+
+
+def sets_variables(script: Script) -> bool:
+    """Whether a script gives a variable a value itself (an assignment, `export`, `read`, a
+    `for` loop, a function): then its expansions are not the stage model's to resolve."""
+    return bool(script.loop_variables or script.functions) or any(
+        c.kind in ("assignment", "declaration", "unset") or c.assignments or c.program in ("read", "getopts")
+        for c in script.commands
+    )
+
+
+def word_values(df: Dockerfile, run: Instruction, script: Script, command: Command) -> list[str] | None:
+    """The words of a simple ``command`` of ``run`` from the program it runs (``unwrapped``),
+    each literal or expanded from the values the stage model knows there (``model.state_at``:
+    ENV, ARG at its default) when the script sets no variable itself (``sets_variables``) and
+    the value has no blank or glob for the shell to split; None otherwise."""
+    words = unwrapped(command) if command.kind == "simple" else None
+    if words is None:
+        return None
+    values: list[str] = []
+    for word in words:
+        value = word.value
+        if value is None:
+            if sets_variables(script) or _SUBSTITUTION.search(word.text):
+                return None
+            value = state_at(df, run).expand(word.text)
+            if value is None or re.search(r"[\s*?\[\]]", value):
+                return None
+        values.append(value)
+    return values
+
+
 @dataclass
 class RunCommands:
     """The commands of a stage's RUNs that a stack must look at, and what the others change."""
@@ -271,12 +306,13 @@ def run_commands(
         program = posixpath.basename(words[0].value or "") if words else ""
         if program in managers or program in harmless:
             continue
-        if words is None or any(w.value is None for w in words[1:]):
+        values = word_values(df, run, script_of(df, run), command) if words else None
+        if values is None:
             found.problem = (
                 f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
             )
             return found
-        args = [w.value for w in words[1:] if w.value is not None]
+        args = values[1:]
         if program in ("useradd", "adduser", "groupadd", "addgroup"):
             found.problem = "the stage creates users, which the runtime image would not have"
             return found
@@ -382,16 +418,16 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
         script = script_of(df, run) if is_posix_shell(effective_shell(df, run)) else None
         if script is None or script.has_error or runs_as_root(df, stage, run) is not True:
             continue
-        replayed = _replayed(script)
+        replayed = _replayed(df, run, script)
         if replayed is None:
             continue
-        paths, named, accounts, creates = replayed
+        paths, named, accounts, creates, text = replayed
         cwd = workdir_at(df, stage, run)
         if cwd is None or (cwd != final and any(not p.startswith("/") for p in named)):
             continue
         if not accounts and changed_outside(df, stage, [(p, cwd) for p in paths], kept) is None:
             continue
-        text = df.text[df.line_start(run.span.start) : run.span.end].strip()
+        text = text or df.text[df.line_start(run.span.start) : run.span.end].strip()
         if not re.match(r"RUN[ \t]", text, re.IGNORECASE):
             continue
         runs.append(run)
@@ -404,24 +440,31 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
     return Carried(tuple(runs), tuple(before), tuple(after), tuple(users))
 
 
-def _replayed(script: Script) -> tuple[list[str], list[str], bool, list[str]] | None:
+def _replayed(
+    df: Dockerfile, run: Instruction, script: Script
+) -> tuple[list[str], list[str], bool, list[str], str | None] | None:
     """For a script of ``REPLAYABLE`` commands only: the paths it changes, the paths it names,
-    whether it changes users or groups, the names its user creations give; None for any other
+    whether it changes users or groups, the names its user creations give, and the RUN to run
+    again when its words expand (the commands with the values of ``word_values``, joined by
+    `&&`: only for commands that stand alone, without redirections); None for any other
     script."""
     changed = _redirected(script)
     named = list(changed)
     creates: list[str] = []
     accounts = False
+    expanded: list[list[str]] = []
     if "$" in changed:
         return None
     for command in script.commands:
         if command.kind in ("assignment", "declaration"):
             return None
         words = unwrapped(command) if command.kind == "simple" else None
-        if not words or any(w.value is None for w in words):
+        values = word_values(df, run, script, command) if words else None
+        if not values:
             return None
-        program = posixpath.basename(words[0].value or "")
-        args = [w.value or "" for w in words[1:]]
+        expanded.append(values)
+        program = posixpath.basename(values[0])
+        args = values[1:]
         operands = [a for a in args if not a.startswith(("-", "+"))]
         if program not in REPLAYABLE:
             return None
@@ -435,7 +478,12 @@ def _replayed(script: Script) -> tuple[list[str], list[str], bool, list[str]] | 
                 operands = operands[1:]
             changed += operands[-1:] if program == "ln" else operands
             named += operands
-    return changed, named, accounts, creates
+    text = None
+    if any(w.value is None for c in script.commands for w in (unwrapped(c) or ())):
+        if script.redirects or any(c.context or c.joiner not in ("", "&&") for c in script.commands):
+            return None
+        text = "RUN " + " && ".join(shlex.join(values) for values in expanded)
+    return changed, named, accounts, creates, text
 
 
 def installed_packages(df: Dockerfile, stage: Stage, managers: tuple[str, ...] = APT) -> set[str]:

@@ -54,6 +54,7 @@ from .common import (
 
 VENV = "/opt/venv"
 _COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
+_APK_COMPILERS = frozenset({"build-base", "gcc", "g++", "clang", "musl-dev", "make"})
 # what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
 # write goes to the virtualenv; python only to create it or run pip (``_python_command``)
 _TOOLS = frozenset({"pip", "pip3", "virtualenv"})
@@ -75,7 +76,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     managers = ("apk",) if alpine else APT
     packages = installed_packages(df, stage, managers)
     dev = {p for p in packages if p.endswith("-dev")}
-    if not (packages & (_COMPILERS | APK_BUILD if alpine else _COMPILERS) or dev):
+    if not (packages & (_APK_COMPILERS if alpine else _COMPILERS) or dev):
         if _other_toolchain(df, runs):
             return Suggestion("python", "the compilers come from another package manager than apt", _LAYOUT)
         return None  # nothing to compile with: slim-base (DO401) is the transform for this
