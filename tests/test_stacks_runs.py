@@ -20,7 +20,9 @@ from dockopt.stacks.common import (
     changed_outside,
     run_commands,
     unknown_command,
+    word_values,
 )
+from dockopt.shell import script_of
 from dockopt.syntax import parse
 
 NO_CONTEXT = Context(None, None)
@@ -224,3 +226,21 @@ def test_a_relative_path_from_another_directory_is_not_carried() -> None:
     assert carried_runs(df, stage, ["/app"]).runs == ()
     df, stage = _stage('FROM python:3.12\nWORKDIR /srv\nRUN mkdir /data\nWORKDIR /app\nCMD ["x"]\n')
     assert carried_runs(df, stage, ["/app"]).before == ("RUN mkdir /data",)
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ("mkdir -p $DIR/logs", ["mkdir", "-p", "/srv/app/logs"]),
+        ('sudo mkdir "${DIR}"', ["mkdir", "/srv/app"]),
+        ("mkdir $HOME/x", None),  # the image's own variable: not known
+        ("mkdir $(pwd)/x", None),  # command substitution
+        ("mkdir $WORDS", None),  # the shell would split it
+        ("mkdir $DIR; DIR=/other", None),  # the script sets a variable itself
+    ],
+)
+def test_word_values(run: str, expected: list[str] | None) -> None:
+    df, stage = _stage(f'FROM debian:12\nENV DIR=/srv/app WORDS="a b"\nRUN {run}\n')
+    instruction = stage.instructions[-1]
+    script = script_of(df, instruction)
+    assert word_values(df, instruction, script, script.commands[0]) == expected

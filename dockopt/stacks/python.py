@@ -82,6 +82,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return None  # nothing to compile with: slim-base (DO401) is the transform for this
     if image is None or base.family not in ("debian", "alpine"):
         return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
+    if _expanded_install(df, runs, managers):
+        return Suggestion("python", "a RUN installs packages whose names expand", _LAYOUT)
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
@@ -157,6 +159,18 @@ def _other_toolchain(df: Dockerfile, runs: list[Instruction]) -> bool:
                 ):
                     return True
     return False
+
+
+def _expanded_install(df: Dockerfile, runs: list[Instruction], managers: tuple[str, ...]) -> bool:
+    """Whether a RUN installs with ``managers`` a package whose name expands (`apk add $deps`):
+    the runtime stage could not install it again."""
+    return any(
+        invocation.manager in managers
+        and invocation.subcommand in ("add", "install")
+        and any(p is None for p in invocation.packages)
+        for run in runs
+        for invocation in invocations(df, run)
+    )
 
 
 def _release(tag: str, path: str) -> str | None:
