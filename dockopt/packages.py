@@ -649,10 +649,34 @@ APK_RUNTIME = {
     "libpq-dev": "so:libpq.so.5",
     "mariadb-connector-c-dev": "mariadb-connector-c",
     "curl-dev": "libcurl",
+    "openblas-dev": "openblas",
+    "lapack-dev": "lapack",
+    "freetds-dev": "freetds",
+    "cyrus-sasl-dev": "libsasl",
+    "gmp-dev": "gmp",
+    "libxslt1-dev": "libxslt",
+    "geos-dev": "geos",
+    "proj-dev": "proj",
+    "lz4-dev": "lz4-libs",
+    "zstd-dev": "zstd-libs",
+    "libevent-dev": "libevent",
+    "libzmq-dev": "libzmq",
+    "zeromq-dev": "libzmq",
+    "librdkafka-dev": "librdkafka",
+    "libsodium-dev": "libsodium",
+    "pcre-dev": "pcre",
+    "libuv-dev": "libuv",
+}
+# what a program built by an Alpine compiler loads besides musl (Debian's base has them all)
+APK_COMPILER_RUNTIME = {
+    "gcc": ("libgcc",),
+    "g++": ("libgcc", "libstdc++"),
+    "build-base": ("libgcc", "libstdc++"),
+    "gfortran": ("libgcc", "libgfortran"),
 }
 # packages only a build needs on Alpine: toolchains and headers with no library to load
 APK_BUILD = frozenset(
-    "build-base gcc g++ clang make cmake musl-dev libc-dev linux-headers python3-dev python-dev py3-pip py-pip "
+    "build-base gcc g++ gfortran clang make cmake musl-dev libc-dev linux-headers python3-dev python-dev py3-pip py-pip "
     "py3-setuptools py3-wheel cython autoconf automake libtool pkgconf pkgconfig".split()
 )
 

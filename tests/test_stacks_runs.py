@@ -214,7 +214,7 @@ def test_java_refuses_a_file_written_outside_the_project_without_workdir() -> No
     ],
 )
 def test_carried_runs(runs: str, before: list[str], after: list[str], users: list[str]) -> None:
-    df, stage = _stage(f"FROM python:3.12\n{runs}WORKDIR /app\nCMD [\"x\"]\n")
+    df, stage = _stage(f'FROM python:3.12\n{runs}WORKDIR /app\nCMD ["x"]\n')
     carried = carried_runs(df, stage, ["/app", "/opt/venv"])
     assert (list(carried.before), list(carried.after), list(carried.users)) == (before, after, users)
     found = run_commands(df, stage, HARMLESS, APT, carried.runs)

@@ -359,9 +359,7 @@ def build_leftovers(
     return None
 
 
-def redirected_files(
-    df: Dockerfile, stage: Stage, skip: tuple[Instruction, ...] = ()
-) -> list[tuple[str, str | None]]:
+def redirected_files(df: Dockerfile, stage: Stage, skip: tuple[Instruction, ...] = ()) -> list[tuple[str, str | None]]:
     """The files the stage's RUNs (but those of ``skip``) redirect to or from (`> /etc/motd`),
     with the WORKDIR of their RUN ("$" for a name that expands); /dev is left out."""
     found: list[tuple[str, str | None]] = []

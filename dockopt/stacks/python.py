@@ -30,7 +30,7 @@ from ..copies import copies
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of, shell_path
-from ..packages import APK_BUILD, invocations, runtime_library
+from ..packages import APK_BUILD, APK_COMPILER_RUNTIME, invocations, runtime_library
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -45,7 +45,6 @@ from .common import (
     build_leftovers,
     carried_runs,
     entry,
-    entry_words,
     installed_packages,
     run_commands,
     runtime_packages,
@@ -54,7 +53,7 @@ from .common import (
 
 VENV = "/opt/venv"
 _COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
-_APK_COMPILERS = frozenset({"build-base", "gcc", "g++", "clang", "musl-dev", "make"})
+_APK_COMPILERS = frozenset({"build-base", "gcc", "g++", "gfortran", "clang", "musl-dev", "make"})
 # what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
 # write goes to the virtualenv; python only to create it or run pip (``_python_command``)
 _TOOLS = frozenset({"pip", "pip3", "virtualenv"})
@@ -92,9 +91,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
     if why is not None:
         return Suggestion("python", why, _LAYOUT)
-    start = entry(df, stage)
-    if start is None or entry_words(start) is None:
-        return Suggestion("python", "the stage has no CMD or ENTRYPOINT in plain words", _LAYOUT)
+    if entry(df, stage) is None:  # its shell form is kept as it is: every runtime chosen has a shell
+        return Suggestion("python", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
     venv = _venv(df, stage, runs)
     official = image.official and image.path == "python"
     edits: tuple[Edit, ...] = ()
@@ -118,6 +116,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         if library is None:
             return Suggestion("python", f"the runtime libraries of {package} are not known for this image", _LAYOUT)
         runtime_libs.append(library)
+    if alpine:
+        runtime_libs += [lib for compiler in sorted(packages) for lib in APK_COMPILER_RUNTIME.get(compiler, ())]
     kept = [p for p in runtime_packages(packages) if p not in build]
     if official and alpine:
         runtime = resolved_reference(df, stage)  # python:X-alpine has no smaller variant
