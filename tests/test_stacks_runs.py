@@ -9,6 +9,7 @@ import pytest
 
 import dockopt.stacks
 from dockopt.context import Context
+from dockopt.shell import script_of
 from dockopt.stacks import STACKS, c, go, java, python
 from dockopt.stacks.common import (
     APT,
@@ -22,7 +23,6 @@ from dockopt.stacks.common import (
     unknown_command,
     word_values,
 )
-from dockopt.shell import script_of
 from dockopt.syntax import parse
 
 NO_CONTEXT = Context(None, None)

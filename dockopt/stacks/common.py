@@ -306,7 +306,8 @@ def run_commands(
         program = posixpath.basename(words[0].value or "") if words else ""
         if program in managers or program in harmless:
             continue
-        values = word_values(df, run, script_of(df, run), command) if words else None
+        script = script_of(df, run)
+        values = word_values(df, run, script, command) if words and script is not None else None
         if values is None:
             found.problem = (
                 f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"

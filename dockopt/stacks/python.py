@@ -119,14 +119,13 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     if alpine:
         runtime_libs += [lib for compiler in sorted(packages) for lib in APK_COMPILER_RUNTIME.get(compiler, ())]
     kept = [p for p in runtime_packages(packages) if p not in build]
-    if official and alpine:
-        runtime = resolved_reference(df, stage)  # python:X-alpine has no smaller variant
-    elif official:
-        runtime = _slim_python(resolved_reference(df, stage), image.tag or "")
-        if runtime is None:
-            return Suggestion("python", f"no slim variant is known for {resolved_reference(df, stage)}", _LAYOUT)
-    else:
-        runtime = resolved_reference(df, stage)
+    runtime = resolved_reference(df, stage)  # python:X-alpine has no smaller variant
+    if official and not alpine:
+        slim = _slim_python(runtime, image.tag or "")
+        if slim is None:
+            return Suggestion("python", f"no slim variant is known for {runtime}", _LAYOUT)
+        runtime = slim
+    elif not official:
         if "python3" not in kept:
             return Suggestion("python", f"python3 is not installed by {managers[0]} in the stage", _LAYOUT)
     if kept or runtime_libs:
