@@ -627,6 +627,18 @@ APT_RUNTIME = {
     "libbz2-dev": "libbz2-1.0",
     "liblzma-dev": "liblzma5",
 }
+# in every Debian and Ubuntu release the official images have used (libffi, libssl, libpng,
+# libcurl changed names between releases: only for a known release)
+APT_RUNTIME_ANY_RELEASE = {
+    "libpq-dev": "libpq5",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
 # in Alpine: names that hold in every 3.x release (`so:` names a library file: PostgreSQL's
 # client library was postgresql-libs before 3.15, libpq since); openssl-dev's library was
 # renamed (libssl1.0, libssl1.1, libssl3), the openssl tool brings the one of its release
@@ -683,11 +695,11 @@ APK_BUILD = frozenset(
 
 def runtime_library(manager: str, package: str, release: str | None = None) -> str | None:
     """The runtime library of the -dev ``package`` of ``manager`` ("apt-get", "apk", ...);
-    None when not known (apt: only for Debian ``release`` "bookworm")."""
+    None when not known (apt: Debian ``release`` "bookworm", or a name every release has)."""
     if manager == "apk":
         return APK_RUNTIME.get(package)
-    if manager in ("apt-get", "apt", "aptitude") and release == "bookworm":
-        return APT_RUNTIME.get(package)
+    if manager in ("apt-get", "apt", "aptitude"):
+        return (APT_RUNTIME if release == "bookworm" else APT_RUNTIME_ANY_RELEASE).get(package)
     return None
 
 

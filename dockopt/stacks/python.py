@@ -8,7 +8,8 @@ from the build stage (so that files a RUN generated there come along). The runti
 - for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
 - for a Debian image with apt's ``python3``, the same image, with apt installing the
   stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
-  runtime libraries of the ``-dev`` packages where they are known (Debian 12);
+  runtime libraries of the ``-dev`` packages where they are known (Debian 12, or a name
+  every release has: ``packages.runtime_library``);
 - for ``python:X-alpine``, or Alpine with apk's ``python3``, the same image, with
   ``apk add --no-cache`` of the same (``packages.runtime_library``: names every Alpine 3.x
   release has).
@@ -214,6 +215,8 @@ def _venv(df: Dockerfile, stage: Stage, runs: list[Instruction]) -> str | None:
 
 
 _SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var", "/opt/venv")
+# below /usr, where projects are kept (`COPY . /usr/src/app`): a project directory, not the system
+_SOURCES = ("/usr/src/", "/usr/local/src/")
 
 
 def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
@@ -226,7 +229,11 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
         path, sources, into_directory = copy.destination, copy.sources, copy.into
         if path is None:
             return None
-        if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
+        if (
+            path == "/"
+            or (path.startswith(_SYSTEM) and not path.startswith(_SOURCES))
+            or path in ("/opt", "/srv", "/home")
+        ):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
                 return None
             found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]

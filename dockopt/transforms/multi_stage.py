@@ -66,7 +66,7 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       the runtime stage copies with the directories the sources were copied to; the runtime
       is `python:X-slim` for `python:X`, `python:X-alpine` itself, or the same Debian or
       Alpine image, with the stage's runtime packages and the runtime libraries of its `-dev`
-      packages (where known: Debian 12, every Alpine 3.x).
+      packages (where known: Debian 12, the names every Debian release has, Alpine 3.x).
 
     RUNs that only make directories, links or files (`mkdir`, `ln`, `touch`, `echo >`),
     change modes and owners, or create users and groups, whose effects lie outside what the
