@@ -602,6 +602,107 @@ def ran_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
     return seen
 
 
+# --------------------------------------------------------------------------- runtime libraries
+
+# the runtime library of a -dev package: what a program built with its headers loads at run time
+# in Debian 12 (bookworm)
+APT_RUNTIME = {
+    "libpq-dev": "libpq5",
+    "libffi-dev": "libffi8",
+    "libssl-dev": "libssl3",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "libxslt-dev": "libxslt1.1",
+    "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libpng-dev": "libpng16-16",
+    "libfreetype6-dev": "libfreetype6",
+    "libfreetype-dev": "libfreetype6",
+    "libmariadb-dev": "libmariadb3",
+    "default-libmysqlclient-dev": "libmariadb3",
+    "libcurl4-openssl-dev": "libcurl4",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
+# in every Debian and Ubuntu release the official images have used (libffi, libssl, libpng,
+# libcurl changed names between releases: only for a known release)
+APT_RUNTIME_ANY_RELEASE = {
+    "libpq-dev": "libpq5",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
+# in Alpine: names that hold in every 3.x release (`so:` names a library file: PostgreSQL's
+# client library was postgresql-libs before 3.15, libpq since); openssl-dev's library was
+# renamed (libssl1.0, libssl1.1, libssl3), the openssl tool brings the one of its release
+APK_RUNTIME = {
+    "libffi-dev": "libffi",
+    "openssl-dev": "openssl",
+    "libressl-dev": "libressl",
+    "zlib-dev": "zlib",
+    "jpeg-dev": "libjpeg-turbo",
+    "libjpeg-turbo-dev": "libjpeg-turbo",
+    "libpng-dev": "libpng",
+    "freetype-dev": "freetype",
+    "libxml2-dev": "libxml2",
+    "libxslt-dev": "libxslt",
+    "yaml-dev": "yaml",
+    "sqlite-dev": "sqlite-libs",
+    "bzip2-dev": "libbz2",
+    "xz-dev": "xz-libs",
+    "postgresql-dev": "so:libpq.so.5",
+    "libpq-dev": "so:libpq.so.5",
+    "mariadb-connector-c-dev": "mariadb-connector-c",
+    "curl-dev": "libcurl",
+    "openblas-dev": "openblas",
+    "lapack-dev": "lapack",
+    "freetds-dev": "freetds",
+    "cyrus-sasl-dev": "libsasl",
+    "gmp-dev": "gmp",
+    "libxslt1-dev": "libxslt",
+    "geos-dev": "geos",
+    "proj-dev": "proj",
+    "lz4-dev": "lz4-libs",
+    "zstd-dev": "zstd-libs",
+    "libevent-dev": "libevent",
+    "libzmq-dev": "libzmq",
+    "zeromq-dev": "libzmq",
+    "librdkafka-dev": "librdkafka",
+    "libsodium-dev": "libsodium",
+    "pcre-dev": "pcre",
+    "libuv-dev": "libuv",
+}
+# what a program built by an Alpine compiler loads besides musl (Debian's base has them all)
+APK_COMPILER_RUNTIME = {
+    "gcc": ("libgcc",),
+    "g++": ("libgcc", "libstdc++"),
+    "build-base": ("libgcc", "libstdc++"),
+    "gfortran": ("libgcc", "libgfortran"),
+}
+# packages only a build needs on Alpine: toolchains and headers with no library to load
+APK_BUILD = frozenset(
+    "build-base gcc g++ gfortran clang make cmake musl-dev libc-dev linux-headers python3-dev python-dev py3-pip py-pip "
+    "py3-setuptools py3-wheel cython autoconf automake libtool pkgconf pkgconfig".split()
+)
+
+
+def runtime_library(manager: str, package: str, release: str | None = None) -> str | None:
+    """The runtime library of the -dev ``package`` of ``manager`` ("apt-get", "apk", ...);
+    None when not known (apt: Debian ``release`` "bookworm", or a name every release has)."""
+    if manager == "apk":
+        return APK_RUNTIME.get(package)
+    if manager in ("apt-get", "apt", "aptitude"):
+        return (APT_RUNTIME if release == "bookworm" else APT_RUNTIME_ANY_RELEASE).get(package)
+    return None
+
+
 # --------------------------------------------------------------------------- rpm facts
 
 RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf", "zypper"})

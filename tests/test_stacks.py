@@ -382,7 +382,20 @@ def test_python_without_compilers_is_slim_bases_business() -> None:
 
 
 def test_python_with_compilers_from_apk() -> None:
-    df, stage = _stage('FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install uwsgi\nCMD ["uwsgi"]\n')
+    df, stage = _stage(
+        'FROM python:3.12-alpine\nRUN apk add gcc musl-dev libffi-dev curl && pip install uwsgi\nCMD ["uwsgi"]\n'
+    )
+    plan = python.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert plan.runtime == "python:3.12-alpine"
+    assert plan.setup[0] == "RUN apk add --no-cache curl libffi libgcc"
+
+
+def test_python_with_compilers_from_yum() -> None:
+    df, stage = _stage(
+        "FROM fedora:40\nRUN dnf install -y gcc python3-devel python3 && python3 -m venv /v && /v/bin/pip install uwsgi\n"
+        'CMD ["/v/bin/uwsgi"]\n'
+    )
     suggestion = python.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "another package manager" in suggestion.reason
 

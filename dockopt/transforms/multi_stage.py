@@ -65,6 +65,17 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       `maven:3.9-eclipse-temurin-17`, `gradle:8-jdk21`, `openjdk:17`, ...): the jar that
       `java -jar PATH` runs, from `target/` or `build/libs/` (or copied from there), goes
       to `eclipse-temurin:N-jre`.
+    - **Python** (`pip install` with compilers or `-dev` packages from apt or apk): the
+      dependencies go into a virtualenv (`/opt/venv` unless the Dockerfile makes one), which
+      the runtime stage copies with the directories the sources were copied to; the runtime
+      is `python:X-slim` for `python:X`, `python:X-alpine` itself, or the same Debian or
+      Alpine image, with the stage's runtime packages and the runtime libraries of its `-dev`
+      packages (where known: Debian 12, the names every Debian release has, Alpine 3.x).
+
+    RUNs that only make directories, links or files (`mkdir`, `ln`, `touch`, `echo >`),
+    change modes and owners, or create users and groups, whose effects lie outside what the
+    runtime stage copies, run again in the runtime stage (Python today), with the values of
+    the variables they expand written out.
 
     The runtime stage keeps the original's runtime configuration: the ENV the program may
     read (not the build's own: `CGO_ENABLED`, `GOPATH`, `DEBIAN_FRONTEND`, ...), the final
@@ -73,7 +84,7 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     its pass, before any other fix, so that the other transforms then see both stages.
 
     Where dockopt recognises a build but cannot prove the runtime complete, it reports the
-    layout it would suggest instead (Python with compilers, Cargo, and the cases below).
+    layout it would suggest instead (Cargo, compilers from yum or dnf, and the cases below).
 
     ## Why
     Compilers, headers, package caches and source trees are most of a build image: a small
@@ -119,8 +130,8 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
     have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one);
     a RUN runs a command whose effects the runtime would lack: one the stack does not know
-    (the build's own tools only serve the build), a user created, a command or a word that
-    expands, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
+    (the build's own tools only serve the build), a user created (alongside other commands),
+    a command or a word that expands to a value dockopt does not know, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
     runtime stage takes from the build (the binary, the virtualenv, the project), /tmp, and
     the directories its WORKDIR and VOLUME instructions make.
     For Node and Java it also reports instead when: a RUN installs system packages other
