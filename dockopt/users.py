@@ -212,4 +212,3 @@ def _related(path: str | None, directory: str) -> bool:
         return False
     path, directory = path.rstrip("/") or "/", directory.rstrip("/") or "/"
     return path == directory or path.startswith(directory + "/") or (path != "/" and directory.startswith(path + "/"))
-

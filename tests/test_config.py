@@ -153,7 +153,11 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
         (".dockopt.toml", 'ignore = ["DO999"]', "ignore: unknown transform 'DO999' (see `dockopt list`)"),
         (".dockopt.toml", 'unsafe-fixes = "yes"', 'unsafe-fixes: must be true or false, not "yes"'),
         (".dockopt.toml", "non-root-user = 3", "non-root-user: must be a table"),
-        (".dockopt.toml", "[non-root-user]\nhome = '/x'", "unknown key 'non-root-user.home' (known: uid, gid, name, unprivileged-low-ports)"),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nhome = '/x'",
+            "unknown key 'non-root-user.home' (known: uid, gid, name, unprivileged-low-ports)",
+        ),
         (
             ".dockopt.toml",
             "[non-root-user]\nuid = 0",

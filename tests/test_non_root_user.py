@@ -28,7 +28,9 @@ def test_a_low_port_keeps_root_by_default() -> None:
 
 def test_unprivileged_low_ports_switches_the_server_to_the_user() -> None:
     fixed = fix_source(PORT_80, (non_root_user,), unsafe=True, context=LOW_PORTS).output
-    assert fixed == """\
+    assert (
+        fixed
+        == """\
 FROM python:3.12-slim
 RUN groupadd --gid 10001 app \\
     && useradd --no-log-init --uid 10001 --gid 10001 --create-home app \\
@@ -39,8 +41,11 @@ COPY --chown=10001:10001 . .
 EXPOSE 80
 CMD ["gunicorn", "-b", "0.0.0.0:80", "app:app"]
 """
+    )
     (finding,) = find_source(PORT_80, (non_root_user,), context=LOW_PORTS)
-    assert finding.message.endswith("it listens on port 80: unprivileged-low-ports says the runtime lets any user bind it")
+    assert finding.message.endswith(
+        "it listens on port 80: unprivileged-low-ports says the runtime lets any user bind it"
+    )
 
 
 @pytest.mark.parametrize(
