@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shlex
@@ -146,6 +147,7 @@ _JAVA_PACKAGES = re.compile(
     r"maven|ant|gradle|tomcat\d*)"
 )
 
+_NODE_TOOLS = "the python3, make and g++ of the full image"
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # programs that run the command named after their options (and, for some, one operand)
 _LAUNCHERS = {
@@ -271,7 +273,11 @@ def slim_base(df: Dockerfile, context: Context) -> Iterator[Finding]:
       `./configure`, `cargo`, `go`, `node-gyp`, ...), or an apt-get install of
       `build-essential`, a compiler or a `-dev` package (a build that counts on the full
       image's libraries) but those below; a native install: `npm install`/`ci`, `yarn`, `pnpm install`
-      on node (native modules need python3, make and g++), `gem install` and `bundle
+      on node (native modules need python3, make and g++; not an `npm ci` or `npm
+      install` of no named package with `--ignore-scripts`, or whose package-lock.json,
+      of version 2 or later and read from the build context, marks no package with
+      `hasInstallScript` (node-gyp builds are marked too) while package.json runs no
+      install script of its own), `gem install` and `bundle
       install` on ruby (native extensions), `cpanm`, `cpan` and `perl Makefile.PL` on
       perl; on python, `pip install` of a local path, an archive, a VCS URL, in
       editable mode, with `--no-binary` or build options, of a package PyPI has no
@@ -540,7 +546,8 @@ class _Scan:
         if image == "node":
             if name in NODE_BUILDS and node_command(name, first) in NODE_BUILDS[name]:
                 shown = f"{name} {first}" if first else name
-                return f"runs {shown}: native modules need the python3, make and g++ of the full image"
+                why = self.npm_lock(invocation) if name == "npm" else f"native modules need {_NODE_TOOLS}"
+                return f"runs {shown}: {why}" if why is not None else None
         elif image == "ruby":
             if (name == "gem" and first in GEM_INSTALLS | {"update"}) or (
                 name in ("bundle", "bundler") and first in (None, "install", "update", "i")
@@ -553,6 +560,48 @@ class _Scan:
                 return f"runs {name}: modules need the full image's make and compilers"
         elif image == "python":
             return self.python(name, words, invocation, first)
+        return None
+
+    def npm_lock(self, invocation: Invocation | None) -> str | None:
+        """None when an npm install or ci provably builds nothing native: it runs no install
+        scripts (`--ignore-scripts`), or it installs what the package-lock.json (version 2
+        or later, read from the build context) lists and no package there has an install
+        script (npm marks each with `hasInstallScript`, node-gyp builds included) and the
+        project's package.json runs none of its own; else why it may build."""
+        native = f"native modules need {_NODE_TOOLS}"
+        if invocation is None or invocation.operands:
+            return native  # packages named on the command line: no lock file says what they run
+        if invocation.has_option("--ignore-scripts"):
+            return None
+        lock = self.context_file(self.image_path("package-lock.json")) or self.context_file(
+            self.image_path("npm-shrinkwrap.json")
+        )
+        manifest = self.context_file(self.image_path("package.json"))
+        if lock is None or manifest is None:
+            return f"{native}, and no package-lock.json dockopt can read says that none is installed"
+        try:
+            locked, project = json.loads(lock), json.loads(manifest)
+        except ValueError:
+            return f"{native}, and its package-lock.json or package.json is no JSON dockopt can read"
+        if not isinstance(locked, dict) or not isinstance(project, dict):
+            return native
+        version = locked.get("lockfileVersion")
+        if not isinstance(version, int) or version < 2:
+            return f"{native}, and a package-lock.json of version 1 does not say which packages have install scripts"
+        scripts = project.get("scripts")
+        own = [
+            k for k in ("preinstall", "install", "postinstall", "prepare") if isinstance(scripts, dict) and k in scripts
+        ]
+        if own or project.get("gypfile"):
+            which = f"the {own[0]} script" if own else "node-gyp"
+            return f"package.json runs {which} at install, which may need {_NODE_TOOLS}"
+        packages = locked.get("packages")
+        if not isinstance(packages, dict):
+            return native
+        for path, entry in packages.items():
+            if path and isinstance(entry, dict) and entry.get("hasInstallScript"):
+                package = path.rsplit("node_modules/", 1)[-1]
+                return f"{package} has an install script (native code?), which may need {_NODE_TOOLS}"
         return None
 
     def python(
