@@ -176,13 +176,13 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     - it EXPOSEs a port below 1024 and no port from 1024 up (the kernel lets only root
       bind those by default). The option `unprivileged-low-ports = true`
       (`[tool.dockopt.non-root-user]`) says the runtime lets any user bind them:
-      Docker 20.10 and later and podman set the sysctl
-      `net.ipv4.ip_unprivileged_port_start=0` in each container's network namespace, and
-      containerd 2.0 and later in each Kubernetes pod; then such a stage gets its user
-      too, and the finding says so. The risk: where that sysctl is not set (CRI-O and so
-      OpenShift by default, containerd before 2.0, Docker before 20.10, a container on the
-      host network, a pod that sets it otherwise) the server cannot bind its port and the
-      container exits at start. Off by default;
+      Docker 20.10 and later set the sysctl `net.ipv4.ip_unprivileged_port_start=0` in
+      each container's network namespace, and containerd 2.0 and later in each
+      Kubernetes pod; then such a stage gets its user too, and the finding says so. The
+      risk: where that sysctl is not set (CRI-O and so OpenShift by default, containerd
+      before 2.0, Docker before 20.10, podman 4.3 without `--sysctl`, a container on the
+      host network) the server gets "permission denied" on its port and the container
+      exits at start. Off by default;
     - its CMD or ENTRYPOINT runs an init system or supervisor (`supervisord`, `systemd`,
       `/sbin/init`, s6's `/init`, `my_init`, `runsvdir`), a service that starts as root
       (`sshd`, `cron`, `nginx`, `apache2`, `httpd`, `dockerd`, `service ...`), or switches
