@@ -65,6 +65,8 @@ class CreatedUser:
     name: str
     uid: str | None  # the uid given, when it is a literal number ("1000"); None: chosen by the tool or a variable
     run: Instruction  # the RUN that creates it
+    program: Word  # the word naming useradd or adduser, after which an option can go
+    uid_given: bool  # whether the command gives a uid (literal or not)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,10 @@ def _created_users(df: Dockerfile, index: int) -> CreatedUsers:
                 if name is None:
                     unknown.append(run)
                     continue
+                given = "-u" in values or "--uid" in values
                 uid = values.get("-u", values.get("--uid"))
-                found[name] = CreatedUser(name, uid if uid is not None and uid.isdigit() else None, run)
+                literal = uid if uid is not None and uid.isdigit() else None
+                found[name] = CreatedUser(name, literal, run, words[0], given)
     return CreatedUsers(tuple(found.values()), tuple(unknown))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Iterator
@@ -93,6 +94,7 @@ class _User:
     owner: str | None  # what chown/--chown give the writable directories ("10001:10001"), None: nothing
     create: tuple[str, ...]  # the commands that create the user (none when it exists or cannot be made)
     note: str = ""  # what the finding adds about where the user comes from
+    pin: Edit | None = None  # the uid given to the Dockerfile's own useradd / adduser
 
 
 @transform(
@@ -123,9 +125,12 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
       names the numeric user 65532 (distroless's `nonroot`) and creates nothing;
     - where the Dockerfile creates a user itself (`useradd kube`, `adduser -D app`,
       `adduser --system svc`, in the stage or a stage it is built on) and never switches
-      to it, it uses that user instead of adding one, and says so: by its uid when the
-      command gives a literal one (`useradd -u 1001 kube`: `USER 1001`, which keeps the
-      user's groups), else by its name (a uid from a build argument may change). When the
+      to it, it uses that user instead of adding one, and says so, by its uid (`USER
+      1001`, no group: Docker then gives the process the user's own groups): the one the
+      command gives (`useradd -u 1001 kube`), else the configured uid (10001), which it
+      adds to the command (`useradd --uid 10001 kube`, BusyBox's `adduser -u 10001 -D
+      app`). A uid from a variable (`useradd -u $UID`) is one a build argument may change:
+      then it changes nothing and says why. When the
       Dockerfile creates several users, it takes the one that owns the final WORKDIR (a
       `chown` of a RUN, of the WORKDIR, a directory inside it or one it is in) or the
       copied files (`COPY --chown=`); when that singles out none, or more than one, it
@@ -254,6 +259,8 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
         )
         return
     edits = _edits(df, stage, anchor, chosen, blocker is None)
+    if chosen.pin is not None:
+        edits.append(chosen.pin)
     low = _low_port(df, stage) if low_ports else None
     if low is not None:
         chosen = replace(
@@ -339,7 +346,7 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: 
         return _User(earlier, owner, ())
     if base.configured_user is not None:
         return _User(base.configured_user, base.configured_user, ())
-    created = _created_user(df, stage)
+    created = _created_user(df, stage, base, user)
     if created is not None:
         return created
     if base.shipped_user is not None:
@@ -372,10 +379,12 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: 
     return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
 
 
-def _created_user(df: Dockerfile, stage: Stage) -> _User | str | None:
+def _created_user(df: Dockerfile, stage: Stage, base: Base, ids: _Ids) -> _User | str | None:
     """A user the Dockerfile creates (in the stage or a stage it is built on) and never
     switches to: the only one, else the one that owns the WORKDIR or the copied files; why
-    not, when that does not single one out."""
+    not, when that does not single one out or its uid comes from a variable. A user created
+    without a uid gets the configured one (`useradd --uid 10001 kube`), so that USER can
+    name a number."""
     users = [u for u in created_users(df, stage).users if is_root(u.name) is False]
     if not users:
         return None
@@ -395,10 +404,21 @@ def _created_user(df: Dockerfile, stage: Stage) -> _User | str | None:
             )
         users = chosen
     (found,) = users
-    value = found.uid if found.uid is not None else found.name
-    who = "the user" if value == found.name else f"{found.name}, the user"
-    note = f" ({who} that the RUN on line {found.run.start_line} creates; no new user is added)"
-    return _User(value, value, (), note)
+    where = f"the RUN on line {found.run.start_line}"
+    if found.uid is not None:
+        value, pin, how = found.uid, None, ""
+    elif found.uid_given:
+        return f"{where} creates the user {found.name} with a uid from a variable, which USER cannot name by number"
+    else:
+        taken = {u.uid for u in created_users(df, stage).users}
+        if str(ids.uid) in taken:
+            return f"uid {ids.uid} is taken by another user the Dockerfile creates, and {found.name} has none"
+        value = str(ids.uid)
+        busybox = base.family in ("alpine", "busybox") and os.path.basename(found.program.value or "") == "adduser"
+        option = f" -u {ids.uid}" if busybox else f" --uid {ids.uid}"
+        pin, how = Edit.insert(found.program.span.end, option), f", given the uid {ids.uid}"
+    note = f" ({found.name}, the user that {where} creates{how}; no new user is added)"
+    return _User(value, value, (), note, pin)
 
 
 def _shadow_commands(user: _Ids) -> tuple[str, ...]:
