@@ -13,9 +13,11 @@ from ..context import Context
 from ..copies import entry_script
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import Base, is_root
-from ..model import base_of, chain, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
+from ..model import base_of, chain, join, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
 from ..model import destination as copy_destination
+from ..packages import unwrapped
 from ..runs import style_of
+from ..stacks.common import stage_commands
 from ..syntax import Dockerfile, Instruction, Stage
 from ..transform import Option, transform
 from ..users import created_users, owners
@@ -143,7 +145,9 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     `USER` names the numeric `UID:GID` (Kubernetes' `runAsNonRoot` can only verify a
     number, and hadolint's DL3066 flags names). What the application must be able to
-    write is given to the user: its final `WORKDIR` and its `VOLUME`s are created and
+    write is given to the user: its final `WORKDIR`, its `VOLUME`s and the directories its
+    RUNs make with `mkdir` (`mkdir -p /documents`; not those under `/etc`, `/usr`, `/run`
+    and the other system trees, nor `/tmp`) are created and
     `chown`ed (not recursively) in the RUN that creates the user, and the stage's COPY and
     ADD into them get `--chown` (with no RUN where none may be added: see below).
 
@@ -444,7 +448,9 @@ def _earlier_user(df: Dockerfile, stage: Stage) -> str | None:
 
 
 def _writable(df: Dockerfile, stage: Stage) -> list[str]:
-    """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
+    """The final WORKDIR, the VOLUMEs and the directories the stage's RUNs make with `mkdir`
+    outside the system's own trees: the directories the application writes to (as root it
+    could write to all of them)."""
     found: list[str] = []
     workdir = workdir_at(df, stage, None)
     set_here = any(i.command == "WORKDIR" for i in _members(df, stage))  # not the image's own
@@ -456,6 +462,32 @@ def _writable(df: Dockerfile, stage: Stage) -> list[str]:
         for normal in volumes(df, instruction):
             if normal is not None and normal not in _SYSTEM_DIRS and normal not in found:
                 found.append(normal)
+    found += [made for made in _made_directories(df, stage) if made not in found]
+    return found
+
+
+# trees whose directories belong to the system (an sshd privilege-separation directory, a
+# configuration directory): a directory made there is not given to the user
+_SYSTEM_TREES = ("/etc", "/usr", "/run", "/var/run", "/proc", "/sys", "/dev", "/boot", "/bin", "/sbin", "/lib", "/root")
+
+
+def _made_directories(df: Dockerfile, stage: Stage) -> list[str]:
+    """The directories the stage's RUNs make with `mkdir` (literal operands, resolved against
+    the directory the command runs in), but system ones."""
+    found: list[str] = []
+    for _run, command, cwd in stage_commands(df, stage) or []:
+        words = unwrapped(command) if command.kind == "simple" else None
+        if not words or words[0].value is None or os.path.basename(words[0].value) != "mkdir":
+            continue
+        for word in words[1:]:
+            if word.value is None or word.value.startswith("-"):
+                continue
+            made = join(cwd, word.value)
+            if made is None or made in _SYSTEM_DIRS or made.startswith(tuple(t + "/" for t in _SYSTEM_TREES)):
+                continue
+            if made.startswith("/tmp/") or made in found:
+                continue
+            found.append(made)
     return found
 
 
