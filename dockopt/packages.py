@@ -605,7 +605,7 @@ def ran_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
 # --------------------------------------------------------------------------- runtime libraries
 
 # the runtime library of a -dev package: what a program built with its headers loads at run time
-# in Debian 12 (bookworm)
+# in Debian 12 (bookworm), each a Depends of its -dev package there (`apt-cache depends`)
 APT_RUNTIME = {
     "libpq-dev": "libpq5",
     "libffi-dev": "libffi8",
@@ -626,6 +626,28 @@ APT_RUNTIME = {
     "libcurl4-openssl-dev": "libcurl4",
     "libbz2-dev": "libbz2-1.0",
     "liblzma-dev": "liblzma5",
+    "libreadline-dev": "libreadline8",
+    "libcurl4-gnutls-dev": "libcurl3-gnutls",
+    "libjsoncpp-dev": "libjsoncpp25",
+    "libsnappy-dev": "libsnappy1v5",
+    "libgeos-dev": "libgeos-c1v5",
+    "libarchive-dev": "libarchive13",
+    "libleveldb-dev": "libleveldb1d",
+    "liblmdb-dev": "liblmdb0",
+    "uuid-dev": "libuuid1",
+    "libjemalloc-dev": "libjemalloc2",
+    "libelf-dev": "libelf1",
+    "libexpat1-dev": "libexpat1",
+    "libzmq3-dev": "libzmq5",
+    "libsodium-dev": "libsodium23",
+    "libedit-dev": "libedit2",
+    "libseccomp-dev": "libseccomp2",
+    "libmagic-dev": "libmagic1",
+    "libuv1-dev": "libuv1",
+    "libzstd-dev": "libzstd1",
+    "liblz4-dev": "liblz4-1",
+    "libjansson-dev": "libjansson4",
+    "libgcrypt20-dev": "libgcrypt20",
 }
 # in every Debian and Ubuntu release the official images have used (libffi, libssl, libpng,
 # libcurl changed names between releases: only for a known release)

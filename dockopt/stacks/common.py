@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..context import Context
+from ..copies import copies
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of, join, runs_as_root, shell_path, state_at, volumes, workdir_at
@@ -224,8 +225,8 @@ HARMLESS = frozenset(
 APT = ("apt-get", "apt", "aptitude")
 SYSTEM_MANAGERS = (*APT, "apk")
 # commands that change the paths they name: what cp and mv put into their last operand (the
-# sources' names there), every operand of the others but the mode of chmod and the owner of chown
-CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
+# sources' names there), every operand of the others but the mode of chmod and the owner of chown, chgrp
+CHANGING = frozenset({"mkdir", "chmod", "chown", "chgrp", "touch", "ln", "cp", "mv"})
 
 
 # what the shell expands that the stage model does not: command substitution, arithmetic
@@ -318,15 +319,26 @@ def run_commands(
             found.problem = "the stage creates users, which the runtime image would not have"
             return found
         if program in CHANGING:
-            operands = [a for a in args if not a.startswith(("-", "+"))]
-            if program in ("chmod", "chown"):
-                operands = operands[1:]
+            operands = _operands(program, args)
             if program in ("cp", "mv") and len(operands) > 1:
                 *sources, target = operands
                 operands = [posixpath.join(target, _copied_name(source)) for source in sources]
             found.touched += [(a, cwd) for a in operands]
         found.commands.append((run, command, program, args, cwd))
     return found
+
+
+# chmod's options; any other word starting with - or + is a mode (`+x`, `-w`, `u+s`)
+_CHMOD_OPTIONS = re.compile(r"-[Rcfv]+|--[a-z][a-z-]*(=.*)?")
+
+
+def _operands(program: str, args: list[str]) -> list[str]:
+    """The paths among a command's arguments: not its options, nor the mode of chmod or the
+    owner of chown and chgrp."""
+    if program == "chmod":
+        return [a for a in args if not _CHMOD_OPTIONS.fullmatch(a)][1:]
+    operands = [a for a in args if not a.startswith("-")]
+    return operands[1:] if program in ("chown", "chgrp") else operands
 
 
 def _copied_name(source: str) -> str:
@@ -464,7 +476,7 @@ def _replayed(
         expanded.append(values)
         program = posixpath.basename(values[0])
         args = values[1:]
-        operands = [a for a in args if not a.startswith(("-", "+"))]
+        operands = _operands(program, args)
         if program not in REPLAYABLE:
             return None
         if program in ACCOUNTS:
@@ -473,8 +485,6 @@ def _replayed(
             named_users = args[-1:] if program == "useradd" else operands if program == "adduser" else []
             creates += [n for n in named_users if n not in creates and not n.startswith("-")]
         elif program in ("mkdir", "chmod", "chown", "chgrp", "ln", "touch"):
-            if program in ("chmod", "chown", "chgrp"):
-                operands = operands[1:]
             changed += operands[-1:] if program == "ln" else operands
             named += operands
     text = None
@@ -509,6 +519,15 @@ def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
         return slim_variant(reference)
     if image.path in ("debian", "ubuntu"):
         return reference
+    return None
+
+
+def debian_release(tag: str, path: str) -> str | None:
+    """The Debian release an image's ``tag`` names, for ``packages.runtime_library``:
+    "bookworm" for a tag that names it (`python:3.12-bookworm`, `gcc:13-bookworm`) or for
+    `debian:12...`; None when the tag names no release, or another."""
+    if "bookworm" in tag or (path == "debian" and tag.startswith("12")):
+        return "bookworm"
     return None
 
 
@@ -602,3 +621,44 @@ def changed_outside(
 def plain_path(path: str) -> bool:
     """Whether a path can stand in a COPY as it is (no blanks, quotes, expansions or globs)."""
     return not re.search(r"[\s\"'$*?\[\]\\]", path)
+
+
+_SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var")
+# below /usr, where projects are kept (`COPY . /usr/src/app`): a project directory, not the system
+_SOURCES = ("/usr/src/", "/usr/local/src/")
+
+
+def copied_places(df: Dockerfile, stage: Stage, venv: str | None = None) -> list[str] | None:
+    """Where the stage copied the build context to: the directories (outermost only), or the
+    files themselves in system directories (and in ``venv``, which is left out itself); None
+    when unclear (a directory or a pattern copied into a system directory)."""
+    found: list[str] = []
+    for copy in copies(df, stage):
+        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
+            continue
+        path, sources, into_directory = copy.destination, copy.sources, copy.into
+        if path is None:
+            return None
+        if (
+            path == "/"
+            or (path.startswith((*_SYSTEM, *((venv,) if venv else ()))) and not path.startswith(_SOURCES))
+            or path in ("/opt", "/srv", "/home")
+        ):
+            if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
+                return None
+            found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]
+        elif into_directory or any(_is_directory_copy(s) for s in sources):
+            found.append(path)
+        else:
+            directory = posixpath.dirname(path)
+            found.append(path if directory == "/" else directory)  # never the whole file system
+    kept: list[str] = []
+    for path in sorted(set(found), key=len):
+        if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _is_directory_copy(source: str) -> bool:
+    return source in (".", "./") or source.endswith("/")
