@@ -1027,3 +1027,42 @@ def included_file(line: str, constraints: bool = True) -> str | None:
     words = line.split()
     found = pip_file_option(words, 0, constraints)
     return (found[0] or None) if found is not None else None
+
+
+# --------------------------------------------------------------------------- Debian's runtime libraries
+
+DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
+_ALL = dict.fromkeys(DEBIAN_RELEASES)
+# The runtime library a `-dev` package of Debian brings in, release by release (None: dockopt
+# does not know it there). bookworm and trixie are read off the installed-package lists of
+# Debian 12 and 13 machines; the older ones are Debian's package names of those releases.
+# trixie's 64-bit time_t transition renamed some (libssl3t64, libcurl4t64, libpng16-16t64).
+_RUNTIME_LIBRARIES: dict[str, dict[str, str | None]] = {
+    "libpq-dev": dict.fromkeys(DEBIAN_RELEASES, "libpq5"),
+    "zlib1g-dev": dict.fromkeys(DEBIAN_RELEASES, "zlib1g"),
+    "libbz2-dev": dict.fromkeys(DEBIAN_RELEASES, "libbz2-1.0"),
+    "liblzma-dev": dict.fromkeys(DEBIAN_RELEASES, "liblzma5"),
+    "libsqlite3-dev": dict.fromkeys(DEBIAN_RELEASES, "libsqlite3-0"),
+    "libyaml-dev": dict.fromkeys(DEBIAN_RELEASES, "libyaml-0-2"),
+    "libxml2-dev": dict.fromkeys(DEBIAN_RELEASES, "libxml2"),
+    "libxslt1-dev": dict.fromkeys(DEBIAN_RELEASES, "libxslt1.1"),
+    "libjpeg62-turbo-dev": dict.fromkeys(DEBIAN_RELEASES, "libjpeg62-turbo"),
+    "libfreetype6-dev": dict.fromkeys(DEBIAN_RELEASES, "libfreetype6"),
+    "libffi-dev": {**_ALL, "jessie": "libffi6", "stretch": "libffi6", "buster": "libffi6", "bullseye": "libffi7"}
+    | {"bookworm": "libffi8", "trixie": "libffi8"},
+    "libssl-dev": {**_ALL, "stretch": "libssl1.1", "buster": "libssl1.1", "bullseye": "libssl1.1"}
+    | {"bookworm": "libssl3", "trixie": "libssl3t64"},
+    "libpng-dev": {**_ALL, "stretch": "libpng16-16", "buster": "libpng16-16", "bullseye": "libpng16-16"}
+    | {"bookworm": "libpng16-16", "trixie": "libpng16-16t64"},
+    "libcurl4-openssl-dev": {**_ALL, "buster": "libcurl4", "bullseye": "libcurl4", "bookworm": "libcurl4"}
+    | {"trixie": "libcurl4t64"},
+    "libmariadb-dev": {**_ALL, "buster": "libmariadb3", "bullseye": "libmariadb3", "bookworm": "libmariadb3"}
+    | {"trixie": "libmariadb3"},
+}
+
+
+def runtime_libraries(package: str, releases: Iterable[str]) -> dict[str, str | None] | None:
+    """The runtime library of a `-dev` package on each of ``releases`` (None where unknown
+    there); None when dockopt knows nothing of the package."""
+    known = _RUNTIME_LIBRARIES.get(package)
+    return {release: known.get(release) for release in releases} if known is not None else None
