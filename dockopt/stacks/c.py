@@ -6,9 +6,10 @@ default prefix. The runtime is the image the build started from (its slim varian
 is a full Debian tag); compilers and headers were installed by the stage, so the image
 itself has none. The libraries of the stage's ``-dev`` packages (but the C library's) are
 needed at run time too: apt installs their runtime libraries in the runtime stage, where
-``packages.runtime_library`` knows them (Debian 12: the image's tag names bookworm, or
-`debian:12`; else only the names every release has, as zlib1g); for any other ``-dev``
-package it only suggests, naming it. RUNs that make directories, links, users, modes or
+``packages.runtime_library`` knows them on the Debian release the image's tag names
+(``common.debian_release``: `debian:bookworm`, `debian:12`, `gcc:13-bookworm`), or, for a
+tag that names none (`ubuntu:22.04`, `gcc:13`), where the library has one name in every
+release (zlib1g); for any other ``-dev`` package it only suggests, naming it. RUNs that make directories, links, users, modes or
 owners outside the program and the sources (``common.carried_runs``) run again there.
 """
 
@@ -19,7 +20,7 @@ import re
 from ..context import Context
 from ..images import resolved_reference
 from ..model import base_of, shell_path
-from ..packages import runtime_library
+from ..packages import DEBIAN_RELEASES, runtime_libraries, runtime_library
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from .common import (
@@ -136,8 +137,12 @@ def _libraries(df: Dockerfile, stage: Stage, packages: set[str]) -> list[str] | 
     if not unknown:
         return found
     reason = f"the program may need the runtime libraries of {', '.join(unknown)}"
-    if release is None and all(runtime_library("apt-get", p, "bookworm") for p in unknown):
-        reason += f", known for Debian 12 only, and {resolved_reference(df, stage)} names no release"
+    if all(any((runtime_libraries(p, DEBIAN_RELEASES) or {}).values()) for p in unknown):  # known elsewhere
+        reason += (
+            f", not known on Debian {release}"
+            if release is not None
+            else f", whose names differ between Debian releases, and {resolved_reference(df, stage)} names no release"
+        )
     return Suggestion("c", reason, _LAYOUT)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..context import Context
 from ..copies import copies
 from ..fix import Edit
-from ..images import resolved_reference, slim_variant
+from ..images import resolved_reference, slim_variant, tag_releases
 from ..model import base_of, join, runs_as_root, shell_path, state_at, volumes, workdir_at
 from ..model import destination as copy_destination
 from ..packages import invocations, unwrapped
@@ -523,12 +523,18 @@ def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
 
 
 def debian_release(tag: str, path: str) -> str | None:
-    """The Debian release an image's ``tag`` names, for ``packages.runtime_library``:
-    "bookworm" for a tag that names it (`python:3.12-bookworm`, `gcc:13-bookworm`) or for
-    `debian:12...`; None when the tag names no release, or another."""
-    if "bookworm" in tag or (path == "debian" and tag.startswith("12")):
-        return "bookworm"
-    return None
+    """The one Debian release an image's ``tag`` names, for ``packages.runtime_library``: the
+    codename in the tag (`python:3.12-bookworm`, `gcc:13-bookworm`, `debian:bullseye-slim`),
+    the release of an official image's version that had only one (``images.tag_releases``),
+    or `debian:N`'s; None when the tag may point to several releases, or to none."""
+    releases = tag_releases(path, tag)
+    if len(releases) == 1:
+        return releases[0]
+    number = re.match(r"(\d+)(?:[.-]|\Z)", tag) if path == "debian" else None
+    return _DEBIAN_NUMBERS.get(number.group(1)) if number is not None else None
+
+
+_DEBIAN_NUMBERS = {"8": "jessie", "9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie"}
 
 
 # an argument that names a file: a path (not under /dev, /proc, /sys), or a configuration file

@@ -23,7 +23,6 @@ microdnf or zypper are only suggested.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from ..context import Context
