@@ -27,13 +27,11 @@ from .common import (
     APT,
     HARMLESS,
     Artifact,
-    Carried,
     Plan,
     Suggestion,
     apt_install,
     build_leftovers,
-    carried_runs,
-    copied_places,
+    carried_without_sources,
     copies_left_behind,
     debian_release,
     debian_runtime,
@@ -100,9 +98,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
     artifacts = [c.source for c in copies]
-    # what a RUN changes where the sources were copied stays a refusal (the runtime has no sources)
-    places = copied_places(df, stage)
-    carried = carried_runs(df, stage, artifacts + places) if places is not None else Carried()
+    carried = carried_without_sources(df, stage, artifacts)
     found = run_commands(df, stage, HARMLESS | _TOOLS, APT, carried.runs)
     why = build_leftovers(df, stage, found, artifacts) or copies_left_behind(df, stage, _BUILDS)
     if why is not None:

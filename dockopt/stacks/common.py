@@ -451,6 +451,16 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
     return Carried(tuple(runs), tuple(before), tuple(after), tuple(users))
 
 
+def carried_without_sources(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
+    """``carried_runs`` for a runtime stage that copies ``kept`` (the program, the build's
+    output) and not the sources: a RUN that changes a path where the stage copied the build
+    context is not carried (the runtime stage has no sources to change), and stays a
+    refusal of ``run_commands`` or the stack's own checks; nothing is carried when those
+    places are not clear (``copied_places``)."""
+    places = copied_places(df, stage)
+    return carried_runs(df, stage, [*kept, *places]) if places is not None else Carried()
+
+
 def _replayed(
     df: Dockerfile, run: Instruction, script: Script
 ) -> tuple[list[str], list[str], bool, list[str], str | None] | None:

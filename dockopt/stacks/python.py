@@ -8,8 +8,9 @@ from the build stage (so that files a RUN generated there come along). The runti
 - for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
 - for a Debian image with apt's ``python3``, the same image, with apt installing the
   stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
-  runtime libraries of the ``-dev`` packages where they are known (Debian 12, or a name
-  every release has: ``packages.runtime_library``);
+  runtime libraries of the ``-dev`` packages where they are known (on the Debian release
+  the tag names, ``common.debian_release``, or a name every release has:
+  ``packages.runtime_library``);
 - for ``python:X-alpine``, or Alpine with apk's ``python3``, the same image, with
   ``apk add --no-cache`` of the same (``packages.runtime_library``: names every Alpine 3.x
   release has).
