@@ -604,41 +604,66 @@ def ran_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
 
 # --------------------------------------------------------------------------- runtime libraries
 
-# the runtime library of a -dev package: what a program built with its headers loads at run time
-# in Debian 12 (bookworm)
-APT_RUNTIME = {
-    "libpq-dev": "libpq5",
-    "libffi-dev": "libffi8",
-    "libssl-dev": "libssl3",
-    "libxml2-dev": "libxml2",
-    "libxslt1-dev": "libxslt1.1",
+DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
+_ALL = dict.fromkeys(DEBIAN_RELEASES)
+# The runtime library a `-dev` package of Debian brings in, release by release (None: dockopt
+# does not know it there). bookworm and trixie are read off the installed-package lists of
+# Debian 12 and 13 machines; the older ones are Debian's package names of those releases.
+# trixie's 64-bit time_t transition renamed some (libssl3t64, libcurl4t64, libpng16-16t64).
+_RUNTIME_LIBRARIES: dict[str, dict[str, str | None]] = {
+    "libpq-dev": dict.fromkeys(DEBIAN_RELEASES, "libpq5"),
+    "zlib1g-dev": dict.fromkeys(DEBIAN_RELEASES, "zlib1g"),
+    "libbz2-dev": dict.fromkeys(DEBIAN_RELEASES, "libbz2-1.0"),
+    "liblzma-dev": dict.fromkeys(DEBIAN_RELEASES, "liblzma5"),
+    "libsqlite3-dev": dict.fromkeys(DEBIAN_RELEASES, "libsqlite3-0"),
+    "libyaml-dev": dict.fromkeys(DEBIAN_RELEASES, "libyaml-0-2"),
+    "libxml2-dev": dict.fromkeys(DEBIAN_RELEASES, "libxml2"),
+    "libxslt1-dev": dict.fromkeys(DEBIAN_RELEASES, "libxslt1.1"),
+    "libjpeg62-turbo-dev": dict.fromkeys(DEBIAN_RELEASES, "libjpeg62-turbo"),
+    "libfreetype6-dev": dict.fromkeys(DEBIAN_RELEASES, "libfreetype6"),
+    "libffi-dev": {**_ALL, "jessie": "libffi6", "stretch": "libffi6", "buster": "libffi6", "bullseye": "libffi7"}
+    | {"bookworm": "libffi8", "trixie": "libffi8"},
+    "libssl-dev": {**_ALL, "stretch": "libssl1.1", "buster": "libssl1.1", "bullseye": "libssl1.1"}
+    | {"bookworm": "libssl3", "trixie": "libssl3t64"},
+    "libpng-dev": {**_ALL, "stretch": "libpng16-16", "buster": "libpng16-16", "bullseye": "libpng16-16"}
+    | {"bookworm": "libpng16-16", "trixie": "libpng16-16t64"},
+    "libcurl4-openssl-dev": {**_ALL, "buster": "libcurl4", "bullseye": "libcurl4", "bookworm": "libcurl4"}
+    | {"trixie": "libcurl4t64"},
+    "libmariadb-dev": {**_ALL, "buster": "libmariadb3", "bullseye": "libmariadb3", "bookworm": "libmariadb3"}
+    | {"trixie": "libmariadb3"},
+}
+
+# Debian 12 only (each a Depends of its -dev package there, `apt-cache depends`): names that
+# changed, or that dockopt has not checked, in the other releases
+_BOOKWORM = {
     "libxslt-dev": "libxslt1.1",
     "libjpeg-dev": "libjpeg62-turbo",
-    "libjpeg62-turbo-dev": "libjpeg62-turbo",
-    "zlib1g-dev": "zlib1g",
-    "libyaml-dev": "libyaml-0-2",
-    "libsqlite3-dev": "libsqlite3-0",
-    "libpng-dev": "libpng16-16",
-    "libfreetype6-dev": "libfreetype6",
     "libfreetype-dev": "libfreetype6",
-    "libmariadb-dev": "libmariadb3",
     "default-libmysqlclient-dev": "libmariadb3",
-    "libcurl4-openssl-dev": "libcurl4",
-    "libbz2-dev": "libbz2-1.0",
-    "liblzma-dev": "liblzma5",
+    "libreadline-dev": "libreadline8",
+    "libcurl4-gnutls-dev": "libcurl3-gnutls",
+    "libjsoncpp-dev": "libjsoncpp25",
+    "libsnappy-dev": "libsnappy1v5",
+    "libgeos-dev": "libgeos-c1v5",
+    "libarchive-dev": "libarchive13",
+    "libleveldb-dev": "libleveldb1d",
+    "liblmdb-dev": "liblmdb0",
+    "uuid-dev": "libuuid1",
+    "libjemalloc-dev": "libjemalloc2",
+    "libelf-dev": "libelf1",
+    "libexpat1-dev": "libexpat1",
+    "libzmq3-dev": "libzmq5",
+    "libsodium-dev": "libsodium23",
+    "libedit-dev": "libedit2",
+    "libseccomp-dev": "libseccomp2",
+    "libmagic-dev": "libmagic1",
+    "libuv1-dev": "libuv1",
+    "libzstd-dev": "libzstd1",
+    "liblz4-dev": "liblz4-1",
+    "libjansson-dev": "libjansson4",
+    "libgcrypt20-dev": "libgcrypt20",
 }
-# in every Debian and Ubuntu release the official images have used (libffi, libssl, libpng,
-# libcurl changed names between releases: only for a known release)
-APT_RUNTIME_ANY_RELEASE = {
-    "libpq-dev": "libpq5",
-    "libxml2-dev": "libxml2",
-    "libxslt1-dev": "libxslt1.1",
-    "zlib1g-dev": "zlib1g",
-    "libyaml-dev": "libyaml-0-2",
-    "libsqlite3-dev": "libsqlite3-0",
-    "libbz2-dev": "libbz2-1.0",
-    "liblzma-dev": "liblzma5",
-}
+_RUNTIME_LIBRARIES |= {package: {**_ALL, "bookworm": library} for package, library in _BOOKWORM.items()}
 # in Alpine: names that hold in every 3.x release (`so:` names a library file: PostgreSQL's
 # client library was postgresql-libs before 3.15, libpq since); openssl-dev's library was
 # renamed (libssl1.0, libssl1.1, libssl3), the openssl tool brings the one of its release
@@ -695,12 +720,24 @@ APK_BUILD = frozenset(
 
 def runtime_library(manager: str, package: str, release: str | None = None) -> str | None:
     """The runtime library of the -dev ``package`` of ``manager`` ("apt-get", "apk", ...);
-    None when not known (apt: Debian ``release`` "bookworm", or a name every release has)."""
+    None when not known (apt: on the Debian ``release``, or, for None, the name the library
+    has in every release)."""
     if manager == "apk":
         return APK_RUNTIME.get(package)
-    if manager in ("apt-get", "apt", "aptitude"):
-        return (APT_RUNTIME if release == "bookworm" else APT_RUNTIME_ANY_RELEASE).get(package)
-    return None
+    if manager not in ("apt-get", "apt", "aptitude"):
+        return None
+    known = _RUNTIME_LIBRARIES.get(package, {})
+    if release is not None:
+        return known.get(release)
+    names = set(known.values())
+    return names.pop() if len(names) == 1 and None not in names else None
+
+
+def runtime_libraries(package: str, releases: Iterable[str]) -> dict[str, str | None] | None:
+    """The runtime library of a `-dev` package on each of ``releases`` (None where unknown
+    there); None when dockopt knows nothing of the package."""
+    known = _RUNTIME_LIBRARIES.get(package)
+    return {release: known.get(release) for release in releases} if known is not None else None
 
 
 # --------------------------------------------------------------------------- rpm facts
@@ -1005,42 +1042,3 @@ def included_file(line: str, constraints: bool = True) -> str | None:
     words = line.split()
     found = pip_file_option(words, 0, constraints)
     return (found[0] or None) if found is not None else None
-
-
-# --------------------------------------------------------------------------- Debian's runtime libraries
-
-DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
-_ALL = dict.fromkeys(DEBIAN_RELEASES)
-# The runtime library a `-dev` package of Debian brings in, release by release (None: dockopt
-# does not know it there). bookworm and trixie are read off the installed-package lists of
-# Debian 12 and 13 machines; the older ones are Debian's package names of those releases.
-# trixie's 64-bit time_t transition renamed some (libssl3t64, libcurl4t64, libpng16-16t64).
-_RUNTIME_LIBRARIES: dict[str, dict[str, str | None]] = {
-    "libpq-dev": dict.fromkeys(DEBIAN_RELEASES, "libpq5"),
-    "zlib1g-dev": dict.fromkeys(DEBIAN_RELEASES, "zlib1g"),
-    "libbz2-dev": dict.fromkeys(DEBIAN_RELEASES, "libbz2-1.0"),
-    "liblzma-dev": dict.fromkeys(DEBIAN_RELEASES, "liblzma5"),
-    "libsqlite3-dev": dict.fromkeys(DEBIAN_RELEASES, "libsqlite3-0"),
-    "libyaml-dev": dict.fromkeys(DEBIAN_RELEASES, "libyaml-0-2"),
-    "libxml2-dev": dict.fromkeys(DEBIAN_RELEASES, "libxml2"),
-    "libxslt1-dev": dict.fromkeys(DEBIAN_RELEASES, "libxslt1.1"),
-    "libjpeg62-turbo-dev": dict.fromkeys(DEBIAN_RELEASES, "libjpeg62-turbo"),
-    "libfreetype6-dev": dict.fromkeys(DEBIAN_RELEASES, "libfreetype6"),
-    "libffi-dev": {**_ALL, "jessie": "libffi6", "stretch": "libffi6", "buster": "libffi6", "bullseye": "libffi7"}
-    | {"bookworm": "libffi8", "trixie": "libffi8"},
-    "libssl-dev": {**_ALL, "stretch": "libssl1.1", "buster": "libssl1.1", "bullseye": "libssl1.1"}
-    | {"bookworm": "libssl3", "trixie": "libssl3t64"},
-    "libpng-dev": {**_ALL, "stretch": "libpng16-16", "buster": "libpng16-16", "bullseye": "libpng16-16"}
-    | {"bookworm": "libpng16-16", "trixie": "libpng16-16t64"},
-    "libcurl4-openssl-dev": {**_ALL, "buster": "libcurl4", "bullseye": "libcurl4", "bookworm": "libcurl4"}
-    | {"trixie": "libcurl4t64"},
-    "libmariadb-dev": {**_ALL, "buster": "libmariadb3", "bullseye": "libmariadb3", "bookworm": "libmariadb3"}
-    | {"trixie": "libmariadb3"},
-}
-
-
-def runtime_libraries(package: str, releases: Iterable[str]) -> dict[str, str | None] | None:
-    """The runtime library of a `-dev` package on each of ``releases`` (None where unknown
-    there); None when dockopt knows nothing of the package."""
-    known = _RUNTIME_LIBRARIES.get(package)
-    return {release: known.get(release) for release in releases} if known is not None else None

@@ -270,3 +270,25 @@ def test_runtime_libraries_release_by_release() -> None:
     assert runtime_libraries("libssl-dev", ("bookworm", "trixie")) == {"bookworm": "libssl3", "trixie": "libssl3t64"}
     assert runtime_libraries("libcurl4-openssl-dev", ("stretch",)) == {"stretch": None}
     assert runtime_libraries("libgdal-dev", ("bookworm",)) is None
+
+
+@pytest.mark.parametrize(
+    ("package", "release", "library"),
+    [
+        ("libssl-dev", "bookworm", "libssl3"),
+        ("libssl-dev", "bullseye", "libssl1.1"),
+        ("libssl-dev", None, None),  # renamed between releases: a release must be named
+        ("zlib1g-dev", None, "zlib1g"),  # the same in every release
+        ("libreadline-dev", "bookworm", "libreadline8"),  # checked on Debian 12 only
+        ("libreadline-dev", "bullseye", None),
+        ("libreadline-dev", None, None),
+        ("libboost-all-dev", "bookworm", None),
+    ],
+)
+def test_runtime_library_of_apt(package: str, release: str | None, library: str | None) -> None:
+    from dockopt.packages import runtime_libraries, runtime_library
+
+    assert runtime_library("apt-get", package, release) == library
+    # one table answers both
+    if release is not None and library is not None:
+        assert runtime_libraries(package, (release,)) == {release: library}

@@ -355,13 +355,50 @@ def test_c_program() -> None:
     )
 
 
-def test_c_program_with_dev_libraries() -> None:
+def _c_with(image: str, packages: str) -> Plan | Suggestion | None:
     df, stage = _stage(
-        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y gcc libssl-dev\nCOPY a.c /src/\n"
+        f"FROM {image}\nRUN apt-get update && apt-get install -y gcc {packages}\nCOPY a.c /src/\n"
         'RUN gcc -o /usr/local/bin/a /src/a.c -lssl\nCMD ["a"]\n'
     )
-    suggestion = c.recognise(df, stage, NO_CONTEXT)
-    assert isinstance(suggestion, Suggestion) and "libssl-dev" in suggestion.reason
+    return c.recognise(df, stage, NO_CONTEXT)
+
+
+def test_c_program_with_dev_libraries() -> None:
+    plan = _c_with("debian:bookworm", "libssl-dev libcurl4-gnutls-dev curl")
+    assert isinstance(plan, Plan)
+    install = "RUN apt-get update && apt-get install -y --no-install-recommends curl libcurl3-gnutls libssl3"
+    assert plan.setup == (f"{install} && rm -rf /var/lib/apt/lists/*",)
+
+
+@pytest.mark.parametrize(
+    ("image", "packages", "shown", "why"),
+    [
+        # libssl's soname changed between releases: a tag that names none is not enough
+        ("gcc:13", "libssl-dev zlib1g-dev", "libssl-dev", "names no release"),
+        ("ubuntu:22.04", "libssl-dev", "libssl-dev", "names no release"),
+        # known on Debian 12 only
+        ("debian:bullseye", "libreadline-dev", "libreadline-dev", "not known on Debian bullseye"),
+        # a -dev package whose library is not known on any release
+        ("debian:bookworm", "libboost-all-dev zlib1g-dev", "libboost-all-dev", None),
+    ],
+)
+def test_c_runtime_libraries_not_known(image: str, packages: str, shown: str, why: str | None) -> None:
+    suggestion = _c_with(image, packages)
+    assert isinstance(suggestion, Suggestion)
+    assert f"runtime libraries of {shown}" in suggestion.reason
+    assert "zlib1g-dev" not in suggestion.reason  # zlib1g is zlib1g in every release
+    assert suggestion.reason.endswith(why) if why else suggestion.reason.endswith(shown)
+
+
+def test_c_runtime_library_of_a_named_older_release() -> None:
+    plan = _c_with("debian:bullseye", "libssl-dev")
+    assert isinstance(plan, Plan) and plan.runtime == "debian:bullseye-slim"
+    assert "libssl1.1" in str(plan.setup[0]).split()
+
+
+def test_c_zlib_on_any_release() -> None:
+    plan = _c_with("ubuntu:16.04", "zlib1g-dev")
+    assert isinstance(plan, Plan) and "zlib1g" in str(plan.setup[0]).split()
 
 
 def test_python_with_compilers() -> None:

@@ -44,6 +44,9 @@ def test_the_package_lists_every_stack_module() -> None:
     [
         ("chmod 755 /app/run.sh", [("/app/run.sh", "/")]),  # the mode is no path
         ("chmod -R u+x bin", [("bin", "/")]),
+        ("chmod +x build.sh", [("build.sh", "/")]),  # a mode that starts with + or -
+        ("chmod -R -w /srv/data", [("/srv/data", "/")]),
+        ("chgrp -R staff /srv", [("/srv", "/")]),
         ("chown -R 1000:1000 /data", [("/data", "/")]),  # nor the owner
         ("cp a dir/b /opt/dest/", [("/opt/dest/a", "/"), ("/opt/dest/b", "/")]),  # what the copy puts there
         ("cp -r . /app", [("/app/*", "/")]),

@@ -4,8 +4,13 @@ Artifacts: the files `gcc`/`g++`/`cc`/`c++`/`clang` write with `-o PATH`, and th
 /usr/local prefix after a `make install` (or `cmake --install`, `ninja install`) into the
 default prefix. The runtime is the image the build started from (its slim variant when it
 is a full Debian tag); compilers and headers were installed by the stage, so the image
-itself has none. Libraries other than the C and C++ standard ones (``-dev`` packages) would
-be needed at run time too, and dockopt does not know which: then it only suggests.
+itself has none. The libraries of the stage's ``-dev`` packages (but the C library's) are
+needed at run time too: apt installs their runtime libraries in the runtime stage, where
+``packages.runtime_library`` knows them on the Debian release the image's tag names
+(``common.debian_release``: `debian:bookworm`, `debian:12`, `gcc:13-bookworm`), or, for a
+tag that names none (`ubuntu:22.04`, `gcc:13`), where the library has one name in every
+release (zlib1g); for any other ``-dev`` package it only suggests, naming it. RUNs that make directories, links, users, modes or
+owners outside the program and the sources (``common.carried_runs``) run again there.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import re
 from ..context import Context
 from ..images import resolved_reference
 from ..model import base_of, shell_path
+from ..packages import DEBIAN_RELEASES, runtime_libraries, runtime_library
 from ..shell import script_of
 from ..syntax import Dockerfile, Stage
 from .common import (
@@ -25,7 +31,9 @@ from .common import (
     Suggestion,
     apt_install,
     build_leftovers,
+    carried_without_sources,
     copies_left_behind,
+    debian_release,
     debian_runtime,
     entry,
     entry_words,
@@ -68,9 +76,9 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
             if not official_gcc
             else Suggestion("c", "no `-o PATH` or `make install` shows what it builds", _LAYOUT)
         )
-    extra = sorted(p for p in packages if p.endswith("-dev") and p not in _STANDARD_DEV)
-    if extra:
-        return Suggestion("c", f"the program may need the runtime libraries of {', '.join(extra)}", _LAYOUT)
+    libraries = _libraries(df, stage, packages)
+    if isinstance(libraries, Suggestion):
+        return libraries
     start = entry(df, stage)
     if start is None:
         return Suggestion("c", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
@@ -89,20 +97,49 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         )
     copies = [Artifact("/usr/local", "/usr/local")] if prefix_install and artifact.startswith("/usr/local/") else []
     copies += [Artifact(path, path) for path in outputs if not (copies and path.startswith("/usr/local/"))]
-    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
-    why = build_leftovers(df, stage, found, [c.source for c in copies]) or copies_left_behind(df, stage, _BUILDS)
+    artifacts = [c.source for c in copies]
+    carried = carried_without_sources(df, stage, artifacts)
+    found = run_commands(df, stage, HARMLESS | _TOOLS, APT, carried.runs)
+    why = build_leftovers(df, stage, found, artifacts) or copies_left_behind(df, stage, _BUILDS)
     if why is not None:
         return Suggestion("c", why, _LAYOUT)
-    kept = runtime_packages(packages)
+    kept = sorted(set(runtime_packages(packages) + libraries))
+    # libraries installed into /usr/local/lib are found through ld.so's cache
+    ldconfig = ("RUN ldconfig",) if copies and copies[0].source == "/usr/local" else ()
     return Plan(
         "c",
         runtime,
         tuple(copies),
-        setup=(apt_install(kept),) if kept else (),
-        # libraries installed into /usr/local/lib are found through ld.so's cache
-        after=("RUN ldconfig",) if copies and copies[0].source == "/usr/local" else (),
-        why="a program compiled by a toolchain the image does not need",
+        setup=((apt_install(kept),) if kept else ()) + carried.before,
+        after=ldconfig + carried.after,
+        users=carried.users,
+        why="a program compiled by a toolchain the image does not need"
+        + (f", with the runtime libraries of {', '.join(sorted(libraries))}" if libraries else ""),
     )
+
+
+def _libraries(df: Dockerfile, stage: Stage, packages: set[str]) -> list[str] | Suggestion:
+    """The runtime libraries of the stage's ``-dev`` packages (but the C library's), as
+    ``packages.runtime_library`` knows them for the release the image's tag names; a
+    Suggestion naming the packages whose library is not known."""
+    image = base_of(df, stage).image
+    release = debian_release(image.tag or "", image.path) if image is not None else None
+    found: list[str] = []
+    unknown: list[str] = []
+    for package in sorted(p for p in packages if p.endswith("-dev") and p not in _STANDARD_DEV):
+        library = runtime_library("apt-get", package, release)
+        found += [library] if library is not None else []
+        unknown += [package] if library is None else []
+    if not unknown:
+        return found
+    reason = f"the program may need the runtime libraries of {', '.join(unknown)}"
+    if all(any((runtime_libraries(p, DEBIAN_RELEASES) or {}).values()) for p in unknown):  # known elsewhere
+        reason += (
+            f", not known on Debian {release}"
+            if release is not None
+            else f", whose names differ between Debian releases, and {resolved_reference(df, stage)} names no release"
+        )
+    return Suggestion("c", reason, _LAYOUT)
 
 
 def _outputs(df: Dockerfile, stage: Stage) -> tuple[list[str], bool]:

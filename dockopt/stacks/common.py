@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..context import Context
+from ..copies import copies
 from ..fix import Edit
-from ..images import resolved_reference, slim_variant
+from ..images import resolved_reference, slim_variant, tag_releases
 from ..model import base_of, join, runs_as_root, shell_path, state_at, volumes, workdir_at
 from ..model import destination as copy_destination
 from ..packages import invocations, unwrapped
@@ -224,8 +225,8 @@ HARMLESS = frozenset(
 APT = ("apt-get", "apt", "aptitude")
 SYSTEM_MANAGERS = (*APT, "apk")
 # commands that change the paths they name: what cp and mv put into their last operand (the
-# sources' names there), every operand of the others but the mode of chmod and the owner of chown
-CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
+# sources' names there), every operand of the others but the mode of chmod and the owner of chown, chgrp
+CHANGING = frozenset({"mkdir", "chmod", "chown", "chgrp", "touch", "ln", "cp", "mv"})
 
 
 # what the shell expands that the stage model does not: command substitution, arithmetic
@@ -318,15 +319,26 @@ def run_commands(
             found.problem = "the stage creates users, which the runtime image would not have"
             return found
         if program in CHANGING:
-            operands = [a for a in args if not a.startswith(("-", "+"))]
-            if program in ("chmod", "chown"):
-                operands = operands[1:]
+            operands = _operands(program, args)
             if program in ("cp", "mv") and len(operands) > 1:
                 *sources, target = operands
                 operands = [posixpath.join(target, _copied_name(source)) for source in sources]
             found.touched += [(a, cwd) for a in operands]
         found.commands.append((run, command, program, args, cwd))
     return found
+
+
+# chmod's options; any other word starting with - or + is a mode (`+x`, `-w`, `u+s`)
+_CHMOD_OPTIONS = re.compile(r"-[Rcfv]+|--[a-z][a-z-]*(=.*)?")
+
+
+def _operands(program: str, args: list[str]) -> list[str]:
+    """The paths among a command's arguments: not its options, nor the mode of chmod or the
+    owner of chown and chgrp."""
+    if program == "chmod":
+        return [a for a in args if not _CHMOD_OPTIONS.fullmatch(a)][1:]
+    operands = [a for a in args if not a.startswith("-")]
+    return operands[1:] if program in ("chown", "chgrp") else operands
 
 
 def _copied_name(source: str) -> str:
@@ -439,6 +451,16 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
     return Carried(tuple(runs), tuple(before), tuple(after), tuple(users))
 
 
+def carried_without_sources(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
+    """``carried_runs`` for a runtime stage that copies ``kept`` (the program, the build's
+    output) and not the sources: a RUN that changes a path where the stage copied the build
+    context is not carried (the runtime stage has no sources to change), and stays a
+    refusal of ``run_commands`` or the stack's own checks; nothing is carried when those
+    places are not clear (``copied_places``)."""
+    places = copied_places(df, stage)
+    return carried_runs(df, stage, [*kept, *places]) if places is not None else Carried()
+
+
 def _replayed(
     df: Dockerfile, run: Instruction, script: Script
 ) -> tuple[list[str], list[str], bool, list[str], str | None] | None:
@@ -464,7 +486,7 @@ def _replayed(
         expanded.append(values)
         program = posixpath.basename(values[0])
         args = values[1:]
-        operands = [a for a in args if not a.startswith(("-", "+"))]
+        operands = _operands(program, args)
         if program not in REPLAYABLE:
             return None
         if program in ACCOUNTS:
@@ -473,8 +495,6 @@ def _replayed(
             named_users = args[-1:] if program == "useradd" else operands if program == "adduser" else []
             creates += [n for n in named_users if n not in creates and not n.startswith("-")]
         elif program in ("mkdir", "chmod", "chown", "chgrp", "ln", "touch"):
-            if program in ("chmod", "chown", "chgrp"):
-                operands = operands[1:]
             changed += operands[-1:] if program == "ln" else operands
             named += operands
     text = None
@@ -510,6 +530,21 @@ def debian_runtime(df: Dockerfile, stage: Stage) -> str | None:
     if image.path in ("debian", "ubuntu"):
         return reference
     return None
+
+
+def debian_release(tag: str, path: str) -> str | None:
+    """The one Debian release an image's ``tag`` names, for ``packages.runtime_library``: the
+    codename in the tag (`python:3.12-bookworm`, `gcc:13-bookworm`, `debian:bullseye-slim`),
+    the release of an official image's version that had only one (``images.tag_releases``),
+    or `debian:N`'s; None when the tag may point to several releases, or to none."""
+    releases = tag_releases(path, tag)
+    if len(releases) == 1:
+        return releases[0]
+    number = re.match(r"(\d+)(?:[.-]|\Z)", tag) if path == "debian" else None
+    return _DEBIAN_NUMBERS.get(number.group(1)) if number is not None else None
+
+
+_DEBIAN_NUMBERS = {"8": "jessie", "9": "stretch", "10": "buster", "11": "bullseye", "12": "bookworm", "13": "trixie"}
 
 
 # an argument that names a file: a path (not under /dev, /proc, /sys), or a configuration file
@@ -602,3 +637,44 @@ def changed_outside(
 def plain_path(path: str) -> bool:
     """Whether a path can stand in a COPY as it is (no blanks, quotes, expansions or globs)."""
     return not re.search(r"[\s\"'$*?\[\]\\]", path)
+
+
+_SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var")
+# below /usr, where projects are kept (`COPY . /usr/src/app`): a project directory, not the system
+_SOURCES = ("/usr/src/", "/usr/local/src/")
+
+
+def copied_places(df: Dockerfile, stage: Stage, venv: str | None = None) -> list[str] | None:
+    """Where the stage copied the build context to: the directories (outermost only), or the
+    files themselves in system directories (and in ``venv``, which is left out itself); None
+    when unclear (a directory or a pattern copied into a system directory)."""
+    found: list[str] = []
+    for copy in copies(df, stage):
+        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
+            continue
+        path, sources, into_directory = copy.destination, copy.sources, copy.into
+        if path is None:
+            return None
+        if (
+            path == "/"
+            or (path.startswith((*_SYSTEM, *((venv,) if venv else ()))) and not path.startswith(_SOURCES))
+            or path in ("/opt", "/srv", "/home")
+        ):
+            if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
+                return None
+            found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]
+        elif into_directory or any(_is_directory_copy(s) for s in sources):
+            found.append(path)
+        else:
+            directory = posixpath.dirname(path)
+            found.append(path if directory == "/" else directory)  # never the whole file system
+    kept: list[str] = []
+    for path in sorted(set(found), key=len):
+        if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):
+            continue
+        kept.append(path)
+    return kept
+
+
+def _is_directory_copy(source: str) -> bool:
+    return source in (".", "./") or source.endswith("/")

@@ -11,7 +11,9 @@ The runtime stage starts from `eclipse-temurin:N-jre` (N: 8, 11, 17, 21 or 25, t
 Temurin publishes JREs for) and copies the one jar the container runs, at the same path:
 `java [options] -jar PATH`, where PATH is written out (no pattern, no variable) and lies in
 the build's output (`target/` of the Maven project, `build/libs/` of the Gradle one), or
-was copied or moved there from it after the build (`cp target/*.jar /app.jar`).
+was copied or moved there from it after the build (`cp target/*.jar /app.jar`). On a
+Debian or Ubuntu build image, RUNs that create users or make directories, links, modes and
+owners outside the project (``common.carried_runs``) run again in the runtime stage.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from .common import (
     HARMLESS,
     SYSTEM_MANAGERS,
     Artifact,
+    Carried,
     Plan,
     Suggestion,
+    carried_without_sources,
     entry,
     entry_words,
     file_argument,
@@ -142,7 +146,8 @@ class _Runs:
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
     """A Plan when the jar the container runs is shown to come from the build and the JDK
     release is known; a Suggestion when the stage builds with Maven or Gradle but: a RUN
-    cannot be read, runs a command dockopt does not know, creates users, or installs system
+    cannot be read, runs a command dockopt does not know, creates users on an image that is
+    not Debian or Ubuntu, or installs system
     packages other than the build's tools; the JDK release is not known, or Temurin has no
     JRE for it; ENV sets JAVA_HOME; the container does not run `java -jar PATH` (a class
     path, a module, a pattern or a variable), gives java or the program a file (a
@@ -153,7 +158,10 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     text = "\n".join(i.logical for i in stage.instructions if i.command == "RUN")
     if not _BUILD.search(text):
         return None
-    found = _runs(df, stage)
+    # the runtime (Temurin on Ubuntu) runs useradd, adduser, mkdir... as a Debian build image does
+    debian = base_of(df, stage).family == "debian"
+    carried = carried_without_sources(df, stage, list(_BUILD_HOMES)) if debian else Carried()
+    found = _runs(df, stage, carried.runs)
     if found.problem is not None:
         return _suggest(found.problem)
     if not found.builds or found.last_build is None:
@@ -191,6 +199,9 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         "java",
         f"eclipse-temurin:{release}-jre",
         (Artifact(jar, jar),),
+        setup=carried.before,
+        after=carried.after,
+        users=carried.users,
         why=f"the jar {jar} needs only a Java {release} runtime",
     )
 
@@ -199,9 +210,10 @@ def _suggest(reason: str) -> Suggestion:
     return Suggestion("java", reason, _LAYOUT)
 
 
-def _runs(df: Dockerfile, stage: Stage) -> _Runs:
+def _runs(df: Dockerfile, stage: Stage, carried: tuple[Instruction, ...]) -> _Runs:
+    """The builds and the copies of the jar of the stage's RUNs (but the ``carried`` ones)."""
     found = _Runs()
-    commands = run_commands(df, stage, HARMLESS | {"java"})
+    commands = run_commands(df, stage, HARMLESS | {"java"}, skip=carried)
     found.touched, found.problem = commands.touched, commands.problem
     for index, (run, _, program, args, cwd) in enumerate(commands.commands if found.problem is None else []):
         if program in ("mvn", "mvnw", "gradle", "gradlew"):

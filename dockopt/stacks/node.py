@@ -23,6 +23,9 @@ tsconfig), `vite build` (dist, unless its config sets `outDir`), `react-scripts 
 (build), or any command's `--outDir`, `--out-dir`, `--outdir`, `-o`, `--output`,
 `--outfile`, `--dist-dir` (babel's `-d`).
 
+RUNs that create users or make directories, links, modes and owners outside the project
+(``common.carried_runs``) run again in the runtime stage, before the manifests.
+
 Only a suggestion when the build context is not known (package.json cannot be read), and
 when the runtime cannot be shown to be complete: see ``recognise``.
 """
@@ -49,6 +52,7 @@ from .common import (
     Artifact,
     Plan,
     Suggestion,
+    carried_without_sources,
     debian_runtime,
     entry,
     entry_words,
@@ -238,8 +242,8 @@ class _Run:
 def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggestion | None:
     """A Plan when everything the runtime needs is shown; a Suggestion when the stage builds
     with Node but: the build context is not known; a RUN cannot be read, runs a command
-    dockopt does not know, creates users, or installs system packages other than the build's
-    tools (their effects would be lost); the project has no lock file, install lifecycle
+    dockopt does not know, creates users in a RUN the runtime stage cannot run again, or
+    installs system packages other than the build's tools (their effects would be lost); the project has no lock file, install lifecycle
     scripts, workspaces, local or bundled dependencies; pnpm or Yarn 2+ (not in the runtime
     image), or a Yarn installed by the stage; Next.js or a dependency that reads files of the
     project at run time (config, dotenv, @prisma/client), or sources that do (readFileSync,
@@ -250,7 +254,9 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     text = "\n".join(i.logical for i in stage.instructions if i.command == "RUN")
     if not _BUILD.search(text):
         return None
-    found = _runs(df, stage)
+    # the runtime is the same system as the build (node's slim or alpine twin, the same Debian)
+    carried = carried_without_sources(df, stage, [])
+    found = _runs(df, stage, carried.runs)
     problem = found.problem or _project_problem(df, stage, found)
     if problem is not None:
         return _suggest(problem)
@@ -325,14 +331,15 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         "node",
         runtime.image,
         (Artifact(output, output),),
-        setup=tuple(_setup(found, runtime, bool(dependencies), files, text)),
+        setup=(*carried.before, *_setup(found, runtime, bool(dependencies), files, text)),
+        after=carried.after,
         why=f"{target} is built into {output}; "
         + (
             "the runtime installs the production dependencies only"
             if dependencies
             else "there are no production dependencies"
         ),
-        users=("node",) if runtime.official else (),
+        users=(("node",) if runtime.official else ()) + carried.users,
     )
 
 
@@ -433,10 +440,11 @@ def _suggest(reason: str) -> Suggestion:
     return Suggestion("node", reason, _LAYOUT)
 
 
-def _runs(df: Dockerfile, stage: Stage) -> _Run:
-    """The project's install, the scripts and tools the RUNs run, and what else they do."""
+def _runs(df: Dockerfile, stage: Stage, carried: tuple[Instruction, ...]) -> _Run:
+    """The project's install, the scripts and tools the RUNs run (but the ``carried`` ones),
+    and what else they do."""
     found = _Run()
-    commands = run_commands(df, stage, HARMLESS | {"rimraf"})
+    commands = run_commands(df, stage, HARMLESS | {"rimraf"}, skip=carried)
     found.touched, found.problem = commands.touched, commands.problem
     for run, command, program, args, cwd in commands.commands if found.problem is None else []:
         if program in ("npm", "yarn", "pnpm"):

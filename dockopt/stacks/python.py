@@ -8,8 +8,9 @@ from the build stage (so that files a RUN generated there come along). The runti
 - for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
 - for a Debian image with apt's ``python3``, the same image, with apt installing the
   stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
-  runtime libraries of the ``-dev`` packages where they are known (Debian 12, or a name
-  every release has: ``packages.runtime_library``);
+  runtime libraries of the ``-dev`` packages where they are known (on the Debian release
+  the tag names, ``common.debian_release``, or a name every release has:
+  ``packages.runtime_library``);
 - for ``python:X-alpine``, or Alpine with apk's ``python3``, the same image, with
   ``apk add --no-cache`` of the same (``packages.runtime_library``: names every Alpine 3.x
   release has).
@@ -23,11 +24,9 @@ microdnf or zypper are only suggested.
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from ..context import Context
-from ..copies import copies
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of, shell_path
@@ -45,6 +44,8 @@ from .common import (
     apt_install,
     build_leftovers,
     carried_runs,
+    copied_places,
+    debian_release,
     entry,
     installed_packages,
     run_commands,
@@ -84,7 +85,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
     if _expanded_install(df, runs, managers):
         return Suggestion("python", "a RUN installs packages whose names expand", _LAYOUT)
-    copied = _copied(df, stage, VENV)
+    copied = copied_places(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
     carried = carried_runs(df, stage, [*copied, VENV])
@@ -109,7 +110,7 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         edits = (Edit.insert(at, f'RUN python -m venv {VENV}{newline}ENV PATH="{VENV}/bin:$PATH"{newline}'),)
         venv = VENV
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
-    release = _release(image.tag or "", image.path)
+    release = debian_release(image.tag or "", image.path)
     build = APK_BUILD if alpine else BUILD_PACKAGES
     runtime_libs = []
     for package in sorted(dev - build):
@@ -173,12 +174,6 @@ def _expanded_install(df: Dockerfile, runs: list[Instruction], managers: tuple[s
     )
 
 
-def _release(tag: str, path: str) -> str | None:
-    if "bookworm" in tag or (path == "debian" and tag.startswith("12")):
-        return "bookworm"
-    return None
-
-
 def _slim_python(reference: str, tag: str) -> str | None:
     """python:3.12 -> python:3.12-slim, python:3.12-bookworm -> python:3.12-slim-bookworm."""
     if "slim" in tag and "@" not in reference:
@@ -212,43 +207,3 @@ def _venv(df: Dockerfile, stage: Stage, runs: list[Instruction]) -> str | None:
             if target is not None:
                 return shell_path(df, run, target)
     return None
-
-
-_SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var", "/opt/venv")
-# below /usr, where projects are kept (`COPY . /usr/src/app`): a project directory, not the system
-_SOURCES = ("/usr/src/", "/usr/local/src/")
-
-
-def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
-    """What to take from the build stage: the directories the stage copied the build context
-    to (outermost only), or the files themselves in system directories; None when unclear."""
-    found: list[str] = []
-    for copy in copies(df, stage):
-        if df.stage_of(copy.instruction) is not stage or copy.origin is not None:
-            continue
-        path, sources, into_directory = copy.destination, copy.sources, copy.into
-        if path is None:
-            return None
-        if (
-            path == "/"
-            or (path.startswith(_SYSTEM) and not path.startswith(_SOURCES))
-            or path in ("/opt", "/srv", "/home")
-        ):
-            if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
-                return None
-            found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]
-        elif into_directory or any(_is_directory_copy(s) for s in sources):
-            found.append(path)
-        else:
-            directory = posixpath.dirname(path)
-            found.append(path if directory == "/" else directory)  # never the whole file system
-    kept: list[str] = []
-    for path in sorted(set(found), key=len):
-        if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):
-            continue
-        kept.append(path)
-    return kept
-
-
-def _is_directory_copy(source: str) -> bool:
-    return source in (".", "./") or source.endswith("/")

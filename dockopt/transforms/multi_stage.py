@@ -51,7 +51,10 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       tag must name it: `golang:1.22-bookworm`), or to the Debian image the build used.
     - **C and C++** (a compiler installed with apt on Debian or Ubuntu): the files written
       with `-o PATH`, or the whole /usr/local after a `make install`, go to the image the
-      build started from (its `-slim` variant for a full `debian:` tag).
+      build started from (its `-slim` variant for a full `debian:` tag), where apt installs
+      the runtime libraries of the stage's `-dev` packages (`libssl-dev` → `libssl3`) on
+      the Debian release the tag names (`debian:bookworm`, `debian:12`, `gcc:13-bookworm`),
+      or, for a tag that names none, those with one name in every release (`zlib1g`).
     - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script, on a node image or
       on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
       (`node:20` → `node:20-slim`; `node` and `node:latest` name no version, and are only
@@ -70,12 +73,14 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       the runtime stage copies with the directories the sources were copied to; the runtime
       is `python:X-slim` for `python:X`, `python:X-alpine` itself, or the same Debian or
       Alpine image, with the stage's runtime packages and the runtime libraries of its `-dev`
-      packages (where known: Debian 12, the names every Debian release has, Alpine 3.x).
+      packages (where known: on the Debian release the tag names, the names every Debian
+      release has, Alpine 3.x).
 
     RUNs that only make directories, links or files (`mkdir`, `ln`, `touch`, `echo >`),
     change modes and owners, or create users and groups, whose effects lie outside what the
-    runtime stage copies, run again in the runtime stage (Python today), with the values of
-    the variables they expand written out.
+    runtime stage copies (and outside the sources, for a runtime that has none), run again
+    in the runtime stage (C, Python, Node; Java on a Debian or Ubuntu build image), with the
+    values of the variables they expand written out.
 
     The runtime stage keeps the original's runtime configuration: the ENV the program may
     read (not the build's own: `CGO_ENABLED`, `GOPATH`, `DEBIAN_FRONTEND`, ...), the final
