@@ -1,7 +1,7 @@
 """dockopt's own image (the repository's Dockerfile and .dockerignore), without building it:
 dockopt finds nothing in it with every transform selected, the opt-in ones and the unsafe
 fixes included, and the context keeps only what the build copies. Built for real by
-tests/integration/test_own_image.py."""
+tests/integration/test_own_image_build.py."""
 
 from __future__ import annotations
 
