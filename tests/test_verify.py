@@ -344,6 +344,7 @@ def test_nothing_to_rewrite_builds_the_file_once_and_reports_its_size(tmp_path: 
     engine = fake()
     report, _ = run_verify(tmp_path, engine, "FROM debian:bookworm-slim\nRUN echo hi\n")
     assert report.exit_code == EXIT_OK and len(engine.built) == 1 and engine.removed == engine.built
+    assert engine.removed_labelled == list(engine.labels[0].items()) and len(engine.labels[0]) == 1
     assert report.rewritten is None and report.original.image.size == 100_000_000
     assert "dockopt changes nothing in this file" in report.message
     assert "image size 100.0 MB, 5 layers, built in 2.0 s" in render_text(report)
@@ -355,6 +356,7 @@ def test_nothing_to_rewrite_and_the_file_does_not_build_exits_2(tmp_path: Path) 
     report, _ = run_verify(tmp_path, engine, "FROM debian:bookworm-slim\nRUN echo hi\n")
     assert report.exit_code == EXIT_CANNOT and report.message.startswith("the file does not build")
     assert "Unable to locate package" in report.message and engine.removed == engine.built
+    assert engine.removed_labelled == list(engine.labels[0].items())
 
 
 def test_engine_failure_while_comparing_exits_2_and_cleans_up(tmp_path: Path) -> None:

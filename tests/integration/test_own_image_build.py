@@ -25,11 +25,8 @@ from conftest import cannot_build
 from test_cli import FINDINGS
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import bench_projects  # noqa: E402  (its label and clean-up: the images this test builds, and only them)
-
 BASE = "docker.io/library/python:3.13-slim"
+LABEL = "org.dockopt.test-own-image"  # on every image this test builds, to remove them and only them
 # what dockopt and its dependencies may add to the base image (measured: 29 MB)
 MAX_ADDED_BYTES = 50_000_000
 
@@ -90,7 +87,7 @@ def test_verify_builds_the_unchanged_dockerfile_and_reports_a_small_image(engine
 def test_the_image_checks_a_mounted_directory(engine, tmp_path: Path) -> None:
     token = secrets.token_hex(4)
     tag = f"localhost/dockopt-own-image:test-{token}"
-    labels = {bench_projects.LABEL: token}
+    labels = {LABEL: token}
     built = engine.build(ROOT / "Dockerfile", ROOT, tag, lambda line: None, cache=True, labels=labels)
     try:
         if not built.ok:
@@ -108,4 +105,5 @@ def test_the_image_checks_a_mounted_directory(engine, tmp_path: Path) -> None:
         assert checked.stdout.startswith("Dockerfile:1:6: DO309 FROM node has no tag"), checked.stdout
         assert (work / "Dockerfile").read_text() == FINDINGS  # check writes nothing
     finally:
-        bench_projects.remove_images(engine, tag)
+        engine.remove(tag)
+        engine.remove_labelled(LABEL, token)
