@@ -2,7 +2,9 @@
 
 The rewrite is made in memory (nothing is written); both images are built from the same
 context, without cache, by the same engine, then their size, layers, build time, runtime
-configuration and filesystems are compared, and the images are removed.
+configuration and filesystems are compared, and the images are removed. When dockopt
+changes nothing in the file, the file is built once as it is, and its size and layers are
+reported (exit 0 when it builds, 2 when not).
 
 Before anything is built, the sources of COPY and ADD are checked against the build context
 (``context_check.unprovided``: missing, or left out by the ignore file): every one the
@@ -106,11 +108,10 @@ def verify(
     report.fixes = dict(Counter(f"{f.code} {f.name}" for f in result.applied))
     # nothing is written: a .dockerignore the fixes would add is not in the context of this build
     report.not_applied = [side.path for side in result.side_files]
-    if not result.changed:
-        report.message = "dockopt changes nothing in this file: nothing to verify"
-        return report
     if report.unprovided:
         return _cannot(report, _unprovided_message(context, report.unprovided, "the original cannot build"))
+    if not result.changed:
+        return _build_unchanged(report, engine, path, context, log or progress, progress)
     if report.unprovided_in_rewrite:  # the original's own are all provided: these are the rewrite's doing
         report.exit_code = EXIT_DRIFT
         report.message = _unprovided_message(context, report.unprovided_in_rewrite, "the rewrite cannot build")
@@ -170,6 +171,32 @@ def _unprovided_message(context: Path, found: list[Unprovided], outcome: str) ->
     return "\n".join([*lines, *(f"  {u}" for u in found)])
 
 
+def _build_unchanged(
+    report: Report,
+    engine: Engine,
+    path: Path,
+    context: Path,
+    log: Callable[[str], None],
+    progress: Callable[[str], None],
+) -> Report:
+    """Nothing to compare: the file is built once all the same, so that the report says what
+    it makes (its size and layers: a Dockerfile that dockopt leaves alone is proved small)."""
+    token = secrets.token_hex(4)
+    tag = f"localhost/dockopt-verify:{token}-original"
+    try:
+        progress(f"dockopt changes nothing: building the file as it is with {engine.name} (no cache)")
+        report.original = _build(engine, path, context, tag, log, token)
+    except EngineError as exc:
+        return _cannot(report, str(exc))
+    finally:
+        engine.remove(tag)
+        engine.remove_labelled(LABEL, token)
+    if not report.original.ok:
+        return _cannot(report, f"the file does not build:\n{report.original.tail}")
+    report.message = "dockopt changes nothing in this file: it builds, and there is no rewrite to compare"
+    return report
+
+
 def _cannot(report: Report, message: str) -> Report:
     report.exit_code = EXIT_CANNOT
     report.message = message
@@ -213,6 +240,9 @@ def render_text(report: Report, top: int = 8) -> str:
                 lines.append(f"  {change.field}: {change.before!r} -> {change.after!r} (expected from the fixes)")
         else:
             lines.append("runtime config: identical")
+    elif before is not None and before.image is not None:
+        image = before.image
+        lines.append(f"image size {_mb(image.size)}, {image.layers} layers, built in {before.seconds:.1f} s")
     if report.files is not None:
         lines += _files_lines(report.files, top)
     if report.not_applied:

@@ -9,6 +9,7 @@
 #   eval "$(bash scripts/setup-build-engine.sh)"
 #   bash scripts/make-base-images.sh [GROUP...]   # groups: python node golang java nginx distroless
 #                                                 # (default: all of them)
+#                                                 # (python-slim: only python:3.X-slim, for dockopt's own image)
 #
 # A "slim" image carries only the runtime; the "full" one is built FROM it and adds the
 # compilers and -dev headers, as the official full images (on buildpack-deps) do. Each image
@@ -95,7 +96,7 @@ SCM_AND_CC=$(echo $SCM_AND_CC)
 
 for group in "${GROUPS_WANTED[@]}"; do
   case "$group" in
-  python)
+  python | python-slim)
     # Debian's python3 is 3.11.2: every python:3.X tag below is that Python. pip comes from
     # PyPI (as in the official image: upgradable, no "externally managed" refusal)
     build_image python-slim <<EOF
@@ -111,13 +112,14 @@ RUN $APT_INSTALL python3 python3-venv python3-pip ca-certificates netbase tzdata
 LABEL org.dockopt.stand-in="python:3.X-slim from Debian 12 python3 3.11.2"
 CMD ["python3"]
 EOF
+    tag python-slim python:3.11-slim python:3.12-slim python:3.13-slim python:3.14-slim python:3-slim python:slim \
+      python:3.11-slim-bookworm python:3.12-slim-bookworm python:3.13-slim-bookworm python:3.14-slim-bookworm
+    [ "$group" = python ] || continue
     build_image python <<EOF
 FROM $PREFIX:python-slim
 RUN $APT_INSTALL $BUILDPACK_DEPS python3-dev && $APT_CLEAN
 LABEL org.dockopt.stand-in="python:3.X from Debian 12 python3 3.11.2 and buildpack-deps"
 EOF
-    tag python-slim python:3.11-slim python:3.12-slim python:3.13-slim python:3.14-slim python:3-slim python:slim \
-      python:3.11-slim-bookworm python:3.12-slim-bookworm python:3.13-slim-bookworm python:3.14-slim-bookworm
     tag python python:3.11 python:3.12 python:3.13 python:3.14 python:3 python:latest \
       python:3.11-bookworm python:3.12-bookworm python:3.13-bookworm python:3.14-bookworm
     ;;

