@@ -16,7 +16,7 @@ from ..model import base_of, chain, new_run_blocker, runs_as_root, user_at, volu
 from ..model import destination as copy_destination
 from ..runs import style_of
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import Option, transform
+from ..transform import WARNING, Option, transform
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001
@@ -88,6 +88,7 @@ class _User:
     name="non-root-user",
     hadolint=("DL3002",),
     applicability=Applicability.UNSAFE,
+    severity=WARNING,
     config_changes=("User",),
     options=OPTIONS,
 )

@@ -10,7 +10,7 @@ from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
 from ..shell import Command, Word
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # useradd's short options that take a value (shadow's getopt string), the rest of a bundle
 # such as `-mu1000` being that value
@@ -38,7 +38,9 @@ _LONG_WITH_VALUE = frozenset(
 OPTION = "--no-log-init"
 
 
-@transform(code="DO308", name="useradd-no-log-init", hadolint=("DL3046",), applicability=Applicability.SAFE)
+@transform(
+    code="DO308", name="useradd-no-log-init", hadolint=("DL3046",), applicability=Applicability.SAFE, severity=WARNING
+)
 def useradd_no_log_init(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """useradd does not write the lastlog and faillog databases.
 
