@@ -222,7 +222,7 @@ def find_source(
             )
         )
     context = _catalogued(context)
-    severity = {t.code: t.severity for t in all_transforms()} | dict(severities or {})
+    severity = {t.code: t.severity for t in (*all_transforms(), *transforms)} | dict(severities or {})
     for finding in _run(df, unskipped(df, transforms), context):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)

@@ -42,7 +42,7 @@ def unsafe_label(df, context):
             )
 
 
-@transform(code="DO903", name="display-only", applicability=Applicability.SAFE, severity="warning")
+@transform(code="DO903", name="display-only", applicability=Applicability.SAFE, severity="info")
 def display_only(df, context):
     """Suggest without fixing."""
     for i in df.instructions:
@@ -253,7 +253,8 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
     found = find_source(text, (display_only, unsafe_label, upper_keywords))
     # each with its own fix, whether `dockopt fix` would apply it or not (the language server's quick
     # fixes), and its edits at lines and columns (the machine outputs); the last instruction ends with
-    # the file: at the start of the line after it, as editors count, the end excluded
+    # the file: at the start of the line after it, as editors count, the end excluded; the whole lines
+    # each covers (what GitLab's fingerprints hash)
     comment = Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
     label = Fix((Edit.insert(7, "LABEL a=b\n"),), Applicability.UNSAFE)
     upper = Fix((Edit(0, 4, "FROM"),), Applicability.SAFE)
@@ -271,11 +272,24 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             1,
             Applicability.DISPLAY_ONLY,
             False,
+            "info",  # its transform's own severity, though no registry lists it
             fix=comment,
             edits=(comment_at,),
+            lines="from x",
         ),
         Diagnostic(
-            "DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False, fix=label, edits=(label_at,)
+            "DO902",
+            "unsafe-label",
+            "no label",
+            1,
+            1,
+            2,
+            1,
+            Applicability.UNSAFE,
+            False,
+            fix=label,
+            edits=(label_at,),
+            lines="from x",
         ),
         Diagnostic(
             "DO901",
@@ -289,6 +303,7 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             True,
             fix=upper,
             edits=(upper_at,),
+            lines="from x",
         ),
         Diagnostic(
             "DO903",
@@ -300,8 +315,10 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             1,
             Applicability.DISPLAY_ONLY,
             False,
+            "info",  # its transform's own severity, though no registry lists it
             fix=comment,
             edits=(comment_at,),
+            lines="run a",
         ),
         Diagnostic(
             "DO901",
@@ -315,6 +332,7 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             True,
             fix=run,
             edits=(run_at,),
+            lines="run a",
         ),
     )
 
