@@ -22,7 +22,7 @@ Run it with the project's virtualenv, from anywhere:
     python benchmarks/bench_fix.py [--corpus DIR] [--file FILE] [--repeat N] [--json]
 
 The machines this runs on are noisy (shared CPUs, other jobs, cold caches), so the figures
-are reported next to their targets (>= 300 files/s, < 250 ms for one file, < 200 MB peak
+are reported next to their targets (>= 300 files/s, <= 150 ms for one file, < 200 MB peak
 memory) and marked PASS or MISS, but never asserted: the script exits 0 whatever they are.
 It exits 2 if the corpus or the file does not exist, and 1 if dockopt itself crashes.
 This is a standalone script; the test suite does not import it.
@@ -43,11 +43,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from bench_startup import TARGET_FILE_MS  # this directory is first on sys.path when a script here runs
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 
 TARGET_FILES_PER_SECOND = 300.0
-TARGET_SINGLE_FILE_MS = 250.0
+TARGET_SINGLE_FILE_MS = TARGET_FILE_MS  # issue 15: bench_startup.py owns the start-up targets
 TARGET_PEAK_BYTES = 200 * 1000 * 1000  # 200 MB
 SMALL_FILE_BYTES = (300, 1000)
 NORMAL_EXIT_CODES = {0: "nothing to change", 1: "files would change", 2: "some files failed"}
@@ -256,8 +258,8 @@ def table(result: dict, extra: dict, repeat: int) -> str:
                 label,
                 num(median, 0),
                 num(result[best_key], 0),
-                f"< {TARGET_SINGLE_FILE_MS:.0f}",
-                "n/a" if median is None else verdict(median < TARGET_SINGLE_FILE_MS),
+                f"<= {TARGET_SINGLE_FILE_MS:.0f}",
+                "n/a" if median is None else verdict(median <= TARGET_SINGLE_FILE_MS),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -7,13 +7,9 @@ three variants is built with the engine `dockopt verify` uses, from the local st
 the official base images (`scripts/make-base-images.sh`). Per variant it records: whether it
 builds, the image size and layers, the cold build time (no cache), the rebuild time after
 one source file changes (with the cache of the cold build), the user the image runs as, and
-a smoke test: the container is started with no network (`--network none`); where the image
-exposes ports (or names one in PORT), `/` is fetched on each from inside the container's network namespace (the
-machine's Python under `nsenter`, so the image needs no HTTP client) and the HTTP status is
-recorded; the container's state after a few seconds (still running, or exited with a code)
-and the last line of its output are recorded too. A rewrite passes when its smoke test says
-what the original's says (same state, same HTTP statuses; for a container that exited, the
-same last line, digits masked).
+the smoke test of `dockopt/smoke.py` (the one `dockopt fix --verify` runs): the container's
+state after a few seconds, the HTTP status of `/` on its exposed ports, its last line of
+output. A rewrite passes when its smoke test says what the original's says.
 
     eval "$(bash scripts/setup-build-engine.sh)" && bash scripts/make-base-images.sh
     python benchmarks/bench_projects.py [--projects DIR] [--only NAME,...] [--json OUT]
@@ -42,11 +38,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from dockopt.containers import Engine, EngineError, find_engine  # noqa: E402
+from dockopt.smoke import Smoke, last_lines, runner_for, smoke_test  # noqa: E402
 
 DEFAULT_PROJECTS = REPO_ROOT.parent / "shared" / "projects"
 VARIANTS = ("original", "safe", "unsafe")
 LABEL = "org.dockopt.bench"  # set on every image the benchmark builds, to remove them
-SMOKE_SECONDS = 20  # how long a server gets to answer, and a command to finish
 SOURCE_SUFFIXES = (".py", ".js", ".go", ".java", ".rb", ".php", ".rs", ".cs", ".ts", ".jsx", ".vue")
 _FIX = re.compile(r"(DO\d{3}) ([\w-]+) ×(\d+)")
 _IGNORED_DIRS = {"node_modules", ".git", "tests", "test", "__pycache__", "deployment", "manifests"}
@@ -84,20 +80,6 @@ class Project:
     dockerfile: str  # relative to the context
     target: str | None  # the stage upstream's compose file builds
     languages: str
-
-
-@dataclass(frozen=True)
-class Smoke:
-    state: str  # "running", "exited 1", "did not start: ..."
-    http: dict[str, str] = field(default_factory=dict)  # "8080/tcp" -> "200" or "no answer"
-    last_line: str = ""  # the last line of the container's output
-
-    def same_as(self, other: Smoke) -> bool:
-        if self.state != other.state or self.http != other.http:
-            return False
-        if self.state.startswith("exited"):
-            return _masked(self.last_line) == _masked(other.last_line)
-        return True
 
 
 @dataclass(frozen=True)
@@ -193,7 +175,7 @@ def measure(
     built = engine.build(dockerfile, context, tag, log, target=project.target, labels=labels)
     if not built.ok:
         remove_images(engine, tag)
-        return Variant(variant, fixes, False, cold_seconds=built.seconds, error=_last_lines(built.tail)), None
+        return Variant(variant, fixes, False, cold_seconds=built.seconds, error=last_lines(built.tail)), None
     image = engine.inspect(tag)
     result = Variant(
         variant,
@@ -204,7 +186,7 @@ def measure(
         round(built.seconds, 1),
         user=str(image.config.get("User") or "") or "root",
     )
-    result = replace(result, smoke=smoke_test(tag, image.config))
+    result = replace(result, smoke=smoke_test(tag, image.config, runner_for(engine.name)))
     if rebuild:
         source = source_to_touch(context, image.config)
         if source is not None:
@@ -220,118 +202,12 @@ def measure(
     return result, tag
 
 
-def smoke_test(tag: str, config: dict, seconds: float = SMOKE_SECONDS) -> Smoke:
-    """Start the container without network; fetch `/` on each exposed port from inside its
-    network namespace; its state and last line of output after that."""
-    name = f"dockopt-bench-{secrets.token_hex(4)}"
-    ports = probed_ports(config)
-    start = subprocess.run(
-        ["podman", "run", "-d", "--name", name, "--network", "none", tag],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
-    if start.returncode != 0:
-        return Smoke("did not start: " + _last_lines(start.stderr, 1))
-    try:
-        http: dict[str, str] = {}
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            running, pid = _state(name)
-            if not running:
-                break
-            for port in ports:
-                if http.get(port, "no answer") == "no answer":
-                    http[port] = _http_status(pid, int(port.split("/")[0]))
-            if ports and all(status != "no answer" for status in http.values()):
-                time.sleep(2)  # a server that answers once and then dies is not up
-                break
-            time.sleep(1 if ports else 2)
-            if not ports and time.monotonic() > deadline - seconds + 8:
-                break  # a command that runs for 8 s is a service
-        for port in ports:
-            http.setdefault(port, "no answer")
-        running, _ = _state(name)
-        if running:
-            state = "running"
-        else:
-            code = subprocess.run(
-                ["podman", "inspect", "--format", "{{.State.ExitCode}}", name], capture_output=True, text=True
-            ).stdout.strip()
-            state = f"exited {code}"
-        logs = subprocess.run(["podman", "logs", name], capture_output=True, text=True, errors="replace")
-        lines = [line for line in (logs.stdout + logs.stderr).splitlines() if line.strip()]
-        return Smoke(state, dict(sorted(http.items())), lines[-1][:300] if lines else "")
-    finally:
-        subprocess.run(["podman", "rm", "-f", "-t", "2", name], capture_output=True)
-
-
-def probed_ports(config: dict) -> list[str]:
-    """The TCP ports the image exposes, or else the one its PORT variable names."""
-    ports = [p for p in (config.get("ExposedPorts") or []) if p.endswith("/tcp")]
-    port = str((config.get("Env") or {}).get("PORT") or "")
-    if not ports and port.isdigit():
-        ports.append(f"{port}/tcp")
-    return ports
-
-
-def _state(name: str) -> tuple[bool, int]:
-    out = subprocess.run(
-        ["podman", "inspect", "--format", "{{.State.Running}} {{.State.Pid}}", name], capture_output=True, text=True
-    ).stdout.split()
-    return (out[:1] == ["true"], int(out[1]) if len(out) > 1 and out[1].isdigit() else 0)
-
-
-_GET = (
-    "import sys, urllib.request, urllib.error\n"
-    "try:\n"
-    "    print(urllib.request.urlopen(f'http://127.0.0.1:{sys.argv[1]}/', timeout=5).status)\n"
-    "except urllib.error.HTTPError as e:\n"
-    "    print(e.code)\n"
-    "except Exception:\n"
-    "    print('no answer')\n"
-)
-
-
-def _http_status(pid: int, port: int) -> str:
-    """GET / on the port, from inside the container's network namespace (loopback only)."""
-    if not pid:
-        return "no answer"
-    run = subprocess.run(
-        ["nsenter", "--target", str(pid), "--net", sys.executable, "-c", _GET, str(port)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    return run.stdout.strip() or "no answer"
-
-
-def _masked(line: str) -> str:
-    return re.sub(r"\d+", "N", line)
-
-
-def _last_lines(text: str, count: int = 3) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return " | ".join(lines[-count:])[-600:]
-
-
 def remove_images(engine: Engine, tag: str) -> None:
     """The images of the variant's builds (cold and rebuild, every stage, intermediate ones
     too): those carrying its label. Nobody else's images are touched."""
-    token = tag.rsplit("-", 1)[-1]
     engine.remove(tag)
     engine.remove(tag + "-rebuild")
-    for _ in range(20):  # children before parents: a parent is refused while a child exists
-        ids = subprocess.run(
-            ["podman", "images", "-a", "-q", "--no-trunc", "--filter", f"label={LABEL}={token}"],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        if not ids:
-            return
-        removed = subprocess.run(["podman", "image", "rm", *dict.fromkeys(ids)], capture_output=True, text=True)
-        if removed.returncode != 0 and not removed.stdout.strip():
-            return  # nothing could go (an image still in use): leave the rest
+    engine.remove_labelled(LABEL, tag.rsplit("-", 1)[-1])
 
 
 # --------------------------------------------------------------------------- one project

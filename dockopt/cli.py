@@ -17,15 +17,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
+from typing import TextIO
 
 import typer
 
-from . import __version__, bulk, output
+from . import bulk, output, version_line
 from .config import ConfigError, Overrides, Resolver, parse_list, show
 from .engine import FileResult, Settings, process_many, process_text
 from .files import InputError, decode, discover
 from .fix import Applicability
-from .output import FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, Summary, unified_diff
+from .output import COLOURS, FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSummary, FixList, Summary, unified_diff
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
 from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
@@ -37,6 +38,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Rewrite Dockerfiles so that images are smaller, rebuild faster and run safer.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: option names whole at 80 columns (rich's panels cut them)
 )
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
@@ -44,7 +46,7 @@ EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"dockopt {__version__}")
+        typer.echo(version_line())
         raise typer.Exit()
 
 
@@ -105,6 +107,18 @@ _STDIN_FILENAME = typer.Option(
     "--stdin-filename",
     help="Read stdin as this path: its name in diffs and findings, its configuration and build context.",
 )
+Colour = Enum("Colour", {name: name for name in COLOURS}, type=str)  # type: ignore[misc]  # as OutputFormat
+_COLOR = typer.Option(
+    Colour("auto"),
+    "--color",
+    help="Colour diffs and findings: auto (on a terminal only; NO_COLOR and FORCE_COLOR are honoured), always or never.",
+    case_sensitive=False,
+)
+
+
+def _colour(choice: Enum, stream: TextIO) -> bool:
+    """Whether what goes to ``stream`` is coloured (``output.colour_wanted``)."""
+    return output.colour_wanted(choice.value, tty=bulk.is_terminal(stream), environ=os.environ)
 
 
 @app.command()
@@ -136,6 +150,19 @@ def fix(
     jobs: int = _JOBS,
     context: str | None = _CONTEXT,
     stdin_filename: str | None = _STDIN_FILENAME,
+    verify_builds: bool = typer.Option(
+        False,
+        "--verify",
+        help="Build each Dockerfile and its rewrite, smoke-test both, and write only a rewrite that passes "
+        "(retrying without the transform that broke it).",
+    ),
+    engine: str | None = typer.Option(
+        None, "--engine", help="With --verify: docker, podman or buildah (default: the first that works)."
+    ),
+    show_fixes: bool = typer.Option(
+        False, "--show-fixes", help="List the fixes applied (or, with --diff and --check, to apply), per file and code."
+    ),
+    color: Colour = _COLOR,
 ) -> None:
     """Rewrite Dockerfiles in place (or show what would change)."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -144,18 +171,50 @@ def fix(
     if show_settings:
         raise typer.Exit(_show_settings(resolver, paths, stdin_filename))
     report_changes = diff or check or exit_non_zero_on_fix
+    if engine is not None and not verify_builds:
+        _err("error: --engine goes with --verify")
+        raise typer.Exit(EXIT_ERROR)
+    if verify_builds:
+        if _stdin(targets, stdin_filename):
+            _err("error: --verify builds files from their build context: stdin ('-') cannot be verified")
+            raise typer.Exit(EXIT_ERROR)
+        raise typer.Exit(
+            _fix_verified(
+                targets,
+                resolver,
+                base,
+                engine,
+                diff=diff,
+                check=check,
+                quiet=quiet,
+                report_changes=report_changes,
+                show_fixes=show_fixes,
+                color=color,
+            )
+        )
     if _stdin(targets, stdin_filename):
         name = stdin_filename or "-"
         settings = _stdin_settings(resolver, base, stdin_filename)
-        raise typer.Exit(_fix_stdin(settings, name, diff=diff, check=check, report_changes=report_changes))
+        listed = show_fixes and not quiet
+        colours = (_colour(color, sys.stdout), _colour(color, sys.stderr))
+        raise typer.Exit(
+            _fix_stdin(
+                settings, name, diff=diff, check=check, report_changes=report_changes, listed=listed, colours=colours
+            )
+        )
 
     summary = Summary(unsafe=bool(unsafe_fixes))
+    fixes = FixList()
+    colour = _colour(color, sys.stdout)
     label = "checking" if check or diff else "fixing"
     for result in _results(targets, resolver, base, jobs, quiet=quiet, stdout_data=diff, label=label):
         summary.add(result)
-        _report(result, diff=diff, check=check)
+        fixes.add(result)
+        _report(result, diff=diff, check=check, colour=colour)
     if summary.files == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if show_fixes and not quiet and fixes.files:
+        _err(fixes.render(would=diff or check, colour=_colour(color, sys.stderr)).rstrip("\n"))
     if not quiet:
         _err(summary.line(would=diff or check))
     if summary.fixes and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
@@ -205,6 +264,10 @@ def check(
         help="Exit 1 only for findings of this severity or more: error, warning or info (default: any finding).",
         case_sensitive=False,
     ),
+    show_fixes: bool = typer.Option(
+        False, "--show-fixes", help="End each finding that has a fix with [safe fix] or [unsafe fix] (text output)."
+    ),
+    color: Colour = _COLOR,
 ) -> None:
     """List the findings of every transform, display-only ones included; change nothing."""
     resolver = _resolver(select_, extend_select, ignore, unsafe_fixes, exclude, extend_exclude, config, isolated)
@@ -224,13 +287,14 @@ def check(
     # the other formats are one document: results are kept for it; statistics come at the end
     streamed = output_format.value == "text" and not statistics
     checked = []
+    colour = _colour(color, sys.stdout)
     for result in results:
         summary.add(result)
         if result.failed:
             _err(f"error: {result.path}: {result.error}")
         if streamed:
             if not result.failed and result.diagnostics:
-                _out(FORMATS["text"]([result]))
+                _out(output.format_text([result], colour=colour, show_fixes=show_fixes))
         elif not statistics:
             checked.append(result)
     if statistics:
@@ -364,18 +428,9 @@ def _results(
     ``bulk.show_progress`` says so (``stdout_data``: the command prints data on stdout as it
     goes).
     """
-    try:
-        found = list(discover(targets, resolver.excluded, resolver.names))
-        paths = [f.path for f in found if f.ok]
-        each = {path: resolver.settings(path, base) for path in paths}
-    except ConfigError as exc:
-        _err(f"error: {exc}")
-        raise typer.Exit(EXIT_ERROR) from None
-    for skipped in (f for f in found if f.note):
-        _err(f"note: {skipped.path}: {skipped.note}")
-    for missing in (f for f in found if f.error):
-        yield FileResult(str(missing.path), "failed", error=missing.error)
-    del found
+    each, missing = _discovered(targets, resolver, base)
+    yield from missing
+    paths = list(each)
     if by_path:
         paths.sort(key=str)
     shown = bulk.show_progress(
@@ -391,7 +446,76 @@ def _results(
             advance()
 
 
-def _report(result: FileResult, *, diff: bool, check: bool) -> None:
+def _discovered(
+    targets: list[str], resolver: Resolver, base: Settings
+) -> tuple[dict[Path, Settings], list[FileResult]]:
+    """Each Dockerfile the paths name with its settings, and a failed result for each path
+    missing; notes on symbolic links skipped are printed. A bad configuration file exits 2."""
+    try:
+        found = list(discover(targets, resolver.excluded, resolver.names))
+        each = {f.path: resolver.settings(f.path, base) for f in found if f.ok}
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+    for skipped in (f for f in found if f.note):
+        _err(f"note: {skipped.path}: {skipped.note}")
+    return each, [FileResult(str(f.path), "failed", error=f.error) for f in found if f.error]
+
+
+def _fix_verified(
+    targets: list[str],
+    resolver: Resolver,
+    base: Settings,
+    engine_name: str | None,
+    *,
+    diff: bool,
+    check: bool,
+    quiet: bool,
+    report_changes: bool,
+    show_fixes: bool,
+    color: Colour,
+) -> int:
+    """`fix --verify`: one file after the other, each rewrite built and smoke-tested before it
+    is written (``verified_fix.prove``); output and exit codes as `fix`."""
+    from .containers import EngineError, find_engine
+    from .verified_fix import EngineLab, prove
+
+    each, missing = _discovered(targets, resolver, base)
+    try:
+        engine = find_engine(engine_name)
+    except EngineError as exc:
+        _err(f"error: --verify: {exc}")
+        return EXIT_ERROR
+    summary = Summary(unsafe=any(settings.unsafe for settings in each.values()))
+    fixes = FixList()
+    colour = _colour(color, sys.stdout)
+    for result in missing:
+        summary.add(result)
+        _report(result, diff=diff, check=check, colour=colour)
+    progress = (lambda line: None) if quiet else _err
+    for path, settings in each.items():
+        directory = settings.context_dir or path.parent
+        lab = EngineLab(engine, path, directory, lambda line: None)
+        outcome = prove(path, replace(settings, keep_text=True), lab, progress)
+        for line in outcome.blamed:
+            _err(line)
+        if outcome.smoke is not None and outcome.result.status == "changed":
+            _err(
+                f"{path}: verified by {outcome.builds} builds: the rewrite builds and its smoke test says what the original's says ({outcome.smoke.summary()})"
+            )
+        summary.add(outcome.result)
+        fixes.add(outcome.result)
+        _report(outcome.result, diff=diff, check=check, colour=colour)
+    if summary.files == 0:
+        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
+    if show_fixes and not quiet and fixes.files:
+        _err(fixes.render(would=diff or check, colour=_colour(color, sys.stderr)).rstrip("\n"))
+    if not quiet:
+        _err(summary.line(would=diff or check))
+    return _exit_code(summary, report_changes)
+
+
+def _report(result: FileResult, *, diff: bool, check: bool, colour: bool) -> None:
     if result.failed:
         _err(f"error: {result.path}: {result.error}")
         return
@@ -400,9 +524,9 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
     if result.status == "changed":
         if diff:
             if result.rewritten:
-                _out(unified_diff(result.path, result.source or "", result.output or ""))
+                _out(unified_diff(result.path, result.source or "", result.output or "", colour=colour))
             for side in result.side_files:
-                _out(unified_diff(side.path, side.before, side.after))
+                _out(unified_diff(side.path, side.before, side.after, colour=colour))
         elif check:
             if result.rewritten:
                 _err(f"would change: {result.path}")
@@ -410,8 +534,18 @@ def _report(result: FileResult, *, diff: bool, check: bool) -> None:
                 _err(f"would write: {side.path}")
 
 
-def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report_changes: bool) -> int:
-    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path)."""
+def _fix_stdin(
+    settings: Settings,
+    name: str,
+    *,
+    diff: bool,
+    check: bool,
+    report_changes: bool,
+    listed: bool,
+    colours: tuple[bool, bool],
+) -> int:
+    """stdin fixed, shown as ``name`` (`-`, or --stdin-filename's path); ``listed``: the fixes
+    are listed on stderr (--show-fixes); ``colours``: whether stdout and stderr are coloured."""
     data = sys.stdin.buffer.read()
     try:
         text = decode(data)
@@ -429,11 +563,15 @@ def _fix_stdin(settings: Settings, name: str, *, diff: bool, check: bool, report
         if not (diff or check):
             _out(text)
         return EXIT_ERROR
+    if listed and result.applied:
+        fixes = FixList()
+        fixes.add(result)
+        _err(fixes.render(would=diff or check, colour=colours[1]).rstrip("\n"))
     output = result.output or text
     if diff:
-        _out(unified_diff(name, text, output))
+        _out(unified_diff(name, text, output, colour=colours[0]))
         for side in result.side_files:
-            _out(unified_diff(side.path, side.before, side.after))
+            _out(unified_diff(side.path, side.before, side.after, colour=colours[0]))
     elif not check:
         _out(output)
         if result.side_files:
@@ -485,8 +623,12 @@ def verify(
     config: str | None = _CONFIG,
     isolated: bool = _ISOLATED,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of the table."),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Print the build log (else only the steps, and a failed build's last lines)."
+    ),
 ) -> None:
-    """Build the Dockerfile and its rewrite for real and compare the two images."""
+    """Build the Dockerfile and its rewrite for real and compare the two images (after
+    checking that the build context holds what COPY and ADD name)."""
     from .containers import EngineError, find_engine
     from .verify import EXIT_CANNOT, render_json, render_text
     from .verify import verify as run_verify
@@ -511,12 +653,13 @@ def verify(
         found,
         settings.transforms,
         settings.unsafe,
-        lambda line: _err(f"  {line}"),
+        _err,
         options=settings.options,
+        log=(lambda line: _err(f"  {line}")) if verbose else (lambda line: None),
     )
     _out(render_json(report) + "\n" if as_json else render_text(report))
     if report.exit_code == EXIT_CANNOT:
-        _err(f"error: {report.message.splitlines()[0]}")
+        _err(f"error: {report.message.splitlines()[0].rstrip(':')}")
     raise typer.Exit(report.exit_code)
 
 

@@ -57,12 +57,15 @@ class Engine:
         target: str | None = None,
         cache: bool = False,
         labels: dict[str, str] | None = None,
+        ignorefile: Path | None = None,
     ) -> BuildResult:
         """Build (without cache unless ``cache``: a rebuild); each output line goes to ``progress``.
 
         ``target`` is the stage to build, as `--target` (default: the last); ``labels`` are set
         with `--label` (buildah and podman set them on the images of every stage, so that
-        the images a build made can be found and removed)."""
+        the images a build made can be found and removed: ``remove_labelled``); ``ignorefile``
+        is the `.dockerignore` to use instead of the context's (`--ignorefile`; docker's BuildKit
+        reads `<Dockerfile>.dockerignore` beside the Dockerfile instead: put it there)."""
         no_cache = [] if cache else ["--no-cache"]
         if self.name == "buildah":
             command = [self.binary, "bud", "--layers", *no_cache, "--force-rm", "--format", "docker"]
@@ -74,6 +77,8 @@ class Engine:
             command += ["--target", target]
         for name, value in (labels or {}).items():
             command += ["--label", f"{name}={value}"]
+        if ignorefile is not None and self.name != "docker":
+            command += ["--ignorefile", str(ignorefile)]
         command += ["-f", str(dockerfile), "-t", tag, str(context)]
         start = time.perf_counter()
         tail: deque[str] = deque(maxlen=TAIL_LINES)
@@ -134,6 +139,25 @@ class Engine:
             self._run("rmi", "-f", tag, check=False)
         else:
             self._run("image", "rm", "-f", tag, check=False)
+
+    def remove_labelled(self, label: str, value: str) -> None:
+        """Every image carrying the label with this value (the stages and intermediate images
+        of the builds that set it); nobody else's images are touched."""
+        binary = self.binary if self.name != "buildah" else (shutil.which("podman") or self.binary)
+        for _ in range(20):  # children before parents: a parent is refused while a child exists
+            ids = subprocess.run(
+                [binary, "images", "-a", "-q", "--no-trunc", "--filter", f"label={label}={value}"],
+                capture_output=True,
+                text=True,
+                stdin=subprocess.DEVNULL,
+            ).stdout.split()
+            if not ids:
+                return
+            removed = subprocess.run(
+                [binary, "image", "rm", *dict.fromkeys(ids)], capture_output=True, text=True, stdin=subprocess.DEVNULL
+            )
+            if removed.returncode != 0 and not removed.stdout.strip():
+                return  # nothing could go (an image still in use): leave the rest
 
     def _run(self, *args: str, check: bool = True) -> str:
         run = subprocess.run(

@@ -38,7 +38,7 @@ from .syntax import Dockerfile, Instruction, Stage
 _UNFOLLOWED = re.compile(r"[*?\[$\"'\\]")
 _GLOB = re.compile(r"[*?\[]")
 # PATH when the image's own is not known (Docker's default for Linux images)
-_DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+DEFAULT_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 # programs an ENTRYPOINT or CMD names before the script it starts
 _LAUNCHERS = ("sh", "bash", "ash", "dash", "tini", "dumb-init", "exec", "--", "-c")
 
@@ -187,9 +187,9 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
                 else:
                     found = found or (origin, False)
             continue
-        if _UNFOLLOWED.search(source) or source.startswith(("/", "..")) or "://" in source:
+        normal = context_path(source)
+        if normal is None:
             continue
-        normal = posixpath.normpath(source)
         located = context.locate(normal)
         if normal == "." or source.endswith("/") or (located is not None and located.is_dir()):
             inner = Tree(normal, destination, copy.keyword).to_context(path)
@@ -200,6 +200,15 @@ def _placed_by(copy: Copy, context: Context, path: str) -> tuple[str | None, boo
         if path == placed:
             found = (normal, located is not None and located.exists())
     return found
+
+
+def context_path(source: str) -> str | None:
+    """The build context's path a COPY or ADD source names, normalised (`./app/` is `app`);
+    None when dockopt cannot follow it: a variable, a quote, a backslash or a wildcard, an
+    absolute or `..` path, a URL."""
+    if _UNFOLLOWED.search(source) or source.startswith(("/", "..")) or "://" in source:
+        return None
+    return posixpath.normpath(source)
 
 
 def _placed_from_stage(copy: Copy, destination: str, path: str) -> tuple[str | None, bool] | None:
@@ -222,7 +231,7 @@ def _may_place(copy: Copy, path: str) -> bool:
     if copy.destination is None:
         return True
     inside = path == copy.destination or path.startswith(copy.destination.rstrip("/") + "/")
-    return inside and any(_UNFOLLOWED.search(s) or s.startswith(("/", "..")) or "://" in s for s in copy.sources)
+    return inside and any(context_path(s) is None for s in copy.sources)
 
 
 def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, str] | None:
@@ -255,7 +264,7 @@ def entry_script(df: Dockerfile, stage: Stage, context: Context) -> tuple[str, s
         candidates = [join(state.workdir, program)]
     else:
         known = state.variables.get("PATH")
-        directories = tuple(d for d in known.split(":") if d.startswith("/")) if known else _DEFAULT_PATH
+        directories = tuple(d for d in known.split(":") if d.startswith("/")) if known else DEFAULT_PATH
         candidates = [posixpath.join(d, program) for d in directories]
     for candidate in candidates:
         source = context_source(df, stage, context, candidate) if candidate is not None else None

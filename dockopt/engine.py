@@ -24,10 +24,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import files, suppression, validity
 from .context import Context, Options
@@ -37,6 +36,9 @@ from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
 from .transform import ERROR, WARNING, Transform
 from .validity import Refused
+
+if TYPE_CHECKING:  # a pool only for many files: concurrent.futures and multiprocessing cost 8 ms to import
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 MAX_PASSES = 25
 
@@ -487,13 +489,19 @@ def _process_file(path: Path, settings: Settings) -> FileResult:
         return FileResult(display, "failed", error=str(exc))
     result = process_text(display, text, settings, path)
     if result.status == "changed" and settings.write:
-        try:
-            if result.output != text:
-                files.write_atomic(path, result.output or "")
-            for side in result.side_files:
-                files.write_file(Path(side.path), side.after)
-        except OSError as exc:
-            return FileResult(display, "failed", source=text, error=f"cannot write: {exc.strerror or exc}")
+        return write_result(path, result)
+    return result
+
+
+def write_result(path: Path, result: FileResult) -> FileResult:
+    """Write a changed result (the Dockerfile, the files beside it); a failed result if it cannot be."""
+    try:
+        if result.rewritten:
+            files.write_atomic(path, result.output or "")
+        for side in result.side_files:
+            files.write_file(Path(side.path), side.after)
+    except OSError as exc:
+        return FileResult(result.path, "failed", source=result.source, error=f"cannot write: {exc.strerror or exc}")
     return result
 
 
@@ -524,6 +532,8 @@ def process_many(
         for path, own in zip(paths, each, strict=True):
             yield process_file(path, own)
         return
+    from concurrent.futures.process import BrokenProcessPool
+
     # workers get each distinct settings once, transforms by code (they do not pickle), and
     # then only (path, which settings)
     profiles: dict[Settings, int] = {}
@@ -558,11 +568,15 @@ def process_many(
 
 
 def _pool(jobs: int, shipped: Shipped) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(shipped,))
 
 
 def _alone(item: tuple[Path, int], shipped: Shipped) -> FileResult:
     """One file in a process of its own: its result, or a failure when the process dies."""
+    from concurrent.futures.process import BrokenProcessPool
+
     with _pool(1, shipped) as pool:
         try:
             return pool.submit(_work_chunk, [item]).result()[0]

@@ -6,6 +6,8 @@ tested on recorded inspect output without building anything.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import stat
 from collections import defaultdict
 from dataclasses import dataclass
@@ -127,6 +129,72 @@ def _is_program(path: str, entry: FileEntry) -> bool:
     if path.startswith(BIN_DIRS):
         return entry.executable or entry.link is not None
     return entry.executable and not path.startswith(NOT_PROGRAMS)
+
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+# the first word of a shell-form command that names no program (a builtin or a keyword)
+_BUILTINS = frozenset(
+    "cd . source eval export set unset exit true false echo printf test [ [[ if for while until case "
+    "trap read ulimit umask wait { ( ! : shift alias".split()
+)
+_PLAIN = re.compile(r"[A-Za-z0-9_./+@%-]+")
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def entry_programs(config: dict[str, Any]) -> tuple[str, ...]:
+    """The programs the container starts: argv[0] of ENTRYPOINT + CMD (exec form), and for a
+    shell (`sh -c SCRIPT`, the shell form) also the script's first word where it is plain (no
+    variable, quote or builtin; after `exec` and `NAME=value` assignments)."""
+    argv = [*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])]
+    if not argv or not isinstance(argv[0], str):
+        return ()
+    programs = [argv[0]]
+    if posixpath.basename(argv[0]) in SHELLS and len(argv) >= 3 and re.fullmatch(r"-[a-z]*c[a-z]*", argv[1]):
+        words = argv[2].split()
+        while words and (words[0] == "exec" or ("=" in words[0] and not words[0].startswith("="))):
+            words = words[1:]
+        if words and _PLAIN.fullmatch(words[0]) and words[0] not in _BUILTINS:
+            programs.append(words[0])
+    return tuple(programs)
+
+
+def resolve_programs(config: dict[str, Any], listing: dict[str, FileEntry]) -> dict[str, str | None]:
+    """Each of ``entry_programs`` -> the path it resolves to in the image's filesystem (through
+    its PATH, WORKDIR and symbolic links), or None where it is not there."""
+    env = config.get("Env") or {}
+    path_dirs = [d for d in str(env.get("PATH") or DEFAULT_PATH).split(":") if d]
+    workdir = str(config.get("WorkingDir") or "/")
+    found: dict[str, str | None] = {}
+    for word in entry_programs(config):
+        if "/" in word:
+            candidates = [posixpath.normpath(posixpath.join(workdir, word))]
+        else:
+            candidates = [
+                posixpath.join(d if d.startswith("/") else posixpath.join(workdir, d), word) for d in path_dirs
+            ]
+        found[word] = next((c for c in candidates if _file_at(listing, c) is not None), None)
+    return found
+
+
+def _file_at(listing: dict[str, FileEntry], path: str, hops: int = 0) -> FileEntry | None:
+    """The file at ``path``, symbolic links followed (in every component); None if none."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    current = ""
+    for index, part in enumerate(parts):
+        if part == "..":
+            current = posixpath.dirname(current) if current else ""
+            current = "" if current == "/" else current
+            continue
+        current = f"{current}/{part}"
+        entry = listing.get(current)
+        if entry is not None and entry.link is not None:
+            if hops >= 40:
+                return None
+            target = posixpath.join(posixpath.dirname(current), entry.link)  # an absolute link replaces it
+            rest = "/".join(parts[index + 1 :])
+            return _file_at(listing, posixpath.join(target, rest) if rest else target, hops + 1)
+    entry = listing.get(current) if current else None
+    return entry if entry is not None and stat.S_ISREG(entry.mode) else None
 
 
 def _side(files: dict[str, FileEntry], depth: int) -> Side:

@@ -72,6 +72,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from .syntax import Dockerfile, Stage, user_and_group
 from .variables import global_args
@@ -524,6 +525,18 @@ def image_workdir(image: ImageRef | None) -> str:
     return "/"
 
 
+# ENV that official images set and a Dockerfile may expand (`WORKDIR $GOPATH/src/app`)
+_IMAGE_ENV: dict[str, Mapping[str, str]] = {"golang": MappingProxyType({"GOPATH": "/go"})}
+
+
+def image_env(image: ImageRef | None) -> Mapping[str, str]:
+    """The ENV an image is known to set (golang: GOPATH=/go, where `go install` writes to
+    /go/bin); empty when none is known."""
+    if image is not None and (image.official or image.registry in _MIRRORS):
+        return _IMAGE_ENV.get(image.path.rsplit("/", 1)[-1], MappingProxyType({}))
+    return MappingProxyType({})
+
+
 # --------------------------------------------------------------------------- slim variants
 
 # Debian releases for which Docker Hub publishes a slim tag beside every versioned tag
@@ -619,6 +632,45 @@ def _debian_edit(tag: str) -> tuple[int, int, str] | None:
     if major < 7 or (match.group(2) and major < 10):
         return None  # the point releases of Debian 7 to 9 mostly had no slim tag
     return len(tag), len(tag), "-slim"
+
+
+# Debian's releases from jessie on, and the first version of each image published after
+# each came out (buster July 2019, bullseye August 2021, bookworm June 2023): a tag without a
+# release has pointed to that release and the later ones only
+_ERAS = (
+    ("buster", {"python": (3, 8), "node": (13,), "ruby": (2, 7), "perl": (5, 32)}),
+    ("bullseye", {"python": (3, 10), "node": (17,), "ruby": (3, 1), "perl": (5, 36)}),
+    ("bookworm", {"python": (3, 12), "node": (21,), "ruby": (3, 3), "perl": (5, 38)}),
+)
+_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
+_NEW_NODE_ALIASES = frozenset({"lts", "current", "jod", "krypton"})
+
+
+def tag_releases(name: str, tag: str) -> tuple[str, ...]:
+    """The Debian releases a tag of the official image ``name`` (python, node, ruby, perl)
+    may point to: the one it names (`3.12-bookworm`, `20-bullseye-slim`); for a tag without
+    one, the releases from the one in whose time the version came out (python 3.12, node
+    21, ruby 3.3, perl 5.38 and later: bookworm and trixie; node's `lts`, `current`, `jod`,
+    `krypton` too), every release from jessie on for a tag that names no minor version
+    (`python:3`) or a version older than buster. Each tag was rebuilt on the releases of
+    its life; a later Debian release (forky) is not known yet."""
+    named = re.search(r"(?:^|-)(jessie|stretch|buster|bullseye|bookworm|trixie)(?:-|$)", tag)
+    if named is not None:
+        return (named.group(1),)
+    if name == "node" and tag.split("-", 1)[0] in _NEW_NODE_ALIASES:
+        return ("bookworm", "trixie")
+    version = re.match(r"(\d+)(?:\.(\d+))?", tag)
+    start = 0
+    if version is not None:
+        numbers = tuple(int(n) for n in version.groups() if n is not None)
+        for release, firsts in _ERAS:
+            first = firsts.get(name)
+            if first is None:
+                continue
+            # `python:3` names no minor version: it has pointed to every release of python 3
+            if numbers[0] > first[0] or (len(numbers) >= len(first) and numbers[: len(first)] >= first):
+                start = _RELEASES.index(release)
+    return _RELEASES[start:]
 
 
 def slim_variant(reference: str) -> str | None:

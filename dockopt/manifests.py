@@ -893,6 +893,15 @@ def _go(command: Command, sub: str | None, rest: list[str], args: list[str], cwd
     return Role("neutral" if sub in ("env", "version") else "other")
 
 
+_GO_MODULE = re.compile(r"""^\s*module\s+(?:"([^"]+)"|`([^`]+)`|([^\s/"`][^\s"`]*))\s*(?://.*)?$""", re.M)
+
+
+def go_module_path(text: str) -> str | None:
+    """The module path a go.mod declares (`module example.com/app`); None when it declares none."""
+    match = _GO_MODULE.search(text)
+    return next((group for group in match.groups() if group), None) if match else None
+
+
 def _go_files(context: Context, copied: Tree, where: str, need: _Need, stage: Stage, run: Instruction) -> None:
     """go.mod and go.sum of the module the install runs in (looked for upwards inside the
     copy), unless it vendors, replaces with local directories or belongs to a workspace."""

@@ -39,7 +39,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from .images import Base, base_from_reference, image_workdir, is_root, resolved_reference, unresolved_variables
+from .images import (
+    Base,
+    base_from_reference,
+    image_env,
+    image_workdir,
+    is_root,
+    resolved_reference,
+    unresolved_variables,
+)
 from .packages import invocations
 from .shell import DEFAULT_SHELL, effective_shell, is_posix_shell, shell_at
 from .syntax import Dockerfile, Instruction, Stage
@@ -175,7 +183,8 @@ def _walk(df: Dockerfile) -> tuple[dict[int, State], list[State]]:
             env, unknown = dict(carried[stage.parent][0]), set(carried[stage.parent][1])
             workdir, user = parent.workdir, parent.user
         else:
-            env, unknown, workdir, user = {}, set(), image_workdir(base_of(df, stage).image), None
+            image = base_of(df, stage).image
+            env, unknown, workdir, user = dict(image_env(image)), set(), image_workdir(image), None
         args: dict[str, str] = {}
         arg_unknown: set[str] = set()
         state = _state(workdir, env, args, user, unknown, arg_unknown)

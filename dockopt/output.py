@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import formats
@@ -15,22 +15,47 @@ from .refusals import REFUSALS, is_refusal
 from .registry import all_transforms
 from .transform import ERROR, WARNING, at_least
 
+# --------------------------------------------------------------------------- colour
 
-def unified_diff(path: str, before: str | None, after: str) -> str:
+COLOURS = ("auto", "always", "never")
+_BOLD, _RED, _GREEN, _CYAN, _DIM = "1", "31", "32", "36", "2"
+
+
+def colour_wanted(choice: str, *, tty: bool, environ: Mapping[str, str]) -> bool:
+    """Whether to colour what goes to a stream: ``--color always`` or ``never`` decide; with
+    ``auto``, `NO_COLOR` (set and not empty) says no, then `FORCE_COLOR` says yes, and
+    otherwise only a terminal (not a dumb one) is coloured, never a pipe or a file."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return tty and environ.get("TERM") != "dumb"
+
+
+def _paint(text: str, style: str, colour: bool) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m" if colour and text else text
+
+
+def unified_diff(path: str, before: str | None, after: str, *, colour: bool = False) -> str:
     """A git-style unified diff (``a/``, ``b/`` headers; ``/dev/null`` for a new file; marks a
-    missing final newline)."""
+    missing final newline); with ``colour``, as git colours it on a terminal (headers bold,
+    hunk lines cyan, removed lines red, added lines green)."""
     display = path.lstrip("/") if path != "-" else "-"
     old_lines = _lines(before or "")
     new_lines = _lines(after)
     old_name = f"a/{display}" if before is not None else "/dev/null"
     out = []
-    for line in difflib.unified_diff(old_lines, new_lines, old_name, f"b/{display}", n=3):
-        if line.startswith(("---", "+++")):
-            out.append(line.rstrip("\n") + "\n")
+    for number, line in enumerate(difflib.unified_diff(old_lines, new_lines, old_name, f"b/{display}", n=3)):
+        if number < 2:  # the `---` and `+++` headers: difflib's first two lines, and only those
+            out.append(_paint(line.rstrip("\n"), _BOLD, colour) + "\n")
             continue
+        body = line.removesuffix("\n")
+        style = {"@": _CYAN, "-": _RED, "+": _GREEN}.get(line[:1], "")  # a content line starts with " ", "-" or "+"
+        out.append((_paint(body, style, colour) if style else body) + "\n")
         if not line.endswith("\n"):
-            line += "\n\\ No newline at end of file\n"
-        out.append(line)
+            out.append(_paint("\\ No newline at end of file", _DIM, colour) + "\n")
     return "".join(out)
 
 
@@ -88,15 +113,58 @@ class Summary:
         return text
 
 
+@dataclass
+class FixList:
+    """What `fix --show-fixes` lists (as ruff does): the fixes applied, per file and code.
+
+    Example::
+
+        Fixed 3 findings:
+        - api/Dockerfile:
+            2 × DO101 (merge-runs)
+            1 × DO303 (exec-form-cmd)
+    """
+
+    files: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)  # path -> (code, name) -> count
+
+    def add(self, result: FileResult) -> None:
+        if result.applied and not result.failed:
+            self.files[result.path] = Counter((finding.code, finding.name) for finding in result.applied)
+
+    def render(self, *, would: bool, colour: bool = False) -> str:
+        """The list ("Would fix" with ``would``: --diff, --check); empty when nothing was fixed."""
+        total = sum(sum(counts.values()) for counts in self.files.values())
+        if not total:
+            return ""
+        lines = [f"{'Would fix' if would else 'Fixed'} {_plural(total, 'finding')}:"]
+        for path in sorted(self.files):
+            lines.append(f"- {_paint(path, _BOLD, colour)}:")
+            for (code, name), count in sorted(self.files[path].items()):
+                lines.append(f"    {count} × {_paint(code, _BOLD + ';' + _RED, colour)} ({name})")
+        return "\n".join(lines) + "\n"
+
+
 # --------------------------------------------------------------------------- dockopt check
 
 
-def format_text(results: Sequence[FileResult]) -> str:
-    """One line a finding (``formats.text_line``). Failed files are left to their stderr line."""
+def format_text(results: Sequence[FileResult], *, colour: bool = False, show_fixes: bool = False) -> str:
+    """One line a finding, `path:line:col: CODE [*] severity: message`
+    (``formats.text_line``, here with colour); `[*]` marks a fix that `dockopt
+    fix` would apply with the same options. Failed files are left to their stderr line.
+
+    ``show_fixes`` (`check --show-fixes`) ends the line of a finding that has a fix with
+    `[safe fix]` or `[unsafe fix]`, whether or not the options apply it; ``colour`` paints
+    the path bold, the code red and the marks cyan, as ruff does on a terminal."""
     lines = []
     for result in results:
+        path = _paint(result.path, _BOLD, colour)
         for d in result.diagnostics:
-            lines.append(formats.text_line(result.path, d) + "\n")
+            mark = " " + _paint("[*]", _CYAN, colour) if d.fixable else ""
+            available = ""
+            if show_fixes and d.applicability in (Applicability.SAFE, Applicability.UNSAFE):
+                available = " " + _paint(f"[{d.applicability.label} fix]", _CYAN, colour)
+            code = _paint(d.code, _BOLD + ";" + _RED, colour)
+            lines.append(f"{path}:{d.line}:{d.column}: {code}{mark} {d.severity}: {d.message}{available}\n")
     return "".join(lines)
 
 

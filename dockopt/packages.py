@@ -602,6 +602,107 @@ def ran_before(df: Dockerfile, run: Instruction) -> list[Instruction]:
     return seen
 
 
+# --------------------------------------------------------------------------- runtime libraries
+
+# the runtime library of a -dev package: what a program built with its headers loads at run time
+# in Debian 12 (bookworm)
+APT_RUNTIME = {
+    "libpq-dev": "libpq5",
+    "libffi-dev": "libffi8",
+    "libssl-dev": "libssl3",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "libxslt-dev": "libxslt1.1",
+    "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libpng-dev": "libpng16-16",
+    "libfreetype6-dev": "libfreetype6",
+    "libfreetype-dev": "libfreetype6",
+    "libmariadb-dev": "libmariadb3",
+    "default-libmysqlclient-dev": "libmariadb3",
+    "libcurl4-openssl-dev": "libcurl4",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
+# in every Debian and Ubuntu release the official images have used (libffi, libssl, libpng,
+# libcurl changed names between releases: only for a known release)
+APT_RUNTIME_ANY_RELEASE = {
+    "libpq-dev": "libpq5",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "zlib1g-dev": "zlib1g",
+    "libyaml-dev": "libyaml-0-2",
+    "libsqlite3-dev": "libsqlite3-0",
+    "libbz2-dev": "libbz2-1.0",
+    "liblzma-dev": "liblzma5",
+}
+# in Alpine: names that hold in every 3.x release (`so:` names a library file: PostgreSQL's
+# client library was postgresql-libs before 3.15, libpq since); openssl-dev's library was
+# renamed (libssl1.0, libssl1.1, libssl3), the openssl tool brings the one of its release
+APK_RUNTIME = {
+    "libffi-dev": "libffi",
+    "openssl-dev": "openssl",
+    "libressl-dev": "libressl",
+    "zlib-dev": "zlib",
+    "jpeg-dev": "libjpeg-turbo",
+    "libjpeg-turbo-dev": "libjpeg-turbo",
+    "libpng-dev": "libpng",
+    "freetype-dev": "freetype",
+    "libxml2-dev": "libxml2",
+    "libxslt-dev": "libxslt",
+    "yaml-dev": "yaml",
+    "sqlite-dev": "sqlite-libs",
+    "bzip2-dev": "libbz2",
+    "xz-dev": "xz-libs",
+    "postgresql-dev": "so:libpq.so.5",
+    "libpq-dev": "so:libpq.so.5",
+    "mariadb-connector-c-dev": "mariadb-connector-c",
+    "curl-dev": "libcurl",
+    "openblas-dev": "openblas",
+    "lapack-dev": "lapack",
+    "freetds-dev": "freetds",
+    "cyrus-sasl-dev": "libsasl",
+    "gmp-dev": "gmp",
+    "libxslt1-dev": "libxslt",
+    "geos-dev": "geos",
+    "proj-dev": "proj",
+    "lz4-dev": "lz4-libs",
+    "zstd-dev": "zstd-libs",
+    "libevent-dev": "libevent",
+    "libzmq-dev": "libzmq",
+    "zeromq-dev": "libzmq",
+    "librdkafka-dev": "librdkafka",
+    "libsodium-dev": "libsodium",
+    "pcre-dev": "pcre",
+    "libuv-dev": "libuv",
+}
+# what a program built by an Alpine compiler loads besides musl (Debian's base has them all)
+APK_COMPILER_RUNTIME = {
+    "gcc": ("libgcc",),
+    "g++": ("libgcc", "libstdc++"),
+    "build-base": ("libgcc", "libstdc++"),
+    "gfortran": ("libgcc", "libgfortran"),
+}
+# packages only a build needs on Alpine: toolchains and headers with no library to load
+APK_BUILD = frozenset(
+    "build-base gcc g++ gfortran clang make cmake musl-dev libc-dev linux-headers python3-dev python-dev py3-pip py-pip "
+    "py3-setuptools py3-wheel cython autoconf automake libtool pkgconf pkgconfig".split()
+)
+
+
+def runtime_library(manager: str, package: str, release: str | None = None) -> str | None:
+    """The runtime library of the -dev ``package`` of ``manager`` ("apt-get", "apk", ...);
+    None when not known (apt: Debian ``release`` "bookworm", or a name every release has)."""
+    if manager == "apk":
+        return APK_RUNTIME.get(package)
+    if manager in ("apt-get", "apt", "aptitude"):
+        return (APT_RUNTIME if release == "bookworm" else APT_RUNTIME_ANY_RELEASE).get(package)
+    return None
+
+
 # --------------------------------------------------------------------------- rpm facts
 
 RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf", "zypper"})
@@ -904,3 +1005,42 @@ def included_file(line: str, constraints: bool = True) -> str | None:
     words = line.split()
     found = pip_file_option(words, 0, constraints)
     return (found[0] or None) if found is not None else None
+
+
+# --------------------------------------------------------------------------- Debian's runtime libraries
+
+DEBIAN_RELEASES = ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")
+_ALL = dict.fromkeys(DEBIAN_RELEASES)
+# The runtime library a `-dev` package of Debian brings in, release by release (None: dockopt
+# does not know it there). bookworm and trixie are read off the installed-package lists of
+# Debian 12 and 13 machines; the older ones are Debian's package names of those releases.
+# trixie's 64-bit time_t transition renamed some (libssl3t64, libcurl4t64, libpng16-16t64).
+_RUNTIME_LIBRARIES: dict[str, dict[str, str | None]] = {
+    "libpq-dev": dict.fromkeys(DEBIAN_RELEASES, "libpq5"),
+    "zlib1g-dev": dict.fromkeys(DEBIAN_RELEASES, "zlib1g"),
+    "libbz2-dev": dict.fromkeys(DEBIAN_RELEASES, "libbz2-1.0"),
+    "liblzma-dev": dict.fromkeys(DEBIAN_RELEASES, "liblzma5"),
+    "libsqlite3-dev": dict.fromkeys(DEBIAN_RELEASES, "libsqlite3-0"),
+    "libyaml-dev": dict.fromkeys(DEBIAN_RELEASES, "libyaml-0-2"),
+    "libxml2-dev": dict.fromkeys(DEBIAN_RELEASES, "libxml2"),
+    "libxslt1-dev": dict.fromkeys(DEBIAN_RELEASES, "libxslt1.1"),
+    "libjpeg62-turbo-dev": dict.fromkeys(DEBIAN_RELEASES, "libjpeg62-turbo"),
+    "libfreetype6-dev": dict.fromkeys(DEBIAN_RELEASES, "libfreetype6"),
+    "libffi-dev": {**_ALL, "jessie": "libffi6", "stretch": "libffi6", "buster": "libffi6", "bullseye": "libffi7"}
+    | {"bookworm": "libffi8", "trixie": "libffi8"},
+    "libssl-dev": {**_ALL, "stretch": "libssl1.1", "buster": "libssl1.1", "bullseye": "libssl1.1"}
+    | {"bookworm": "libssl3", "trixie": "libssl3t64"},
+    "libpng-dev": {**_ALL, "stretch": "libpng16-16", "buster": "libpng16-16", "bullseye": "libpng16-16"}
+    | {"bookworm": "libpng16-16", "trixie": "libpng16-16t64"},
+    "libcurl4-openssl-dev": {**_ALL, "buster": "libcurl4", "bullseye": "libcurl4", "bookworm": "libcurl4"}
+    | {"trixie": "libcurl4t64"},
+    "libmariadb-dev": {**_ALL, "buster": "libmariadb3", "bullseye": "libmariadb3", "bookworm": "libmariadb3"}
+    | {"trixie": "libmariadb3"},
+}
+
+
+def runtime_libraries(package: str, releases: Iterable[str]) -> dict[str, str | None] | None:
+    """The runtime library of a `-dev` package on each of ``releases`` (None where unknown
+    there); None when dockopt knows nothing of the package."""
+    known = _RUNTIME_LIBRARIES.get(package)
+    return {release: known.get(release) for release in releases} if known is not None else None

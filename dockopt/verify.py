@@ -4,6 +4,10 @@ The rewrite is made in memory (nothing is written); both images are built from t
 context, without cache, by the same engine, then their size, layers, build time, runtime
 configuration and filesystems are compared, and the images are removed.
 
+Before anything is built, the sources of COPY and ADD are checked against the build context
+(``context_check.unprovided``: missing, or left out by the ignore file): every one the
+context cannot provide is reported at once, with its line, and nothing is built.
+
 Exit codes: 0 the rewrite builds and runs with the same configuration (apart from what
 the applied transforms are documented to change); 1 the rewrite does not build, or its
 configuration drifted; 2 verification could not run (no engine, the original does not
@@ -24,12 +28,14 @@ from typing import Any
 from . import files
 from .containers import Engine, EngineError
 from .context import Context, Options
+from .context_check import Unprovided, unprovided
 from .engine import FixFailure, fix_source
 from .imagediff import ConfigChange, FilesComparison, Image, compare_files, config_changes
-from .syntax import DockerfileSyntaxError
+from .syntax import DockerfileSyntaxError, parse
 from .transform import Transform
 
 EXIT_OK, EXIT_DRIFT, EXIT_CANNOT = 0, 1, 2
+LABEL = "org.dockopt.verify"  # set on every image verification builds (every stage), to remove them all
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,8 @@ class Report:
     expected: list[ConfigChange] = field(default_factory=list)  # changes the transforms announce
     files: FilesComparison | None = None
     not_applied: list[str] = field(default_factory=list)  # files beside the Dockerfile the fixes would write
+    unprovided: list[Unprovided] = field(default_factory=list)  # what the original copies and the context lacks
+    unprovided_in_rewrite: list[Unprovided] = field(default_factory=list)  # the same, of the rewrite
     exit_code: int = EXIT_OK
     message: str = ""
 
@@ -74,10 +82,13 @@ def verify(
     unsafe: bool,
     progress: Callable[[str], None],
     options: Options = Options(),
+    log: Callable[[str], None] | None = None,
 ) -> Report:
     """Rewrite, build both, compare; every outcome is a Report (never an exception).
 
-    ``options`` are the transforms' options from the configuration."""
+    ``options`` are the transforms' options from the configuration. ``progress`` receives
+    what is being done (a line a step), ``log`` each line of the build output (default:
+    ``progress``)."""
     context = context or path.parent
     report = Report(
         str(path),
@@ -86,7 +97,10 @@ def verify(
     )
     try:
         source = files.read_dockerfile(path)
-        result = fix_source(source, transforms, unsafe=unsafe, context=Context(path, options=options))
+        where = Context(path, context, options=options)
+        result = fix_source(source, transforms, unsafe=unsafe, context=where)
+        report.unprovided = list(unprovided(parse(source), where))
+        report.unprovided_in_rewrite = list(unprovided(parse(result.output), where)) if result.changed else []
     except (files.InputError, DockerfileSyntaxError, FixFailure) as exc:
         return _cannot(report, f"{path}: {exc}")
     report.fixes = dict(Counter(f"{f.code} {f.name}" for f in result.applied))
@@ -95,20 +109,27 @@ def verify(
     if not result.changed:
         report.message = "dockopt changes nothing in this file: nothing to verify"
         return report
+    if report.unprovided:
+        return _cannot(report, _unprovided_message(context, report.unprovided, "the original cannot build"))
+    if report.unprovided_in_rewrite:  # the original's own are all provided: these are the rewrite's doing
+        report.exit_code = EXIT_DRIFT
+        report.message = _unprovided_message(context, report.unprovided_in_rewrite, "the rewrite cannot build")
+        return report
     announced = {name for t in transforms if any(f.code == t.code for f in result.applied) for name in t.config_changes}
-    tags = {side: f"localhost/dockopt-verify:{secrets.token_hex(4)}-{side}" for side in ("original", "rewritten")}
+    token = secrets.token_hex(4)
+    tags = {side: f"localhost/dockopt-verify:{token}-{side}" for side in ("original", "rewritten")}
     with tempfile.TemporaryDirectory(prefix="dockopt-verify-") as tmp:
         rewritten_file = Path(tmp) / "Dockerfile"
         rewritten_file.write_bytes(result.output.encode("utf-8"))
         try:
             progress(f"building the original with {engine.name} (no cache)")
-            report.original = _build(engine, path, context, tags["original"], progress)
+            report.original = _build(engine, path, context, tags["original"], log or progress, token)
             if not report.original.ok:
                 return _cannot(
                     report, f"the original does not build, so there is nothing to compare:\n{report.original.tail}"
                 )
             progress(f"building the rewrite with {engine.name} (no cache)")
-            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], progress)
+            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], log or progress, token)
             if not report.rewritten.ok:
                 report.exit_code = EXIT_DRIFT
                 report.message = f"the original builds but the rewrite does not:\n{report.rewritten.tail}"
@@ -124,6 +145,7 @@ def verify(
         finally:
             for tag in tags.values():
                 engine.remove(tag)
+            engine.remove_labelled(LABEL, token)
     if report.changes:
         report.exit_code = EXIT_DRIFT
         report.message = "the rewrite changes how the container runs: " + ", ".join(c.field for c in report.changes)
@@ -132,11 +154,20 @@ def verify(
     return report
 
 
-def _build(engine: Engine, dockerfile: Path, context: Path, tag: str, progress: Callable[[str], None]) -> Built:
-    result = engine.build(dockerfile, context, tag, progress)
+def _build(
+    engine: Engine, dockerfile: Path, context: Path, tag: str, progress: Callable[[str], None], token: str
+) -> Built:
+    result = engine.build(dockerfile, context, tag, progress, labels={LABEL: token})
     if not result.ok:
         return Built(False, result.seconds, None, result.tail)
     return Built(True, result.seconds, engine.inspect(tag))
+
+
+def _unprovided_message(context: Path, found: list[Unprovided], outcome: str) -> str:
+    """Every source the build context cannot provide, a line each."""
+    sources = "a source" if len(found) == 1 else f"{len(found)} sources"
+    lines = [f"the build context {context} cannot provide {sources} that COPY and ADD name, so {outcome}:"]
+    return "\n".join([*lines, *(f"  {u}" for u in found)])
 
 
 def _cannot(report: Report, message: str) -> Report:

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
+# dockopt colours a pipe when FORCE_COLOR says so: the tests compare plain text (test_cli_output sets it itself)
+os.environ.pop("FORCE_COLOR", None)
 
 
 def cannot_run(reason: str) -> None:

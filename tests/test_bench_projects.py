@@ -1,5 +1,5 @@
-"""The pure parts of benchmarks/bench_projects.py: what counts as the same smoke result, which
-source file a rebuild changes, how the fixes are read from `dockopt fix`, the project list."""
+"""The pure parts of benchmarks/bench_projects.py (its smoke test is dockopt/smoke.py's,
+tested in test_smoke.py): which source file a rebuild changes, how the fixes are read from `dockopt fix`, the project list."""
 
 from __future__ import annotations
 
@@ -11,22 +11,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_projects  # noqa: E402
 from bench_projects import Project, Smoke, Variant  # noqa: E402
-
-
-def test_same_smoke_result_needs_the_same_state_and_http_statuses() -> None:
-    server = Smoke("running", {"80/tcp": "200"}, "[2026-12-06 06:42:13] Listening at: http://0.0.0.0:80 (1)")
-    assert server.same_as(Smoke("running", {"80/tcp": "200"}, "something else entirely"))
-    assert not server.same_as(Smoke("running", {"80/tcp": "500"}))
-    assert not server.same_as(Smoke("running", {"80/tcp": "no answer"}))
-    assert not server.same_as(Smoke("exited 1", {"80/tcp": "no answer"}))
-    assert not server.same_as(Smoke("did not start: exec: python: not found"))
-
-
-def test_an_exited_container_must_end_with_the_same_line_digits_aside() -> None:
-    worker = Smoke("exited 1", {}, "ConnectionError: Error 111 connecting to redis:6379.")
-    assert worker.same_as(Smoke("exited 1", {}, "ConnectionError: Error 113 connecting to redis:6380."))
-    assert not worker.same_as(Smoke("exited 1", {}, "ModuleNotFoundError: No module named 'redis'"))
-    assert not worker.same_as(Smoke("exited 2", {}, "ConnectionError: Error 111 connecting to redis:6379."))
 
 
 def test_the_touched_source_is_the_file_the_command_runs(tmp_path: Path) -> None:
@@ -90,10 +74,3 @@ def test_totals_count_only_projects_whose_three_variants_built() -> None:
     assert summary["size_change"]["unsafe"] == -0.5
     assert summary["smoke_failures"] == ["differs unsafe"]
     assert summary["build_failures"] == ["broken unsafe"]
-
-
-def test_the_ports_probed_are_the_exposed_ones_or_else_port() -> None:
-    assert bench_projects.probed_ports({"ExposedPorts": ["80/tcp", "53/udp"], "Env": {"PORT": "8080"}}) == ["80/tcp"]
-    assert bench_projects.probed_ports({"ExposedPorts": None, "Env": {"PORT": "8080"}}) == ["8080/tcp"]
-    assert bench_projects.probed_ports({"ExposedPorts": None, "Env": {"PORT": "$X"}}) == []
-    assert bench_projects.probed_ports({}) == []

@@ -312,7 +312,8 @@ class _Pool:
 
 def test_process_many_on_several_jobs_keeps_a_bounded_number_of_chunks_in_flight(tmp_path, monkeypatch):
     paths = many(tmp_path, 200, CLEAN)
-    monkeypatch.setattr(engine, "ProcessPoolExecutor", _Pool)
+    # the engine imports concurrent.futures only when a pool is made (start-up): the pool is replaced where it is made
+    monkeypatch.setattr(engine, "_pool", lambda jobs, shipped: _Pool(jobs, engine._init_worker, (shipped,)))
     _Pool.submitted = 0
     read = 0
     for index, result in enumerate(engine.process_many(paths, Settings(select(), write=False), jobs=2)):

@@ -153,7 +153,11 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
         (".dockopt.toml", 'ignore = ["DO999"]', "ignore: unknown transform 'DO999' (see `dockopt list`)"),
         (".dockopt.toml", 'unsafe-fixes = "yes"', 'unsafe-fixes: must be true or false, not "yes"'),
         (".dockopt.toml", "non-root-user = 3", "non-root-user: must be a table"),
-        (".dockopt.toml", "[non-root-user]\nhome = '/x'", "unknown key 'non-root-user.home' (known: uid, gid, name)"),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nhome = '/x'",
+            "unknown key 'non-root-user.home' (known: uid, gid, name, unprivileged-low-ports)",
+        ),
         (
             ".dockopt.toml",
             "[non-root-user]\nuid = 0",
@@ -175,6 +179,11 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
             'non-root-user.uid: must be an integer from 1 to 2147483647 (0 is root), not "1000"',
         ),
         (".dockopt.toml", "[non-root-user]\nname = 'root'", "non-root-user.name: must be a user name"),
+        (
+            ".dockopt.toml",
+            "[non-root-user]\nunprivileged-low-ports = 'yes'",
+            'non-root-user.unprivileged-low-ports: must be true or false, not "yes"',
+        ),
         (".dockopt.toml", "[non-root-user]\nname = 'a b; rm -rf /'", "non-root-user.name: must be a user name"),
         (".dockopt.toml", "[non-root-user]\nname = '" + "a" * 33 + "'", "non-root-user.name: must be a user name"),
         (".dockopt.toml", "select = [", "invalid TOML: "),
@@ -256,20 +265,21 @@ def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> Non
     assert out == (
         "settings for: app/Dockerfile\n"
         "configuration file: pyproject.toml\n"
-        'select = ["DO101", "DO205"]   # pyproject.toml\n'
-        'extend-select = ["DO305"]     # command line\n'
-        'ignore = ["DO205"]            # command line\n'
-        "unsafe-fixes = true           # pyproject.toml\n"
-        "exclude = []                  # default\n"
-        'extend-exclude = ["vendor/"]  # pyproject.toml\n'
+        'select = ["DO101", "DO205"]                   # pyproject.toml\n'
+        'extend-select = ["DO305"]                     # command line\n'
+        'ignore = ["DO205"]                            # command line\n'
+        "unsafe-fixes = true                           # pyproject.toml\n"
+        "exclude = []                                  # default\n"
+        'extend-exclude = ["vendor/"]                  # pyproject.toml\n'
         f"include = {DEFAULT_INCLUDE}  # default (less templates, backups, documents and scripts)\n"
-        "extend-include = []           # default\n"
-        "non-root-user.uid = 2000      # pyproject.toml\n"
-        "non-root-user.gid = 2000      # default (the uid)\n"
-        'non-root-user.name = "app"    # default\n'
-        "severity.error = []           # default\n"
-        "severity.warning = []         # default\n"
-        "severity.info = []            # default\n"
+        "extend-include = []                           # default\n"
+        "non-root-user.uid = 2000                      # pyproject.toml\n"
+        "non-root-user.gid = 2000                      # default (the uid)\n"
+        'non-root-user.name = "app"                    # default\n'
+        "non-root-user.unprivileged-low-ports = false  # default\n"
+        "severity.error = []                           # default\n"
+        "severity.warning = []                         # default\n"
+        "severity.info = []                            # default\n"
         "transforms (2): DO101, DO305\n"
     )
     code, out, err = run("check", "--show-settings", "--isolated", "--no-unsafe-fixes", cwd=tmp_path / "app")
@@ -293,6 +303,7 @@ def test_show_settings_function_lists_every_key() -> None:
         "non-root-user.uid",
         "non-root-user.gid",
         "non-root-user.name",
+        "non-root-user.unprivileged-low-ports",
         "severity.error",
         "severity.warning",
         "severity.info",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dockopt.images import family_of, parse_image, resolved_reference
+from dockopt.images import family_of, parse_image, resolved_reference, tag_releases
 from dockopt.model import base_of, new_run_blocker, runs_as_root
 from dockopt.registry import all_transforms, select
 from dockopt.syntax import parse
@@ -408,3 +408,26 @@ def test_image_reference_substitutes_arg_defaults_through_the_chain() -> None:
     assert image_reference(df, run) == "centos:7"
     assert list(rpm_no_weak_deps.run(df, Context())) == []  # yum 3 has no weak dependencies
     assert list(rpm_no_weak_deps.run(parse(text.replace("centos:7", "rockylinux:9")), Context()))
+
+
+@pytest.mark.parametrize(
+    ("name", "tag", "releases"),
+    [
+        ("python", "3.12-bookworm", ("bookworm",)),
+        ("python", "3.12-slim-trixie", ("trixie",)),
+        ("node", "20-bullseye-slim", ("bullseye",)),
+        ("python", "3.12", ("bookworm", "trixie")),
+        ("python", "3.13.1", ("bookworm", "trixie")),
+        ("python", "3.11", ("bullseye", "bookworm", "trixie")),
+        ("python", "3.9", ("buster", "bullseye", "bookworm", "trixie")),
+        ("python", "3", ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")),
+        ("python", "2.7", ("jessie", "stretch", "buster", "bullseye", "bookworm", "trixie")),
+        ("node", "22", ("bookworm", "trixie")),
+        ("node", "lts", ("bookworm", "trixie")),
+        ("ruby", "3.3", ("bookworm", "trixie")),
+        ("ruby", "3", ("buster", "bullseye", "bookworm", "trixie")),
+        ("perl", "5.40", ("bookworm", "trixie")),
+    ],
+)
+def test_tag_releases(name: str, tag: str, releases: tuple[str, ...]) -> None:
+    assert tag_releases(name, tag) == releases

@@ -35,6 +35,9 @@ def _workdir(text: str, line: int) -> str | None:
         ("FROM debian\nWORKDIR /my dir\nRUN x\n", "/my dir"),
         ("FROM debian\nRUN x\n", "/"),
         ("FROM golang:1.22\nRUN x\n", "/go"),  # the image's own WORKDIR
+        ("FROM golang:1.22\nWORKDIR $GOPATH/src/app\nRUN x\n", "/go/src/app"),  # the image's own ENV
+        ("FROM golang:1.22\nENV GOPATH=/gopath\nWORKDIR $GOPATH/src/app\nRUN x\n", "/gopath/src/app"),
+        ("FROM example.com/golang:1.22\nWORKDIR $GOPATH/src/app\nRUN x\n", None),  # not the official image
         ("FROM php:8-apache\nRUN x\n", "/var/www/html"),
         ("FROM mcr.microsoft.com/windows/servercore\nWORKDIR C:\\\\app\nRUN x\n", None),
     ],

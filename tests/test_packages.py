@@ -260,3 +260,13 @@ def test_rpm_action(run: str, action: str | None) -> None:
 def test_rpm_events(run: str, events: list[tuple[str, str | None]]) -> None:
     df = parse(f"FROM fedora\nRUN {run}\n")
     assert [(e.kind, e.manager) for e in rpm_events(df, df.instructions[1])] == events
+
+
+def test_runtime_libraries_release_by_release() -> None:
+    from dockopt.packages import runtime_libraries
+
+    assert runtime_libraries("libpq-dev", ("bookworm", "trixie")) == {"bookworm": "libpq5", "trixie": "libpq5"}
+    # trixie's 64-bit time_t transition renamed libssl3
+    assert runtime_libraries("libssl-dev", ("bookworm", "trixie")) == {"bookworm": "libssl3", "trixie": "libssl3t64"}
+    assert runtime_libraries("libcurl4-openssl-dev", ("stretch",)) == {"stretch": None}
+    assert runtime_libraries("libgdal-dev", ("bookworm",)) is None

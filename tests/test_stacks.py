@@ -260,16 +260,77 @@ def test_go_dynamic_binary_needs_the_release() -> None:
 
 
 @pytest.mark.parametrize(
-    "run",
+    ("run", "reason"),
     [
-        "go build .",  # the binary's path is not known
-        "cd cmd && go build -o app",  # relative to a directory a cd reached
+        ("go build .", "go.mod is not in the build context"),  # the WORKDIR's name is not enough
+        ("go build", "go.mod is not in the build context"),
+        ("cd $DIR && go build -o app", "path is not known"),  # relative to a directory dockopt cannot follow
+        ("go build ./...", "several packages writes no single binary"),
+        ("go build ./cmd/a ./cmd/b", "several packages writes no single binary"),
+        ("go build ./api/v2", "named `v2` or after its parent"),  # module mode decides
+        ("GOOS=windows go build ./cmd/app", "cross-compiles"),  # app.exe
+        ("go build -buildmode=c-shared ./cmd/app", "does not write a program"),
+        ("go build -frob ./cmd/app", "`-frob`, which dockopt does not know"),
+        ("go build $PKG", "a word that expands"),
+        ("go build -o $OUT ./cmd/app", "`go build -o` is given a word that expands"),
+        ("go install main.go", "no install directory"),
     ],
 )
-def test_go_output_unknown(run: str) -> None:
+def test_go_output_unknown(run: str, reason: str) -> None:
     df, stage = _stage(f'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN CGO_ENABLED=0 {run}\nCMD ["app"]\n')
     suggestion = go.recognise(df, stage, NO_CONTEXT)
-    assert isinstance(suggestion, Suggestion) and "path is not known" in suggestion.reason
+    assert isinstance(suggestion, Suggestion) and reason in suggestion.reason
+
+
+@pytest.mark.parametrize(
+    ("run", "binary"),
+    [
+        # Go's rule: the package's last import path element that is not a major version
+        ("go build ./cmd/app", "/src/app"),
+        ("go build -v -ldflags '-s -w' -trimpath ./cmd/app/", "/src/app"),
+        ('go build -ldflags="-X main.v=$VERSION" ./cmd/app', "/src/app"),  # a flag's value may expand
+        ("go build main.go util.go", "/src/main"),  # files: the first one's name
+        ("go build /src/main.go", "/src/main"),
+        ("cd cmd/app && go build -o app", "/src/cmd/app/app"),
+        ("go build -o /out/ ./cmd/app", "/out/app"),  # into a directory: its own name
+        ("go build github.com/acme/tool/cmd/app", "/src/app"),
+        ("go install ./cmd/app", "/go/bin/app"),  # the golang image's GOPATH is /go
+        ("GOBIN=/usr/local/bin go install ./cmd/app", "/usr/local/bin/app"),
+        ("go install github.com/acme/app/v3@v3.1.0", "/go/bin/app"),  # module mode: the version is skipped
+    ],
+)
+def test_go_binary_named_by_gos_rule(run: str, binary: str) -> None:
+    df, stage = _stage(f'FROM golang:1.22\nWORKDIR /src\nENV CGO_ENABLED=0\nCOPY . .\nRUN {run}\nCMD ["{binary}"]\n')
+    plan = go.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan) and plan.artifacts[-1] == Artifact(binary, binary)
+
+
+@pytest.mark.parametrize(
+    ("module", "run", "binary"),
+    [
+        ("example.com/hello", "go build", "/src/hello"),  # the module root: the module path's last element
+        ("example.com/hello/v2", "go build .", "/src/hello"),
+        ("example.com/hello/v2", "go build ./v3", "/src/v2"),  # example.com/hello/v2/v3
+        ('"example.com/quoted"', "go install", "/go/bin/quoted"),
+        ("example.com/hello", "cd cmd && go build", "/src/cmd/cmd"),  # below the root: the directory's name
+    ],
+)
+def test_go_binary_named_after_the_module(tmp_path: Path, module: str, run: str, binary: str) -> None:
+    (tmp_path / "go.mod").write_text(f"module {module}\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n")
+    text = f'FROM golang:1.22\nWORKDIR /src\nENV CGO_ENABLED=0\nCOPY . .\nRUN {run}\nCMD ["{binary}"]\n'
+    (tmp_path / "Dockerfile").write_text(text)
+    df, stage = _stage(text)
+    plan = go.recognise(df, stage, Context(tmp_path / "Dockerfile", tmp_path))
+    assert isinstance(plan, Plan) and plan.artifacts[-1] == Artifact(binary, binary)
+
+
+def test_go_install_of_a_tool_is_not_the_program() -> None:
+    """A stage that installs a Go tool for its program to use is not a Go build."""
+    df, stage = _stage(
+        'FROM golang:1.22\nRUN go install github.com/acme/migrate@v1.0.0\nCOPY app.py /\nCMD ["python3", "/app.py"]\n'
+    )
+    assert go.recognise(df, stage, NO_CONTEXT) is None
 
 
 def test_go_output_after_cd_to_an_absolute_path() -> None:
@@ -321,7 +382,20 @@ def test_python_without_compilers_is_slim_bases_business() -> None:
 
 
 def test_python_with_compilers_from_apk() -> None:
-    df, stage = _stage('FROM python:3.12-alpine\nRUN apk add gcc musl-dev && pip install uwsgi\nCMD ["uwsgi"]\n')
+    df, stage = _stage(
+        'FROM python:3.12-alpine\nRUN apk add gcc musl-dev libffi-dev curl && pip install uwsgi\nCMD ["uwsgi"]\n'
+    )
+    plan = python.recognise(df, stage, NO_CONTEXT)
+    assert isinstance(plan, Plan)
+    assert plan.runtime == "python:3.12-alpine"
+    assert plan.setup[0] == "RUN apk add --no-cache curl libffi libgcc"
+
+
+def test_python_with_compilers_from_yum() -> None:
+    df, stage = _stage(
+        "FROM fedora:40\nRUN dnf install -y gcc python3-devel python3 && python3 -m venv /v && /v/bin/pip install uwsgi\n"
+        'CMD ["/v/bin/uwsgi"]\n'
+    )
     suggestion = python.recognise(df, stage, NO_CONTEXT)
     assert isinstance(suggestion, Suggestion) and "another package manager" in suggestion.reason
 

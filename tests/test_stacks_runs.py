@@ -9,6 +9,7 @@ import pytest
 
 import dockopt.stacks
 from dockopt.context import Context
+from dockopt.shell import script_of
 from dockopt.stacks import STACKS, c, go, java, python
 from dockopt.stacks.common import (
     APT,
@@ -16,9 +17,11 @@ from dockopt.stacks.common import (
     Plan,
     Suggestion,
     build_leftovers,
+    carried_runs,
     changed_outside,
     run_commands,
     unknown_command,
+    word_values,
 )
 from dockopt.syntax import parse
 
@@ -183,3 +186,61 @@ def test_java_refuses_a_file_written_outside_the_project_without_workdir() -> No
     df, stage = _stage(text.format(extra=" && touch /etc/app.conf"))
     found = java.recognise(df, stage, NO_CONTEXT)
     assert isinstance(found, Suggestion) and found.reason == "a RUN changes /etc/app.conf, outside the project"
+
+
+@pytest.mark.parametrize(
+    ("runs", "before", "after", "users"),
+    [
+        # a directory outside what the runtime copies: made again, before the copies
+        ("RUN mkdir -p /documents\n", ["RUN mkdir -p /documents"], [], []),
+        # inside what it copies: the copy brings it, nothing to carry
+        ("RUN chmod 765 /app/endpoint.py\n", [], [], []),
+        # users: created again; a RUN that names a copied path comes after the copies
+        (
+            "RUN groupadd -r app && useradd -r -g app app\nRUN chown -R app /app && ln -s /app/x /usr/local/bin/x\n",
+            ["RUN groupadd -r app && useradd -r -g app app"],
+            ["RUN chown -R app /app && ln -s /app/x /usr/local/bin/x"],
+            ["app"],
+        ),
+        # a file written by a redirection
+        ("RUN echo app > /etc/app-name\n", ["RUN echo app > /etc/app-name"], [], []),
+        # anything else in the RUN, an expansion, a flag, a cd: not carried
+        ("RUN mkdir /data && curl -o /data/x http://h/x\n", [], [], []),
+        ("RUN mkdir $DATA\n", [], [], []),
+        ("RUN --network=none mkdir /data\n", [], [], []),
+        ("RUN cd /srv && mkdir data\n", [], [], []),
+        # run as another user: its owner would differ
+        ("USER nobody\nRUN mkdir /tmp2\n", [], [], []),
+    ],
+)
+def test_carried_runs(runs: str, before: list[str], after: list[str], users: list[str]) -> None:
+    df, stage = _stage(f'FROM python:3.12\n{runs}WORKDIR /app\nCMD ["x"]\n')
+    carried = carried_runs(df, stage, ["/app", "/opt/venv"])
+    assert (list(carried.before), list(carried.after), list(carried.users)) == (before, after, users)
+    found = run_commands(df, stage, HARMLESS, APT, carried.runs)
+    assert all(any(run is r for r in carried.runs) is False for run, *_ in found.commands)
+
+
+def test_a_relative_path_from_another_directory_is_not_carried() -> None:
+    df, stage = _stage('FROM python:3.12\nWORKDIR /srv\nRUN mkdir data\nWORKDIR /app\nCMD ["x"]\n')
+    assert carried_runs(df, stage, ["/app"]).runs == ()
+    df, stage = _stage('FROM python:3.12\nWORKDIR /srv\nRUN mkdir /data\nWORKDIR /app\nCMD ["x"]\n')
+    assert carried_runs(df, stage, ["/app"]).before == ("RUN mkdir /data",)
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        ("mkdir -p $DIR/logs", ["mkdir", "-p", "/srv/app/logs"]),
+        ('sudo mkdir "${DIR}"', ["mkdir", "/srv/app"]),
+        ("mkdir $HOME/x", None),  # the image's own variable: not known
+        ("mkdir $(pwd)/x", None),  # command substitution
+        ("mkdir $WORDS", None),  # the shell would split it
+        ("mkdir $DIR; DIR=/other", None),  # the script sets a variable itself
+    ],
+)
+def test_word_values(run: str, expected: list[str] | None) -> None:
+    df, stage = _stage(f'FROM debian:12\nENV DIR=/srv/app WORDS="a b"\nRUN {run}\n')
+    instruction = stage.instructions[-1]
+    script = script_of(df, instruction)
+    assert word_values(df, instruction, script, script.commands[0]) == expected

@@ -25,7 +25,16 @@ from dockopt.containers import (
     listing_from_directory,
 )
 from dockopt.fix import Applicability, Edit, Finding, Fix
-from dockopt.imagediff import FileEntry, Image, compare_files, config_changes, listing_from_tar, normalise_config
+from dockopt.imagediff import (
+    FileEntry,
+    Image,
+    compare_files,
+    config_changes,
+    entry_programs,
+    listing_from_tar,
+    normalise_config,
+    resolve_programs,
+)
 from dockopt.registry import lookup
 from dockopt.transform import transform
 from dockopt.verify import EXIT_CANNOT, EXIT_DRIFT, EXIT_OK, render_json, render_text, verify
@@ -239,14 +248,17 @@ class FakeEngine:
         self.images: dict[str, Image] = {}
         self.built: list[str] = []
         self.removed: list[str] = []
+        self.labels: list[dict] = []  # the labels of each build
+        self.removed_labelled: list[tuple[str, str]] = []
         self.config_for = config_for or {}
         self.fail_when = fail_when
         self.listing = listing or {}
 
-    def build(self, dockerfile, context, tag, progress):
+    def build(self, dockerfile, context, tag, progress, labels=None):
         text = Path(dockerfile).read_text()
         progress(f"STEP 1/1: {tag}")
         self.built.append(tag)
+        self.labels.append(labels or {})
         if self.fail_when in text:
             return BuildResult(False, 1.0, "E: Unable to locate package nope")
         side = "rewritten" if tag.endswith("rewritten") else "original"
@@ -265,6 +277,9 @@ class FakeEngine:
 
     def remove(self, tag):
         self.removed.append(tag)
+
+    def remove_labelled(self, label, value):
+        self.removed_labelled.append((label, value))
 
 
 def fake(**kwargs) -> FakeEngine:
@@ -290,6 +305,9 @@ def test_a_rewrite_that_builds_with_the_same_config_exits_0(tmp_path: Path) -> N
     assert report.fixes == {"DO101 merge-runs": 1, "DO205 apt-lists-cleanup": 1}
     assert report.files.only_in_original.by_directory == (("/var/lib/apt", 1, 50_000_000),)
     assert sorted(engine.removed) == sorted(engine.built) and len(engine.built) == 2
+    # both builds carry one label, and every image carrying it (the stages too) is removed
+    assert engine.labels[0] == engine.labels[1] and len(engine.labels[0]) == 1
+    assert engine.removed_labelled == list(engine.labels[0].items())
     assert lines[0] == "building the original with podman (no cache)" and "comparing the images" in lines
     assert (tmp_path / "Dockerfile").read_text() == SMELLY  # nothing written
 
@@ -456,3 +474,76 @@ def test_build_command_of_each_engine_with_target_cache_and_labels(monkeypatch, 
         "t",
         str(context),
     ]
+
+
+def test_an_ignore_file_is_passed_to_podman_and_buildah_docker_reads_it_beside_the_dockerfile(
+    monkeypatch, tmp_path: Path
+) -> None:
+    commands = []
+
+    class FakePopen:
+        def __init__(self, command, **kwargs):
+            commands.append(command)
+            self.stdout = io.StringIO("")
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", FakePopen)
+    ignore = tmp_path / "Dockerfile.dockerignore"
+    for name in ("podman", "buildah", "docker"):
+        Engine(name, name).build(tmp_path / "Dockerfile", tmp_path, "t", lambda line: None, ignorefile=ignore)
+    assert [c[c.index("--ignorefile") + 1] for c in commands[:2]] == [str(ignore), str(ignore)]
+    assert "--ignorefile" not in commands[2]
+
+
+def test_images_carrying_a_label_are_removed_children_first(monkeypatch) -> None:
+    """`remove_labelled` asks again until no image carries the label (a parent is refused while
+    a child exists), and names only the images that carry it."""
+    answers = [["c1", "p1"], ["p1"], []]
+    calls = []
+
+    def fake_run(command, **kwargs):
+        calls.append(command)
+        if command[1] == "images":
+            return subprocess.CompletedProcess(command, 0, "\n".join(answers.pop(0)), "")
+        return subprocess.CompletedProcess(command, 0, "removed", "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    Engine("podman", "podman").remove_labelled("org.dockopt.verify", "ab12")
+    assert calls[0][-2:] == ["--filter", "label=org.dockopt.verify=ab12"]
+    assert [c[3:] for c in calls if c[1] == "image"] == [["c1", "p1"], ["p1"]]
+    assert answers == []
+
+
+def test_the_programs_a_container_starts_exec_and_shell_form() -> None:
+    assert entry_programs({"Entrypoint": ["/docker-entrypoint.sh"], "Cmd": ["nginx", "-g", "daemon off;"]}) == (
+        "/docker-entrypoint.sh",
+    )
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "exec PORT=80 gunicorn app:app"]}) == ("/bin/sh", "gunicorn")
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "$APP serve"]}) == ("/bin/sh",)  # not plain
+    assert entry_programs({"Cmd": ["/bin/sh", "-c", "cd /app && node server.js"]}) == ("/bin/sh",)  # a builtin
+    assert entry_programs({"Cmd": ["bash", "-ec", "python -m app"]}) == ("bash", "python")
+    assert entry_programs({"Cmd": ["python", "-c", "print(1)"]}) == ("python",)
+    assert entry_programs({}) == ()
+
+
+def test_programs_are_resolved_on_path_and_workdir_through_symbolic_links() -> None:
+    listing = {
+        "/bin": FileEntry(0, LNK, "usr/bin"),  # merged /usr: a link to a directory
+        "/usr/bin/dash": FileEntry(100, REG | 0o755),
+        "/usr/bin/sh": FileEntry(0, LNK, "dash"),
+        "/usr/local/bin/python": FileEntry(0, LNK, "/usr/bin/python3.11"),
+        "/usr/bin/python3.11": FileEntry(100, REG | 0o755),
+        "/app/run.sh": FileEntry(10, REG | 0o755),
+        "/usr/local/bin/dangling": FileEntry(0, LNK, "../lib/gone"),
+    }
+    env = {"PATH": "/usr/local/bin:/usr/bin"}
+    assert resolve_programs({"Cmd": ["/bin/sh", "-c", "python app.py"], "Env": env}, listing) == {
+        "/bin/sh": "/bin/sh",
+        "python": "/usr/local/bin/python",
+    }
+    assert resolve_programs({"Entrypoint": ["./run.sh"], "WorkingDir": "/app"}, listing) == {"./run.sh": "/app/run.sh"}
+    assert resolve_programs({"Cmd": ["gunicorn"], "Env": env}, listing) == {"gunicorn": None}
+    assert resolve_programs({"Cmd": ["dangling"], "Env": env}, listing) == {"dangling": None}
+    assert resolve_programs({"Cmd": ["/usr/bin"]}, listing) == {"/usr/bin": None}  # a directory runs nothing

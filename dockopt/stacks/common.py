@@ -12,16 +12,17 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..context import Context
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
-from ..model import base_of, join, shell_path, volumes, workdir_at
+from ..model import base_of, join, runs_as_root, shell_path, state_at, volumes, workdir_at
 from ..model import destination as copy_destination
 from ..packages import invocations, unwrapped
-from ..shell import Command, effective_shell, is_posix_shell, script_of
+from ..shell import Command, Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
 
 # directories the official images and Debian put on PATH
@@ -227,6 +228,40 @@ SYSTEM_MANAGERS = (*APT, "apk")
 CHANGING = frozenset({"mkdir", "chmod", "chown", "touch", "ln", "cp", "mv"})
 
 
+# what the shell expands that the stage model does not: command substitution, arithmetic
+_SUBSTITUTION = re.compile(r"\$\(|`")
+
+
+def sets_variables(script: Script) -> bool:
+    """Whether a script gives a variable a value itself (an assignment, `export`, `read`, a
+    `for` loop, a function): then its expansions are not the stage model's to resolve."""
+    return bool(script.loop_variables or script.functions) or any(
+        c.kind in ("assignment", "declaration", "unset") or c.assignments or c.program in ("read", "getopts")
+        for c in script.commands
+    )
+
+
+def word_values(df: Dockerfile, run: Instruction, script: Script, command: Command) -> list[str] | None:
+    """The words of a simple ``command`` of ``run`` from the program it runs (``unwrapped``),
+    each literal or expanded from the values the stage model knows there (``model.state_at``:
+    ENV, ARG at its default) when the script sets no variable itself (``sets_variables``) and
+    the value has no blank or glob for the shell to split; None otherwise."""
+    words = unwrapped(command) if command.kind == "simple" else None
+    if words is None:
+        return None
+    values: list[str] = []
+    for word in words:
+        value = word.value
+        if value is None:
+            if sets_variables(script) or _SUBSTITUTION.search(word.text):
+                return None
+            value = state_at(df, run).expand(word.text)
+            if value is None or re.search(r"[\s*?\[\]]", value):
+                return None
+        values.append(value)
+    return values
+
+
 @dataclass
 class RunCommands:
     """The commands of a stage's RUNs that a stack must look at, and what the others change."""
@@ -241,31 +276,44 @@ class RunCommands:
 
 
 def run_commands(
-    df: Dockerfile, stage: Stage, harmless: frozenset[str] = HARMLESS, managers: tuple[str, ...] = SYSTEM_MANAGERS
+    df: Dockerfile,
+    stage: Stage,
+    harmless: frozenset[str] = HARMLESS,
+    managers: tuple[str, ...] = SYSTEM_MANAGERS,
+    skip: tuple[Instruction, ...] = (),
 ) -> RunCommands:
     """The stage's RUN commands but the ``harmless`` ones and the system package ``managers``
     (whose installs the stack reads with ``installed_packages``), each with the program named
     without its directory, behind `sudo` or `env`; the paths that the ``CHANGING`` commands
     and redirections change; a problem when a RUN cannot be read, runs a command with
-    expansions, or creates users."""
-    found = RunCommands([], redirected_files(df, stage))
+    expansions, or creates users. The RUNs of ``skip`` (those the runtime stage runs again:
+    ``carried_runs``) are left out."""
+
+    def skipped(run: Instruction) -> bool:
+        return any(run is s for s in skip)
+
+    found = RunCommands([], redirected_files(df, stage, skip))
     commands = stage_commands(df, stage)
     if commands is None:
         found.problem = "a RUN cannot be read (exec form, another shell, or a script that does not parse)"
         return found
     for run, command, cwd in commands:
+        if skipped(run):
+            continue
         if command.kind in ("assignment", "declaration"):
             continue
         words = unwrapped(command) if command.kind == "simple" else None
         program = posixpath.basename(words[0].value or "") if words else ""
         if program in managers or program in harmless:
             continue
-        if words is None or any(w.value is None for w in words[1:]):
+        script = script_of(df, run)
+        values = word_values(df, run, script, command) if words and script is not None else None
+        if values is None:
             found.problem = (
                 f"a RUN runs `{program}` with an expansion" if program else "a RUN runs a command dockopt cannot read"
             )
             return found
-        args = [w.value for w in words[1:] if w.value is not None]
+        args = values[1:]
         if program in ("useradd", "adduser", "groupadd", "addgroup"):
             found.problem = "the stage creates users, which the runtime image would not have"
             return found
@@ -312,19 +360,129 @@ def build_leftovers(
     return None
 
 
-def redirected_files(df: Dockerfile, stage: Stage) -> list[tuple[str, str | None]]:
-    """The files the stage's RUNs redirect to or from (`> /etc/motd`), with the WORKDIR of their
-    RUN ("$" for a name that expands); /dev is left out."""
+def redirected_files(df: Dockerfile, stage: Stage, skip: tuple[Instruction, ...] = ()) -> list[tuple[str, str | None]]:
+    """The files the stage's RUNs (but those of ``skip``) redirect to or from (`> /etc/motd`),
+    with the WORKDIR of their RUN ("$" for a name that expands); /dev is left out."""
     found: list[tuple[str, str | None]] = []
     for run in stage.instructions:
-        script = script_of(df, run) if run.command == "RUN" else None
+        script = script_of(df, run) if run.command == "RUN" and not any(run is s for s in skip) else None
         if script is None:
             continue
-        for word in script.redirects:
-            value = word.value if word.value is not None else "$"
-            if not value.startswith("/dev/") and not value.startswith("&") and not value.isdigit():
-                found.append((value, workdir_at(df, stage, run)))
+        found += [(value, workdir_at(df, stage, run)) for value in _redirected(script)]
     return found
+
+
+def _redirected(script: Script) -> list[str]:
+    """The files a script redirects to or from ("$" for a name that expands), but /dev."""
+    values = [word.value if word.value is not None else "$" for word in script.redirects]
+    return [v for v in values if not v.startswith(("/dev/", "&")) and not v.isdigit()]
+
+
+# what a runtime stage can run again as it was: commands that need no build tool, only a POSIX
+# shell and the base system (coreutils, passwd or adduser, BusyBox), all in plain words
+REPLAYABLE = frozenset(
+    {"mkdir", "chmod", "chown", "chgrp", "ln", "touch", "echo", "printf", "true", ":", "set", "test", "["}
+    | {"useradd", "adduser", "groupadd", "addgroup", "usermod"}
+)
+ACCOUNTS = frozenset({"useradd", "adduser", "groupadd", "addgroup", "usermod"})
+
+
+@dataclass(frozen=True)
+class Carried:
+    """RUNs of the build stage whose effects the runtime stage needs, run again there."""
+
+    runs: tuple[Instruction, ...] = ()
+    before: tuple[str, ...] = ()  # RUN lines before the copies from the build stage
+    after: tuple[str, ...] = ()  # RUN lines after them (they change what the copies bring)
+    users: tuple[str, ...] = ()  # the names the user creations among them name
+
+
+def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
+    """The stage's RUNs that create users, or change paths outside ``kept`` (what the runtime
+    stage copies from the build stage; see ``changed_outside``), with nothing but
+    ``REPLAYABLE`` commands in plain words: a runtime stage built on the same system runs them
+    again. Each runs there as root, in the final WORKDIR: a RUN run as another user, or
+    naming a relative path from another directory, is not carried (nor one with flags, a
+    heredoc, a `cd`). Those that name a path inside ``kept`` come after the copies, and so
+    does every one after them; the others before. What is not carried stays a refusal of
+    ``run_commands`` or ``build_leftovers``, naming its command."""
+    final = workdir_at(df, stage, None)
+    runs: list[Instruction] = []
+    before: list[str] = []
+    after: list[str] = []
+    users: list[str] = []
+    for run in stage.instructions:
+        if run.command != "RUN" or run.flags or run.heredocs or not run.is_shell_form:
+            continue
+        script = script_of(df, run) if is_posix_shell(effective_shell(df, run)) else None
+        if script is None or script.has_error or runs_as_root(df, stage, run) is not True:
+            continue
+        replayed = _replayed(df, run, script)
+        if replayed is None:
+            continue
+        paths, named, accounts, creates, text = replayed
+        cwd = workdir_at(df, stage, run)
+        if cwd is None or (cwd != final and any(not p.startswith("/") for p in named)):
+            continue
+        if not accounts and changed_outside(df, stage, [(p, cwd) for p in paths], kept) is None:
+            continue
+        text = text or df.text[df.line_start(run.span.start) : run.span.end].strip()
+        if not re.match(r"RUN[ \t]", text, re.IGNORECASE):
+            continue
+        runs.append(run)
+        users += creates
+        resolved = [join(cwd, p) for p in named]
+        if after or any(r is not None and any(inside(r, k) for k in kept) for r in resolved):
+            after.append(text)
+        else:
+            before.append(text)
+    return Carried(tuple(runs), tuple(before), tuple(after), tuple(users))
+
+
+def _replayed(
+    df: Dockerfile, run: Instruction, script: Script
+) -> tuple[list[str], list[str], bool, list[str], str | None] | None:
+    """For a script of ``REPLAYABLE`` commands only: the paths it changes, the paths it names,
+    whether it changes users or groups, the names its user creations give, and the RUN to run
+    again when its words expand (the commands with the values of ``word_values``, joined by
+    `&&`: only for commands that stand alone, without redirections); None for any other
+    script."""
+    changed = _redirected(script)
+    named = list(changed)
+    creates: list[str] = []
+    accounts = False
+    expanded: list[list[str]] = []
+    if "$" in changed:
+        return None
+    for command in script.commands:
+        if command.kind in ("assignment", "declaration"):
+            return None
+        words = unwrapped(command) if command.kind == "simple" else None
+        values = word_values(df, run, script, command) if words else None
+        if not values:
+            return None
+        expanded.append(values)
+        program = posixpath.basename(values[0])
+        args = values[1:]
+        operands = [a for a in args if not a.startswith(("-", "+"))]
+        if program not in REPLAYABLE:
+            return None
+        if program in ACCOUNTS:
+            accounts = True
+            # useradd names its user last; adduser may name a group after it (both counted)
+            named_users = args[-1:] if program == "useradd" else operands if program == "adduser" else []
+            creates += [n for n in named_users if n not in creates and not n.startswith("-")]
+        elif program in ("mkdir", "chmod", "chown", "chgrp", "ln", "touch"):
+            if program in ("chmod", "chown", "chgrp"):
+                operands = operands[1:]
+            changed += operands[-1:] if program == "ln" else operands
+            named += operands
+    text = None
+    if any(w.value is None for c in script.commands for w in (unwrapped(c) or ())):
+        if script.redirects or any(c.context or c.joiner not in ("", "&&") for c in script.commands):
+            return None
+        text = "RUN " + " && ".join(shlex.join(values) for values in expanded)
+    return changed, named, accounts, creates, text
 
 
 def installed_packages(df: Dockerfile, stage: Stage, managers: tuple[str, ...] = APT) -> set[str]:

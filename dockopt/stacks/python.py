@@ -8,10 +8,17 @@ from the build stage (so that files a RUN generated there come along). The runti
 - for ``python:X`` (Debian variants), ``python:X-slim`` of the same tag;
 - for a Debian image with apt's ``python3``, the same image, with apt installing the
   stage's packages minus the build ones (compilers, ``-dev``, pip, venv), plus the
-  runtime libraries of the ``-dev`` packages where they are known (Debian 12).
+  runtime libraries of the ``-dev`` packages where they are known (Debian 12, or a name
+  every release has: ``packages.runtime_library``);
+- for ``python:X-alpine``, or Alpine with apk's ``python3``, the same image, with
+  ``apk add --no-cache`` of the same (``packages.runtime_library``: names every Alpine 3.x
+  release has).
 
 Everything else a RUN might leave behind is a reason to only suggest: the stage's RUNs may
-only install packages, create the virtualenv, and clean up.
+only install packages, create the virtualenv, and clean up, and those that only make
+directories, links, files with `echo`, users, or change modes and owners
+(``common.carried_runs``), which the runtime stage runs again. Compilers from yum, dnf,
+microdnf or zypper are only suggested.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from ..copies import copies
 from ..fix import Edit
 from ..images import resolved_reference, slim_variant
 from ..model import base_of, shell_path
-from ..packages import invocations
+from ..packages import APK_BUILD, APK_COMPILER_RUNTIME, invocations, runtime_library
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction, Stage
 from .common import (
@@ -37,8 +44,8 @@ from .common import (
     Suggestion,
     apt_install,
     build_leftovers,
+    carried_runs,
     entry,
-    entry_words,
     installed_packages,
     run_commands,
     runtime_packages,
@@ -47,28 +54,7 @@ from .common import (
 
 VENV = "/opt/venv"
 _COMPILERS = frozenset({"build-essential", "gcc", "g++", "clang", "cython3"})
-# runtime libraries of -dev packages in Debian 12 (bookworm)
-_BOOKWORM_RUNTIME = {
-    "libpq-dev": "libpq5",
-    "libffi-dev": "libffi8",
-    "libssl-dev": "libssl3",
-    "libxml2-dev": "libxml2",
-    "libxslt1-dev": "libxslt1.1",
-    "libxslt-dev": "libxslt1.1",
-    "libjpeg-dev": "libjpeg62-turbo",
-    "libjpeg62-turbo-dev": "libjpeg62-turbo",
-    "zlib1g-dev": "zlib1g",
-    "libyaml-dev": "libyaml-0-2",
-    "libsqlite3-dev": "libsqlite3-0",
-    "libpng-dev": "libpng16-16",
-    "libfreetype6-dev": "libfreetype6",
-    "libfreetype-dev": "libfreetype6",
-    "libmariadb-dev": "libmariadb3",
-    "default-libmysqlclient-dev": "libmariadb3",
-    "libcurl4-openssl-dev": "libcurl4",
-    "libbz2-dev": "libbz2-1.0",
-    "liblzma-dev": "liblzma5",
-}
+_APK_COMPILERS = frozenset({"build-base", "gcc", "g++", "gfortran", "clang", "musl-dev", "make"})
 # what a RUN of the stage may run besides apt for the split to be complete: what pip and virtualenv
 # write goes to the virtualenv; python only to create it or run pip (``_python_command``)
 _TOOLS = frozenset({"pip", "pip3", "virtualenv"})
@@ -84,26 +70,30 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     runs = [i for i in stage.instructions if i.command == "RUN"]
     if not any(_PIP.search(r.logical) for r in runs):
         return None
-    packages = installed_packages(df, stage)
+    base = base_of(df, stage)
+    image = base.image
+    alpine = base.family == "alpine"
+    managers = ("apk",) if alpine else APT
+    packages = installed_packages(df, stage, managers)
     dev = {p for p in packages if p.endswith("-dev")}
-    if not (packages & _COMPILERS or dev):
+    if not (packages & (_APK_COMPILERS if alpine else _COMPILERS) or dev):
         if _other_toolchain(df, runs):
             return Suggestion("python", "the compilers come from another package manager than apt", _LAYOUT)
         return None  # nothing to compile with: slim-base (DO401) is the transform for this
-    base = base_of(df, stage)
-    image = base.image
-    if image is None or base.family != "debian":
+    if image is None or base.family not in ("debian", "alpine"):
         return Suggestion("python", f"no runtime image is known for {resolved_reference(df, stage)}", _LAYOUT)
+    if _expanded_install(df, runs, managers):
+        return Suggestion("python", "a RUN installs packages whose names expand", _LAYOUT)
     copied = _copied(df, stage, VENV)
     if copied is None:
         return Suggestion("python", "files are copied into system directories", _LAYOUT)
-    found = run_commands(df, stage, HARMLESS | _TOOLS, APT)
+    carried = carried_runs(df, stage, [*copied, VENV])
+    found = run_commands(df, stage, HARMLESS | _TOOLS, managers, carried.runs)
     why = found.problem or _python_command(found) or build_leftovers(df, stage, found, [*copied, VENV], _PYTHONS)
     if why is not None:
         return Suggestion("python", why, _LAYOUT)
-    start = entry(df, stage)
-    if start is None or entry_words(start) is None:
-        return Suggestion("python", "the stage has no CMD or ENTRYPOINT in plain words", _LAYOUT)
+    if entry(df, stage) is None:  # its shell form is kept as it is: every runtime chosen has a shell
+        return Suggestion("python", "the stage has no CMD or ENTRYPOINT", _LAYOUT)
     venv = _venv(df, stage, runs)
     official = image.official and image.path == "python"
     edits: tuple[Edit, ...] = ()
@@ -120,23 +110,29 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         venv = VENV
         setup.append(f'ENV PATH="{VENV}/bin:$PATH"')
     release = _release(image.tag or "", image.path)
+    build = APK_BUILD if alpine else BUILD_PACKAGES
     runtime_libs = []
-    for package in sorted(dev - BUILD_PACKAGES):
-        library = _BOOKWORM_RUNTIME.get(package) if release == "bookworm" else None
+    for package in sorted(dev - build):
+        library = runtime_library(managers[0], package, release)
         if library is None:
             return Suggestion("python", f"the runtime libraries of {package} are not known for this image", _LAYOUT)
         runtime_libs.append(library)
-    kept = runtime_packages(packages)
-    if official:
-        runtime = _slim_python(resolved_reference(df, stage), image.tag or "")
-        if runtime is None:
-            return Suggestion("python", f"no slim variant is known for {resolved_reference(df, stage)}", _LAYOUT)
-    else:
-        runtime = resolved_reference(df, stage)
+    if alpine:
+        runtime_libs += [lib for compiler in sorted(packages) for lib in APK_COMPILER_RUNTIME.get(compiler, ())]
+    kept = [p for p in runtime_packages(packages) if p not in build]
+    runtime = resolved_reference(df, stage)  # python:X-alpine has no smaller variant
+    if official and not alpine:
+        slim = _slim_python(runtime, image.tag or "")
+        if slim is None:
+            return Suggestion("python", f"no slim variant is known for {runtime}", _LAYOUT)
+        runtime = slim
+    elif not official:
         if "python3" not in kept:
-            return Suggestion("python", "python3 is not installed by apt in the stage", _LAYOUT)
+            return Suggestion("python", f"python3 is not installed by {managers[0]} in the stage", _LAYOUT)
     if kept or runtime_libs:
-        setup.insert(0, apt_install(sorted(set(kept + runtime_libs))))
+        needed = sorted(set(kept + runtime_libs))
+        setup.insert(0, f"RUN apk add --no-cache {' '.join(needed)}" if alpine else apt_install(needed))
+    setup += carried.before
     artifacts = [Artifact(venv, venv)] + [Artifact(d, d) for d in copied if d != venv]
     return Plan(
         "python",
@@ -144,6 +140,8 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
         tuple(artifacts),
         setup=tuple(setup),
         build_edits=edits,
+        after=carried.after,
+        users=carried.users,
         why="the dependencies are built in a virtualenv with compilers the application does not need",
     )
 
@@ -161,6 +159,18 @@ def _other_toolchain(df: Dockerfile, runs: list[Instruction]) -> bool:
                 ):
                     return True
     return False
+
+
+def _expanded_install(df: Dockerfile, runs: list[Instruction], managers: tuple[str, ...]) -> bool:
+    """Whether a RUN installs with ``managers`` a package whose name expands (`apk add $deps`):
+    the runtime stage could not install it again."""
+    return any(
+        invocation.manager in managers
+        and invocation.subcommand in ("add", "install")
+        and any(p is None for p in invocation.packages)
+        for run in runs
+        for invocation in invocations(df, run)
+    )
 
 
 def _release(tag: str, path: str) -> str | None:
@@ -205,6 +215,8 @@ def _venv(df: Dockerfile, stage: Stage, runs: list[Instruction]) -> str | None:
 
 
 _SYSTEM = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/var", "/opt/venv")
+# below /usr, where projects are kept (`COPY . /usr/src/app`): a project directory, not the system
+_SOURCES = ("/usr/src/", "/usr/local/src/")
 
 
 def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
@@ -217,14 +229,19 @@ def _copied(df: Dockerfile, stage: Stage, venv: str) -> list[str] | None:
         path, sources, into_directory = copy.destination, copy.sources, copy.into
         if path is None:
             return None
-        if path == "/" or path.startswith(_SYSTEM) or path in ("/opt", "/srv", "/home"):
+        if (
+            path == "/"
+            or (path.startswith(_SYSTEM) and not path.startswith(_SOURCES))
+            or path in ("/opt", "/srv", "/home")
+        ):
             if any(_is_directory_copy(s) or re.search(r"[*?\[]", s) for s in sources):
                 return None
             found += [posixpath.join(path, posixpath.basename(s)) for s in sources] if into_directory else [path]
         elif into_directory or any(_is_directory_copy(s) for s in sources):
             found.append(path)
         else:
-            found.append(posixpath.dirname(path))
+            directory = posixpath.dirname(path)
+            found.append(path if directory == "/" else directory)  # never the whole file system
     kept: list[str] = []
     for path in sorted(set(found), key=len):
         if path == venv or any(path.startswith(k.rstrip("/") + "/") for k in kept):

@@ -42,7 +42,11 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     need at run time becomes two stages: the original stage, named `build`, and a runtime
     stage that starts from a small base and copies only what the program needs:
 
-    - **Go** (`go build -o PATH` on a golang image, or on Debian with `golang-go`): a static
+    - **Go** (`go build` or `go install` on a golang image, or on Debian with `golang-go`;
+      without `-o`, the binary is named by Go's rule: the first file's name for
+      `go build main.go`, else the last element of the package's import path that is not
+      a major version: `./cmd/api` → `api`, the module root → go.mod's module path,
+      `example.com/app/v2` → `app`; `go install` writes it to $GOBIN or $GOPATH/bin): a static
       binary (`CGO_ENABLED=0`) goes to `scratch`, with the build image's CA certificates
       when it has them; a dynamic one to the slim Debian of the same release (the golang
       tag must name it: `golang:1.22-bookworm`), or to the Debian image the build used.
@@ -62,6 +66,17 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       `maven:3.9-eclipse-temurin-17`, `gradle:8-jdk21`, `openjdk:17`, ...): the jar that
       `java -jar PATH` runs, from `target/` or `build/libs/` (or copied from there), goes
       to `eclipse-temurin:N-jre`.
+    - **Python** (`pip install` with compilers or `-dev` packages from apt or apk): the
+      dependencies go into a virtualenv (`/opt/venv` unless the Dockerfile makes one), which
+      the runtime stage copies with the directories the sources were copied to; the runtime
+      is `python:X-slim` for `python:X`, `python:X-alpine` itself, or the same Debian or
+      Alpine image, with the stage's runtime packages and the runtime libraries of its `-dev`
+      packages (where known: Debian 12, the names every Debian release has, Alpine 3.x).
+
+    RUNs that only make directories, links or files (`mkdir`, `ln`, `touch`, `echo >`),
+    change modes and owners, or create users and groups, whose effects lie outside what the
+    runtime stage copies, run again in the runtime stage (Python today), with the values of
+    the variables they expand written out.
 
     The runtime stage keeps the original's runtime configuration: the ENV the program may
     read (not the build's own: `CGO_ENABLED`, `GOPATH`, `DEBIAN_FRONTEND`, ...), the final
@@ -70,7 +85,7 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     its pass, before any other fix, so that the other transforms then see both stages.
 
     Where dockopt recognises a build but cannot prove the runtime complete, it reports the
-    layout it would suggest instead (Python with compilers, Cargo, and the cases below).
+    layout it would suggest instead (Cargo, compilers from yum or dnf, and the cases below).
 
     ## Why
     Compilers, headers, package caches and source trees are most of a build image: a small
@@ -106,7 +121,9 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     source tree, a shell, tools it runs, libraries loaded at run time). It reports instead
     of rewriting when: the Dockerfile already has several stages or is a base for others
     (ONBUILD); the CMD or ENTRYPOINT does not run the built program directly, or uses shell
-    syntax; the output path is not known (`go build` without `-o`, or a relative `-o` after a `cd`); the
+    syntax; the binary's path is not known (a relative `-o` after a `cd` dockopt cannot
+    follow; `go build` of the module root when go.mod is not in the build context: the
+    directory's name is not enough; several packages; cross-compiling); the
     Go sources in the build context open files at run time; the build installs `-dev`
     packages whose runtime libraries are not known; the USER is a name (the runtime has no
     such user; `node` on the node image is kept); there is a HEALTHCHECK (its command may
@@ -114,8 +131,8 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
     runtime stage needs a RUN (packages, `ldconfig`, `npm ci`) and its image is not known to
     have a shell (`dockopt.images.new_run_blocker`; the runtimes chosen today all have one);
     a RUN runs a command whose effects the runtime would lack: one the stack does not know
-    (the build's own tools only serve the build), a user created, a command or a word that
-    expands, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
+    (the build's own tools only serve the build), a user created (alongside other commands),
+    a command or a word that expands to a value dockopt does not know, a path changed (`mkdir`, `cp`, `chmod`, a redirection, ...) outside what the
     runtime stage takes from the build (the binary, the virtualenv, the project), /tmp, and
     the directories its WORKDIR and VOLUME instructions make.
     For Node and Java it also reports instead when: a RUN installs system packages other

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..context import Context
 from ..copies import entry_script
 from ..fix import Applicability, Edit, Finding, Fix
 from ..images import Base, is_root
-from ..model import base_of, chain, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
+from ..model import base_of, chain, join, new_run_blocker, runs_as_root, user_at, volumes, workdir_at
 from ..model import destination as copy_destination
+from ..packages import unwrapped
 from ..runs import style_of
+from ..stacks.common import stage_commands
 from ..syntax import Dockerfile, Instruction, Stage
 from ..transform import WARNING, Option, transform
+from ..users import created_users, owners
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
 UID = 10001
@@ -40,7 +44,17 @@ def _name(value: Any) -> str | None:
     return None
 
 
-OPTIONS = (Option("uid", UID, _id), Option("gid", None, _id, "the uid"), Option("name", NAME, _name))
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+LOW_PORTS = "unprivileged-low-ports"
+OPTIONS = (
+    Option("uid", UID, _id),
+    Option("gid", None, _id, "the uid"),
+    Option("name", NAME, _name),
+    Option(LOW_PORTS, False, _flag),
+)
 NUMERIC_ONLY = 65532  # distroless's "nonroot", used where no user can be created
 
 # Programs that need root at run time, or switch users themselves.
@@ -81,6 +95,8 @@ class _User:
     value: str  # what USER names: "10001:10001", "app", ...
     owner: str | None  # what chown/--chown give the writable directories ("10001:10001"), None: nothing
     create: tuple[str, ...]  # the commands that create the user (none when it exists or cannot be made)
+    note: str = ""  # what the finding adds about where the user comes from
+    pin: Edit | None = None  # the uid given to the Dockerfile's own useradd / adduser
 
 
 @transform(
@@ -110,6 +126,19 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     - on `scratch`, the images without a shell (distroless, chiseled, Chainguard, ...:
       see `dockopt.images`) and the minimal UBI images, where no user can be created, it
       names the numeric user 65532 (distroless's `nonroot`) and creates nothing;
+    - where the Dockerfile creates a user itself (`useradd kube`, `adduser -D app`,
+      `adduser --system svc`, in the stage or a stage it is built on) and never switches
+      to it, it uses that user instead of adding one, and says so, by its uid (`USER
+      1001`, no group: Docker then gives the process the user's own groups): the one the
+      command gives (`useradd -u 1001 kube`), else the configured uid (10001), which it
+      adds to the command (`useradd --uid 10001 kube`, BusyBox's `adduser -u 10001 -D
+      app`). A uid from a variable (`useradd -u $UID`) is one a build argument may change:
+      then it changes nothing and says why. When the
+      Dockerfile creates several users, it takes the one that owns the final WORKDIR (a
+      `chown` of a RUN, of the WORKDIR, a directory inside it or one it is in) or the
+      copied files (`COPY --chown=`); when that singles out none, or more than one, it
+      changes nothing and names the users. A user named by a build argument without a
+      default is not seen, and the user `app` is added as elsewhere;
     - on a base that ships a non-root user (node's `node`, .NET 8's `app` 1654) it uses
       that user's id, and
       where the Dockerfile switched to root after an earlier non-root `USER`, it switches
@@ -117,7 +146,9 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
 
     `USER` names the numeric `UID:GID` (Kubernetes' `runAsNonRoot` can only verify a
     number, and hadolint's DL3066 flags names). What the application must be able to
-    write is given to the user: its final `WORKDIR` and its `VOLUME`s are created and
+    write is given to the user: its final `WORKDIR`, its `VOLUME`s and the directories its
+    RUNs make with `mkdir` (`mkdir -p /documents`; not those under `/etc`, `/usr`, `/run`
+    and the other system trees, nor `/tmp`) are created and
     `chown`ed (not recursively) in the RUN that creates the user, and the stage's COPY and
     ADD into them get `--chown` (with no RUN where none may be added: see below).
 
@@ -152,7 +183,16 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     RUN), read root's home, or need a capability. It does nothing, and says why, when the
     image needs root:
 
-    - it EXPOSEs a port below 1024 and no port from 1024 up;
+    - it EXPOSEs a port below 1024 and no port from 1024 up (the kernel lets only root
+      bind those by default). The option `unprivileged-low-ports = true`
+      (`[tool.dockopt.non-root-user]`) says the runtime lets any user bind them:
+      Docker 20.10 and later set the sysctl `net.ipv4.ip_unprivileged_port_start=0` in
+      each container's network namespace, and containerd 2.0 and later in each
+      Kubernetes pod; then such a stage gets its user too, and the finding says so. The
+      risk: where that sysctl is not set (CRI-O and so OpenShift by default, containerd
+      before 2.0, Docker before 20.10, podman 4.3 without `--sysctl`, a container on the
+      host network) the server gets "permission denied" on its port and the container
+      exits at start. Off by default;
     - its CMD or ENTRYPOINT runs an init system or supervisor (`supervisord`, `systemd`,
       `/sbin/init`, s6's `/init`, `my_init`, `runsvdir`), a service that starts as root
       (`sshd`, `cron`, `nginx`, `apache2`, `httpd`, `dockerd`, `service ...`), or switches
@@ -161,7 +201,8 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
     - its entrypoint script, read from the build context, switches user or changes owners
       (`gosu`, `su-exec`, `chown`, `su`, ...);
     - the base image's own entrypoint starts as root and drops privileges itself
-      (postgres, redis, mysql, ...), or its service listens on port 80 (nginx, httpd, ...);
+      (postgres, redis, mysql, ...), or its service listens on port 80 (nginx, httpd, ...;
+      whatever `unprivileged-low-ports` says: their servers also write where only root can);
     - a user must be created and no RUN may be added (below);
     - the USER in force is an expansion (`USER $APP_USER`).
 
@@ -207,20 +248,32 @@ def non_root_user(df: Dockerfile, context: Context) -> Iterator[Finding]:
         return
     anchor = _anchor(stage)
     at = anchor.span
-    why = _needs_root(df, stage, base, context)
+    low_ports = bool(context.options.of_transform("non-root-user").get(LOW_PORTS, False))
+    why = _needs_root(df, stage, base, context, low_ports)
     if why is not None:
         yield Finding(f"the final stage runs as root; not changed: {why}", at.start, at.end)
         return
     blocker = new_run_blocker(df, stage)
     chosen = _choose_user(df, stage, base, _Ids.of(context), blocker)
+    if isinstance(chosen, str):
+        yield Finding(f"the final stage runs as root; not changed: {chosen}", at.start, at.end)
+        return
     if chosen is None:
         yield Finding(
             f"the final stage runs as root; not changed: {blocker}, so no RUN can create a user", at.start, at.end
         )
         return
     edits = _edits(df, stage, anchor, chosen, blocker is None)
+    if chosen.pin is not None:
+        edits.append(chosen.pin)
+    low = _low_port(df, stage) if low_ports else None
+    if low is not None:
+        chosen = replace(
+            chosen,
+            note=f"{chosen.note}; it listens on port {low}: {LOW_PORTS} says the runtime lets any user bind it",
+        )
     yield Finding(
-        f"the final stage runs as root: run it as {chosen.value}",
+        f"the final stage runs as root: run it as {chosen.value}{chosen.note}",
         at.start,
         at.end,
         Fix(tuple(edits), Applicability.UNSAFE),
@@ -240,12 +293,11 @@ def _members(df: Dockerfile, stage: Stage) -> list[Instruction]:
     return [i for member in chain(df, stage) for i in member.instructions if i.sub is None]
 
 
-def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> str | None:
+def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context, low_ports: bool) -> str | None:
     members = _members(df, stage)
-    ports = [port for i in members if i.command == "EXPOSE" for port in _ports(i)]
-    if any(p < 1024 for p in ports) and not any(p >= 1024 for p in ports):
-        low = min(p for p in ports if p < 1024)
-        return f"it exposes port {low}, which only root can bind"
+    low = _low_port(df, stage)
+    if low is not None and not low_ports:
+        return f"it exposes port {low}, which only root can bind (unless the runtime lets any user bind it: set non-root-user.{LOW_PORTS})"
     entry = [i for i in members if i.command in ("CMD", "ENTRYPOINT")]
     for instruction in entry:
         text = " ".join(instruction.json_args) if instruction.json_args is not None else instruction.args
@@ -269,6 +321,14 @@ def _needs_root(df: Dockerfile, stage: Stage, base: Base, context: Context) -> s
     return None
 
 
+def _low_port(df: Dockerfile, stage: Stage) -> int | None:
+    """The lowest port the stage exposes when all its ports are below 1024 (only root may bind them)."""
+    ports = [port for i in _members(df, stage) if i.command == "EXPOSE" for port in _ports(i)]
+    if any(p < 1024 for p in ports) and not any(p >= 1024 for p in ports):
+        return min(ports)
+    return None
+
+
 def _ports(instruction: Instruction) -> list[int]:
     found = []
     for word in instruction.words():
@@ -282,14 +342,18 @@ def _code_only(script: str) -> str:
     return "\n".join(line.split("#", 1)[0] for line in script.splitlines() if not line.lstrip().startswith("#"))
 
 
-def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: str | None) -> _User | None:
-    """The user to run as; None when it would have to be created and no RUN can be added."""
+def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: str | None) -> _User | str | None:
+    """The user to run as; None when it would have to be created and no RUN can be added;
+    why not, when the Dockerfile creates several users and none is the application's."""
     earlier = _earlier_user(df, stage)
     if earlier is not None:
         owner = earlier if re.fullmatch(r"\d+(:\d+)?", earlier) else None
         return _User(earlier, owner, ())
     if base.configured_user is not None:
         return _User(base.configured_user, base.configured_user, ())
+    created = _created_user(df, stage, base, user)
+    if created is not None:
+        return created
     if base.shipped_user is not None:
         _, uid, gid = base.shipped_user
         return _User(f"{uid}:{gid}", f"{uid}:{gid}", ())
@@ -320,6 +384,48 @@ def _choose_user(df: Dockerfile, stage: Stage, base: Base, user: _Ids, blocker: 
     return _User(ids, ids, (f"if command -v useradd >/dev/null 2>&1; then {shadow}; else {busybox}; fi",))
 
 
+def _created_user(df: Dockerfile, stage: Stage, base: Base, ids: _Ids) -> _User | str | None:
+    """A user the Dockerfile creates (in the stage or a stage it is built on) and never
+    switches to: the only one, else the one that owns the WORKDIR or the copied files; why
+    not, when that does not single one out or its uid comes from a variable. A user created
+    without a uid gets the configured one (`useradd --uid 10001 kube`), so that USER can
+    name a number."""
+    users = [u for u in created_users(df, stage).users if is_root(u.name) is False]
+    if not users:
+        return None
+    if len(users) > 1:
+        workdir = workdir_at(df, stage, None)
+        owning = owners(df, stage, workdir) if workdir is not None else set()
+        for instruction in _members(df, stage):
+            if instruction.command in ("COPY", "ADD") and instruction.flag_values("chown"):
+                owning.add(instruction.flag_values("chown")[-1].split(":", 1)[0])
+        chosen = [u for u in users if u.name in owning or (u.uid is not None and u.uid in owning)]
+        if len(chosen) != 1:
+            names = ", ".join(u.name for u in users)
+            which = "none of them" if not chosen else "more than one"
+            return (
+                f"the Dockerfile creates the users {names}, and {which} owns the WORKDIR or the copied files: "
+                "dockopt does not guess which one the application runs as (say it with USER)"
+            )
+        users = chosen
+    (found,) = users
+    where = f"the RUN on line {found.run.start_line}"
+    if found.uid is not None:
+        value, pin, how = found.uid, None, ""
+    elif found.uid_given:
+        return f"{where} creates the user {found.name} with a uid from a variable, which USER cannot name by number"
+    else:
+        taken = {u.uid for u in created_users(df, stage).users}
+        if str(ids.uid) in taken:
+            return f"uid {ids.uid} is taken by another user the Dockerfile creates, and {found.name} has none"
+        value = str(ids.uid)
+        busybox = base.family in ("alpine", "busybox") and os.path.basename(found.program.value or "") == "adduser"
+        option = f" -u {ids.uid}" if busybox else f" --uid {ids.uid}"
+        pin, how = Edit.insert(found.program.span.end, option), f", given the uid {ids.uid}"
+    note = f" ({found.name}, the user that {where} creates{how}; no new user is added)"
+    return _User(value, value, (), note, pin)
+
+
 def _shadow_commands(user: _Ids) -> tuple[str, ...]:
     return (
         f"groupadd --gid {user.gid} {user.name}",
@@ -343,7 +449,9 @@ def _earlier_user(df: Dockerfile, stage: Stage) -> str | None:
 
 
 def _writable(df: Dockerfile, stage: Stage) -> list[str]:
-    """The final WORKDIR and the VOLUMEs: the directories the application writes to."""
+    """The final WORKDIR, the VOLUMEs and the directories the stage's RUNs make with `mkdir`
+    outside the system's own trees: the directories the application writes to (as root it
+    could write to all of them)."""
     found: list[str] = []
     workdir = workdir_at(df, stage, None)
     set_here = any(i.command == "WORKDIR" for i in _members(df, stage))  # not the image's own
@@ -355,6 +463,32 @@ def _writable(df: Dockerfile, stage: Stage) -> list[str]:
         for normal in volumes(df, instruction):
             if normal is not None and normal not in _SYSTEM_DIRS and normal not in found:
                 found.append(normal)
+    found += [made for made in _made_directories(df, stage) if made not in found]
+    return found
+
+
+# trees whose directories belong to the system (an sshd privilege-separation directory, a
+# configuration directory): a directory made there is not given to the user
+_SYSTEM_TREES = ("/etc", "/usr", "/run", "/var/run", "/proc", "/sys", "/dev", "/boot", "/bin", "/sbin", "/lib", "/root")
+
+
+def _made_directories(df: Dockerfile, stage: Stage) -> list[str]:
+    """The directories the stage's RUNs make with `mkdir` (literal operands, resolved against
+    the directory the command runs in), but system ones."""
+    found: list[str] = []
+    for _run, command, cwd in stage_commands(df, stage) or []:
+        words = unwrapped(command) if command.kind == "simple" else None
+        if not words or words[0].value is None or os.path.basename(words[0].value) != "mkdir":
+            continue
+        for word in words[1:]:
+            if word.value is None or word.value.startswith("-"):
+                continue
+            made = join(cwd, word.value)
+            if made is None or made in _SYSTEM_DIRS or made.startswith(tuple(t + "/" for t in _SYSTEM_TREES)):
+                continue
+            if made.startswith("/tmp/") or made in found:
+                continue
+            found.append(made)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import shlex
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from ..context import Context
 from ..copies import context_source, entry_script, placed_at
 from ..fix import Applicability, Edit, Finding, Fix
-from ..images import official_name, parse_image, reference_pieces, slim_tag_edit
+from ..images import official_name, parse_image, reference_pieces, slim_tag_edit, tag_releases
 from ..model import chain, shell_path
 from ..packages import (
     GEM_INSTALLS,
@@ -23,6 +24,7 @@ from ..packages import (
     node_command,
     pip_files,
     requirement_lines,
+    runtime_libraries,
     unwrapped,
 )
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
@@ -145,6 +147,7 @@ _JAVA_PACKAGES = re.compile(
     r"maven|ant|gradle|tomcat\d*)"
 )
 
+_NODE_TOOLS = "the python3, make and g++ of the full image"
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
 # programs that run the command named after their options (and, for some, one operand)
 _LAUNCHERS = {
@@ -169,7 +172,7 @@ _PIP_SOURCE = re.compile(r"(\.{0,2}/|~/|file:|(git|hg|svn|bzr)\+)|.*\.(tar\.gz|t
 # popular PyPI packages with no Linux wheel: pip builds them with the gcc and -dev packages
 # that only the full image has
 _SOURCE_ONLY = frozenset(
-    "uwsgi mysqlclient mysql-python psycopg2 pycrypto python-ldap m2crypto netifaces pykerberos kerberos".split()
+    "uwsgi mysqlclient mysql-python psycopg2 psycopg-c pycrypto python-ldap m2crypto netifaces pykerberos kerberos".split()
 )
 # PyPI packages that load, at run time, a library only the full image has
 _RUNTIME_LIBRARIES = {"python-magic": "libmagic"}
@@ -269,8 +272,12 @@ def slim_base(df: Dockerfile, context: Context) -> Iterator[Finding]:
     - on python, node, ruby and perl: a compiler or build tool (`gcc`, `make`, `cmake`,
       `./configure`, `cargo`, `go`, `node-gyp`, ...), or an apt-get install of
       `build-essential`, a compiler or a `-dev` package (a build that counts on the full
-      image's libraries); a native install: `npm install`/`ci`, `yarn`, `pnpm install`
-      on node (native modules need python3, make and g++), `gem install` and `bundle
+      image's libraries) but those below; a native install: `npm install`/`ci`, `yarn`, `pnpm install`
+      on node (native modules need python3, make and g++; not an `npm ci` or `npm
+      install` of no named package with `--ignore-scripts`, or whose package-lock.json,
+      of version 2 or later and read from the build context, marks no package with
+      `hasInstallScript` (node-gyp builds are marked too) while package.json runs no
+      install script of its own), `gem install` and `bundle
       install` on ruby (native extensions), `cpanm`, `cpan` and `perl Makefile.PL` on
       perl; on python, `pip install` of a local path, an archive, a VCS URL, in
       editable mode, with `--no-binary` or build options, of a package PyPI has no
@@ -295,6 +302,21 @@ def slim_base(df: Dockerfile, context: Context) -> Iterator[Finding]:
       /usr/share/man/man1 (their setup fails without it), or a RUN dockopt cannot
       analyse.
 
+    A `-dev` package that the stage installs with apt-get and nothing of the stage compiles
+    against (no compiler, no native install, no pip requirement file it cannot read) was
+    installed for its library: the slim image gets the runtime library instead (`libpq-dev`
+    becomes `libpq5`, in the same apt-get install), when that library has the same name on
+    every Debian release the tag may point to. A tag that names its release
+    (`python:3.12-bookworm`) points to that one; one that does not points to the releases
+    of the version's life (`python:3.12`, `node:22`, `ruby:3.3`: bookworm and trixie;
+    `python:3.9`: buster to trixie; `python:3`: jessie to trixie). Where the name differs
+    (`libssl-dev`: `libssl3` on bookworm, `libssl3t64` on trixie) or is not known, it
+    leaves the file alone and names the package and the libraries release by release:
+    name the release in the tag. Known: the `-dev` packages of libpq, zlib, bzip2, xz,
+    SQLite, libyaml, libxml2, libxslt, libjpeg-turbo, FreeType, libffi, OpenSSL, libpng,
+    curl (OpenSSL flavour) and MariaDB's client (`dockopt.packages.runtime_libraries`).
+    A later Debian release (forky) may rename a library again.
+
     On debian the full and slim images hold the same packages (slim only leaves out
     documentation and translations), so compilers, curl and git installed by the stage
     are not in the way. A `--build-arg` that overrides the ARG of a rewritten tag may
@@ -317,18 +339,27 @@ def slim_base(df: Dockerfile, context: Context) -> Iterator[Finding]:
     offsets, base = instruction.offsets, instruction.args_start
     start, end = offsets.to_file(base), offsets.to_file_end(base + len(stage.base))
     shown = resolved if resolved == stage.base else f"{resolved} ({stage.base} with the ARG defaults)"
-    why = _Scan(df, stage, target, context).needs()
+    scan = _Scan(df, stage, target, context)
+    why = scan.needs()
     if why is not None:
         yield Finding(f"FROM {shown} is a full image; not moved to {target.after}: {why}", start, end)
         return
     end_at = offsets.to_file_end(base + span[1])
     edit = Edit(end_at if span[0] == span[1] else offsets.to_file(base + span[0]), end_at, target.text)
     kind = "JRE" if target.kind == "temurin" else "slim variant"
+    libraries = [Edit(r.word.span.start, r.word.span.end, r.library) for r in scan.runtime]
+    also = ""
+    if scan.runtime:
+        its = "its runtime library" if len(scan.runtime) == 1 else "their runtime libraries"
+        also = (
+            f", and {', '.join(r.library for r in scan.runtime)} instead of {', '.join(r.package for r in scan.runtime)}"
+            f" ({its} on {_listed(scan.runtime[0].releases)})"
+        )
     yield Finding(
-        f"FROM {shown} is a full image the final stage does not need: use its {kind}, {target.after}",
+        f"FROM {shown} is a full image the final stage does not need: use its {kind}, {target.after}{also}",
         start,
         end,
-        Fix((edit,), Applicability.UNSAFE),
+        Fix((edit, *libraries), Applicability.UNSAFE),
     )
 
 
@@ -356,6 +387,16 @@ def _written_span(pieces: list[tuple[str, str]], target: _Target) -> tuple[int, 
 # --------------------------------------------------------------------------- what the stage needs
 
 
+@dataclass(frozen=True)
+class _Runtime:
+    """A `-dev` package an apt-get install names, and the runtime library the slim image gets instead."""
+
+    word: Word
+    package: str
+    library: str
+    releases: tuple[str, ...]
+
+
 class _Scan:
     """Reads the final stage in order, for what its slim variant lacks."""
 
@@ -363,6 +404,7 @@ class _Scan:
         self.df, self.stage, self.target, self.context = df, stage, target, context
         self.lacks = _lacks(target)
         self.installed: set[str] = set()  # Debian packages the stage installs with apt
+        self.runtime: list[_Runtime] = []  # -dev packages the slim image gets the runtime library of
         self.man_pages = False  # the stage creates /usr/share/man/man1 (for Java's setup)
         self.at: Instruction | None = None  # the RUN being read: paths are relative to its WORKDIR
 
@@ -441,15 +483,46 @@ class _Scan:
             return "runs apt-get build-dep, a build that counts on the full image's libraries"
         if invocation.subcommand != "install":
             return None
-        for value in invocation.packages:
+        for word in invocation.operands:
+            value = word.value
             if value is None:
                 continue
             package = re.split(r"[=/]", value, maxsplit=1)[0].split(":", 1)[0]
             if self.target.kind == "buildpack" and _BUILD_PACKAGES.fullmatch(package):
-                return f"installs {package}, for a build that counts on the full image's libraries"
+                why = self.headers(word, package)
+                if why is not None:
+                    return why
+                continue
             if _JAVA_PACKAGES.fullmatch(package) and not self.man_pages:
                 return f"installs {package}, whose setup fails without the /usr/share/man/man1 slim images leave out"
             self.installed.add(package)
+        return None
+
+    def headers(self, word: Word, package: str) -> str | None:
+        """Why installing a build package needs the full image; None for a `-dev` package
+        (written plainly, in a RUN of this build) whose runtime library is the same on every
+        Debian release the tag may point to: the slim image gets that library instead."""
+        refusal = f"installs {package}, for a build that counts on the full image's libraries"
+        if not package.endswith("-dev") or word.value != package or self.at is None or self.at.sub is not None:
+            return refusal
+        tag = self.target.resolved[self.target.tag_start :]
+        releases = tag_releases(self.target.image, tag)
+        libraries = runtime_libraries(package, releases)
+        if libraries is None:
+            return refusal
+        names = set(libraries.values())
+        if len(names) != 1 or None in names:
+            by_library: dict[str, list[str]] = {}
+            for release, library in libraries.items():
+                by_library.setdefault(library or "not known", []).append(release)
+            shown = "; ".join(f"{library} on {_listed(found)}" for library, found in by_library.items())
+            return (
+                f"installs {package}, whose runtime library differs across the Debian releases "
+                f"{self.target.image}:{tag} may point to ({shown}): name the release in the tag"
+            )
+        (library,) = names
+        assert library is not None
+        self.runtime.append(_Runtime(word, package, library, releases))
         return None
 
     def program(self, name: str) -> str | None:
@@ -473,7 +546,8 @@ class _Scan:
         if image == "node":
             if name in NODE_BUILDS and node_command(name, first) in NODE_BUILDS[name]:
                 shown = f"{name} {first}" if first else name
-                return f"runs {shown}: native modules need the python3, make and g++ of the full image"
+                why = self.npm_lock(invocation) if name == "npm" else f"native modules need {_NODE_TOOLS}"
+                return f"runs {shown}: {why}" if why is not None else None
         elif image == "ruby":
             if (name == "gem" and first in GEM_INSTALLS | {"update"}) or (
                 name in ("bundle", "bundler") and first in (None, "install", "update", "i")
@@ -486,6 +560,48 @@ class _Scan:
                 return f"runs {name}: modules need the full image's make and compilers"
         elif image == "python":
             return self.python(name, words, invocation, first)
+        return None
+
+    def npm_lock(self, invocation: Invocation | None) -> str | None:
+        """None when an npm install or ci provably builds nothing native: it runs no install
+        scripts (`--ignore-scripts`), or it installs what the package-lock.json (version 2
+        or later, read from the build context) lists and no package there has an install
+        script (npm marks each with `hasInstallScript`, node-gyp builds included) and the
+        project's package.json runs none of its own; else why it may build."""
+        native = f"native modules need {_NODE_TOOLS}"
+        if invocation is None or invocation.operands:
+            return native  # packages named on the command line: no lock file says what they run
+        if invocation.has_option("--ignore-scripts"):
+            return None
+        lock = self.context_file(self.image_path("package-lock.json")) or self.context_file(
+            self.image_path("npm-shrinkwrap.json")
+        )
+        manifest = self.context_file(self.image_path("package.json"))
+        if lock is None or manifest is None:
+            return f"{native}, and no package-lock.json dockopt can read says that none is installed"
+        try:
+            locked, project = json.loads(lock), json.loads(manifest)
+        except ValueError:
+            return f"{native}, and its package-lock.json or package.json is no JSON dockopt can read"
+        if not isinstance(locked, dict) or not isinstance(project, dict):
+            return native
+        version = locked.get("lockfileVersion")
+        if not isinstance(version, int) or version < 2:
+            return f"{native}, and a package-lock.json of version 1 does not say which packages have install scripts"
+        scripts = project.get("scripts")
+        own = [
+            k for k in ("preinstall", "install", "postinstall", "prepare") if isinstance(scripts, dict) and k in scripts
+        ]
+        if own or project.get("gypfile"):
+            which = f"the {own[0]} script" if own else "node-gyp"
+            return f"package.json runs {which} at install, which may need {_NODE_TOOLS}"
+        packages = locked.get("packages")
+        if not isinstance(packages, dict):
+            return native
+        for path, entry in packages.items():
+            if path and isinstance(entry, dict) and entry.get("hasInstallScript"):
+                package = path.rsplit("node_modules/", 1)[-1]
+                return f"{package} has an install script (native code?), which may need {_NODE_TOOLS}"
         return None
 
     def python(
@@ -505,6 +621,11 @@ class _Scan:
                 why = self.requirements(self.image_path(path), 0)
                 if why is not None:
                     return f"runs pip install -r {path}: {why}"
+                if self.runtime and self.context_file(self.image_path(path)) is None:
+                    return (
+                        f"runs pip install -r {path}, which dockopt cannot read: it may build against the headers "
+                        f"of {self.runtime[0].package}"
+                    )
             return None
         if re.fullmatch(r"python[0-9.]*", name) and first is not None and posixpath.basename(first) == "setup.py":
             return "runs setup.py, which builds from source"
@@ -589,6 +710,12 @@ def _lacks(target: _Target) -> dict[str, tuple[str, ...]]:
     return {}
 
 
+def _listed(names: Iterable[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    items = list(names)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _slimmed_path(command: Command) -> str | None:
     """A path slim images leave out, read by a command that is not deleting or creating it."""
     words = unwrapped(command)
@@ -618,6 +745,8 @@ def _requirement(text: str) -> str | None:
     if _PIP_SOURCE.match(text) or re.search(r"(^|\s|@)(git|hg|svn|bzr)\+", text):
         return f"{text}, which builds from source"
     name = re.split(r"[<>=!~;\[@ ]", text, maxsplit=1)[0].lower().replace("_", "-").replace(".", "-")
+    if name == "psycopg" and re.match(r"psycopg\s*\[[^]]*\bc\b", text, re.I):
+        return f"{text}, whose C implementation (psycopg-c) has no wheel and builds from source"
     if name in _SOURCE_ONLY:
         return f"{name}, which has no wheel and builds from source"
     if name in _RUNTIME_LIBRARIES:

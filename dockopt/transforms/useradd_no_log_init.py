@@ -11,30 +11,9 @@ from ..packages import scripts_mentioning, unwrapped
 from ..shell import Command, Word
 from ..syntax import Dockerfile
 from ..transform import WARNING, transform
+from ..users import USERADD_LONG_WITH_VALUE as _LONG_WITH_VALUE
+from ..users import USERADD_SHORT_WITH_VALUE as _SHORT_WITH_VALUE
 
-# useradd's short options that take a value (shadow's getopt string), the rest of a bundle
-# such as `-mu1000` being that value
-_SHORT_WITH_VALUE = frozenset("bcdefgGkKpPRsuZ")
-_LONG_WITH_VALUE = frozenset(
-    {
-        "--base-dir",
-        "--comment",
-        "--home-dir",
-        "--expiredate",
-        "--inactive",
-        "--gid",
-        "--groups",
-        "--skel",
-        "--key",
-        "--password",
-        "--prefix",
-        "--root",
-        "--shell",
-        "--uid",
-        "--selinux-user",
-        "--selinux-range",
-    }
-)
 OPTION = "--no-log-init"
 
 

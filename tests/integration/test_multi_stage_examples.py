@@ -18,6 +18,7 @@ from test_non_root_examples import _build_and_run, engine, rewrite_example  # no
 EXAMPLES = {
     "go-hello": "debian:bookworm-slim",  # Debian's golang-go, a binary dynamic by default
     "go-static": "scratch",  # CGO_ENABLED=0
+    "go-module": "scratch",  # `go build` without -o: the binary is named after go.mod's module path
     "c-hello": "debian:bookworm-slim",
     "python-ext": "debian:bookworm-slim",  # a C extension built into a virtualenv
     "node-build": "debian:bookworm-slim",  # apt's nodejs and npm; the runtime installs nodejs alone
