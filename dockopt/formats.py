@@ -11,7 +11,6 @@ own words: SARIF's levels, GitHub's commands, GitLab's severities.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -341,6 +340,8 @@ def _gitlab_path(path: str) -> str:
 
 
 def _fingerprint(*parts: str) -> str:
+    import hashlib  # here, not at the top: only the gitlab format needs it (start-up time)
+
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
