@@ -3,7 +3,8 @@
 
 stdout carries data (diffs, rewritten text, findings, tables); stderr carries per-file errors
 and the summary. Exit codes: 0 success or nothing to do; 1 changes needed (``--check``,
-``--diff``) or findings (``check``, what BuildKit would refuse included); 2 dockopt could not
+``--diff``) or findings (``check``, what BuildKit would refuse included; with ``--fail-on``,
+findings of that severity or more); 2 dockopt could not
 do its job for at least one file (``fix`` on a file BuildKit would refuse included), or bad
 usage.
 """
@@ -29,7 +30,7 @@ from .output import COLOURS, FORMATS, LIST_FORMATS, STATISTICS_FORMATS, CheckSum
 from .refusals import ALWAYS_ON, REFUSALS
 from .refusals import lookup as refusal_named
 from .registry import UnknownSelector, all_transforms, lookup, unanswered, unanswered_warning
-from .transform import unknown_transform
+from .transform import SEVERITIES, unknown_transform
 
 app = typer.Typer(
     add_completion=False,
@@ -223,6 +224,7 @@ def fix(
 
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]  # members from FORMATS, not a literal
 _TEXT = OutputFormat("text")  # the members are made at run time: mypy cannot see OutputFormat.text
+FailOn = Enum("FailOn", {name: name for name in SEVERITIES}, type=str)  # type: ignore[misc]  # as OutputFormat
 
 
 @app.command()
@@ -255,6 +257,12 @@ def check(
     ),
     statistics: bool = typer.Option(
         False, "--statistics", help="Print how many findings each code has, instead of the findings (text or json)."
+    ),
+    fail_on: FailOn | None = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit 1 only for findings of this severity or more: error, warning or info (default: any finding).",
+        case_sensitive=False,
     ),
     show_fixes: bool = typer.Option(
         False, "--show-fixes", help="End each finding that has a fix with [safe fix] or [unsafe fix] (text output)."
@@ -303,7 +311,8 @@ def check(
         and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr))
     ):
         bulk.print_table(bulk.check_table(summary))
-    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if summary.findings and not exit_zero else EXIT_OK)
+    failing = summary.failing(fail_on.value if fail_on is not None else None)
+    raise typer.Exit(EXIT_ERROR if summary.failed else EXIT_CHANGES if failing and not exit_zero else EXIT_OK)
 
 
 def _resolver(
@@ -665,8 +674,8 @@ def list_transforms(
     ),
 ) -> None:
     """List every transform and what BuildKit refuses to build, in code order: code, name,
-    hadolint rules, safety, when it runs (default, opt-in: only when --select names it, or
-    always), summary."""
+    hadolint rules, safety, default severity, when it runs (default, opt-in: only when
+    --select names it, or always), summary."""
     rows = output.listing()
     if output_format.value == "json":
         _out(output.listing_json(rows))
@@ -675,11 +684,12 @@ def list_transforms(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for column in ("code", "name", "hadolint", "safety", "runs", "summary"):
+    for column in ("code", "name", "hadolint", "safety", "severity", "runs", "summary"):
         table.add_column(column)
     for row in rows:
         safety = row.applicability or "error"
-        table.add_row(row.code, row.name, ", ".join(row.hadolint) or "-", safety, row.selected, row.summary)
+        hadolint = ", ".join(row.hadolint) or "-"
+        table.add_row(row.code, row.name, hadolint, safety, row.severity, row.selected, row.summary)
     console = Console()
     # in a pipe, rows stay whole lines (no wrapping) so that they can be grepped
     Console(width=console.width if console.is_terminal else 1000).print(table)
@@ -717,7 +727,7 @@ def explain(
         if found.applicability == Applicability.DISPLAY_ONLY
         else f"{found.applicability.label} fix"
     )
-    typer.echo(f"{found.code} {found.name}{rules}, {safety}\n\n{found.doc}")
+    typer.echo(f"{found.code} {found.name}{rules}, {safety}, severity {found.severity}\n\n{found.doc}")
 
 
 @app.command()

@@ -8,7 +8,9 @@ names one file for every Dockerfile; `--isolated` reads none.
 Keys (kebab-case, as the command line spells them): `select`, `extend-select`, `ignore`,
 `unsafe-fixes`, `exclude`, `extend-exclude`, `include`, `extend-include` (the file names a
 directory search takes, as in ruff: ``files.Names``), and the table `non-root-user` (`uid`,
-`gid`, `name`: the user non-root-user (DO301) creates).
+`gid`, `name`: the user non-root-user (DO301) creates), and the table `severity` (`error`,
+`warning`, `info`: lists of selectors, as for `select`, whose transforms' findings take that
+severity: ``registry.severities``).
 
 The command line goes over the file, as in ruff: `--select` starts the selection afresh
 (the file's `select`, `extend-select` and `ignore` no longer count), `--extend-select` and
@@ -17,8 +19,9 @@ replace the file's value, `--extend-exclude` adds to it. `include` and `extend-i
 command-line options (nor have they in ruff).
 
 When no dockopt configuration is found, the nearest `.hadolint.yaml` (or `.hadolint.yml`)
-is read instead (``hadolint_config``): its `ignored` rules are its `ignore`; `--config` reads
-a file named `*.yaml` or `*.yml` that way too.
+is read instead (``hadolint_config``): its `ignored` rules are its `ignore`, its `override`
+severities its `severity` table (hadolint's `style` is dockopt's `info`); `--config` reads a
+file named `*.yaml` or `*.yml` that way too.
 
 ``Resolver`` finds, reads (once each) and applies the files; a bad file raises
 ``ConfigError``, whose message names the file and the key.
@@ -38,8 +41,8 @@ from . import hadolint_config, toml
 from .context import Options
 from .engine import Settings
 from .files import DOCKERFILE_PATTERNS, Globs, Names, glob_problem
-from .registry import Selection, UnknownSelector, all_transforms, choose, unanswered, unanswered_warning
-from .transform import Option, Transform
+from .registry import Selection, UnknownSelector, all_transforms, choose, severities, unanswered, unanswered_warning
+from .transform import SEVERITIES, Option, Transform
 
 if TYPE_CHECKING:
     import pathspec  # imported where it is used: it costs start-up time
@@ -50,7 +53,8 @@ PYPROJECT = "pyproject.toml"
 LISTS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "include", "extend-include")
 SELECTORS = ("select", "extend-select", "ignore")
 FILE_PATTERNS = ("include", "extend-include")
-KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:])
+SEVERITY = "severity"  # the table of severities: severity -> selectors
+KEYS = (*LISTS[:3], "unsafe-fixes", *LISTS[3:], SEVERITY)
 
 
 def transform_options() -> dict[str, dict[str, Option]]:
@@ -134,12 +138,21 @@ def load(path: Path, *, named: bool = False) -> FileConfig | None:
 
 
 def _hadolint(path: Path, shown: str, text: str) -> FileConfig:
-    """A hadolint configuration file: its `ignored` rules are dockopt's `ignore`."""
+    """A hadolint configuration file: its `ignored` rules are dockopt's `ignore`, its
+    `override` severities dockopt's `severity` table (`style` is `info`). The overridden rules
+    that no transform answers are hadolint's business, with no warning: its file grades
+    hadolint's rules, not dockopt's."""
     try:
         read = hadolint_config.parse(text)
     except hadolint_config.HadolintConfigError as exc:
         raise ConfigError(f"{shown}: {exc}") from None
-    values = {"ignore": read.ignored} if read.ignored else {}
+    values: dict[str, Any] = {"ignore": read.ignored} if read.ignored else {}
+    table: dict[str, tuple[str, ...]] = {}
+    for severity, rules in read.override:
+        ours = hadolint_config.AS_DOCKOPT[severity]
+        table[ours] = (*table.get(ours, ()), *rules)
+    if table:
+        values[SEVERITY] = table
     return FileConfig(path, values, {}, unanswered(read.ignored), read)
 
 
@@ -156,6 +169,8 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
     for key, value in table.items():
         if key in transform_options():
             options[key] = _check_options(shown, key, value)
+        elif key == SEVERITY:
+            values[key] = _check_severity(shown, value)
         elif key not in KEYS:
             known = (*KEYS, *transform_options())
             close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
@@ -180,8 +195,31 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
                     if problem is not None:
                         raise ConfigError(f"{shown}: {key}: {problem}")
             values[key] = tuple(value)
-    rules = unanswered(selector for key in SELECTORS for selector in values.get(key, ()))
-    return FileConfig(path, values, options, rules)
+    named = [s for key in SELECTORS for s in values.get(key, ())]
+    named += [s for selectors in values.get(SEVERITY, {}).values() for s in selectors]
+    return FileConfig(path, values, options, unanswered(named))
+
+
+def _check_severity(shown: str, table: Any) -> dict[str, tuple[str, ...]]:
+    """`[severity]`: `error`, `warning`, `info`, each a list of selectors (as `select`'s)."""
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f'{shown}: {SEVERITY}: must be a table ([{SEVERITY}] or [tool.dockopt.{SEVERITY}], like error = ["DO310"])'
+        )
+    checked: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in SEVERITIES:
+            raise ConfigError(f"{shown}: unknown key '{SEVERITY}.{key}' (known: {', '.join(SEVERITIES)})")
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(
+                f'{shown}: {SEVERITY}.{key}: must be a list of strings (like ["DO101"]), not {_toml(value)}'
+            )
+        try:
+            Selection(ignore=value).check()
+        except UnknownSelector as exc:
+            raise ConfigError(f"{shown}: {SEVERITY}.{key}: {exc}") from None
+        checked[key] = tuple(value)
+    return checked
 
 
 def _check_options(shown: str, transform: str, table: Any) -> dict[str, Any]:
@@ -235,9 +273,12 @@ class Resolved:
     exclude: tuple[tuple[Path, tuple[str, ...]], ...]  # (where patterns are anchored, patterns)
     names: Names  # the file names a directory search takes
     shown: tuple[tuple[str, Any, str], ...]  # (key, value, origin) for --show-settings
+    severities: tuple[tuple[str, str], ...] = ()  # (code, severity) that the file sets (``registry.severities``)
 
     def settings(self, base: Settings) -> Settings:
-        return replace(base, transforms=self.transforms, unsafe=self.unsafe, options=self.options)
+        return replace(
+            base, transforms=self.transforms, unsafe=self.unsafe, options=self.options, severities=self.severities
+        )
 
 
 def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
@@ -299,15 +340,22 @@ def resolve(config: FileConfig | None, cli: Overrides, cwd: Path) -> Resolved:
 
     options = config.options if config is not None else {}
     shown += _shown_options(options, source)
+    table = values.get(SEVERITY, {})
+    hadolint = config is not None and config.hadolint is not None
+    for severity in SEVERITIES:
+        where = origin(severity in table, False) + (" (override)" if hadolint and severity in table else "")
+        shown.append((f"{SEVERITY}.{severity}", table.get(severity, ()), where))
     if config is not None and config.hadolint is not None:
-        overrides = dict(config.hadolint.override)
-        for severity in hadolint_config.SEVERITIES:
-            shown.append(
-                (f"hadolint.override.{severity}", overrides.get(severity, ()), f"{source} (not acted upon yet)")
-            )
         shown.append(("hadolint.trustedRegistries", config.hadolint.trusted_registries, f"{source} (not acted upon)"))
     return Resolved(
-        config, transforms, unsafe, Options.of(options), tuple((b, p) for b, p in exclude if p), names, tuple(shown)
+        config,
+        transforms,
+        unsafe,
+        Options.of(options),
+        tuple((b, p) for b, p in exclude if p),
+        names,
+        tuple(shown),
+        severities(table),
     )
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from .fix import Applicability
 from .refusals import ALWAYS_ON, REFUSALS, Refusal
 from .registry import all_transforms
-from .transform import Transform
+from .transform import ERROR, INFO, WARNING, Transform
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = Path("docs") / "transforms"  # one page a transform, relative to the repository
@@ -45,6 +45,11 @@ SAFETY = {
     Applicability.DISPLAY_ONLY: "display-only: it reports, and never fixes (`dockopt check` lists its findings)",
 }
 
+SEVERITY = {
+    ERROR: "the image is unsafe or wrong",
+    WARNING: "the image is bigger, slower to rebuild or less robust than it needs to be",
+    INFO: "style, or advice worth reading",
+}
 
 BUILDKIT_CHECK = "https://docs.docker.com/reference/build-checks/{slug}/"
 
@@ -67,6 +72,7 @@ def page(transform: Transform) -> str:
         ("name", f"`{transform.name}`"),
         ("hadolint", rules),
         ("safety", SAFETY[transform.applicability]),
+        ("severity", f"{transform.severity} ({SEVERITY[transform.severity]}; `[tool.dockopt.severity]` may change it)"),
     ]
     if transform.buildkit:
         checks = ", ".join(f"[{check}]({BUILDKIT_CHECK.format(slug=_slug(check))})" for check in transform.buildkit)
@@ -136,10 +142,10 @@ def refusal_table(pages: str) -> str:
 
 def table(transforms: tuple[Transform, ...], pages: str) -> str:
     """The table of transforms, each code linking to its page under the directory ``pages``."""
-    lines = ["| code | name | hadolint | safety | what |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| code | name | hadolint | safety | severity | what |", "| --- | --- | --- | --- | --- | --- |"]
     for t in transforms:
         lines.append(
-            f"| [{t.code}]({pages}/{page_name(t)}) | {t.name} | {', '.join(t.hadolint) or '-'} | {t.applicability.label} | {t.summary} |"
+            f"| [{t.code}]({pages}/{page_name(t)}) | {t.name} | {', '.join(t.hadolint) or '-'} | {t.applicability.label} | {t.severity} | {t.summary} |"
         )
     return "\n".join(lines)
 

@@ -23,7 +23,7 @@ process that dies fails only the file it was analysing (``process_many``).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +34,7 @@ from .fix import Applicability, Edit, Finding, Fix, OverlappingEdits, apply_edit
 from .registry import all_transforms, select
 from .shell import script_of
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
-from .transform import Transform
+from .transform import ERROR, WARNING, Transform
 from .validity import Refused
 
 if TYPE_CHECKING:  # a pool only for many files: concurrent.futures and multiprocessing cost 8 ms to import
@@ -178,10 +178,13 @@ class Diagnostic:
     end_column: int
     applicability: Applicability | None  # of its fix; None when it has none
     fixable: bool  # ``dockopt fix`` with the same options would apply its fix
-    severity: str = "warning"  # "error": BuildKit would refuse to build the file (``validity``)
+    severity: str = (
+        WARNING  # its transform's (or the configuration's); "error" for what BuildKit refuses (``validity``)
+    )
     fix: Fix | None = None  # the finding's own fix (edits over the text checked), whatever ``fixable`` says
     edits: tuple[EditAt, ...] = ()
     writes: tuple[SideFile, ...] = ()
+    lines: str = ""  # the file's lines it covers, whole (what a GitLab fingerprint hashes: ``_lines_of``)
 
 
 def find_source(
@@ -191,9 +194,11 @@ def find_source(
     unsafe: bool = False,
     context: Context | None = None,
     refusals: bool = False,
+    severities: Mapping[str, str] | None = None,
 ) -> tuple[Diagnostic, ...]:
     """Every finding of the transforms on ``text`` as it is (no fix applied), in file order;
-    with ``refusals``, what BuildKit refuses too (severity "error").
+    with ``refusals``, what BuildKit refuses too (severity "error"). Each finding has its
+    transform's severity, or the one ``severities`` (code -> severity) gives its code.
 
     Raises DockerfileSyntaxError for bad input.
     """
@@ -205,10 +210,21 @@ def find_source(
         end_line, end_column = df.line_col(problem.end)
         diagnostics.append(
             Diagnostic(
-                problem.code, problem.name, problem.message, line, column, end_line, end_column, None, False, "error"
+                problem.code,
+                problem.name,
+                problem.message,
+                line,
+                column,
+                end_line,
+                end_column,
+                None,
+                False,
+                ERROR,
+                lines=_lines_of(df, problem.start, problem.end),
             )
         )
     context = _catalogued(context)
+    severity = {t.code: t.severity for t in (*all_transforms(), *transforms)} | dict(severities or {})
     for finding in _run(df, unskipped(df, transforms), context):
         line, column = df.line_col(finding.start)
         end_line, end_column = df.line_col(finding.end)
@@ -227,12 +243,22 @@ def find_source(
                 end_column,
                 applicability,
                 finding.fixable(threshold),
+                severity.get(finding.code, WARNING),
                 fix=finding.fix,
                 edits=edits,
                 writes=writes,
+                lines=_lines_of(df, finding.start, finding.end),
             )
         )
     return tuple(sorted(diagnostics, key=lambda d: (d.line, d.column)))  # stable: transform order at one place
+
+
+def _lines_of(df: Dockerfile, start: int, end: int) -> str:
+    """The lines of the file from the one holding ``start`` to the one holding the last
+    character before ``end``, whole, without the last newline."""
+    last = max(start, end - 1) if end > start and df.text[end - 1] == "\n" else end
+    stop = df.text.find("\n", last)
+    return df.text[df.line_start(start) : stop if stop >= 0 else len(df.text)]
 
 
 def _edits_at(df: Dockerfile, edits: tuple[Edit, ...]) -> tuple[EditAt, ...]:
@@ -370,6 +396,7 @@ class Settings:
     context_dir: Path | None = None  # the build context for every file (default: each file's directory)
     check: bool = False  # only list the findings on the file as it is (``diagnostics``); change nothing
     options: Options = Options()  # the transforms' options, from the configuration
+    severities: tuple[tuple[str, str], ...] = ()  # (code, severity) the configuration sets, over the transforms' own
 
 
 @dataclass(frozen=True)
@@ -400,7 +427,14 @@ def process_text(display: str, text: str, settings: Settings, path: Path | None 
     context = Context(path, directory, options=settings.options, catalogue=all_transforms())
     try:
         if settings.check:
-            found = find_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)
+            found = find_source(
+                text,
+                settings.transforms,
+                unsafe=settings.unsafe,
+                context=context,
+                refusals=True,
+                severities=dict(settings.severities),
+            )
             found = tuple(replace(d, writes=_displayed(d.writes, directory)) if d.writes else d for d in found)
             return FileResult(display, "unchanged", text, text, diagnostics=found, unsafe=settings.unsafe)
         result = fix_source(text, settings.transforms, unsafe=settings.unsafe, context=context, refusals=True)

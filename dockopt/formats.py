@@ -1,10 +1,12 @@
-"""The machine-readable output formats of ``dockopt check``: json, sarif, github and junit.
+"""The machine-readable output formats of ``dockopt check``: json, sarif, github, junit and
+gitlab.
 
 Each is a function from the results of every file (sorted by path, failed files included)
 to the text printed on stdout. Failed files still get their ``error: PATH: reason`` line on
-stderr; the formats also carry them, each in its own way (docs/cli.md lists them). What
-BuildKit would refuse (``dockopt.refusals``) are findings of severity "error", the others
-"warning", where a format has levels.
+stderr; the formats also carry them, each in its own way (docs/cli.md lists them). Every
+finding carries its severity (``transform.SEVERITIES``: "error" for what BuildKit would
+refuse, ``dockopt.refusals``, else its transform's or the configuration's), in each format's
+own words: SARIF's levels, GitHub's commands, GitLab's severities.
 """
 
 from __future__ import annotations
@@ -20,10 +22,18 @@ from . import __version__
 from .engine import Diagnostic, EditAt, FileResult
 from .refusals import REFUSALS, Refusal
 from .registry import all_transforms, lookup
-from .transform import Transform
+from .transform import ERROR, INFO, WARNING, Transform
 
 STDIN = "-"
 JsonObject = dict[str, Any]  # a JSON object of the output
+
+
+def text_line(path: str, d: Diagnostic) -> str:
+    """A finding as `check`'s text prints it (and JUnit's failure text), without its newline:
+    `path:line:col: CODE [*] severity: message`; `[*]` marks a fix that `dockopt fix` would
+    apply with the same options."""
+    mark = " [*]" if d.fixable else ""
+    return f"{path}:{d.line}:{d.column}: {d.code}{mark} {d.severity}: {d.message}"
 
 
 def _applicability(d: Diagnostic) -> str | None:
@@ -114,9 +124,18 @@ def _what_it_does(transform: Transform | Refusal) -> str:
     return " ".join(rest.split("\n## ", 1)[0].split()) if found else transform.summary + "."
 
 
+# dockopt's severities as SARIF levels, GitHub workflow commands and GitLab severities
+SARIF_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
+GITHUB_COMMANDS = {ERROR: "error", WARNING: "warning", INFO: "notice"}
+# GitLab's scale is info, minor, major, critical, blocker: dockopt's three take the middle
+# (its info findings are style to improve, as other linters' minor ones; blocker is left to
+# tools that know a merge must stop, which for dockopt is `check --fail-on`'s to say)
+GITLAB_SEVERITIES = {ERROR: "critical", WARNING: "major", INFO: "minor"}
+
+
 def _rule(transform: Transform) -> JsonObject:
     properties = {"fixSafety": transform.applicability.label, "hadolint": list(transform.hadolint)}
-    return _rule_of(transform, "warning", properties)
+    return _rule_of(transform, SARIF_LEVELS[transform.severity], properties)
 
 
 def _refusal_rule(refusal: Refusal) -> JsonObject:
@@ -173,8 +192,9 @@ def _sarif_fixes(path: str, d: Diagnostic) -> list[JsonObject]:
 
 
 def format_sarif(results: Sequence[FileResult]) -> str:
-    """A SARIF 2.1.0 log with one run: a result a finding (level "warning", "error" for what
-    BuildKit would refuse), the rules of the transforms and refusals that fired, and a tool
+    """A SARIF 2.1.0 log with one run: a result a finding (its severity as a level: "error",
+    "warning" or "note"), the rules of the transforms and refusals that fired (the default
+    level of a transform is its own severity, whatever the configuration says), and a tool
     execution notification (level "error") a failed file."""
     fired = {d.code for r in results for d in r.diagnostics}
     rules = [_refusal_rule(f) for f in REFUSALS if f.code in fired] + [
@@ -187,7 +207,7 @@ def format_sarif(results: Sequence[FileResult]) -> str:
             result: JsonObject = {
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
-                "level": d.severity,
+                "level": SARIF_LEVELS[d.severity],
                 "message": {"text": d.message},
                 "locations": [{"physicalLocation": {"artifactLocation": _artifact(r.path), "region": _region(d)}}],
                 "properties": {"fixApplicability": _applicability(d), "fixable": d.fixable},
@@ -234,7 +254,8 @@ def _escape_property(text: str) -> str:
 
 def format_github(results: Sequence[FileResult]) -> str:
     """GitHub Actions workflow commands: ``::warning file=...,line=...::message`` a finding
-    (``::error`` for what BuildKit would refuse), ``::error file=...::reason`` a failed file.
+    (``::error``, ``::warning`` or ``::notice`` by its severity), ``::error file=...::reason``
+    a failed file.
     Columns only when the finding is on one line (GitHub annotates a column range on one
     line only)."""
     lines = []
@@ -254,7 +275,7 @@ def format_github(results: Sequence[FileResult]) -> str:
             props += [f"endColumn={d.end_column}"] * one_line
             title = f"{d.code} {d.name}" + (" (fixable with dockopt fix)" if d.fixable else "")
             props.append(f"title={_escape_property(title)}")
-            lines.append(f"::{d.severity} {','.join(props)}::{_escape_data(d.message)}\n")
+            lines.append(f"::{GITHUB_COMMANDS[d.severity]} {','.join(props)}::{_escape_data(d.message)}\n")
     return "".join(lines)
 
 
@@ -291,8 +312,7 @@ def format_junit(results: Sequence[FileResult]) -> str:
         for d in r.diagnostics:
             case = ET.SubElement(suite, "testcase", name=f"{d.code} {d.name} at {d.line}:{d.column}", classname=path)
             failure = ET.SubElement(case, "failure", message=_xml_text(d.message), type=d.code)
-            mark = " [*]" if d.fixable else ""
-            failure.text = _xml_text(f"{r.path}:{d.line}:{d.column}: {d.code}{mark} {d.message}")
+            failure.text = _xml_text(text_line(r.path, d))
             counts["tests"] += 1
             counts["failures"] += 1
         for key, value in counts.items():
@@ -302,3 +322,67 @@ def format_junit(results: Sequence[FileResult]) -> str:
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --------------------------------------------------------------------------- gitlab
+
+
+def _gitlab_path(path: str) -> str:
+    """A path as GitLab wants it: relative to the repository (the working directory), with
+    forward slashes; an absolute path outside it stays absolute."""
+    native = Path(path)
+    if native.is_absolute():
+        try:
+            native = native.relative_to(Path.cwd())
+        except ValueError:
+            return native.as_posix()
+    return PurePosixPath(*native.parts).as_posix() if native.parts else path
+
+
+def _fingerprint(*parts: str) -> str:
+    import hashlib  # here, not at the top: only the gitlab format needs it (start-up time)
+
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def format_gitlab(results: Sequence[FileResult]) -> str:
+    """GitLab Code Quality (a subset of Code Climate's issues): a JSON array, one object a
+    finding, with ``description`` ("CODE message"), ``check_name`` (the code), ``fingerprint``,
+    ``severity`` (``GITLAB_SEVERITIES``) and ``location`` (``path``, ``lines.begin``); a file
+    that could not be checked is one "critical" issue at its line 1, ``check_name`` "dockopt".
+
+    The fingerprint is how GitLab tells a new finding from one already on the target branch:
+    it hashes the path, the code, the lines the finding covers (their words, whitespace
+    collapsed: not their numbers, not the message, which may name other lines) and how many
+    findings of the same code on the same lines come before it in the file. The same finding
+    keeps its fingerprint when lines above it are added or removed; editing its lines makes
+    it a new one.
+    """
+    issues: list[JsonObject] = []
+    for r in results:
+        path = STDIN if r.path == STDIN else _gitlab_path(r.path)
+        if r.failed:
+            issues.append(
+                {
+                    "description": f"dockopt could not check this file: {r.error}",
+                    "check_name": "dockopt",
+                    "fingerprint": _fingerprint(path, "failed"),
+                    "severity": GITLAB_SEVERITIES[ERROR],
+                    "location": {"path": path, "lines": {"begin": 1}},
+                }
+            )
+            continue
+        seen: dict[tuple[str, str], int] = {}
+        for d in r.diagnostics:
+            words = " ".join(d.lines.split())
+            nth = seen[(d.code, words)] = seen.get((d.code, words), -1) + 1
+            issues.append(
+                {
+                    "description": f"{d.code} {d.message}",
+                    "check_name": d.code,
+                    "fingerprint": _fingerprint(path, d.code, words, str(nth)),
+                    "severity": GITLAB_SEVERITIES[d.severity],
+                    "location": {"path": path, "lines": {"begin": d.line}},
+                }
+            )
+    return json.dumps(issues, indent=2) + "\n"

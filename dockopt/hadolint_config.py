@@ -4,9 +4,10 @@ can take from it.
 dockopt reads one when no dockopt configuration applies (``config.Resolver``): its `ignored`
 rules become `ignore` selectors (the transforms answering them are left out; rules that no
 transform answers are accepted, with one warning); its `override` severities (`error`,
-`warning`, `info`, `style`: lists of rules) and `trustedRegistries` (a registry or a list) are
-checked and shown by `--show-settings`, not acted upon (dockopt has no per-rule severities yet,
-and no transform checks registries). hadolint's other keys (`failure-threshold`, `format`,
+`warning`, `info`, `style`: lists of rules) become the severities of the transforms answering
+those rules (`style` is dockopt's `info`; ``config``); `trustedRegistries` (a registry or a
+list) is checked and shown by `--show-settings`, not acted upon (no transform checks
+registries). hadolint's other keys (`failure-threshold`, `format`,
 `no-fail`, `label-schema`, ...) are its own and are not read.
 
 The file is YAML, read with PyYAML's safe loader (imported only when such a file is found):
@@ -19,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .transform import is_hadolint_rule
+from .transform import ERROR, INFO, WARNING, is_hadolint_rule
 
 NAMES = (".hadolint.yaml", ".hadolint.yml")  # hadolint's order
 SEVERITIES = ("error", "warning", "info", "style")
+# hadolint's severities as dockopt's (``transform.SEVERITIES``): it has one more, below info
+AS_DOCKOPT = {"error": ERROR, "warning": WARNING, "info": INFO, "style": INFO}
 
 
 class HadolintConfigError(ValueError):

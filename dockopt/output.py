@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from . import formats
 from .engine import FileResult
 from .fix import Applicability
-from .refusals import REFUSALS
+from .refusals import REFUSALS, is_refusal
 from .registry import all_transforms
+from .transform import ERROR, WARNING, at_least
 
 # --------------------------------------------------------------------------- colour
 
@@ -147,7 +148,8 @@ class FixList:
 
 
 def format_text(results: Sequence[FileResult], *, colour: bool = False, show_fixes: bool = False) -> str:
-    """One line a finding, `path:line:col: CODE [*] message`; `[*]` marks a fix that `dockopt
+    """One line a finding, `path:line:col: CODE [*] severity: message`
+    (``formats.text_line``, here with colour); `[*]` marks a fix that `dockopt
     fix` would apply with the same options. Failed files are left to their stderr line.
 
     ``show_fixes`` (`check --show-fixes`) ends the line of a finding that has a fix with
@@ -162,7 +164,7 @@ def format_text(results: Sequence[FileResult], *, colour: bool = False, show_fix
             if show_fixes and d.applicability in (Applicability.SAFE, Applicability.UNSAFE):
                 available = " " + _paint(f"[{d.applicability.label} fix]", _CYAN, colour)
             code = _paint(d.code, _BOLD + ";" + _RED, colour)
-            lines.append(f"{path}:{d.line}:{d.column}: {code}{mark} {d.message}{available}\n")
+            lines.append(f"{path}:{d.line}:{d.column}: {code}{mark} {d.severity}: {d.message}{available}\n")
     return "".join(lines)
 
 
@@ -174,6 +176,7 @@ FORMATS: dict[str, Callable[[Sequence[FileResult]], str]] = {
     "sarif": formats.format_sarif,
     "github": formats.format_github,
     "junit": formats.format_junit,
+    "gitlab": formats.format_gitlab,
 }
 
 
@@ -191,7 +194,8 @@ class CheckSummary:
     fixable_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> fixable findings
     files_by_transform: Counter[tuple[str, str]] = field(default_factory=Counter)  # (code, name) -> files with findings
     files_with_findings: int = 0
-    refused: int = 0  # files BuildKit would refuse to build (findings of severity "error")
+    refused: int = 0  # files BuildKit would refuse to build (findings of DO002-DO012)
+    by_severity: Counter[str] = field(default_factory=Counter)  # severity -> findings
 
     def add(self, result: FileResult) -> None:
         if result.failed:
@@ -199,8 +203,9 @@ class CheckSummary:
             return
         self.files += 1
         self.findings += len(result.diagnostics)
-        self.refused += any(d.severity == "error" for d in result.diagnostics)
+        self.refused += any(is_refusal(d.code) for d in result.diagnostics)
         for d in result.diagnostics:
+            self.by_severity[d.severity] += 1
             self.by_transform[(d.code, d.name)] += 1
             self.fixable_by_transform[(d.code, d.name)] += d.fixable
         self.files_by_transform.update({(d.code, d.name) for d in result.diagnostics})
@@ -208,6 +213,12 @@ class CheckSummary:
         self.fixable += sum(1 for d in result.diagnostics if d.fixable)
         if not (self.unsafe or result.unsafe):
             self.more_with_unsafe += sum(1 for d in result.diagnostics if d.applicability == Applicability.UNSAFE)
+
+    def failing(self, fail_on: str | None) -> int:
+        """The findings that fail `check --fail-on` (all of them when ``fail_on`` is None)."""
+        if fail_on is None:
+            return self.findings
+        return sum(count for severity, count in self.by_severity.items() if at_least(severity, fail_on))
 
     def line(self) -> str:
         text = f"Found {_plural(self.findings, 'finding')} in {_plural(self.files, 'file')}"
@@ -271,6 +282,7 @@ class Listed:
     opt_in: bool
     summary: str
     kind: str = "transform"
+    severity: str = WARNING  # its default severity (the configuration may set another)
 
     @property
     def selected(self) -> str:
@@ -280,8 +292,11 @@ class Listed:
 
 def listing() -> list[Listed]:
     """Every transform and refusal, in code order."""
-    rows = [Listed(t.code, t.name, t.hadolint, t.applicability.label, t.opt_in, t.summary) for t in all_transforms()]
-    rows += [Listed(r.code, r.name, (), None, False, r.summary, "refusal") for r in REFUSALS]
+    rows = [
+        Listed(t.code, t.name, t.hadolint, t.applicability.label, t.opt_in, t.summary, severity=t.severity)
+        for t in all_transforms()
+    ]
+    rows += [Listed(r.code, r.name, (), None, False, r.summary, "refusal", ERROR) for r in REFUSALS]
     return sorted(rows, key=lambda row: row.code)
 
 
@@ -297,6 +312,7 @@ def listing_json(rows: Sequence[Listed]) -> str:
             "hadolint": list(row.hadolint),
             "applicability": row.applicability,
             "opt_in": row.opt_in,
+            "severity": row.severity,
             "summary": row.summary,
         }
         for row in rows

@@ -10,11 +10,11 @@ so that the command line can warn once (a configuration shared with hadolint kee
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import refusals
-from .transform import Transform, is_hadolint_rule, unknown_transform
+from .transform import SEVERITIES, Transform, is_hadolint_rule, unknown_transform
 from .transforms import ALL
 
 
@@ -99,6 +99,28 @@ def choose(layers: Iterable[Selection], transforms: tuple[Transform, ...] | None
         chosen |= {t.code for t in available if any(t.chosen_by(s) for s in layer.extend_select if s.strip())}
         chosen -= {t.code for t in available if any(t.matches(s) for s in layer.ignore if s.strip())}
     return tuple(t for t in available if t.code in chosen)
+
+
+def severities(
+    table: Mapping[str, Iterable[str]], transforms: tuple[Transform, ...] | None = None
+) -> tuple[tuple[str, str], ...]:
+    """The severity that ``table`` (severity -> selectors, as `[tool.dockopt.severity]` or
+    `.hadolint.yaml`'s `override` give it) sets for each transform it matches, as (code,
+    severity) in registry order; the transforms it does not match keep their own. The closest
+    selector wins (``Transform.specificity``: `DO310` over `DO3` over `ALL`); between equally
+    close ones, the most severe (a transform answering two hadolint rules set apart)."""
+    available = transforms if transforms is not None else all_transforms()
+    found = []
+    for t in available:
+        best: tuple[int, int] | None = None  # (specificity, -rank): the largest wins
+        for severity, selectors in table.items():
+            for selector in selectors:
+                close = t.specificity(selector) if selector.strip() else None
+                if close is not None and (best is None or (close, -SEVERITIES.index(severity)) > best):
+                    best = (close, -SEVERITIES.index(severity))
+        if best is not None:
+            found.append((t.code, SEVERITIES[-best[1]]))
+    return tuple(found)
 
 
 def lookup(key: str) -> Transform | None:

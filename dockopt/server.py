@@ -3,9 +3,10 @@
 What it offers an editor (the Language Server Protocol, through pygls):
 
 - diagnostics when a Dockerfile is opened, and again 0.3 s after the last change: every
-  finding of ``dockopt check`` (code, message, ``dockopt explain CODE`` to read more),
-  severity warning, error for what BuildKit would refuse to build (DO002-DO012) and for a
-  file that does not parse;
+  finding of ``dockopt check`` (code, message, ``dockopt explain CODE`` to read more), with
+  its severity (error, warning or information: its transform's, or the configuration's;
+  error for what BuildKit would refuse to build, DO002-DO012) and an error for a file that
+  does not parse;
 - a quick fix per finding whose fix can be applied ("Fix: <message>"; "(unsafe)" at the end
   and never preferred when the fix may change behaviour), made of the finding's own edits;
 - "Fix all safe (dockopt)", a ``source.fixAll.dockopt`` action: the whole-document edit that
@@ -38,10 +39,17 @@ from . import __version__
 from .config import ConfigError, Overrides, Resolver
 from .engine import Diagnostic, FileResult, Settings, SideFile, process_text
 from .fix import Applicability, Edit
+from .refusals import is_refusal
 from .syntax import Dockerfile, DockerfileSyntaxError, parse
+from .transform import ERROR, INFO, WARNING
 
 DEBOUNCE = 0.3  # seconds after the last change before a document is analysed again
 SOURCE = "dockopt"
+LSP_SEVERITIES = {
+    ERROR: types.DiagnosticSeverity.Error,
+    WARNING: types.DiagnosticSeverity.Warning,
+    INFO: types.DiagnosticSeverity.Information,
+}
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.dockopt"  # source.fixAll.dockopt
 
 
@@ -146,7 +154,7 @@ def ignore_edit(df: Dockerfile, diagnostic: Diagnostic) -> Edit | None:
     """``# dockopt: ignore=CODE`` on its own line above the instruction the finding starts in,
     indented as the instruction is; None when the finding is in no instruction or cannot be
     suppressed (what BuildKit refuses)."""
-    if diagnostic.severity == "error":
+    if is_refusal(diagnostic.code):
         return None
     text = df.text
     at = Lines.of(text).offset(diagnostic.line, diagnostic.column)
@@ -173,7 +181,7 @@ def to_lsp(analysis: Analysis, units: types.PositionEncodingKind | str | None) -
     found = []
     for d in analysis.diagnostics:
         where = lines.range(lines.offset(d.line, d.column), lines.offset(d.end_line, d.end_column), units)
-        severity = types.DiagnosticSeverity.Error if d.severity == "error" else types.DiagnosticSeverity.Warning
+        severity = LSP_SEVERITIES[d.severity]
         message = f"{d.message} (dockopt explain {d.code})"
         found.append(types.Diagnostic(where, message, severity, code=d.code, source=SOURCE, data=d.name))
     return found

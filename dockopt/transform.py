@@ -21,6 +21,18 @@ TransformFunction = Callable[[Dockerfile, Context], Iterable[Finding]]
 
 _HADOLINT_RULE = re.compile(r"(DL|SC)\d{4}")
 
+# How much a finding matters, most severe first: `error` (the image is wrong or unsafe, or
+# BuildKit would refuse to build it), `warning` (it is bigger, slower to rebuild or less
+# robust than it needs to be), `info` (style, or advice worth reading). `check --fail-on`
+# compares with it; each output format spells it its own way (``formats``).
+SEVERITIES = ("error", "warning", "info")
+ERROR, WARNING, INFO = SEVERITIES
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` is ``threshold`` or more severe (`error` is at least `warning`)."""
+    return SEVERITIES.index(severity) <= SEVERITIES.index(threshold)
+
 
 def is_hadolint_rule(selector: str) -> bool:
     """Whether a selector has the shape of a hadolint rule (`DL3008`) or of a ShellCheck
@@ -81,6 +93,7 @@ class Transform:
     alone: bool = False  # its fix is applied in a pass of its own, before any other fix
     options: tuple[Option, ...] = ()  # what the configuration may set for it
     buildkit: tuple[str, ...] = ()  # BuildKit build checks it answers, e.g. ("JSONArgsRecommended",)
+    severity: str = WARNING  # its findings' severity unless the configuration says otherwise (SEVERITIES)
 
     @property
     def summary(self) -> str:
@@ -112,6 +125,17 @@ class Transform:
         """Whether --select with this selector runs the transform (opt-in ones must be named)."""
         return self.named_by(selector) if self.opt_in else self.matches(selector)
 
+    def specificity(self, selector: str) -> int | None:
+        """How closely a selector names this transform, None when it does not match it: its
+        code, name or a hadolint rule it answers most, then a code prefix (the longer the
+        closer), `ALL` least. Where two settings disagree about a transform (its severity),
+        the closer selector wins."""
+        if not self.matches(selector):
+            return None
+        if self.named_by(selector):
+            return len(self.code) + 1
+        return 0 if selector.strip().upper() == "ALL" else len(selector.strip())
+
 
 def transform(
     *,
@@ -124,6 +148,7 @@ def transform(
     alone: bool = False,
     options: tuple[Option, ...] = (),
     buildkit: tuple[str, ...] = (),
+    severity: str,
 ) -> Callable[[TransformFunction], Transform]:
     """Declare a transform; its docstring is its documentation.
 
@@ -136,7 +161,13 @@ def transform(
 
     ``config_changes`` names the image config fields (``dockopt verify`` compares User, Cmd,
     Entrypoint, Env, ...) that the transform's fixes change on purpose.
+
+    ``severity`` (one of ``SEVERITIES``) is how much its findings matter, unless the
+    configuration says otherwise; there is no default either: `error` for what makes an
+    image unsafe or wrong, `warning` for size, caching and robustness, `info` for style.
     """
+    if severity not in SEVERITIES:
+        raise ValueError(f"{code}: severity must be one of {', '.join(SEVERITIES)}, not {severity!r}")
 
     def wrap(function: TransformFunction) -> Transform:
         return Transform(
@@ -151,6 +182,7 @@ def transform(
             alone,
             tuple(options),
             tuple(buildkit),
+            severity,
         )
 
     return wrap

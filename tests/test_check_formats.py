@@ -16,7 +16,7 @@ from dockopt.fix import Applicability
 from dockopt.formats import format_github, format_junit
 from dockopt.registry import lookup
 
-from test_cli import CHECKED, CLEAN, FINDINGS, run, write
+from test_cli import CHECKED, CLEAN, FINDINGS, message_of, run, write
 
 SUMMARY = "Found 4 findings in 1 file (1 fixable with `dockopt fix`, 1 more with `--unsafe-fixes`)\n"
 BAD = "FROM x\nRUN <<EOF\n"
@@ -29,6 +29,8 @@ EXPECTED = [
     ("DO101", "merge-runs", (4, 1), (4, 4), "safe", True),
     ("DO204", "apt-no-install-recommends", (4, 5), (4, 28), "unsafe", False),
 ]
+# their severities: each transform's own (secrets-in-env an error, merge-runs info)
+SEVERITIES = {"DO309": "warning", "DO310": "error", "DO101": "info", "DO204": "warning"}
 
 
 # the fixes of FINDINGS as `check --output-format json` gives them: DO101 joins line 4 to line 3
@@ -97,12 +99,12 @@ def test_json_lists_every_finding_with_its_range_and_fix(tmp_path):
             "path": "Dockerfile",
             "code": code_,
             "name": name,
-            "message": line.split(" ", 2)[2].removeprefix("[*] "),
+            "message": message_of(line),
             "start": {"line": start[0], "column": start[1]},
             "end": {"line": end[0], "column": end[1]},
             "fix_applicability": applicability,
             "fixable": fixable,
-            "severity": "warning",
+            "severity": SEVERITIES[code_],
             "fix": FIXES.get(code_),
         }
         for (code_, name, start, end, applicability, fixable), line in zip(EXPECTED, CHECKED, strict=True)
@@ -158,10 +160,13 @@ def test_sarif_is_valid_and_carries_every_finding(tmp_path, sarif_validator):
     assert sarif_run["invocations"] == [{"executionSuccessful": True}]
     assert sarif_run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": tmp_path.resolve().as_uri() + "/"}}
     results = sarif_run["results"]
-    assert [(r["ruleId"], r["level"]) for r in results] == [(code_, "warning") for code_, *_ in EXPECTED]
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        (code_, levels[SEVERITIES[code_]]) for code_, *_ in EXPECTED
+    ]
     for result, (code_, _, start, end, applicability, fixable), line in zip(results, EXPECTED, CHECKED, strict=True):
         assert driver["rules"][result["ruleIndex"]]["id"] == code_
-        assert result["message"]["text"] == line.split(" ", 2)[2].removeprefix("[*] ")
+        assert result["message"]["text"] == message_of(line)
         (location,) = result["locations"]
         assert location["physicalLocation"] == {
             "artifactLocation": {"uri": "Dockerfile", "uriBaseId": "%SRCROOT%"},
@@ -223,10 +228,10 @@ def test_github_prints_one_workflow_command_per_finding(tmp_path):
     assert out == (
         "::warning file=Dockerfile,line=1,col=6,endLine=1,endColumn=10,title=DO309 base-image-tag::"
         "FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)\n"
-        "::warning file=Dockerfile,line=2,col=5,endLine=2,endColumn=14,title=DO310 secrets-in-env::"
+        "::error file=Dockerfile,line=2,col=5,endLine=2,endColumn=14,title=DO310 secrets-in-env::"
         "ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
         "never bake secrets in the image, use RUN --mount=type=secret\n"
-        "::warning file=Dockerfile,line=4,col=1,endLine=4,endColumn=4,title=DO101 merge-runs (fixable with dockopt fix)::"
+        "::notice file=Dockerfile,line=4,col=1,endLine=4,endColumn=4,title=DO101 merge-runs (fixable with dockopt fix)::"
         "RUN can be merged into the RUN at line 3\n"
         "::warning file=Dockerfile,line=4,col=5,endLine=4,endColumn=28,title=DO204 apt-no-install-recommends::"
         "apt-get install without --no-install-recommends also installs recommended packages\n"
@@ -339,7 +344,7 @@ def test_text_reports_what_buildkit_refuses_as_findings(tmp_path):
     write(tmp_path / "Dockerfile", REFUSED)
     assert check(tmp_path, "text", "Dockerfile") == (
         1,
-        "".join(f"Dockerfile:{s[0]}:{s[1]}: {c} {m}\n" for c, _, s, _, m in REFUSED_FINDINGS),
+        "".join(f"Dockerfile:{s[0]}:{s[1]}: {c} error: {m}\n" for c, _, s, _, m in REFUSED_FINDINGS),
         REFUSED_SUMMARY,
     )
 
@@ -352,7 +357,7 @@ def test_json_gives_what_buildkit_refuses_severity_error(tmp_path):
     assert [(f["code"], f["name"], f["severity"], f["fixable"], f["fix_applicability"]) for f in findings] == [
         ("DO002", "unknown-instruction", "error", False, None),
         ("DO003", "argument-count", "error", False, None),
-        ("DO310", "secrets-in-env", "warning", False, None),  # the file's other findings too
+        ("DO310", "secrets-in-env", "error", False, None),  # the file's other findings too, with their own
     ]
     assert [(f["start"], f["end"], f["message"]) for f in findings[:2]] == [
         ({"line": s[0], "column": s[1]}, {"line": e[0], "column": e[1]}, m) for _, _, s, e, m in REFUSED_FINDINGS

@@ -622,12 +622,15 @@ def test_unreadable_file_fails_alone(tmp_path, monkeypatch):
 def test_list_prints_a_table_of_transforms(tmp_path):
     code, out, err = run("list", cwd=tmp_path)
     assert (code, err) == (0, "")
-    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+runs\s+summary", out, re.M)
+    assert re.search(r"^code\s+name\s+hadolint\s+safety\s+severity\s+runs\s+summary", out, re.M)
     assert re.search(
-        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+default\s+Merge consecutive RUN instructions into one\s*$", out, re.M
+        r"^DO101\s+merge-runs\s+DL3059\s+safe\s+info\s+default\s+Merge consecutive RUN instructions into one\s*$",
+        out,
+        re.M,
     )
     # opt-in transforms are marked, and run only when --select names them
-    assert re.search(r"^DO305\s+strip-setuid\s+-\s+unsafe\s+opt-in\s", out, re.M)
+    assert re.search(r"^DO305\s+strip-setuid\s+-\s+unsafe\s+warning\s+opt-in\s", out, re.M)
+    assert re.search(r"^DO310\s+secrets-in-env\s+DL3064\s+display-only\s+error\s+default\s", out, re.M)
     # in code order, what BuildKit refuses among them (DO101 runs after DO102, it is listed before)
     codes = [line.split()[0] for line in out.splitlines()[1:]]
     assert codes == sorted(codes) and codes.index("DO101") < codes.index("DO102")
@@ -649,8 +652,10 @@ def test_list_as_json(tmp_path):
         "hadolint": ["DL3059"],
         "applicability": "safe",
         "opt_in": False,
+        "severity": "info",
         "summary": "Merge consecutive RUN instructions into one",
     }
+    assert (by_code["DO310"]["severity"], by_code["DO002"]["severity"]) == ("error", "error")
     assert [code for code, row in by_code.items() if row["opt_in"]] == ["DO305"]
     assert (by_code["DO002"]["kind"], by_code["DO002"]["applicability"]) == ("refusal", None)
     assert by_code["DO309"]["hadolint"] == ["DL3006", "DL3007"]
@@ -661,7 +666,8 @@ def test_explain_prints_the_transform_documentation(tmp_path, key):
     code, out, err = run("explain", key, cwd=tmp_path)
     assert (code, err) == (0, "")
     assert out.startswith(
-        "DO101 merge-runs (answers hadolint DL3059), safe fix\n\nMerge consecutive RUN instructions into one.\n"
+        "DO101 merge-runs (answers hadolint DL3059), safe fix, severity info\n\n"
+        "Merge consecutive RUN instructions into one.\n"
     )
     assert "## Fix safety" in out
 
@@ -669,7 +675,9 @@ def test_explain_prints_the_transform_documentation(tmp_path, key):
 def test_explain_says_a_display_only_transform_has_no_fix(tmp_path):
     code, out, err = run("explain", "DL3007", cwd=tmp_path)
     assert (code, err) == (0, "")
-    assert out.startswith("DO309 base-image-tag (answers hadolint DL3006, DL3007), display-only (no fix)\n\n")
+    assert out.startswith(
+        "DO309 base-image-tag (answers hadolint DL3006, DL3007), display-only (no fix), severity warning\n\n"
+    )
 
 
 def test_explain_unknown_key_exits_2(tmp_path):
@@ -737,14 +745,19 @@ def test_parallel_jobs_give_the_same_results_in_the_same_order(tmp_path):
 # a safe fix (DO101), an unsafe one (DO204) and display-only findings (DO309, DO310)
 FINDINGS = "FROM node\nENV API_TOKEN=abc\nRUN mkdir -p /app\nRUN apt-get install -y curl\nUSER 10001:10001\n"
 CHECKED = [
-    "Dockerfile:1:6: DO309 FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)",
+    "Dockerfile:1:6: DO309 warning: FROM node has no tag: it builds on whatever `latest` is that day; pin a version tag (or a digest)",
     (
-        "Dockerfile:2:5: DO310 ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
+        "Dockerfile:2:5: DO310 error: ENV API_TOKEN looks like a secret: ENV values are stored in the image's configuration; "
         "never bake secrets in the image, use RUN --mount=type=secret"
     ),
-    "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3",
-    "Dockerfile:4:5: DO204 apt-get install without --no-install-recommends also installs recommended packages",
+    "Dockerfile:4:1: DO101 [*] info: RUN can be merged into the RUN at line 3",
+    "Dockerfile:4:5: DO204 warning: apt-get install without --no-install-recommends also installs recommended packages",
 ]
+
+
+def message_of(line: str) -> str:
+    """The message of a line of `check`'s text: after the code, the [*] mark and the severity."""
+    return line.split(" ", 2)[2].removeprefix("[*] ").split(": ", 1)[1]
 
 
 def test_check_lists_findings_sorted_with_fixable_marks_and_writes_nothing(tmp_path):
@@ -760,7 +773,7 @@ def test_check_with_unsafe_fixes_marks_unsafe_fixes_fixable(tmp_path):
     write(tmp_path / "Dockerfile", FINDINGS)
     code, out, err = run("check", "--unsafe-fixes", "Dockerfile", cwd=tmp_path)
     assert code == 1
-    assert out.splitlines()[3].startswith("Dockerfile:4:5: DO204 [*] apt-get install")
+    assert out.splitlines()[3].startswith("Dockerfile:4:5: DO204 [*] warning: apt-get install")
     assert err == "Found 4 findings in 1 file (2 fixable with `dockopt fix --unsafe-fixes`)\n"
 
 

@@ -95,7 +95,7 @@ def test_check_stdin_filename_names_findings_and_errors(tmp_path: Path) -> None:
     code, out, _ = run(
         "check", "--isolated", "--stdin-filename", "sub/Dockerfile", cwd=tmp_path, stdin=FIXABLE.encode()
     )
-    assert code == 1 and out == "sub/Dockerfile:3:1: DO101 [*] RUN can be merged into the RUN at line 2\n"
+    assert code == 1 and out == "sub/Dockerfile:3:1: DO101 [*] info: RUN can be merged into the RUN at line 2\n"
     code, out, err = run("check", "--isolated", "--stdin-filename", "x/Dockerfile", cwd=tmp_path, stdin=b"\xff\xfe\x00")
     assert code == 2 and err.startswith("error: x/Dockerfile: ")
 
@@ -108,8 +108,8 @@ def test_stdin_filename_reads_the_build_context_beside_it(tmp_path: Path) -> Non
     write(tmp_path / "svc" / "requirements.txt", "flask\n")
     _, beside, _ = run("check", "--isolated", "--stdin-filename", "svc/Dockerfile", cwd=tmp_path, stdin=text.encode())
     _, alone, _ = run("check", "--isolated", "-", cwd=tmp_path, stdin=text.encode())
-    assert "svc/Dockerfile:3:1: DO103 [*] COPY" in beside  # requirements.txt found: a fix
-    assert "-:3:1: DO103 COPY" in alone and "(display-only: no build context)" in alone
+    assert "svc/Dockerfile:3:1: DO103 [*] warning: COPY" in beside  # requirements.txt found: a fix
+    assert "-:3:1: DO103 warning: COPY" in alone and "(display-only: no build context)" in alone
 
 
 @pytest.mark.parametrize("command", ["fix", "check"])

@@ -123,15 +123,15 @@ def test_findings_are_coloured_on_a_terminal_only(tmp_path: Path) -> None:
     code, out, _ = run_on_terminal("check", "--isolated", "Dockerfile", cwd=tmp_path, env=PLAIN)
     assert code == 1
     assert out == (
-        "\x1b[1mDockerfile\x1b[0m:3:1: \x1b[1;31mDO101\x1b[0m \x1b[36m[*]\x1b[0m RUN can be merged into the RUN at line 2\n"
+        "\x1b[1mDockerfile\x1b[0m:3:1: \x1b[1;31mDO101\x1b[0m \x1b[36m[*]\x1b[0m info: RUN can be merged into the RUN at line 2\n"
     )
     code, out, _ = run("check", "--isolated", "Dockerfile", cwd=tmp_path, env=PLAIN)
-    assert (code, out) == (1, "Dockerfile:3:1: DO101 [*] RUN can be merged into the RUN at line 2\n")
+    assert (code, out) == (1, "Dockerfile:3:1: DO101 [*] info: RUN can be merged into the RUN at line 2\n")
 
 
 def test_machine_formats_are_never_coloured(tmp_path: Path) -> None:
     write(tmp_path / "Dockerfile", FIXABLE)
-    for output_format in ("json", "sarif", "github", "junit"):
+    for output_format in ("json", "sarif", "github", "junit", "gitlab"):
         _, out, _ = run_on_terminal(
             "check", "--isolated", "--output-format", output_format, "Dockerfile", cwd=tmp_path, env=PLAIN
         )

@@ -144,7 +144,7 @@ def test_transform_options_reach_the_settings(tmp_path: Path) -> None:
         (
             ".dockopt.toml",
             "[merge-runs]\nx = 1",
-            "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, include, extend-include, non-root-user)",
+            "unknown key 'merge-runs' (known keys: select, extend-select, ignore, unsafe-fixes, exclude, extend-exclude, include, extend-include, severity, non-root-user)",
         ),
         ("pyproject.toml", "[tool.dockopt]\nfoo = 1", "unknown key 'foo' in [tool.dockopt] (known keys: "),
         ("pyproject.toml", "[tool]\ndockopt = 3", "tool.dockopt: must be a table ([tool.dockopt])"),
@@ -277,6 +277,9 @@ def test_show_settings_says_where_each_setting_comes_from(tmp_path: Path) -> Non
         "non-root-user.gid = 2000                      # default (the uid)\n"
         'non-root-user.name = "app"                    # default\n'
         "non-root-user.unprivileged-low-ports = false  # default\n"
+        "severity.error = []                           # default\n"
+        "severity.warning = []                         # default\n"
+        "severity.info = []                            # default\n"
         "transforms (2): DO101, DO305\n"
     )
     code, out, err = run("check", "--show-settings", "--isolated", "--no-unsafe-fixes", cwd=tmp_path / "app")
@@ -301,6 +304,9 @@ def test_show_settings_function_lists_every_key() -> None:
         "non-root-user.gid",
         "non-root-user.name",
         "non-root-user.unprivileged-low-ports",
+        "severity.error",
+        "severity.warning",
+        "severity.info",
     ]
 
 
@@ -335,7 +341,7 @@ def test_cli_config_file_and_unsafe_fixes(tmp_path: Path) -> None:
     assert (code, out) == (0, "") and "1 more fix available with --unsafe-fixes" in err
     # check marks the unsafe fix fixable when the configuration allows unsafe fixes
     code, out, err = run("check", "--config", "ci.toml", "--select", "DO301", cwd=tmp_path)
-    assert out == "Dockerfile:2:1: DO301 [*] the final stage runs as root: run it as 3000:3001\n"
+    assert out == "Dockerfile:2:1: DO301 [*] warning: the final stage runs as root: run it as 3000:3001\n"
 
 
 def test_cli_stdin_takes_the_configuration_of_the_current_directory(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_verify_reports_what_the_context_lacks_at_once_and_builds_nothing(tmp_pa
 
 
 def test_verify_stops_when_only_the_rewrite_copies_what_the_context_lacks(tmp_path: Path) -> None:
-    @transform(code="DO398", name="test-copy", applicability=Applicability.SAFE)
+    @transform(code="DO398", name="test-copy", applicability=Applicability.SAFE, severity="warning")
     def test_copy(df, context):
         """Add a COPY of a file that is not there (for the test)."""
         if "COPY" not in df.text:

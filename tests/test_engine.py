@@ -16,7 +16,7 @@ from dockopt.syntax import DockerfileSyntaxError
 from dockopt.transform import transform
 
 
-@transform(code="DO901", name="upper-keywords", applicability=Applicability.SAFE)
+@transform(code="DO901", name="upper-keywords", applicability=Applicability.SAFE, severity="warning")
 def upper_keywords(df, context):
     """Uppercase instruction keywords."""
     for i in df.instructions:
@@ -29,7 +29,7 @@ def upper_keywords(df, context):
             )
 
 
-@transform(code="DO902", name="unsafe-label", applicability=Applicability.UNSAFE)
+@transform(code="DO902", name="unsafe-label", applicability=Applicability.UNSAFE, severity="warning")
 def unsafe_label(df, context):
     """Add a LABEL after FROM (unsafe, for the threshold)."""
     for i in df.instructions:
@@ -42,7 +42,7 @@ def unsafe_label(df, context):
             )
 
 
-@transform(code="DO903", name="display-only", applicability=Applicability.SAFE)
+@transform(code="DO903", name="display-only", applicability=Applicability.SAFE, severity="info")
 def display_only(df, context):
     """Suggest without fixing."""
     for i in df.instructions:
@@ -51,19 +51,19 @@ def display_only(df, context):
         )
 
 
-@transform(code="DO904", name="breaks-parse", applicability=Applicability.SAFE)
+@transform(code="DO904", name="breaks-parse", applicability=Applicability.SAFE, severity="warning")
 def breaks_parse(df, context):
     """Append an unterminated heredoc."""
     yield Finding("boom", 0, 0, Fix((Edit.insert(len(df.text), "RUN <<EOF\n"),), Applicability.SAFE))
 
 
-@transform(code="DO905", name="never-settles", applicability=Applicability.SAFE)
+@transform(code="DO905", name="never-settles", applicability=Applicability.SAFE, severity="warning")
 def never_settles(df, context):
     """Always add one more comment."""
     yield Finding("again", 0, 0, Fix((Edit.insert(0, "# again\n"),), Applicability.SAFE))
 
 
-@transform(code="DO906", name="breaks-shell", applicability=Applicability.SAFE)
+@transform(code="DO906", name="breaks-shell", applicability=Applicability.SAFE, severity="warning")
 def breaks_shell(df, context):
     """Add an unmatched quote to every RUN."""
     for i in df.instructions:
@@ -72,7 +72,7 @@ def breaks_shell(df, context):
             yield Finding("quote", end, end, Fix((Edit.insert(end, ' "'),), Applicability.SAFE))
 
 
-@transform(code="DO907", name="tag-runs", applicability=Applicability.SAFE)
+@transform(code="DO907", name="tag-runs", applicability=Applicability.SAFE, severity="warning")
 def tag_runs(df, context):
     """Two fixes on the same RUN that touch: the second waits for the next pass."""
     for i in df.instructions:
@@ -112,7 +112,7 @@ def test_safe_fixes_apply_unsafe_ones_wait_for_the_flag() -> None:
     assert unsafe.output == "FROM x\nLABEL a=b\nRUN echo hi\n"
 
 
-@transform(code="DO907", name="claims-safe", applicability=Applicability.UNSAFE)
+@transform(code="DO907", name="claims-safe", applicability=Applicability.UNSAFE, severity="warning")
 def claims_safe(df, context):
     """An unsafe transform whose fix forgets it is unsafe."""
     for i in df.instructions:
@@ -136,7 +136,7 @@ def test_a_safe_transform_may_mark_one_fix_unsafe() -> None:
     assert not result.changed and finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
 
 
-@transform(code="DO908", name="one-unsafe-fix", applicability=Applicability.SAFE)
+@transform(code="DO908", name="one-unsafe-fix", applicability=Applicability.SAFE, severity="warning")
 def unsafe_label_in_safe_transform(df, context):
     """A safe transform with one fix it cannot prove."""
     yield from unsafe_label.function(df, context)
@@ -253,7 +253,8 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
     found = find_source(text, (display_only, unsafe_label, upper_keywords))
     # each with its own fix, whether `dockopt fix` would apply it or not (the language server's quick
     # fixes), and its edits at lines and columns (the machine outputs); the last instruction ends with
-    # the file: at the start of the line after it, as editors count, the end excluded
+    # the file: at the start of the line after it, as editors count, the end excluded; the whole lines
+    # each covers (what GitLab's fingerprints hash)
     comment = Fix((Edit.insert(0, "# x\n"),), Applicability.DISPLAY_ONLY)
     label = Fix((Edit.insert(7, "LABEL a=b\n"),), Applicability.UNSAFE)
     upper = Fix((Edit(0, 4, "FROM"),), Applicability.SAFE)
@@ -271,11 +272,24 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             1,
             Applicability.DISPLAY_ONLY,
             False,
+            "info",  # its transform's own severity, though no registry lists it
             fix=comment,
             edits=(comment_at,),
+            lines="from x",
         ),
         Diagnostic(
-            "DO902", "unsafe-label", "no label", 1, 1, 2, 1, Applicability.UNSAFE, False, fix=label, edits=(label_at,)
+            "DO902",
+            "unsafe-label",
+            "no label",
+            1,
+            1,
+            2,
+            1,
+            Applicability.UNSAFE,
+            False,
+            fix=label,
+            edits=(label_at,),
+            lines="from x",
         ),
         Diagnostic(
             "DO901",
@@ -289,6 +303,7 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             True,
             fix=upper,
             edits=(upper_at,),
+            lines="from x",
         ),
         Diagnostic(
             "DO903",
@@ -300,8 +315,10 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             1,
             Applicability.DISPLAY_ONLY,
             False,
+            "info",  # its transform's own severity, though no registry lists it
             fix=comment,
             edits=(comment_at,),
+            lines="run a",
         ),
         Diagnostic(
             "DO901",
@@ -315,11 +332,12 @@ def test_find_source_reports_every_finding_of_the_text_as_it_is_in_file_order() 
             True,
             fix=run,
             edits=(run_at,),
+            lines="run a",
         ),
     )
 
 
-@transform(code="DO906", name="label-after-runs", applicability=Applicability.SAFE)
+@transform(code="DO906", name="label-after-runs", applicability=Applicability.SAFE, severity="warning")
 def label_after_runs(df, context):
     """Add a LABEL right after each RUN."""
     for i in df.instructions:
@@ -354,7 +372,7 @@ def test_process_file_in_check_mode_writes_nothing(tmp_path: Path) -> None:
     assert dirty.read_text() == "from x\n"
 
 
-@transform(code="DO908", name="alone-marker", alone=True, applicability=Applicability.SAFE)
+@transform(code="DO908", name="alone-marker", alone=True, applicability=Applicability.SAFE, severity="warning")
 def alone_marker(df, context):
     """Append a marker comment, in a pass of its own."""
     if "# alone" not in df.text:
@@ -368,7 +386,7 @@ def test_an_alone_fix_is_applied_by_itself_before_the_others() -> None:
     assert [f.code for f in result.applied] == ["DO908", "DO901"]
 
 
-@transform(code="DO908", name="user-after-last-run", applicability=Applicability.SAFE)
+@transform(code="DO908", name="user-after-last-run", applicability=Applicability.SAFE, severity="warning")
 def user_after_last_run(df, context):
     """Insert a USER line right after the last RUN (as non-root-user does)."""
     runs = [i for i in df.instructions if i.command == "RUN"]

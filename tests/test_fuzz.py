@@ -122,7 +122,7 @@ def test_the_pool_is_not_empty() -> None:
 
 
 def _fake(function, code="DO999"):
-    return transform(code=code, name="fake", applicability=Applicability.SAFE)(function)
+    return transform(code=code, name="fake", applicability=Applicability.SAFE, severity="warning")(function)
 
 
 def _problems(transforms, text="FROM debian\nRUN echo a\n"):

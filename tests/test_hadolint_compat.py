@@ -87,7 +87,7 @@ def test_a_dockopt_comment_naming_an_unanswered_rule_is_no_invalid_suppression(t
     bad = text.replace("DL3008", "DL300")
     write(tmp_path / "Dockerfile", bad)
     _, out, _ = run("check", "--isolated", "--select", "DO001", "Dockerfile", cwd=tmp_path)
-    assert "DO001 unknown transform 'DL300'" in out
+    assert "DO001 warning: unknown transform 'DL300'" in out
 
 
 def test_resolver_warns_once_per_file_read(tmp_path: Path) -> None:
@@ -167,7 +167,10 @@ failure-threshold: warning   # hadolint's own: not read
 def test_hadolint_ignored_rules_leave_out_the_transforms_answering_them(tmp_path: Path) -> None:
     write(tmp_path / ".hadolint.yaml", HADOLINT_YAML)
     config = load(tmp_path / ".hadolint.yaml")
-    assert config is not None and config.values == {"ignore": ("DL3059", "DL3008")}
+    assert config is not None and config.values == {
+        "ignore": ("DL3059", "DL3008"),
+        "severity": {"error": ("DL3001",), "info": ("SC2086",)},  # override: see test_severity.py
+    }
     assert config.unanswered == ("DL3008",)
     assert config.hadolint is not None
     assert config.hadolint.override == (("error", ("DL3001",)), ("info", ("SC2086",)))
@@ -243,8 +246,8 @@ def test_cli_hadolint_file_ignored_rules_apply_and_show_settings_reports_it(tmp_
     assert "configuration file: .hadolint.yaml\n" in out
     lines = {line.split("#")[0].strip(): line.split("#")[1].strip() for line in out.splitlines() if " = " in line}
     assert lines['ignore = ["DL3059", "DL3008"]'] == ".hadolint.yaml"
-    assert lines['hadolint.override.error = ["DL3001"]'] == ".hadolint.yaml (not acted upon yet)"
-    assert lines['hadolint.override.info = ["SC2086"]'] == ".hadolint.yaml (not acted upon yet)"
+    assert lines['severity.error = ["DL3001"]'] == ".hadolint.yaml (override)"
+    assert lines['severity.info = ["SC2086"]'] == ".hadolint.yaml (override)"
     assert lines['hadolint.trustedRegistries = ["docker.io"]'] == ".hadolint.yaml (not acted upon)"
 
 

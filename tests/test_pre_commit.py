@@ -120,8 +120,8 @@ def test_pre_commit_hooks_fix_check_and_pass_on_clean_files(tmp_path):
     code, out = outputs["check"]
     assert code == 1, out
     assert re.search(r"^dockopt check\.+Failed$", out, re.M), out
-    assert "Dockerfile:1:6: DO309 FROM node has no tag" in out
-    assert "Dockerfile:3:1: DO101 [*] RUN can be merged into the RUN at line 2" in out
+    assert "Dockerfile:1:6: DO309 warning: FROM node has no tag" in out
+    assert "Dockerfile:3:1: DO101 [*] info: RUN can be merged into the RUN at line 2" in out
     assert (runs["check"][0] / "Dockerfile").read_text() == dirty  # the check hook writes nothing
 
     code, out = outputs["fix"]

@@ -38,12 +38,15 @@ def test_transform_tables_list_every_transform() -> None:
     for text in (README, (ROOT / "docs" / "transforms.md").read_text()):
         # the code may link to the transform's page: | [DO101](docs/transforms/DO101-merge-runs.md) | ...
         rows = re.findall(
-            r"^\| \[?(DO\d{3})\]?(?:\([^)]*\))? \| ([a-z-]+) \| ([^|]*) \| (\w[\w-]*) \| ([^|]*) \|$", text, re.M
+            r"^\| \[?(DO\d{3})\]?(?:\([^)]*\))? \| ([a-z-]+) \| ([^|]*) \| (\w[\w-]*) \| (\w+) \| ([^|]*) \|$",
+            text,
+            re.M,
         )
         expected = [
-            (t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.summary) for t in all_transforms()
+            (t.code, t.name, ", ".join(t.hadolint) or "-", t.applicability.label, t.severity, t.summary)
+            for t in all_transforms()
         ]
-        assert [(c, n, h.strip(), s, w.strip()) for c, n, h, s, w in rows] == expected
+        assert [(c, n, h.strip(), s, v, w.strip()) for c, n, h, s, v, w in rows] == expected
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -51,8 +51,8 @@ def test_check_reports_refusals_with_the_other_findings_and_exits_1(tmp_path):
     code, out, err = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert out.splitlines() == [
-        "Dockerfile:2:1: DO002 unknown instruction: RUNN (did you mean RUN?)",
-        "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3",
+        "Dockerfile:2:1: DO002 error: unknown instruction: RUNN (did you mean RUN?)",
+        "Dockerfile:4:1: DO101 [*] info: RUN can be merged into the RUN at line 3",
     ]
     assert "BuildKit would refuse to build 1 file" in err
 
@@ -60,7 +60,7 @@ def test_check_reports_refusals_with_the_other_findings_and_exits_1(tmp_path):
 def test_selection_does_not_turn_refusals_off_and_naming_one_is_an_error(tmp_path):
     write(tmp_path / "Dockerfile", REFUSED)
     code, out, _ = run("check", "--select", "DO309", "Dockerfile", cwd=tmp_path)
-    assert (code, out) == (1, "Dockerfile:2:1: DO002 unknown instruction: RUNN (did you mean RUN?)\n")
+    assert (code, out) == (1, "Dockerfile:2:1: DO002 error: unknown instruction: RUNN (did you mean RUN?)\n")
     for option in ("--ignore", "--select", "--extend-select"):
         for selector in ("DO002", "unknown-instruction"):
             code, out, err = run("check", option, selector, "Dockerfile", cwd=tmp_path)
@@ -84,8 +84,8 @@ def test_a_suppression_comment_cannot_silence_a_refusal_and_invalid_suppression_
     code, out, _ = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert out.splitlines() == [
-        "Dockerfile:2:19: DO001 'DO002' (DO002 unknown-instruction) cannot be suppressed: what BuildKit refuses to build is always reported",
-        "Dockerfile:3:1: DO002 unknown instruction: RUNN (did you mean RUN?)",
+        "Dockerfile:2:19: DO001 warning: 'DO002' (DO002 unknown-instruction) cannot be suppressed: what BuildKit refuses to build is always reported",
+        "Dockerfile:3:1: DO002 error: unknown instruction: RUNN (did you mean RUN?)",
     ]
 
 
@@ -119,7 +119,7 @@ def test_the_engine_refuses_at_the_file_boundary_only():
     assert checked.status == "unchanged"
     assert [(d.code, d.severity, d.fixable) for d in checked.diagnostics] == [
         ("DO002", "error", False),
-        ("DO101", "warning", True),
+        ("DO101", "info", True),
     ]
 
 

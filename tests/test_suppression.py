@@ -246,8 +246,8 @@ def test_cli_fix_prints_invalid_suppressions_as_warnings_and_check_lists_them(tm
     code, out, err = run("check", "Dockerfile", cwd=tmp_path)
     assert code == 1
     assert out == (
-        "Dockerfile:2:19: DO001 unknown transform 'merge-run' in a suppression comment (did you mean 'merge-runs'?)\n"
-        "Dockerfile:4:1: DO101 [*] RUN can be merged into the RUN at line 3\n"
+        "Dockerfile:2:19: DO001 warning: unknown transform 'merge-run' in a suppression comment (did you mean 'merge-runs'?)\n"
+        "Dockerfile:4:1: DO101 [*] info: RUN can be merged into the RUN at line 3\n"
     )
     code, out, err = run("fix", "-", cwd=tmp_path, stdin=BAD.encode())
     assert code == 0 and "warning: -:2:19: DO001" in err

@@ -330,7 +330,9 @@ def test_config_drift_exits_1_unless_a_transform_announces_it(tmp_path: Path) ->
     report, _ = run_verify(tmp_path, fake(config_for=configs))
     assert report.exit_code == EXIT_DRIFT and [c.field for c in report.changes] == ["User"]
 
-    @transform(code="DO399", name="test-user", config_changes=("User",), applicability=Applicability.SAFE)
+    @transform(
+        code="DO399", name="test-user", config_changes=("User",), applicability=Applicability.SAFE, severity="warning"
+    )
     def test_user(df, context):
         """Add a USER (for the test)."""
         if "USER" not in df.text:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import INFO, transform
 
 # the flags BuildKit's COPY accepts as ADD does; ADD's own are --checksum, --keep-git-dir, --unpack
 COPY_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
@@ -60,7 +60,7 @@ _XZ = b"\xfd7zXZ\x00"
 _ZSTD = b"\x28\xb5\x2f\xfd"
 
 
-@transform(code="DO302", name="add-to-copy", hadolint=("DL3020",), applicability=Applicability.SAFE)
+@transform(code="DO302", name="add-to-copy", hadolint=("DL3020",), applicability=Applicability.SAFE, severity=INFO)
 def add_to_copy(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """COPY local files and folders; ADD only to download or unpack.
 

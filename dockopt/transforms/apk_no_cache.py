@@ -10,7 +10,7 @@ from ..packages import Invocation, find, invocations, ran_before
 from ..runs import remove_command
 from ..shell import Command, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 CACHE = "/var/cache/apk"
 # `apk update` options that change nothing but its output
@@ -19,7 +19,7 @@ _QUIET_OPTIONS = frozenset({"-q", "--quiet", "-v", "--verbose", "--no-progress",
 _CACHE_NEUTRAL = frozenset({"del"})
 
 
-@transform(code="DO207", name="apk-no-cache", hadolint=("DL3019",), applicability=Applicability.SAFE)
+@transform(code="DO207", name="apk-no-cache", hadolint=("DL3019",), applicability=Applicability.SAFE, severity=WARNING)
 def apk_no_cache(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """apk add keeps no package index or packages in the image.
 

@@ -8,7 +8,7 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 PROMPTING = frozenset(
     {"install", "upgrade", "dist-upgrade", "full-upgrade", "remove", "purge", "autoremove", "build-dep", "reinstall"}
@@ -16,7 +16,9 @@ PROMPTING = frozenset(
 YES = ("-y", "--yes", "--assume-yes", "-qq", "-q=2", "--quiet=2")
 
 
-@transform(code="DO203", name="apt-assume-yes", hadolint=("DL3014",), applicability=Applicability.SAFE)
+@transform(
+    code="DO203", name="apt-assume-yes", hadolint=("DL3014",), applicability=Applicability.SAFE, severity=WARNING
+)
 def apt_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """apt-get installs answer yes without asking.
 

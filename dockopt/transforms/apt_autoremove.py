@@ -8,10 +8,10 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find, invocations, reaching_final
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 
-@transform(code="DO206", name="apt-autoremove", applicability=Applicability.UNSAFE)
+@transform(code="DO206", name="apt-autoremove", applicability=Applicability.UNSAFE, severity=WARNING)
 def apt_autoremove(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Removing packages also removes the dependencies only they needed.
 

@@ -8,7 +8,7 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import find
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # apt subcommands with the same meaning in apt-get (full-upgrade is apt-get's dist-upgrade)
 SAME_IN_APT_GET = {
@@ -29,7 +29,9 @@ SAME_IN_APT_GET = {
 }
 
 
-@transform(code="DO202", name="apt-get-not-apt", hadolint=("DL3027",), applicability=Applicability.SAFE)
+@transform(
+    code="DO202", name="apt-get-not-apt", hadolint=("DL3027",), applicability=Applicability.SAFE, severity=WARNING
+)
 def apt_get_not_apt(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Use apt-get, not apt, in RUN.
 

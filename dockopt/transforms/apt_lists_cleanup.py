@@ -10,12 +10,14 @@ from ..packages import apt_events, apt_lists, reaching_final, reads_lists_later,
 from ..runs import append_command
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
 
 
-@transform(code="DO205", name="apt-lists-cleanup", hadolint=("DL3009",), applicability=Applicability.SAFE)
+@transform(
+    code="DO205", name="apt-lists-cleanup", hadolint=("DL3009",), applicability=Applicability.SAFE, severity=WARNING
+)
 def apt_lists_cleanup(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Delete apt's package lists in the RUN that last needs them.
 

@@ -9,7 +9,7 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import Invocation, find, invocations
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # packages that talk HTTPS and only Recommend ca-certificates: without it, HTTPS fails
 HTTPS_CLIENTS = frozenset(
@@ -46,7 +46,13 @@ HTTPS_CLIENTS = frozenset(
 _NAME = re.compile(r"[^=:/]+")
 
 
-@transform(code="DO204", name="apt-no-install-recommends", hadolint=("DL3015",), applicability=Applicability.UNSAFE)
+@transform(
+    code="DO204",
+    name="apt-no-install-recommends",
+    hadolint=("DL3015",),
+    applicability=Applicability.UNSAFE,
+    severity=WARNING,
+)
 def apt_no_install_recommends(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """apt-get install only what was asked for, not what it recommends.
 

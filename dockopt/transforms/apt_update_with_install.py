@@ -10,7 +10,7 @@ from ..packages import APT_MANAGERS, apt_events, apt_lists, invocations
 from ..runs import editable_script, prepend_command
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # instructions an `apt-get update` may be moved across: they cannot change what it does
 NEUTRAL = frozenset(
@@ -31,7 +31,7 @@ NEUTRAL = frozenset(
 )
 
 
-@transform(code="DO201", name="apt-update-with-install", applicability=Applicability.SAFE)
+@transform(code="DO201", name="apt-update-with-install", applicability=Applicability.SAFE, severity=WARNING)
 def apt_update_with_install(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Update apt's package lists in the same RUN that installs from them.
 

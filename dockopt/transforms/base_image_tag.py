@@ -9,13 +9,19 @@ from ..context import Context
 from ..fix import Applicability, Finding
 from ..images import parse_image, resolved_reference
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # the characters an image reference may hold: registry, path, tag and digest
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:@+-]*\Z")
 
 
-@transform(code="DO309", name="base-image-tag", hadolint=("DL3006", "DL3007"), applicability=Applicability.DISPLAY_ONLY)
+@transform(
+    code="DO309",
+    name="base-image-tag",
+    hadolint=("DL3006", "DL3007"),
+    applicability=Applicability.DISPLAY_ONLY,
+    severity=WARNING,
+)
 def base_image_tag(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """FROM names its image by a version tag or a digest, not by `latest`.
 

@@ -12,7 +12,7 @@ from ..model import join, workdir_at
 from ..packages import invocations
 from ..shell import Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Comment, Dockerfile, Instruction, Stage
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # A COPY into these may be read by programs that never name it (apt reads /etc/apt, a
 # shell finds /usr/local/bin/tool on its PATH, npm reads ~/.npmrc): it stays where it is.
@@ -112,7 +112,7 @@ PATH_TOOLS = frozenset(
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://|git@", re.I)
 
 
-@transform(code="DO102", name="copy-after-install", applicability=Applicability.SAFE)
+@transform(code="DO102", name="copy-after-install", applicability=Applicability.SAFE, severity=WARNING)
 def copy_after_install(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """COPY the sources after the RUNs that do not use them.
 

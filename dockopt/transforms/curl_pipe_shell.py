@@ -11,7 +11,7 @@ from ..fix import Applicability, Finding
 from ..packages import runs, unwrapped
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, pipeline_of, script_of
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 DOWNLOADERS = frozenset({"curl", "wget"})
 SHELLS = frozenset({"sh", "bash", "zsh", "ash", "dash", "ksh", "mksh"})
@@ -36,7 +36,7 @@ _ADVICE = "download it to a file and check its checksum or signature before runn
 _VERIFIERS = re.compile(r"(sha(1|224|256|384|512)sum|shasum|md5sum|b2sum|cksum)\Z")
 
 
-@transform(code="DO311", name="curl-pipe-shell", applicability=Applicability.DISPLAY_ONLY)
+@transform(code="DO311", name="curl-pipe-shell", applicability=Applicability.DISPLAY_ONLY, severity=WARNING)
 def curl_pipe_shell(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """A script downloaded in a RUN is verified before it runs.
 

@@ -26,7 +26,7 @@ from ..packages import invocations
 from ..runs import remove_command
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # Instructions the whole COPY may be moved across: they neither read the copied files nor
 # change what the COPY does (ENV and ARG only matter to a COPY that expands variables).
@@ -49,7 +49,7 @@ _PASSABLE = frozenset(
 _CARRIED_FLAGS = frozenset({"chown", "chmod", "link"})
 
 
-@transform(code="DO103", name="dependency-manifests-first", applicability=Applicability.SAFE)
+@transform(code="DO103", name="dependency-manifests-first", applicability=Applicability.SAFE, severity=WARNING)
 def dependency_manifests_first(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Copy the dependency manifests and install them before the rest of the sources.
 

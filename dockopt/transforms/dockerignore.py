@@ -17,7 +17,7 @@ from ..ignorefile import Pattern, excluded, ignore_file
 from ..packages import NODE_INSTALLS, invocations, node_command, runs
 from ..shell import script_of
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 HEADER = "# Written by dockopt: what must not go into the build context (`dockopt explain DO104`).\n"
 APPENDED = "# Added by dockopt: never send these to the builder (`dockopt explain DO104`)."
@@ -70,7 +70,7 @@ SCAN_LIMIT = 20_000  # entries of the context looked at
 _WRAPPERS = frozenset({"sudo", "env", "nice", "nohup", "exec", "time", "command"})
 
 
-@transform(code="DO104", name="dockerignore", applicability=Applicability.UNSAFE)
+@transform(code="DO104", name="dockerignore", applicability=Applicability.UNSAFE, severity=WARNING)
 def dockerignore(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Keep VCS data, secrets and junk out of a build context that is copied whole.
 

@@ -10,7 +10,7 @@ from ..fix import Applicability, Edit, Finding, Fix
 from ..model import root_stage
 from ..shell import DEFAULT_SHELL, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # names the shell runs itself (builtins and keywords), or runs differently from the program
 # of the same name that exec form would find in PATH (dash's echo interprets backslashes,
@@ -163,6 +163,7 @@ TRANSPARENT_ENTRYPOINTS: dict[str, frozenset[str] | None] = {
     hadolint=("DL3025",),
     buildkit=("JSONArgsRecommended",),
     applicability=Applicability.SAFE,
+    severity=WARNING,
     config_changes=("Cmd", "Entrypoint"),
 )
 def exec_form_cmd(df: Dockerfile, context: Context) -> Iterator[Finding]:

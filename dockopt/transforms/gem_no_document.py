@@ -12,7 +12,7 @@ from ..package_caches import visible_before
 from ..packages import GEM_INSTALLS, Invocation, find
 from ..shell import script_of
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # `gem i` is RubyGems' alias of install, and commands may be shortened while unambiguous
 # distributions whose ruby comes with RubyGems older than 2.0, which has no --no-document
@@ -25,7 +25,7 @@ DECIDED = ("-N", "--document", "--no-rdoc", "--no-ri", "--rdoc", "--ri")
 GEMRC_NO_DOCUMENT = re.compile(r"(?:gem|install)\s*:.*--no-(?:document|rdoc|ri)\b")
 
 
-@transform(code="DO214", name="gem-no-document", applicability=Applicability.SAFE)
+@transform(code="DO214", name="gem-no-document", applicability=Applicability.SAFE, severity=WARNING)
 def gem_no_document(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """gem installs generate no documentation.
 

@@ -8,10 +8,10 @@ from ..context import Context
 from ..fix import Applicability, Finding
 from ..suppression import suppressions
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 
-@transform(code="DO001", name="invalid-suppression", applicability=Applicability.DISPLAY_ONLY)
+@transform(code="DO001", name="invalid-suppression", applicability=Applicability.DISPLAY_ONLY, severity=WARNING)
 def invalid_suppression(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """A `# dockopt:` suppression comment names transforms and stands above an instruction.
 

@@ -8,7 +8,7 @@ from .._buildkit_lex import LexError, parse_words
 from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import transform
+from ..transform import INFO, transform
 
 # labels that already say who maintains the image
 AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})
@@ -20,6 +20,7 @@ AUTHOR_LABELS = frozenset({"maintainer", "org.opencontainers.image.authors"})
     hadolint=("DL4000",),
     buildkit=("MaintainerDeprecated",),
     applicability=Applicability.SAFE,
+    severity=INFO,
     config_changes=("Author", "Labels"),
 )
 def maintainer_to_label(df: Dockerfile, context: Context) -> Iterator[Finding]:

@@ -12,14 +12,14 @@ from ..packages import RPM_MANAGERS, RpmEvent, rpm_events
 from ..runs import Style, style_of
 from ..shell import Command, Script, effective_shell, is_posix_shell, persistent_effects, readable, script_of
 from ..syntax import Comment, Dockerfile, Instruction
-from ..transform import transform
+from ..transform import INFO, transform
 
 _PRAGMA = re.compile(r"#\s*(hadolint|dockopt)\b", re.I)
 _NEEDS_GROUP = frozenset({";", "\n", "||", ";;"})
 _COMPOUNDS = frozenset({"if", "case", "for", "while"})
 
 
-@transform(code="DO101", name="merge-runs", hadolint=("DL3059",), applicability=Applicability.SAFE)
+@transform(code="DO101", name="merge-runs", hadolint=("DL3059",), applicability=Applicability.SAFE, severity=INFO)
 def merge_runs(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Merge consecutive RUN instructions into one.
 

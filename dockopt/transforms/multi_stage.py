@@ -13,7 +13,7 @@ from ..model import base_of, new_run_blocker, workdir_at
 from ..stacks import recognise
 from ..stacks.common import Artifact, Plan, Suggestion, entry_words, plain_path
 from ..syntax import Dockerfile, Instruction, Stage, parse
-from ..transform import transform
+from ..transform import WARNING, transform
 
 BUILD = "build"
 # runtime configuration: moved from the build stage to the runtime stage
@@ -30,6 +30,7 @@ _BUILD_ONLY_ENV = re.compile(
     code="DO402",
     name="multi-stage",
     applicability=Applicability.UNSAFE,
+    severity=WARNING,
     config_changes=("Cmd", "Entrypoint", "Env"),
     alone=True,
 )

@@ -10,13 +10,13 @@ from ..model import runs_as_root
 from ..packages import scripts_mentioning
 from ..shell import Command
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # sudo options that change nothing when root runs a command as root
 _HARMLESS = frozenset({"-E", "--preserve-env", "-H", "--set-home", "-n", "--non-interactive", "-S", "--stdin"})
 
 
-@transform(code="DO306", name="no-sudo", hadolint=("DL3004",), applicability=Applicability.SAFE)
+@transform(code="DO306", name="no-sudo", hadolint=("DL3004",), applicability=Applicability.SAFE, severity=WARNING)
 def no_sudo(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """RUN does not use sudo.
 

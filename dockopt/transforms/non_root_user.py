@@ -19,7 +19,7 @@ from ..packages import unwrapped
 from ..runs import style_of
 from ..stacks.common import stage_commands
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import Option, transform
+from ..transform import WARNING, Option, transform
 from ..users import created_users, owners
 
 # the user it creates: `[tool.dockopt.non-root-user]` may set `uid`, `gid` (default: the uid) and `name`
@@ -104,6 +104,7 @@ class _User:
     name="non-root-user",
     hadolint=("DL3002",),
     applicability=Applicability.UNSAFE,
+    severity=WARNING,
     config_changes=("User",),
     options=OPTIONS,
 )

@@ -17,13 +17,13 @@ from ..package_caches import (
 from ..packages import NODE_DOWNLOADS, invocations, node_command, reaching_final, runs
 from ..shell import effective_shell, is_posix_shell
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 CACHE_CLEANS = frozenset({"clean", "clear", "rm"})
 NPM_CACHE = ".npm"  # ~/.npm: _cacache, _logs, _npx
 
 
-@transform(code="DO212", name="npm-cache-clean", applicability=Applicability.SAFE)
+@transform(code="DO212", name="npm-cache-clean", applicability=Applicability.SAFE, severity=WARNING)
 def npm_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Clean npm's cache in the RUN that filled it.
 

@@ -12,7 +12,7 @@ from ..model import chain
 from ..packages import unwrapped
 from ..shell import POSIX_SHELLS, Command, Script, effective_shell, script_from_text
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import INFO, transform
 
 SUPERVISORS = frozenset(
     {"supervisord", "runsvdir", "runsvdir-start", "runit", "s6-svscan", "my_init", "systemd", "circusd"}
@@ -42,7 +42,7 @@ class _Arg:
     origin: Instruction  # the CMD or ENTRYPOINT that wrote it
 
 
-@transform(code="DO312", name="one-process", applicability=Applicability.DISPLAY_ONLY)
+@transform(code="DO312", name="one-process", applicability=Applicability.DISPLAY_ONLY, severity=INFO)
 def one_process(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """The final image runs one application, not a group of processes.
 

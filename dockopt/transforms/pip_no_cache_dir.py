@@ -16,7 +16,7 @@ from ..package_caches import (
 )
 from ..packages import Invocation, find
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # the subcommands that fill ~/.cache/pip (HTTP responses, built wheels)
 CACHING = frozenset({"install", "download", "wheel"})
@@ -29,7 +29,9 @@ OLD_PIP_IMAGES = re.compile(
 )
 
 
-@transform(code="DO211", name="pip-no-cache-dir", hadolint=("DL3042",), applicability=Applicability.SAFE)
+@transform(
+    code="DO211", name="pip-no-cache-dir", hadolint=("DL3042",), applicability=Applicability.SAFE, severity=WARNING
+)
 def pip_no_cache_dir(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """pip installs keep no download cache in the image.
 

@@ -9,7 +9,7 @@ from ..fix import Applicability, Edit, Finding, Fix
 from ..model import base_of
 from ..shell import DEFAULT_SHELL, effective_shell, script_of
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 BASH = '["/bin/bash", "-o", "pipefail", "-c"]'
 ASH = '["/bin/ash", "-o", "pipefail", "-c"]'
@@ -18,7 +18,7 @@ _BASH_FAMILIES = frozenset({"debian", "rhel", "suse", "arch", "minimal"})
 _ASH_FAMILIES = frozenset({"alpine", "busybox"})
 
 
-@transform(code="DO304", name="pipefail", hadolint=("DL4006",), applicability=Applicability.UNSAFE)
+@transform(code="DO304", name="pipefail", hadolint=("DL4006",), applicability=Applicability.UNSAFE, severity=WARNING)
 def pipefail(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """A failing command on the left of a pipe fails the build.
 

@@ -9,7 +9,7 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import RPM_MANAGERS, find, rpm_action
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 
 _DNF_PROMPTING = frozenset(
     {
@@ -52,7 +52,11 @@ ZYPPER_GLOBAL_ONLY = frozenset({"source-install", "si"})
 
 
 @transform(
-    code="DO208", name="rpm-assume-yes", hadolint=("DL3030", "DL3038", "DL3034"), applicability=Applicability.SAFE
+    code="DO208",
+    name="rpm-assume-yes",
+    hadolint=("DL3030", "DL3038", "DL3034"),
+    applicability=Applicability.SAFE,
+    severity=WARNING,
 )
 def rpm_assume_yes(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """yum, dnf, microdnf and zypper answer yes without asking.

@@ -11,7 +11,7 @@ from ..packages import RPM_CACHE_DIRS, RPM_MANAGERS, RPM_ORDER, Invocation, find
 from ..runs import append_command, remove_command
 from ..shell import Command
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 CLEANUP = {
     "yum": "yum clean all && rm -rf /var/cache/yum",
@@ -21,7 +21,13 @@ CLEANUP = {
 }
 
 
-@transform(code="DO209", name="rpm-clean", hadolint=("DL3032", "DL3040", "DL3036"), applicability=Applicability.SAFE)
+@transform(
+    code="DO209",
+    name="rpm-clean",
+    hadolint=("DL3032", "DL3040", "DL3036"),
+    applicability=Applicability.SAFE,
+    severity=WARNING,
+)
 def rpm_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """yum, dnf, microdnf and zypper clean their cache in the RUN that fills it.
 

@@ -12,7 +12,7 @@ from ..model import image_reference
 from ..packages import RPM_MANAGERS, Invocation, find, ran_before, rpm_action
 from ..shell import Word
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 INSTALLS = {
     "dnf": frozenset({"install", "in", "localinstall", "groupinstall", "group install"}),
@@ -32,7 +32,7 @@ _YUM3_IMAGE = re.compile(
 )
 
 
-@transform(code="DO210", name="rpm-no-weak-deps", applicability=Applicability.UNSAFE)
+@transform(code="DO210", name="rpm-no-weak-deps", applicability=Applicability.UNSAFE, severity=WARNING)
 def rpm_no_weak_deps(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """dnf, yum, microdnf and zypper install only what was asked for, not weak dependencies.
 

@@ -9,7 +9,7 @@ from .._buildkit_lex import LexError, parse_words
 from ..context import Context
 from ..fix import Applicability, Finding
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import ERROR, transform
 
 # BuildKit's SecretsUsedInArgOrEnv check: one of these words, alone or as a `_`-separated part
 # of the name, in any case; a name with one of the allowed parts is left alone.
@@ -36,6 +36,7 @@ def looks_secret(name: str) -> bool:
     hadolint=("DL3064",),
     buildkit=("SecretsUsedInArgOrEnv",),
     applicability=Applicability.DISPLAY_ONLY,
+    severity=ERROR,
 )
 def secrets_in_env(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """No secrets in ENV or ARG: pass them to RUN with a secret mount.

@@ -29,7 +29,7 @@ from ..packages import (
 )
 from ..shell import Command, Script, Word, effective_shell, is_posix_shell, script_from_text, script_of
 from ..syntax import Dockerfile, Instruction, Stage
-from ..transform import transform
+from ..transform import WARNING, transform
 
 # --------------------------------------------------------------------------- the tags rewritten
 
@@ -191,7 +191,7 @@ _SYSTEM_DIRS = ("/usr/", "/bin/", "/sbin/", "/lib/", "/etc/", "/opt/java/")
 _SHELL_SHEBANG = re.compile(r"#!\s*(/usr)?/bin/(env\s+)?(sh|bash|dash|ash)\b")
 
 
-@transform(code="DO401", name="slim-base", applicability=Applicability.UNSAFE)
+@transform(code="DO401", name="slim-base", applicability=Applicability.UNSAFE, severity=WARNING)
 def slim_base(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """The final stage builds on the slim variant of its base image.
 

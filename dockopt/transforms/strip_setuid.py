@@ -8,13 +8,13 @@ from ..context import Context
 from ..fix import Applicability, Edit, Finding, Fix
 from ..model import base_of, new_run_blocker, runs_as_root
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 COMMAND = "find / -xdev -perm /6000 -type f -exec chmod a-s {} +"
 _FAMILIES = frozenset({"debian", "rhel", "suse", "arch", "minimal", "alpine", "busybox"})
 
 
-@transform(code="DO305", name="strip-setuid", applicability=Applicability.UNSAFE, opt_in=True)
+@transform(code="DO305", name="strip-setuid", applicability=Applicability.UNSAFE, severity=WARNING, opt_in=True)
 def strip_setuid(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """No setuid or setgid programs in the final image.
 

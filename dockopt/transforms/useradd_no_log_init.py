@@ -10,14 +10,16 @@ from ..fix import Applicability, Edit, Finding, Fix
 from ..packages import scripts_mentioning, unwrapped
 from ..shell import Command, Word
 from ..syntax import Dockerfile
-from ..transform import transform
+from ..transform import WARNING, transform
 from ..users import USERADD_LONG_WITH_VALUE as _LONG_WITH_VALUE
 from ..users import USERADD_SHORT_WITH_VALUE as _SHORT_WITH_VALUE
 
 OPTION = "--no-log-init"
 
 
-@transform(code="DO308", name="useradd-no-log-init", hadolint=("DL3046",), applicability=Applicability.SAFE)
+@transform(
+    code="DO308", name="useradd-no-log-init", hadolint=("DL3046",), applicability=Applicability.SAFE, severity=WARNING
+)
 def useradd_no_log_init(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """useradd does not write the lastlog and faillog databases.
 

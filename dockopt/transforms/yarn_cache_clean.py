@@ -19,7 +19,7 @@ from ..package_caches import (
 from ..packages import NODE_DOWNLOADS, Invocation, invocations, node_command, reaching_final, runs
 from ..shell import Command, effective_shell, is_posix_shell
 from ..syntax import Dockerfile, Instruction
-from ..transform import transform
+from ..transform import WARNING, transform
 
 NOT_INSTALLING = frozenset({"-v", "--version", "-h", "--help"})
 YARN_CACHE = ".cache/yarn"  # ~/.cache/yarn, and /usr/local/share/.cache/yarn for root
@@ -28,7 +28,9 @@ BERRY_OPTIONS = frozenset({"--immutable", "--immutable-cache", "--check-cache", 
 BERRY_MARKS = (".yarnrc.yml", "yarnpath", "yarn set version", "yarn policies set-version", "corepack", ".yarn/releases")
 
 
-@transform(code="DO213", name="yarn-cache-clean", hadolint=("DL3060",), applicability=Applicability.SAFE)
+@transform(
+    code="DO213", name="yarn-cache-clean", hadolint=("DL3060",), applicability=Applicability.SAFE, severity=WARNING
+)
 def yarn_cache_clean(df: Dockerfile, context: Context) -> Iterator[Finding]:
     """Clean yarn's cache in the RUN that filled it.
 
