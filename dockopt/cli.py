@@ -211,12 +211,7 @@ def fix(
         summary.add(result)
         fixes.add(result)
         _report(result, diff=diff, check=check, colour=colour)
-    if summary.files == 0:
-        _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
-    if show_fixes and not quiet and fixes.files:
-        _err(fixes.render(would=diff or check, colour=_colour(color, sys.stderr)).rstrip("\n"))
-    if not quiet:
-        _err(summary.line(would=diff or check))
+    _fix_epilogue(summary, fixes, targets, would=diff or check, quiet=quiet, show_fixes=show_fixes, color=color)
     if summary.fixes and bulk.show_table(quiet=quiet, files=summary.files, stderr_tty=bulk.is_terminal(sys.stderr)):
         bulk.print_table(bulk.fix_table(summary, would=diff or check))
     raise typer.Exit(_exit_code(summary, report_changes))
@@ -506,13 +501,20 @@ def _fix_verified(
         summary.add(outcome.result)
         fixes.add(outcome.result)
         _report(outcome.result, diff=diff, check=check, colour=colour)
+    _fix_epilogue(summary, fixes, targets, would=diff or check, quiet=quiet, show_fixes=show_fixes, color=color)
+    return _exit_code(summary, report_changes)
+
+
+def _fix_epilogue(
+    summary: Summary, fixes: FixList, targets: list[str], *, would: bool, quiet: bool, show_fixes: bool, color: Colour
+) -> None:
+    """What `fix` says on stderr after the files: none found, the fixes (--show-fixes), the summary line."""
     if summary.files == 0:
         _err(f"warning: no Dockerfiles found under {', '.join(targets)}")
     if show_fixes and not quiet and fixes.files:
-        _err(fixes.render(would=diff or check, colour=_colour(color, sys.stderr)).rstrip("\n"))
+        _err(fixes.render(would=would, colour=_colour(color, sys.stderr)).rstrip("\n"))
     if not quiet:
-        _err(summary.line(would=diff or check))
-    return _exit_code(summary, report_changes)
+        _err(summary.line(would=would))
 
 
 def _report(result: FileResult, *, diff: bool, check: bool, colour: bool) -> None:

@@ -35,6 +35,34 @@ def cannot_build(reason: str) -> None:
     pytest.skip(reason)
 
 
+def build_engine(runs: str | None = None):  # -> dockopt.containers.Engine
+    """The engine `dockopt verify` would use, or cannot_build; with ``runs`` (what the
+    test runs the images for), podman must be there too: it runs the containers."""
+    from dockopt.containers import EngineError, find_engine
+
+    try:
+        found = find_engine()
+    except EngineError as exc:
+        cannot_build(str(exc))
+    if runs is not None and shutil.which("podman") is None:
+        cannot_build(f"podman is needed to run the images ({runs})")
+    return found
+
+
+def stand_ins(group: str, images: tuple[str, ...]) -> None:
+    """Make the base-image stand-ins of ``group`` (`scripts/make-base-images.sh GROUP`) when
+    one of ``images`` is missing (CI starts with none), or cannot_build."""
+    import subprocess
+
+    if all(subprocess.run(["podman", "image", "exists", image]).returncode == 0 for image in images):
+        return
+    made = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "make-base-images.sh"), group], capture_output=True, text=True, timeout=1200
+    )
+    if made.returncode != 0:
+        cannot_build(f"the {group} stand-ins cannot be made here: {made.stderr[-1500:]}")
+
+
 def corpus_files() -> list[Path]:
     """Every Dockerfile of ../shared/corpus (empty when the corpus is not there)."""
     if not CORPUS.is_dir():

@@ -14,16 +14,13 @@ DOCKOPT_REQUIRE_INTEGRATION=1 (CI). About a minute here.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dockopt.containers import EngineError, find_engine
-
-from conftest import cannot_build
+from conftest import build_engine, cannot_build, stand_ins
 
 STAND_INS = ("localhost/dockopt-stand-in:python-slim", "localhost/dockopt-stand-in:python")
 NEEDS_GCC = "import shutil, sys\nprint('gcc at', shutil.which('gcc'))\nsys.exit(0 if shutil.which('gcc') else 3)\n"
@@ -37,15 +34,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        found = find_engine()
-    except EngineError as exc:
-        cannot_build(str(exc))
-    if shutil.which("podman") is None:
-        cannot_build("podman is needed to run the images (the smoke test)")
-    missing = [image for image in STAND_INS if subprocess.run(["podman", "image", "exists", image]).returncode != 0]
-    if missing:
-        cannot_build(f"the python stand-ins are missing ({', '.join(missing)}): run scripts/make-base-images.sh python")
+    found = build_engine(runs="the smoke test")
+    stand_ins("python", STAND_INS)
     return found
 
 

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.containers import EngineError, find_engine
-
-from conftest import VERIFY_RESULTS, cannot_build
+from conftest import VERIFY_RESULTS, build_engine, cannot_build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ["nonroot-debian", "nonroot-busybox"]
@@ -29,13 +27,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        found = find_engine()
-    except EngineError as exc:
-        cannot_build(str(exc))
-    if shutil.which("podman") is None:
-        cannot_build("podman is needed to run the images")
-    return found
+    return build_engine(runs="as their users")
 
 
 def _build_and_run(engine, directory: Path, tag: str) -> tuple[str, str, int, int, float]:

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dockopt.containers import EngineError, find_engine
-
-from conftest import cannot_build
+from conftest import build_engine, cannot_build, stand_ins
 from test_cli import FINDINGS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,21 +32,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        found = find_engine()
-    except EngineError as exc:
-        cannot_build(str(exc))
-    if shutil.which("podman") is None:
-        cannot_build("podman is needed to run the image (and to make its base)")
-    if subprocess.run(["podman", "image", "exists", BASE]).returncode != 0:
-        made = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "make-base-images.sh"), "python-slim"],
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        if made.returncode != 0:
-            cannot_build(f"the python:3.13-slim stand-in cannot be made here: {made.stderr[-1500:]}")
+    found = build_engine(runs="and to make its base")
+    stand_ins("python-slim", (BASE,))
     return found
 
 

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from dockopt.containers import EngineError, find_engine
-
-from conftest import VERIFY_RESULTS, cannot_build
+from conftest import VERIFY_RESULTS, build_engine, cannot_build, stand_ins
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -39,22 +36,10 @@ pytestmark = pytest.mark.integration
 def engine():
     if not (PROJECTS / "SOURCES.tsv").is_file():
         pytest.skip(f"the real projects are not at {PROJECTS}")  # data, like the corpus: skipped even in CI
-    try:
-        found = find_engine()
-    except EngineError as exc:
-        cannot_build(str(exc))
+    found = build_engine()
     if shutil.which("podman") is None or shutil.which("nsenter") is None or os.geteuid() != 0:
         cannot_build("podman, nsenter and root are needed to run the images and reach their servers")
-    missing = [image for image in STAND_INS if subprocess.run(["podman", "image", "exists", image]).returncode != 0]
-    if missing:
-        made = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "make-base-images.sh"), "python"],
-            capture_output=True,
-            text=True,
-            timeout=1200,
-        )
-        if made.returncode != 0:
-            cannot_build(f"the python stand-ins cannot be made here: {made.stderr[-1500:]}")
+    stand_ins("python", STAND_INS)
     return found
 
 

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dockopt.containers import EngineError, find_engine
-
-from conftest import VERIFY_RESULTS, cannot_build
+from conftest import VERIFY_RESULTS, build_engine, cannot_build
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ["python-app", "apt-tools", "c-multistage", "go-hello", "heredoc"]
@@ -29,10 +27,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        return find_engine()
-    except EngineError as exc:
-        cannot_build(str(exc))
+    return build_engine()
 
 
 def _builds_heredocs(engine) -> bool:
