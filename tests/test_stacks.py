@@ -9,6 +9,7 @@ shell's PATH lookup, and what each toolchain writes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -462,6 +463,43 @@ def test_node_build(tmp_path: Path) -> None:
 
 def test_node_without_a_build_step_is_no_node_build() -> None:
     df, stage = _stage('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n')
+    assert node.recognise(df, stage, NO_CONTEXT) is None
+
+
+# what each tool does when a package.json script runs it: `tsc --noEmit` only checks types,
+# `webpack serve`, `vite` and `next dev` serve, `--watch` never ends; the others write a build
+@pytest.mark.parametrize(
+    ("scripts", "call", "builds"),
+    [
+        ({"dist": "webpack --mode production"}, "npm run dist", True),
+        ({"dist": "npm run copy & webpack --env=dist", "copy": "cp a b"}, "npm run dist", True),
+        ({"dist": "npm run clean && npm run compile", "clean": "rimraf lib", "compile": "tsc"}, "npm run dist", True),
+        ({"bundle": "cross-env NODE_ENV=production rollup -c"}, "yarn bundle", True),
+        ({"bundle": "vite build"}, "yarn run bundle", True),
+        ({"prod": "ng build --configuration production"}, "pnpm run prod", True),
+        ({"release": "echo go", "prerelease": "next build"}, "npm run release", True),
+        ({"generate": "node scripts/generate.js"}, "npm run generate", False),
+        ({"check": "tsc --noEmit"}, "npm run check", False),
+        ({"dev": "webpack serve"}, "npm run dev", False),
+        ({"dev": "vite"}, "npm run dev", False),
+        ({"dev": "next dev"}, "npm run dev", False),
+        ({"loop": "npm run loop"}, "npm run loop", False),
+        ({"dist": "webpack"}, "npm run other", False),
+    ],
+)
+def test_node_build_scripts(tmp_path: Path, scripts: dict[str, str], call: str, builds: bool) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"name": "app", "scripts": scripts}))
+    text = f'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && {call}\nCMD ["node", "dist/main.js"]\n'
+    (tmp_path / "Dockerfile").write_text(text)
+    df, stage = _stage(text)
+    found = node.recognise(df, stage, Context(tmp_path / "Dockerfile", tmp_path))
+    assert (found is not None) is builds
+
+
+def test_node_build_script_without_the_build_context_is_no_node_build() -> None:
+    df, stage = _stage(
+        'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run dist\nCMD ["node", "dist/main.js"]\n'
+    )
     assert node.recognise(df, stage, NO_CONTEXT) is None
 
 

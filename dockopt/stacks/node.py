@@ -1,8 +1,11 @@
 """Node: install the dependencies with npm (or Yarn 1), run a build script, run its output with node.
 
 Recognised: `npm ci`/`npm install` (or `yarn install`, `pnpm install`) and then a package.json
-script whose name starts with `build` (`npm run build`, `yarn build`, `pnpm run build:prod`)
-in the same directory, on the official node image or on Debian or Ubuntu with apt's
+script whose name starts with `build` (`npm run build`, `yarn build`, `pnpm run build:prod`),
+or any other script that the build context's package.json shows running a bundler or compiler
+(``_BUNDLERS``: `npm run dist` whose script runs `webpack`, following `npm run` from one script
+to another; without the build context such a script is not recognised, as `npm run start` is
+not), in the same directory, on the official node image or on Debian or Ubuntu with apt's
 `nodejs` and `npm`.
 
 The runtime stage starts from the slim variant of the node image (`node:20` →
@@ -63,6 +66,7 @@ from .common import (
     plain_path,
     run_commands,
     source_matching,
+    stage_commands,
     unknown_command,
 )
 
@@ -102,6 +106,31 @@ _TOOLS = frozenset(
         "npx",
     }
 )
+# bundlers and compilers that make a build when a package.json script runs them: the subcommand
+# each needs (None: any but a watch, a dev server or a type check, ``_bundles``)
+_BUNDLERS: dict[str, frozenset[str] | None] = {
+    "webpack": None,
+    "tsc": None,
+    "rollup": None,
+    "esbuild": None,
+    "babel": None,
+    "tsup": None,
+    "swc": None,
+    "rspack": None,
+    "vite": frozenset({"build"}),
+    "parcel": frozenset({"build"}),
+    "ng": frozenset({"build"}),
+    "next": frozenset({"build"}),
+    "react-scripts": frozenset({"build"}),
+    "vue-cli-service": frozenset({"build"}),
+    "nuxt": frozenset({"build", "generate"}),
+    "ncc": frozenset({"build"}),
+    "nest": frozenset({"build"}),
+    "gatsby": frozenset({"build"}),
+    "astro": frozenset({"build"}),
+}
+# what makes one of those watch, serve or only check instead of writing a build
+_NOT_BUNDLING = frozenset({"-w", "--watch", "--noEmit", "--serve", "serve", "watch", "dev"})
 # system packages only a build needs (compilers for native modules, fetchers)
 _BUILD_PACKAGES = frozenset(
     {
@@ -236,6 +265,7 @@ class _Run:
     own_tools: list[str] = field(default_factory=list)  # yarn or pnpm installed by the stage
     carried: list[str] = field(default_factory=list)  # options of the install that the runtime's install repeats
     last_build: Instruction | None = None  # the RUN of the last build script
+    builds: frozenset[str] = frozenset()  # the scripts package.json shows running a bundler (``_bundling_scripts``)
     problem: str | None = None
 
 
@@ -252,11 +282,12 @@ def recognise(df: Dockerfile, stage: Stage, context: Context) -> Plan | Suggesti
     the project; npm configuration in ENV; node older than 15, or a Debian or Ubuntu release
     whose npm is older than 7."""
     text = "\n".join(i.logical for i in stage.instructions if i.command == "RUN")
-    if not _BUILD.search(text):
+    builds = _bundling_scripts(df, stage, context)
+    if not _BUILD.search(text) and not builds:
         return None
     # the runtime is the same system as the build (node's slim or alpine twin, the same Debian)
     carried = carried_without_sources(df, stage, [])
-    found = _runs(df, stage, carried.runs)
+    found = _runs(df, stage, carried.runs, builds)
     problem = found.problem or _project_problem(df, stage, found)
     if problem is not None:
         return _suggest(problem)
@@ -440,10 +471,10 @@ def _suggest(reason: str) -> Suggestion:
     return Suggestion("node", reason, _LAYOUT)
 
 
-def _runs(df: Dockerfile, stage: Stage, carried: tuple[Instruction, ...]) -> _Run:
+def _runs(df: Dockerfile, stage: Stage, carried: tuple[Instruction, ...], builds: frozenset[str]) -> _Run:
     """The project's install, the scripts and tools the RUNs run (but the ``carried`` ones),
-    and what else they do."""
-    found = _Run()
+    and what else they do; ``builds`` are the scripts that build besides those named `build`."""
+    found = _Run(builds=builds)
     commands = run_commands(df, stage, HARMLESS | {"rimraf"}, skip=carried)
     found.touched, found.problem = commands.touched, commands.problem
     for run, command, program, args, cwd in commands.commands if found.problem is None else []:
@@ -529,9 +560,56 @@ def _package_manager(
     if cwd is None or cwd != found.project:
         return f"`{program} run {name}` runs outside the installed project"
     found.scripts.append((name, cwd))
-    if _BUILD_SCRIPT.match(name):
+    if _BUILD_SCRIPT.match(name) or name in found.builds:
         found.last_build = run
     return None
+
+
+def _bundling_scripts(df: Dockerfile, stage: Stage, context: Context) -> frozenset[str]:
+    """The package.json scripts that the stage's RUNs call (`npm run X`, `yarn X`, `pnpm run
+    X`) and that run a bundler or compiler, as the package.json that a COPY brought from the
+    build context into the RUN's directory says; none when the build context is not known."""
+    commands = stage_commands(df, stage) if context.directory is not None else None
+    found: set[str] = set()
+    packages: dict[str, dict] = {}
+    for run, command, cwd in commands or []:
+        words = unwrapped(command) if command.kind == "simple" and cwd is not None else None
+        values = [w.value for w in words or () if w.value is not None]
+        if cwd is None or not values or len(values) != len(words or ()):
+            continue
+        program = posixpath.basename(values[0])
+        if program not in ("npm", "yarn", "pnpm"):
+            continue
+        if cwd not in packages:
+            source = context_source(df, stage, context, posixpath.join(cwd, "package.json"), run)
+            packages[cwd] = (_json(context.read(source)) if source is not None else None) or {}
+        scripts = member if isinstance(member := packages[cwd].get("scripts"), dict) else {}
+        name = _called_script(program, values[1:], scripts)
+        if name is not None and _bundles(name, scripts, 0):
+            found.add(name)
+    return frozenset(found)
+
+
+def _bundles(name: str, scripts: dict, depth: int) -> bool:
+    """Whether the package.json script ``name`` (its pre and post scripts, and the scripts it
+    runs with `npm run`) runs a bundler or compiler of ``_BUNDLERS`` to make a build."""
+    if depth > 4:
+        return False
+    for script in (scripts.get(f"pre{name}"), scripts.get(name), scripts.get(f"post{name}")):
+        for words in _script_commands(script) if isinstance(script, str) else []:
+            argv = _tool_words(words)
+            if not argv:
+                continue
+            program, args = posixpath.basename(argv[0]), argv[1:]
+            called = _called_script(program, args, scripts)
+            if called is not None and called != name and _bundles(called, scripts, depth + 1):
+                return True
+            if program in _BUNDLERS and not _NOT_BUNDLING & set(args):
+                needed = _BUNDLERS[program]
+                operands = [a for a in args if not a.startswith("-")]
+                if needed is None or (operands and operands[0] in needed):
+                    return True
+    return False
 
 
 def _json(text: str | None) -> dict | None:

@@ -56,8 +56,10 @@ def multi_stage(df: Dockerfile, context: Context) -> Iterator[Finding]:
       the runtime libraries of the stage's `-dev` packages (`libssl-dev` → `libssl3`) on
       the Debian release the tag names (`debian:bookworm`, `debian:12`, `gcc:13-bookworm`),
       or, for a tag that names none, those with one name in every release (`zlib1g`).
-    - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script, on a node image or
-      on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
+    - **Node** (`npm ci`/`npm install` or Yarn 1, then a build script: one named `build`,
+      or one that the build context's package.json shows running a bundler or compiler,
+      `npm run dist` whose script runs `webpack`, `tsc`, `vite build`, `ng build`, ...; on a
+      node image or on Debian with apt's `nodejs npm`): the runtime is the node image's slim variant
       (`node:20` → `node:20-slim`; `node` and `node:latest` name no version, and are only
       suggested), or the same Debian with `nodejs` alone; it copies
       package.json and the lock file, installs the production dependencies only (`npm ci
