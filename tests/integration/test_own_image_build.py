@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_engine, cannot_build, stand_ins
-from test_cli import FINDINGS
+from test_cli import CHECKED, FINDINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "docker.io/library/python:3.13-slim"
@@ -86,7 +86,7 @@ def test_the_image_checks_a_mounted_directory(engine, tmp_path: Path) -> None:
             ["podman", "run", "--rm", "-v", f"{work}:/src", tag], capture_output=True, text=True, timeout=300
         )
         assert checked.returncode == 1, checked.stderr
-        assert checked.stdout.startswith("Dockerfile:1:6: DO309 FROM node has no tag"), checked.stdout
+        assert checked.stdout.splitlines()[0] == CHECKED[0], checked.stdout  # what `check` prints on this machine
         assert (work / "Dockerfile").read_text() == FINDINGS  # check writes nothing
     finally:
         engine.remove(tag)
