@@ -29,7 +29,6 @@ file named `*.yaml` or `*.yml` that way too.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -173,6 +172,8 @@ def _check(path: Path, shown: str, section: str, table: dict[str, Any]) -> FileC
             values[key] = _check_severity(shown, value)
         elif key not in KEYS:
             known = (*KEYS, *transform_options())
+            import difflib  # only for a misspelt name: not at start-up
+
             close = difflib.get_close_matches(key.replace("_", "-"), known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f" (known keys: {', '.join(known)})"
             where = f" in {section}" if section else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -294,6 +293,8 @@ def write_atomic(path: Path, text: str) -> None:
     """Replace the file's content in one step, keeping its mode and owner; follows a symlink."""
     target = Path(os.path.realpath(path))
     info = target.stat()
+    import tempfile  # only when a file is written: not at start-up
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".dockopt", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -318,6 +319,8 @@ def write_file(path: Path, text: str) -> None:
     if path.exists():
         write_atomic(path, text)
         return
+    import tempfile  # only when a file is written: not at start-up
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dockopt", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

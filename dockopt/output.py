@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,8 @@ def unified_diff(path: str, before: str | None, after: str, *, colour: bool = Fa
     new_lines = _lines(after)
     old_name = f"a/{display}" if before is not None else "/dev/null"
     out = []
+    import difflib  # only when a diff is printed: not at start-up
+
     for number, line in enumerate(difflib.unified_diff(old_lines, new_lines, old_name, f"b/{display}", n=3)):
         if number < 2:  # the `---` and `+++` headers: difflib's first two lines, and only those
             out.append(_paint(line.rstrip("\n"), _BOLD, colour) + "\n")

@@ -5,17 +5,30 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
-if sys.version_info >= (3, 11):
-    import tomllib as _toml
-else:
-    import tomli as _toml
+# the parser is imported on first use (3 ms of start-up a run with no TOML to read saves)
 
-TOMLDecodeError = _toml.TOMLDecodeError
+
+def _parser() -> ModuleType:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    import tomli  # pragma: no cover  (Python 3.10)
+
+    return cast(ModuleType, tomli)
+
+
+def __getattr__(name: str) -> Any:
+    """``TOMLDecodeError``, the parser's own, imported when an `except` clause asks for it."""
+    if name == "TOMLDecodeError":
+        return _parser().TOMLDecodeError
+    raise AttributeError(name)
 
 
 def loads(text: str) -> dict[str, Any]:
     """The document's tables and values; raises ``TOMLDecodeError`` on invalid TOML."""
-    data: dict[str, Any] = _toml.loads(text)
+    data: dict[str, Any] = _parser().loads(text)
     return data

@@ -6,7 +6,6 @@ choosing among them is ``dockopt.registry``'s.
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -65,6 +64,8 @@ def unknown_transform(key: str, known: Iterable[Named], where: str = "") -> str:
     code_shaped = _CODE_SHAPE.fullmatch(wanted.upper()) is not None
     # a code is compared with codes (closer: DO999 is no DO309), a name with names
     spelled = {(k.code if code_shaped else k.name).lower(): k.code if code_shaped else k.name for k in known}
+    import difflib  # only for a misspelt name: not at start-up
+
     close = difflib.get_close_matches(wanted.lower(), list(spelled), n=1, cutoff=0.8 if code_shaped else 0.6)
     hint = f"did you mean '{spelled[close[0]]}'?" if close else "see `dockopt list`"
     return f"unknown transform '{key}'{where} ({hint})"
