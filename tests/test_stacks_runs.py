@@ -19,6 +19,7 @@ from dockopt.stacks.common import (
     build_leftovers,
     carried_runs,
     changed_outside,
+    path_operands,
     run_commands,
     unknown_command,
     word_values,
@@ -247,3 +248,18 @@ def test_word_values(run: str, expected: list[str] | None) -> None:
     instruction = stage.instructions[-1]
     script = script_of(df, instruction)
     assert word_values(df, instruction, script, script.commands[0]) == expected
+
+
+@pytest.mark.parametrize(
+    ("program", "args", "paths"),
+    [
+        ("mkdir", ["-p", "-m", "755", "/data", "logs"], ["/data", "logs"]),
+        ("mkdir", ["--mode", "0700", "/secret"], ["/secret"]),
+        ("mkdir", ["--mode=0700", "-p", "/secret"], ["/secret"]),
+        ("chmod", ["-R", "g+w", "/data"], ["/data"]),
+        ("chown", ["-R", "app:app", "/data", "/logs"], ["/data", "/logs"]),
+        ("touch", ["/var/log/app.log"], ["/var/log/app.log"]),
+    ],
+)
+def test_path_operands_leave_out_options_modes_and_owners(program: str, args: list[str], paths: list[str]) -> None:
+    assert path_operands(program, args) == paths

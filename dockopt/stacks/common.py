@@ -25,6 +25,7 @@ from ..model import destination as copy_destination
 from ..packages import invocations, unwrapped
 from ..shell import Command, Script, effective_shell, is_posix_shell, script_of
 from ..syntax import Dockerfile, Instruction, Stage
+from ..users import created_users
 
 # directories the official images and Debian put on PATH
 PATH_DIRS = (
@@ -319,7 +320,7 @@ def run_commands(
             found.problem = "the stage creates users, which the runtime image would not have"
             return found
         if program in CHANGING:
-            operands = _operands(program, args)
+            operands = path_operands(program, args)
             if program in ("cp", "mv") and len(operands) > 1:
                 *sources, target = operands
                 operands = [posixpath.join(target, _copied_name(source)) for source in sources]
@@ -332,11 +333,13 @@ def run_commands(
 _CHMOD_OPTIONS = re.compile(r"-[Rcfv]+|--[a-z][a-z-]*(=.*)?")
 
 
-def _operands(program: str, args: list[str]) -> list[str]:
-    """The paths among a command's arguments: not its options, nor the mode of chmod or the
-    owner of chown and chgrp."""
+def path_operands(program: str, args: list[str]) -> list[str]:
+    """The paths among the arguments of mkdir, chmod, chown, chgrp, touch, ln, ...: not its
+    options, nor the mode of chmod or of `mkdir -m MODE`, nor the owner of chown and chgrp."""
     if program == "chmod":
         return [a for a in args if not _CHMOD_OPTIONS.fullmatch(a)][1:]
+    if program == "mkdir":
+        args = [a for i, a in enumerate(args) if not (i and args[i - 1] in ("-m", "--mode"))]
     operands = [a for a in args if not a.startswith("-")]
     return operands[1:] if program in ("chown", "chgrp") else operands
 
@@ -432,7 +435,7 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
         replayed = _replayed(df, run, script)
         if replayed is None:
             continue
-        paths, named, accounts, creates, text = replayed
+        paths, named, accounts, text = replayed
         cwd = workdir_at(df, stage, run)
         if cwd is None or (cwd != final and any(not p.startswith("/") for p in named)):
             continue
@@ -442,7 +445,7 @@ def carried_runs(df: Dockerfile, stage: Stage, kept: list[str]) -> Carried:
         if not re.match(r"RUN[ \t]", text, re.IGNORECASE):
             continue
         runs.append(run)
-        users += creates
+        users += [u.name for u in created_users(df, stage).users if u.run is run and u.name not in users]
         resolved = [join(cwd, p) for p in named]
         if after or any(r is not None and any(inside(r, k) for k in kept) for r in resolved):
             after.append(text)
@@ -461,17 +464,14 @@ def carried_without_sources(df: Dockerfile, stage: Stage, kept: list[str]) -> Ca
     return carried_runs(df, stage, [*kept, *places]) if places is not None else Carried()
 
 
-def _replayed(
-    df: Dockerfile, run: Instruction, script: Script
-) -> tuple[list[str], list[str], bool, list[str], str | None] | None:
+def _replayed(df: Dockerfile, run: Instruction, script: Script) -> tuple[list[str], list[str], bool, str | None] | None:
     """For a script of ``REPLAYABLE`` commands only: the paths it changes, the paths it names,
-    whether it changes users or groups, the names its user creations give, and the RUN to run
+    whether it changes users or groups (which users: ``users.created_users``), and the RUN to run
     again when its words expand (the commands with the values of ``word_values``, joined by
     `&&`: only for commands that stand alone, without redirections); None for any other
     script."""
     changed = _redirected(script)
     named = list(changed)
-    creates: list[str] = []
     accounts = False
     expanded: list[list[str]] = []
     if "$" in changed:
@@ -486,14 +486,11 @@ def _replayed(
         expanded.append(values)
         program = posixpath.basename(values[0])
         args = values[1:]
-        operands = _operands(program, args)
+        operands = path_operands(program, args)
         if program not in REPLAYABLE:
             return None
         if program in ACCOUNTS:
             accounts = True
-            # useradd names its user last; adduser may name a group after it (both counted)
-            named_users = args[-1:] if program == "useradd" else operands if program == "adduser" else []
-            creates += [n for n in named_users if n not in creates and not n.startswith("-")]
         elif program in ("mkdir", "chmod", "chown", "chgrp", "ln", "touch"):
             changed += operands[-1:] if program == "ln" else operands
             named += operands
@@ -502,7 +499,7 @@ def _replayed(
         if script.redirects or any(c.context or c.joiner not in ("", "&&") for c in script.commands):
             return None
         text = "RUN " + " && ".join(shlex.join(values) for values in expanded)
-    return changed, named, accounts, creates, text
+    return changed, named, accounts, text
 
 
 def installed_packages(df: Dockerfile, stage: Stage, managers: tuple[str, ...] = APT) -> set[str]:

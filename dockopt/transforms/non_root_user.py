@@ -17,7 +17,7 @@ from ..model import base_of, chain, join, new_run_blocker, runs_as_root, user_at
 from ..model import destination as copy_destination
 from ..packages import unwrapped
 from ..runs import style_of
-from ..stacks.common import stage_commands
+from ..stacks.common import path_operands, stage_commands
 from ..syntax import Dockerfile, Instruction, Stage
 from ..transform import WARNING, Option, transform
 from ..users import created_users, owners
@@ -480,10 +480,9 @@ def _made_directories(df: Dockerfile, stage: Stage) -> list[str]:
         words = unwrapped(command) if command.kind == "simple" else None
         if not words or words[0].value is None or os.path.basename(words[0].value) != "mkdir":
             continue
-        for word in words[1:]:
-            if word.value is None or word.value.startswith("-"):
-                continue
-            made = join(cwd, word.value)
+        unknown = "\0"  # a word that expands: left out
+        for operand in path_operands("mkdir", [unknown if w.value is None else w.value for w in words[1:]]):
+            made = join(cwd, operand) if operand != unknown else None
             if made is None or made in _SYSTEM_DIRS or made.startswith(tuple(t + "/" for t in _SYSTEM_TREES)):
                 continue
             if made.startswith("/tmp/") or made in found:
