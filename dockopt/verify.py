@@ -92,6 +92,7 @@ def verify(
     what is being done (a line a step), ``log`` each line of the build output (default:
     ``progress``)."""
     context = context or path.parent
+    log = log or progress
     report = Report(
         str(path),
         str(context),
@@ -111,7 +112,7 @@ def verify(
     if report.unprovided:
         return _cannot(report, _unprovided_message(context, report.unprovided, "the original cannot build"))
     if not result.changed:
-        return _build_unchanged(report, engine, path, context, log or progress, progress)
+        return _build_unchanged(report, engine, path, context, log, progress)
     if report.unprovided_in_rewrite:  # the original's own are all provided: these are the rewrite's doing
         report.exit_code = EXIT_DRIFT
         report.message = _unprovided_message(context, report.unprovided_in_rewrite, "the rewrite cannot build")
@@ -124,13 +125,13 @@ def verify(
         rewritten_file.write_bytes(result.output.encode("utf-8"))
         try:
             progress(f"building the original with {engine.name} (no cache)")
-            report.original = _build(engine, path, context, tags["original"], log or progress, token)
+            report.original = _build(engine, path, context, tags["original"], log, token)
             if not report.original.ok:
                 return _cannot(
                     report, f"the original does not build, so there is nothing to compare:\n{report.original.tail}"
                 )
             progress(f"building the rewrite with {engine.name} (no cache)")
-            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], log or progress, token)
+            report.rewritten = _build(engine, rewritten_file, context, tags["rewritten"], log, token)
             if not report.rewritten.ok:
                 report.exit_code = EXIT_DRIFT
                 report.message = f"the original builds but the rewrite does not:\n{report.rewritten.tail}"
